@@ -1,0 +1,144 @@
+package cuakhau
+
+import (
+	"context"
+	"time"
+)
+
+// Role is what a token may do.
+type Role string
+
+// Roles.
+const (
+	RoleAdmin       Role = "admin"
+	RoleOperator    Role = "operator" // gate/yard operator and its devices
+	RoleCustoms     Role = "customs"
+	RoleBorderGuard Role = "border_guard"
+	RoleQuarantine  Role = "quarantine"
+	RoleMedical     Role = "medical"
+	RoleEnterprise  Role = "enterprise" // bound to a tax code
+	RoleViewer      Role = "viewer"
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleAdmin, RoleOperator, RoleCustoms, RoleBorderGuard,
+	RoleQuarantine, RoleMedical, RoleEnterprise, RoleViewer}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Officer reports whether r decides at checkpoints.
+func (r Role) Officer() bool {
+	return r == RoleOperator || r == RoleCustoms || r == RoleBorderGuard ||
+		r == RoleQuarantine || r == RoleMedical
+}
+
+// Principal is who makes a request: the token's identity and its bounds.
+type Principal struct {
+	TokenID string
+	Name    string
+	Role    Role
+	// TaxCode binds an enterprise principal to its own trips.
+	TaxCode string
+	// Gate, when set, binds an officer to one gate.
+	Gate string
+}
+
+// Actor is how the principal is recorded in the event log.
+func (p Principal) Actor() string {
+	if p.TokenID == "" {
+		return string(p.Role)
+	}
+	return string(p.Role) + ":" + p.TokenID
+}
+
+// CanSeeTrip reports whether p may read trips of this enterprise and gate.
+func (p Principal) CanSeeTrip(taxCode, gate string) bool {
+	switch p.Role {
+	case RoleAdmin, RoleViewer:
+		return true
+	case RoleEnterprise:
+		return p.TaxCode != "" && p.TaxCode == taxCode
+	default:
+		return p.Role.Officer() && (p.Gate == "" || p.Gate == gate)
+	}
+}
+
+// CanDeclare reports whether p may declare a trip for this enterprise.
+func (p Principal) CanDeclare(taxCode string) bool {
+	switch p.Role {
+	case RoleAdmin, RoleOperator:
+		return true
+	case RoleEnterprise:
+		return p.TaxCode != "" && p.TaxCode == taxCode
+	}
+	return false
+}
+
+// CanDecide reports whether p may decide at a checkpoint of this kind at gate.
+func (p Principal) CanDecide(kind CheckpointKind, gate string) bool {
+	if p.Role == RoleAdmin {
+		return true
+	}
+	return p.Role == kind.Role() && (p.Gate == "" || p.Gate == gate)
+}
+
+// CanCancel reports whether p may cancel a trip of this enterprise and gate.
+func (p Principal) CanCancel(taxCode, gate string) bool {
+	switch p.Role {
+	case RoleAdmin:
+		return true
+	case RoleOperator:
+		return p.Gate == "" || p.Gate == gate
+	case RoleEnterprise:
+		return p.TaxCode != "" && p.TaxCode == taxCode
+	}
+	return false
+}
+
+// Token is an API bearer token's record; its secret is shown once, at
+// creation, and stored only as a hash.
+type Token struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Role      Role      `json:"role"`
+	TaxCode   string    `json:"tax_code,omitempty"`
+	Gate      string    `json:"gate,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// TokenService creates and checks bearer tokens.
+type TokenService interface {
+	// CreateToken stores t and returns its secret.
+	CreateToken(ctx context.Context, t Token) (secret string, _ *Token, _ error)
+	// Authenticate returns the principal of a secret, or EUNAUTHORIZED.
+	Authenticate(ctx context.Context, secret string) (Principal, error)
+}
+
+// Idempotency identifies a mutating request for safe retries: the same Key
+// from the same token with the same RequestHash returns the first answer; the
+// same Key with another RequestHash is ECONFLICT.
+type Idempotency struct {
+	Key         string
+	RequestHash string
+}
+
+type idemKey struct{}
+
+// WithIdempotency returns a context that carries the request's idempotency key.
+func WithIdempotency(ctx context.Context, k Idempotency) context.Context {
+	return context.WithValue(ctx, idemKey{}, k)
+}
+
+// IdempotencyFrom returns the idempotency key carried by ctx, if any.
+func IdempotencyFrom(ctx context.Context) (Idempotency, bool) {
+	k, ok := ctx.Value(idemKey{}).(Idempotency)
+	return k, ok && k.Key != ""
+}

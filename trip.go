@@ -1,0 +1,148 @@
+package cuakhau
+
+import (
+	"context"
+	"time"
+)
+
+// Status is where a trip stands in its lifecycle.
+type Status string
+
+// Trip statuses. Declared → (booked) → arrived → called → in_zone (at the
+// checkpoints, possibly held) → crossed; or cancelled, no_show, rejected.
+const (
+	StatusDeclared  Status = "declared"
+	StatusBooked    Status = "booked"
+	StatusArrived   Status = "arrived"
+	StatusCalled    Status = "called"
+	StatusInZone    Status = "in_zone"
+	StatusHeld      Status = "held"
+	StatusCrossed   Status = "crossed"
+	StatusCancelled Status = "cancelled"
+	StatusNoShow    Status = "no_show"
+	StatusRejected  Status = "rejected"
+)
+
+// Statuses lists every status in lifecycle order.
+var Statuses = []Status{StatusDeclared, StatusBooked, StatusArrived, StatusCalled,
+	StatusInZone, StatusHeld, StatusCrossed, StatusCancelled, StatusNoShow, StatusRejected}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	for _, x := range Statuses {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Final reports whether no further event can change the trip.
+func (s Status) Final() bool {
+	return s == StatusCrossed || s == StatusCancelled || s == StatusNoShow || s == StatusRejected
+}
+
+// Vehicle is the truck (and trailer) making the trip. Plates are stored in
+// their canonical form (12C-123.45, 桂F12345).
+type Vehicle struct {
+	Plate        string `json:"plate"`
+	Country      string `json:"country"` // VN or CN
+	TrailerPlate string `json:"trailer_plate,omitempty"`
+}
+
+// Driver drives the truck.
+type Driver struct {
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"`
+	Phone    string `json:"phone,omitempty"`
+}
+
+// Enterprise is the company that declares the trip, by its tax code.
+type Enterprise struct {
+	TaxCode string `json:"tax_code"`
+	Name    string `json:"name"`
+}
+
+// CargoLine is one kind of goods on the truck.
+type CargoLine struct {
+	HSCode        string `json:"hs_code"` // canonical dotted form, 0810.60
+	Description   string `json:"description"`
+	Packages      int    `json:"packages"`
+	GrossKg       int64  `json:"gross_kg"`
+	ValueUSDCents int64  `json:"value_usd_cents"`
+	Perishable    bool   `json:"perishable"`
+	// ShelfLifeHours is the remaining shelf life at declaration; 0 means
+	// not declared (a default by HS code applies for perishables).
+	ShelfLifeHours int `json:"shelf_life_hours,omitempty"`
+}
+
+// Declaration is what an enterprise declares for a trip.
+type Declaration struct {
+	Gate                string      `json:"gate"`
+	Direction           Direction   `json:"direction"`
+	Vehicle             Vehicle     `json:"vehicle"`
+	Driver              Driver      `json:"driver"`
+	Enterprise          Enterprise  `json:"enterprise"`
+	Containers          []string    `json:"containers"`
+	Cargo               []CargoLine `json:"cargo"`
+	CustomsDeclarations []string    `json:"customs_declarations"`
+	PlannedArrival      *time.Time  `json:"planned_arrival,omitempty"`
+}
+
+// Checkpoint states of a trip.
+const (
+	CheckpointPending  = "pending"
+	CheckpointPassed   = "passed"
+	CheckpointHeld     = "held"
+	CheckpointRejected = "rejected"
+	CheckpointSkipped  = "skipped" // not applicable to this trip
+)
+
+// CheckpointState is a trip's progress at one checkpoint of its route.
+type CheckpointState struct {
+	Code      string         `json:"code"`
+	Kind      CheckpointKind `json:"kind"`
+	Mandatory bool           `json:"mandatory"`
+	State     string         `json:"state"`
+	Channel   Channel        `json:"channel,omitempty"`
+	At        *time.Time     `json:"at,omitempty"`
+}
+
+// Trip is one vehicle crossing once, in one direction: its declaration and
+// its current state, which is a projection of its events.
+type Trip struct {
+	ID   string `json:"id"`
+	Code string `json:"code"` // short code a driver types with the plate
+	Declaration
+	Status      Status            `json:"status"`
+	Channel     Channel           `json:"channel,omitempty"` // customs channel, once assigned
+	Checkpoints []CheckpointState `json:"checkpoints"`
+	DeclaredAt  time.Time         `json:"declared_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+	CrossedAt   *time.Time        `json:"crossed_at,omitempty"`
+	// Version counts the events applied to the trip.
+	Version int `json:"version"`
+}
+
+// TripFilter selects trips. Zero fields do not filter. Date is a day in the
+// gate's local time (Asia/Ho_Chi_Minh) on which the trip was declared.
+type TripFilter struct {
+	Gate    string
+	Status  Status
+	Plate   string
+	Date    string // YYYY-MM-DD
+	TaxCode string
+	Limit   int // default 100, at most 1000
+	// After is the id of the last trip of the previous page.
+	After string
+}
+
+// TripService declares trips, reads them and records checkpoint decisions.
+// Every method checks the principal's rights.
+type TripService interface {
+	DeclareTrip(ctx context.Context, p Principal, d Declaration) (*Trip, error)
+	Trip(ctx context.Context, p Principal, id string) (*Trip, error)
+	Trips(ctx context.Context, p Principal, f TripFilter) ([]*Trip, error)
+	TripEvents(ctx context.Context, p Principal, id string) ([]*Event, error)
+	Decide(ctx context.Context, p Principal, tripID string, d Decision) (*DecisionResult, error)
+}
