@@ -1,0 +1,279 @@
+package flow
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/ident"
+)
+
+// Apply decides whether principal p may record decision d on trip t at gate
+// g now. On success it returns the trip's new projection (t itself is not
+// modified) and the event to append, whose Seq, PrevHash and Hash are left to
+// the store. Errors are *cuakhau.Error: invalid (a field breaks a rule),
+// forbidden (p may not act here) or conflict (the trip's state refuses it).
+func Apply(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Decision, now time.Time) (*cuakhau.Trip, *cuakhau.Event, error) {
+	if err := validateDecision(d); err != nil {
+		return nil, nil, err
+	}
+	if p.Role == cuakhau.RoleViewer || p.Role == cuakhau.RoleEnterprise && d.Outcome != cuakhau.OutcomeCancel {
+		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not record %s", p.Role, d.Outcome)
+	}
+	if p.Gate != "" && p.Gate != t.Gate {
+		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s; trip %s is at gate %s", p.Gate, t.Code, t.Gate)
+	}
+	if t.Status.Final() {
+		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; it takes no further decisions", t.Code, t.Status)
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	next := clone(t)
+	ev := &cuakhau.Event{
+		Gate:       t.Gate,
+		TripID:     t.ID,
+		Type:       cuakhau.EventDecision,
+		Checkpoint: d.Checkpoint,
+		Outcome:    d.Outcome,
+		Channel:    d.Channel,
+		Note:       d.Note,
+		Device:     d.Device,
+		Actor:      p.Actor(),
+		At:         now,
+	}
+	var err error
+	switch d.Outcome {
+	case cuakhau.OutcomeCancel:
+		err = cancel(next, p, d, ev)
+	case cuakhau.OutcomeNoShow:
+		err = noShow(next, p, ev)
+	default:
+		err = decide(g, next, p, d, ev, now)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	next.Version++
+	next.UpdatedAt = now
+	ev.Status = next.Status
+	return next, ev, nil
+}
+
+func validateDecision(d cuakhau.Decision) error {
+	f := cuakhau.FieldErrors{}
+	switch d.Outcome {
+	case "":
+		f.Add("outcome", "required")
+	case cuakhau.OutcomePass, cuakhau.OutcomeHold, cuakhau.OutcomeRelease, cuakhau.OutcomeReject:
+		if d.Checkpoint == "" {
+			f.Add("checkpoint", "required")
+		}
+	case cuakhau.OutcomeCancel, cuakhau.OutcomeNoShow:
+		if d.Checkpoint != "" {
+			f.Add("checkpoint", fmt.Sprintf("%s acts on the whole trip; leave checkpoint empty", d.Outcome))
+		}
+	default:
+		f.Add("outcome", fmt.Sprintf("unknown outcome %q; one of pass, hold, release, reject, cancel, no_show", d.Outcome))
+	}
+	switch d.Channel {
+	case "", cuakhau.ChannelGreen, cuakhau.ChannelYellow, cuakhau.ChannelRed:
+	default:
+		f.Add("channel", fmt.Sprintf("unknown channel %q; one of green, yellow, red", d.Channel))
+	}
+	if !utf8.ValidString(d.Note) {
+		f.Add("note", "not valid UTF-8")
+	} else if utf8.RuneCountInString(d.Note) > maxNoteLen {
+		f.Add("note", fmt.Sprintf("longer than %d characters", maxNoteLen))
+	}
+	if len(d.Device) > maxNameLen {
+		f.Add("device", fmt.Sprintf("longer than %d characters", maxNameLen))
+	}
+	if d.Reading != nil {
+		if d.Device == "" {
+			f.Add("device", "required with a reading")
+		}
+		if d.Reading.WeightKg < 0 {
+			f.Add("reading.weight_kg", "must not be negative")
+		}
+		if d.Reading.Plate != "" {
+			if _, err := ident.ParsePlate(d.Reading.Plate); err != nil {
+				f.Add("reading.plate", err.Error())
+			}
+		}
+	}
+	return f.Err()
+}
+
+func cancel(t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Decision, ev *cuakhau.Event) error {
+	if !p.CanCancel(t.Enterprise.TaxCode, t.Gate) {
+		return cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not cancel this trip", p.Role)
+	}
+	if inZone(t) {
+		return cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is in the control zone; a checkpoint must reject it instead", t.Code)
+	}
+	if p.Role != cuakhau.RoleEnterprise && strings.TrimSpace(d.Note) == "" {
+		return cuakhau.Invalid("note", "a reason is required when an officer cancels a trip")
+	}
+	t.Status = cuakhau.StatusCancelled
+	ev.Type = cuakhau.EventCancelled
+	return nil
+}
+
+func noShow(t *cuakhau.Trip, p cuakhau.Principal, ev *cuakhau.Event) error {
+	if p.Role != cuakhau.RoleOperator && p.Role != cuakhau.RoleAdmin {
+		return cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not record a no-show", p.Role)
+	}
+	if t.Status != cuakhau.StatusDeclared && t.Status != cuakhau.StatusBooked {
+		return cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a declared or booked trip can be a no-show", t.Code, t.Status)
+	}
+	t.Status = cuakhau.StatusNoShow
+	ev.Type = cuakhau.EventNoShow
+	return nil
+}
+
+func inZone(t *cuakhau.Trip) bool {
+	return t.Status == cuakhau.StatusInZone || t.Status == cuakhau.StatusHeld
+}
+
+// decide applies a checkpoint outcome. Checkpoints are decided in route order:
+// a checkpoint may act only when every earlier mandatory checkpoint that
+// applies to the trip has passed, so a hold anywhere stops everything after it.
+func decide(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Decision, ev *cuakhau.Event, now time.Time) error {
+	i := index(t, d.Checkpoint)
+	if i < 0 {
+		return cuakhau.Invalid("checkpoint", fmt.Sprintf("%q is not on the %s route at %s (%s)", d.Checkpoint, t.Direction, t.Gate, codes(t)))
+	}
+	cp := &t.Checkpoints[i]
+	if !p.CanDecide(cp.Kind, t.Gate) {
+		return cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not decide at checkpoint %s (%s)", p.Role, cp.Code, cp.Kind)
+	}
+	if d.Channel != "" && cp.Kind != cuakhau.KindCustoms {
+		return cuakhau.Invalid("channel", "only customs assigns a channel")
+	}
+	if cp.State == cuakhau.CheckpointSkipped {
+		return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s does not apply to trip %s", cp.Code, t.Code)
+	}
+	for _, before := range t.Checkpoints[:i] {
+		if !before.Mandatory {
+			continue
+		}
+		switch before.State {
+		case cuakhau.CheckpointHeld:
+			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s holds trip %s; %s cannot decide until it is released", before.Code, t.Code, cp.Code)
+		case cuakhau.CheckpointPending:
+			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s must pass trip %s before %s", before.Code, t.Code, cp.Code)
+		}
+	}
+	if d.Reading != nil && d.Reading.Plate != "" {
+		pl, _ := ident.ParsePlate(d.Reading.Plate) // validated already
+		if pl.Canonical != t.Vehicle.Plate && pl.Canonical != t.Vehicle.TrailerPlate {
+			return cuakhau.Errorf(cuakhau.ECONFLICT, "reading.plate %s does not match trip %s's vehicle %s", pl.Canonical, t.Code, t.Vehicle.Plate)
+		}
+		data, err := json.Marshal(d.Reading)
+		if err != nil {
+			return fmt.Errorf("encode reading: %w", err)
+		}
+		ev.Data = data
+	}
+	needReason := func() error {
+		if strings.TrimSpace(d.Note) == "" {
+			return cuakhau.Invalid("note", fmt.Sprintf("a reason is required to %s", d.Outcome))
+		}
+		return nil
+	}
+	if d.Channel != "" {
+		cp.Channel = d.Channel
+		t.Channel = d.Channel
+	}
+	switch d.Outcome {
+	case cuakhau.OutcomePass:
+		if cp.State == cuakhau.CheckpointPassed {
+			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s already passed trip %s", cp.Code, t.Code)
+		}
+		if cp.Kind == cuakhau.KindCustoms && t.Channel == "" {
+			return cuakhau.Invalid("channel", "required on the first customs decision (green, yellow or red)")
+		}
+		cp.State = cuakhau.CheckpointPassed
+		t.Status = cuakhau.StatusInZone
+		if done(t) {
+			t.Status = cuakhau.StatusCrossed
+			crossed := now
+			t.CrossedAt = &crossed
+		}
+	case cuakhau.OutcomeHold:
+		if cp.State != cuakhau.CheckpointPending {
+			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s is %s for trip %s; only a pending checkpoint can hold", cp.Code, cp.State, t.Code)
+		}
+		if err := needReason(); err != nil {
+			return err
+		}
+		cp.State = cuakhau.CheckpointHeld
+		t.Status = cuakhau.StatusHeld
+	case cuakhau.OutcomeRelease:
+		if cp.State != cuakhau.CheckpointHeld {
+			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s does not hold trip %s", cp.Code, t.Code)
+		}
+		cp.State = cuakhau.CheckpointPending
+		t.Status = cuakhau.StatusInZone
+	case cuakhau.OutcomeReject:
+		if cp.State == cuakhau.CheckpointPassed {
+			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s already passed trip %s", cp.Code, t.Code)
+		}
+		if err := needReason(); err != nil {
+			return err
+		}
+		cp.State = cuakhau.CheckpointRejected
+		t.Status = cuakhau.StatusRejected
+	}
+	at := now
+	cp.At = &at
+	return nil
+}
+
+// done reports whether every mandatory checkpoint that applies has passed.
+func done(t *cuakhau.Trip) bool {
+	for _, c := range t.Checkpoints {
+		if c.Mandatory && c.State != cuakhau.CheckpointPassed && c.State != cuakhau.CheckpointSkipped {
+			return false
+		}
+	}
+	return true
+}
+
+func index(t *cuakhau.Trip, code string) int {
+	for i, c := range t.Checkpoints {
+		if c.Code == code {
+			return i
+		}
+	}
+	return -1
+}
+
+func codes(t *cuakhau.Trip) string {
+	s := make([]string, len(t.Checkpoints))
+	for i, c := range t.Checkpoints {
+		s[i] = c.Code
+	}
+	return strings.Join(s, ", ")
+}
+
+// clone copies t deeply enough that changing the copy's status and
+// checkpoints leaves t as it was.
+func clone(t *cuakhau.Trip) *cuakhau.Trip {
+	c := *t
+	c.Checkpoints = append([]cuakhau.CheckpointState(nil), t.Checkpoints...)
+	return &c
+}
+
+// Next returns the first checkpoint of the trip's route still to decide, or
+// "" when none is (the trip has crossed or stopped).
+func Next(t *cuakhau.Trip) string {
+	for _, c := range t.Checkpoints {
+		if c.State == cuakhau.CheckpointPending || c.State == cuakhau.CheckpointHeld {
+			return c.Code
+		}
+	}
+	return ""
+}
