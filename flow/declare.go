@@ -3,6 +3,7 @@ package flow
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,7 +27,7 @@ const (
 // DeclaredData is the payload of a trip's declared event: enough to rebuild
 // the trip's projection from the log alone.
 type DeclaredData struct {
-	Code        string               `json:"code"`
+	Code        string              `json:"code"`
 	Declaration cuakhau.Declaration `json:"declaration"`
 }
 
@@ -103,6 +104,10 @@ func applies(c cuakhau.Checkpoint, d *cuakhau.Declaration) bool {
 // unknown) and normalises identifiers to their canonical forms in place. All
 // broken rules are reported at once, each under its field path.
 func Validate(g *cuakhau.Gate, d *cuakhau.Declaration, now time.Time) error {
+	// Normalising writes into the slices: copy them so the caller's stay as given.
+	d.Containers = slices.Clone(d.Containers)
+	d.Cargo = slices.Clone(d.Cargo)
+	d.CustomsDeclarations = slices.Clone(d.CustomsDeclarations)
 	f := cuakhau.FieldErrors{}
 	switch {
 	case d.Gate == "":

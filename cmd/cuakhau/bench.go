@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cuakhau/cuakhau/internal/loadtest"
+	"github.com/cuakhau/cuakhau/internal/pgtest"
+	"github.com/cuakhau/cuakhau/sqlstore"
+)
+
+// runBench measures the API against the raw engine on the same machine, in
+// one run: full trip lifecycles through HTTP with concurrent clients against a
+// `cuakhau serve` child process (so its peak RSS is the server's alone), then
+// the same-sized rows inserted straight into the engine, one per transaction
+// and batched.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench", "bench [--store sqlite|postgres|both] [--clients N] [--duration D] [--postgres URL]", stderr)
+	store := fs.String("store", "both", "which store to measure: sqlite, postgres or both")
+	clients := fs.Int("clients", 32, "concurrent API clients")
+	duration := fs.Duration("duration", 20*time.Second, "measured time per store")
+	warmup := fs.Duration("warmup", 3*time.Second, "warm-up before measuring")
+	rows := fs.Int("rows", 5000, "rows inserted for each raw engine rate")
+	pgURL := fs.String("postgres", "", "an empty PostgreSQL database to use (default: start a throwaway cluster)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "cuakhau-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	fmt.Fprintf(stdout, "| store | clients | API events/s | p50 | p99 | max | server peak RSS | raw 1 row/tx rows/s | raw 100 rows/tx rows/s | API ÷ raw 1/tx |\n")
+	fmt.Fprintf(stdout, "|---|---|---|---|---|---|---|---|---|---|\n")
+	if *store == "sqlite" || *store == "both" {
+		apiDSN := "sqlite:" + filepath.Join(dir, "api.db")
+		rawDSN := sqlstore.SQLiteDSN(filepath.Join(dir, "raw.db"))
+		if err := benchStore(ctx, stdout, exe, "sqlite", apiDSN, "sqlite", rawDSN, "?", *clients, *warmup, *duration, *rows); err != nil {
+			return fmt.Errorf("sqlite: %w", err)
+		}
+	}
+	if *store == "postgres" || *store == "both" {
+		url := *pgURL
+		if url == "" {
+			c, err := pgtest.Start()
+			if err != nil {
+				return fmt.Errorf("start postgres: %w", err)
+			}
+			defer c.Stop()
+			if url, err = c.CreateDB(ctx, "bench"); err != nil {
+				return err
+			}
+		}
+		if err := benchStore(ctx, stdout, exe, "postgres", url, "pgx", url, "$", *clients, *warmup, *duration, *rows); err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+	}
+	return nil
+}
+
+func benchStore(ctx context.Context, w io.Writer, exe, name, apiDSN, driver, rawDSN, ph string, clients int, warmup, duration time.Duration, rows int) error {
+	if out, err := exec.CommandContext(ctx, exe, "migrate", "--db", apiDSN).CombinedOutput(); err != nil {
+		return fmt.Errorf("migrate: %v: %s", err, out)
+	}
+	tokens := map[string]string{}
+	tax := "0100109106"
+	for _, role := range []string{"enterprise", "operator", "medical", "customs", "quarantine", "border_guard"} {
+		args := []string{"token", "create", "--role", role, "--db", apiDSN}
+		if role == "enterprise" {
+			args = append(args, "--enterprise", tax)
+		}
+		out, err := exec.CommandContext(ctx, exe, args...).Output()
+		if err != nil {
+			return fmt.Errorf("token create %s: %w", role, err)
+		}
+		tokens[role] = strings.TrimSpace(string(out))
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	srv := exec.CommandContext(ctx, exe, "serve", "--addr", addr, "--db", apiDSN, "--log-level", "error")
+	srv.Stderr = os.Stderr
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		srv.Process.Signal(syscall.SIGTERM)
+		srv.Wait()
+	}()
+	base := "http://" + addr
+	if err := waitReady(ctx, base); err != nil {
+		return err
+	}
+	res, err := loadtest.Run(ctx, loadtest.Config{BaseURL: base, Tokens: tokens, TaxCode: tax,
+		Clients: clients, Warmup: warmup, Duration: duration})
+	if err != nil {
+		return err
+	}
+	rss := peakRSS(srv.Process.Pid)
+
+	raw, err := sql.Open(driver, rawDSN)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	one, err := loadtest.RawRate(ctx, raw, ph, rows, 1)
+	if err != nil {
+		return fmt.Errorf("raw rate: %w", err)
+	}
+	batched, err := loadtest.RawRate(ctx, raw, ph, rows*10, 100)
+	if err != nil {
+		return fmt.Errorf("raw rate: %w", err)
+	}
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+	fmt.Fprintf(w, "| %s | %d | %.0f | %s | %s | %s | %.0f MB | %.0f | %.0f | %.2f |\n",
+		name, clients, res.EventsPerSec, ms(res.P50), ms(res.P99), ms(res.Max), float64(rss)/(1<<20), one, batched, res.EventsPerSec/one)
+	if res.Errors > 0 {
+		fmt.Fprintf(w, "\n%s: %d lifecycles failed\n", name, res.Errors)
+	}
+	return nil
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func waitReady(ctx context.Context, base string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("server at %s not ready after 30 s", base)
+}
+
+// peakRSS returns a process's peak resident set size in bytes (VmHWM), or 0
+// where /proc is not available.
+func peakRSS(pid int) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if v, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}

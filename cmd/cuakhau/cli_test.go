@@ -1,0 +1,170 @@
+package main
+
+import (
+	"database/sql"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cuakhau/cuakhau/sqlstore"
+)
+
+func TestServeRefusesPendingMigrations(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "new.db")
+	addr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(binary(t), "serve", "--db", dsn, "--addr", addr).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "pending") || !strings.Contains(string(out), "cuakhau migrate") {
+		t.Fatalf("serve on an unmigrated database: err %v, output %q; want a refusal naming the pending migrations", err, out)
+	}
+}
+
+func TestTokenCreatePrintsTokenAlone(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "t.db")
+	cli(t, "migrate", "--db", dsn)
+	tok := cli(t, "token", "create", "--role", "customs", "--gate", "huu-nghi", "--db", dsn)
+	if !strings.HasPrefix(tok, "ck_") || strings.ContainsAny(tok, " \n") {
+		t.Errorf("token create printed %q, want the token alone", tok)
+	}
+	for _, args := range [][]string{
+		{"token", "create", "--role", "pilot", "--db", dsn},
+		{"token", "create", "--role", "enterprise", "--db", dsn},
+		{"token", "create", "--role", "enterprise", "--enterprise", "0100109107", "--db", dsn},
+	} {
+		out, err := exec.Command(binary(t), args...).CombinedOutput()
+		if err == nil {
+			t.Errorf("cuakhau %s succeeded with %q, want a refusal", strings.Join(args, " "), out)
+		}
+	}
+}
+
+// TestVerifyFindsTampering changes one stored event behind the store's back
+// and expects verify to name its gate and sequence number and exit 1.
+func TestVerifyFindsTampering(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v.db")
+	dsn := "sqlite:" + path
+	cli(t, "migrate", "--db", dsn)
+	admin := cli(t, "token", "create", "--role", "admin", "--db", dsn)
+	addr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, dsn, addr)
+	client := newClient()
+	for i := range 3 {
+		var trip struct{ ID string }
+		r := request{key: "k" + string(rune('a'+i)), path: "/api/v1/trips", token: admin, body: []byte(strings.Replace(declarationJSON, "%03d.%02d", "123.4"+string(rune('5'+i)), 1))}
+		if err := send(client, "http://"+addr, r, &trip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.Process.Signal(syscall.SIGTERM)
+	srv.Wait()
+	if out := cli(t, "verify", "--db", dsn); !strings.Contains(out, "huu-nghi") || !strings.Contains(out, "ok") {
+		t.Fatalf("verify of an intact log printed %q", out)
+	}
+	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE events SET actor = 'admin:someone-else' WHERE gate = 'huu-nghi' AND seq = 2`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	out, err := exec.Command(binary(t), "verify", "--db", dsn).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("verify of a tampered log: %v, want exit status 1\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "BROKEN at seq 2") {
+		t.Errorf("verify output %q does not name seq 2", out)
+	}
+}
+
+// TestDemoRunsAndResumes starts the demo, sees live traffic through the API,
+// stops it with Ctrl-C (SIGINT), and starts it again: the same tokens work,
+// the clock goes on from where it stopped, and traffic continues.
+func TestDemoRunsAndResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the demo")
+	}
+	data := t.TempDir()
+	run := func() (trips int, clock time.Time) {
+		addr, err := freeAddr()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(binary(t), "demo", "--data", data, "--addr", addr, "--speed", "1200", "--log-level", "warn")
+		var stdout strings.Builder
+		cmd.Stdout = &stdout
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer cmd.Process.Kill()
+		if err := waitReady(t.Context(), "http://"+addr); err != nil {
+			t.Fatal(err)
+		}
+		tokens, err := os.ReadFile(filepath.Join(data, "tokens.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := strings.Fields(strings.Split(string(tokens), "\n")[0])[1]
+		client := newClient()
+		deadline := time.Now().Add(60 * time.Second)
+		for time.Now().Before(deadline) {
+			var list struct {
+				Trips []struct{ Status string } `json:"trips"`
+			}
+			if err := get(client, "http://"+addr+"/api/v1/trips?limit=1000", admin, &list); err != nil {
+				t.Fatal(err)
+			}
+			moved := 0
+			for _, tr := range list.Trips {
+				if tr.Status != "declared" {
+					moved++
+				}
+			}
+			if moved >= 5 {
+				trips = len(list.Trips)
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if trips == 0 {
+			t.Fatal("no trip moved past declared within 60 s of demo traffic")
+		}
+		cmd.Process.Signal(syscall.SIGINT)
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("demo did not stop cleanly on Ctrl-C: %v", err)
+		}
+		if !strings.Contains(stdout.String(), admin) {
+			t.Errorf("demo did not print the admin token; printed:\n%s", stdout.String())
+		}
+		b, err := os.ReadFile(filepath.Join(data, "demo-clock.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock, err = time.Parse(time.RFC3339Nano, strings.TrimSpace(string(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return trips, clock
+	}
+	trips1, clock1 := run()
+	trips2, clock2 := run()
+	if !clock2.After(clock1) {
+		t.Errorf("second run's clock %v is not after the first's %v", clock2, clock1)
+	}
+	if trips2 <= trips1 {
+		t.Errorf("second run saw %d trips, first %d: traffic did not go on", trips2, trips1)
+	}
+	out := cli(t, "verify", "--db", "sqlite:"+filepath.Join(data, "cuakhau.db"))
+	if strings.Contains(out, "BROKEN") {
+		t.Errorf("verify after two demo runs:\n%s", out)
+	}
+}

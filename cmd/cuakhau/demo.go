@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/traffic"
+)
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("demo", "demo [--data DIR] [--addr ADDR] [--speed N] [--seed N]", stderr)
+	data := fs.String("data", "data", "folder for the demo's SQLite database, tokens and clock")
+	addr := fs.String("addr", envOr("CUAKHAU_ADDR", ":8080"), "listen address (env CUAKHAU_ADDR)")
+	speed := fs.Float64("speed", 60, "how many times faster than wall time the border runs")
+	seed := fs.Uint64("seed", 1, "seed of the traffic's random draws")
+	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *speed <= 0 {
+		return fmt.Errorf("--speed: must be greater than 0, got %g", *speed)
+	}
+	logger, err := newLogger(stderr, *level)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*data, 0o750); err != nil {
+		return fmt.Errorf("create data folder: %w", err)
+	}
+	clockFile := filepath.Join(*data, "demo-clock.txt")
+	clock := cuakhau.ScaledClock{Origin: demoOrigin(clockFile), Start: time.Now(), Speed: *speed}
+	dsn := "sqlite:" + filepath.Join(*data, "cuakhau.db")
+	s, err := openServer(ctx, serverConfig{Addr: *addr, DSN: dsn, Migrate: true, Clock: clock, Logger: logger})
+	if err != nil {
+		return err
+	}
+	tokens, err := demoTokens(ctx, s, filepath.Join(*data, "tokens.txt"))
+	if err != nil {
+		s.Close(context.Background())
+		return err
+	}
+	printWelcome(stdout, s.Addr, dsn, *speed, clock.Now(), tokens, filepath.Join(*data, "tokens.txt"))
+
+	gen := traffic.New(traffic.Config{Gates: s.DB, Trips: s.DB, Clock: clock, Speed: *speed, Seed: *seed, Logger: logger})
+	trafficCtx, stopTraffic := context.WithCancel(ctx)
+	defer stopTraffic()
+	done := make(chan error, 1)
+	go func() { done <- gen.Run(trafficCtx) }()
+	go reportProgress(trafficCtx, gen, clock, clockFile, logger)
+
+	err = serveUntil(ctx, s, logger)
+	stopTraffic()
+	if terr := <-done; terr != nil && err == nil {
+		err = terr
+	}
+	if werr := saveClock(clockFile, clock.Now()); werr != nil && err == nil {
+		err = werr
+	}
+	st := gen.Stats()
+	fmt.Fprintf(stdout, "stopped at %s gate time: %d declared, %d crossed, %d decisions this run; run again to resume\n",
+		clock.Now().In(localZone()).Format("2006-01-02 15:04"), st.Declared, st.Crossed, st.Decisions)
+	return err
+}
+
+// demoOrigin is where the demo's clock starts: where the last run stopped,
+// so that a second run resumes its day; on a first run, now, or the next
+// 06:30 gate time when the gates are closed, so that traffic shows at once.
+func demoOrigin(clockFile string) time.Time {
+	if b, err := os.ReadFile(clockFile); err == nil {
+		if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(string(b))); err == nil {
+			return t
+		}
+	}
+	now := time.Now().In(localZone())
+	if h := now.Hour(); h >= 7 && h < 19 {
+		return now.UTC()
+	}
+	day := time.Date(now.Year(), now.Month(), now.Day(), 6, 30, 0, 0, now.Location())
+	if now.Hour() >= 19 {
+		day = day.AddDate(0, 0, 1)
+	}
+	return day.UTC()
+}
+
+func saveClock(path string, t time.Time) error {
+	return os.WriteFile(path, []byte(t.UTC().Format(time.RFC3339Nano)+"\n"), 0o640)
+}
+
+func localZone() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
+		return loc
+	}
+	return time.FixedZone("ICT", 7*3600)
+}
+
+// demoRoles are the tokens a demo prints: one per role, the enterprise one
+// bound to the first demo company.
+var demoRoles = []cuakhau.Role{cuakhau.RoleAdmin, cuakhau.RoleOperator, cuakhau.RoleCustoms,
+	cuakhau.RoleBorderGuard, cuakhau.RoleQuarantine, cuakhau.RoleMedical, cuakhau.RoleEnterprise, cuakhau.RoleViewer}
+
+type demoToken struct {
+	role, secret string
+}
+
+// demoTokens creates one token per role on the first run and keeps their
+// secrets in the data folder (the store keeps only hashes), so that later
+// runs print the same tokens.
+func demoTokens(ctx context.Context, s *server, path string) ([]demoToken, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		var out []demoToken
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if role, secret, ok := strings.Cut(line, " "); ok {
+				out = append(out, demoToken{role, strings.TrimSpace(secret)})
+			}
+		}
+		if len(out) == len(demoRoles) {
+			return out, nil
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	var out []demoToken
+	var sb strings.Builder
+	for _, r := range demoRoles {
+		t := cuakhau.Token{Role: r, Name: "demo " + string(r)}
+		if r == cuakhau.RoleEnterprise {
+			t.TaxCode = traffic.TaxCodes()[0]
+		}
+		secret, _, err := s.DB.CreateToken(ctx, t)
+		if err != nil {
+			return nil, fmt.Errorf("create demo %s token: %w", r, err)
+		}
+		out = append(out, demoToken{string(r), secret})
+		fmt.Fprintf(&sb, "%s %s\n", r, secret)
+	}
+	if err := os.WriteFile(path, []byte(sb.String()), 0o600); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func printWelcome(w io.Writer, addr, dsn string, speed float64, now time.Time, tokens []demoToken, tokenFile string) {
+	host := addr
+	if strings.HasPrefix(host, "[::]:") || strings.HasPrefix(host, "0.0.0.0:") || strings.HasPrefix(host, ":") {
+		host = "localhost:" + host[strings.LastIndex(host, ":")+1:]
+	}
+	fmt.Fprintf(w, "cuakhau demo: the Lạng Sơn gates at %g× speed on %s\n", speed, dsn)
+	fmt.Fprintf(w, "gate time now: %s (Asia/Ho_Chi_Minh)\n\n", now.In(localZone()).Format("2006-01-02 15:04"))
+	fmt.Fprintf(w, "API:  http://%s/api/v1/gates   (contract: http://%s/api/openapi.yaml)\n\n", host, host)
+	fmt.Fprintf(w, "Tokens (kept in %s):\n", tokenFile)
+	for _, t := range tokens {
+		fmt.Fprintf(w, "  %-13s %s\n", t.role, t.secret)
+	}
+	admin := tokens[0].secret
+	fmt.Fprintf(w, "\nTry:\n  curl -s -H 'Authorization: Bearer %s' 'http://%s/api/v1/trips?gate=huu-nghi&status=in_zone'\n", admin, host)
+	fmt.Fprintf(w, "\nCtrl-C stops the demo; running it again resumes where it stopped.\n\n")
+}
+
+// reportProgress logs what the traffic did and saves the demo clock every
+// few seconds, so that even a killed demo resumes close to where it was.
+func reportProgress(ctx context.Context, gen *traffic.Generator, clock cuakhau.Clock, clockFile string, logger *slog.Logger) {
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := saveClock(clockFile, clock.Now()); err != nil {
+			logger.Warn("save demo clock", "err", err)
+		}
+		st := gen.Stats()
+		logger.Info("demo traffic", "gate_time", clock.Now().In(localZone()).Format("2006-01-02 15:04"),
+			"declared", st.Declared, "decisions", st.Decisions, "crossed", st.Crossed,
+			"cancelled", st.Cancelled, "no_show", st.NoShows, "rejected", st.Rejected, "errors", st.Errors)
+	}
+}

@@ -1,0 +1,55 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/cuakhau/cuakhau"
+)
+
+type principalKey struct{}
+
+// principalFrom returns the authenticated principal of a protected request.
+func principalFrom(ctx context.Context) cuakhau.Principal {
+	p, _ := ctx.Value(principalKey{}).(cuakhau.Principal)
+	return p
+}
+
+// authenticate guards a protected route: the request must carry
+// "Authorization: Bearer <token>" for a token the TokenService knows.
+//
+// Role rights are the services' to enforce (they answer forbidden), since the
+// same rules hold for the web pages and the CLI. A viewer is turned away from
+// every POST here as well, before its body is read: a viewer changes nothing
+// anywhere, so there is nothing for a service to weigh.
+func (a *API) authenticate(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		secret, ok := bearer(r.Header.Get("Authorization"))
+		if !ok {
+			return cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "A bearer token is required (Authorization: Bearer <token>).")
+		}
+		p, err := a.tokens.Authenticate(r.Context(), secret)
+		if err != nil {
+			return err
+		}
+		if info := infoFrom(r.Context()); info != nil {
+			info.actor = p.Actor()
+		}
+		if p.Role == cuakhau.RoleViewer && r.Method == http.MethodPost {
+			return cuakhau.Errorf(cuakhau.EFORBIDDEN, "A viewer token cannot change anything.")
+		}
+		return h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+	}
+}
+
+// bearer returns the token of an RFC 6750 Authorization header; the scheme
+// name is case-insensitive.
+func bearer(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}

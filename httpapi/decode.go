@@ -1,0 +1,349 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+)
+
+// MaxBodyBytes is the largest request body the API reads. A declaration is a
+// few kilobytes; the limit only stops a client from filling memory.
+const MaxBodyBytes = 1 << 20
+
+// MaxIdempotencyKey is the longest Idempotency-Key accepted.
+const MaxIdempotencyKey = 200
+
+// readJSON reads the body of a mutating request into v and returns the
+// request's context carrying its idempotency key, if the client sent one.
+//
+// Each failure is an EINVALID error that names what is wrong so the client
+// can fix it (DESIGN principle 6): the Content-Type or Idempotency-Key header,
+// the body as a whole (too large, malformed JSON with its byte offset, data
+// after the object), or a field by its path (cargo[0].gross_kg: must be a
+// number; vehicle.colour: unknown field).
+func readJSON(w http.ResponseWriter, r *http.Request, v any) (context.Context, error) {
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+		return nil, err
+	}
+	key, err := idempotencyKey(r.Header.Values("Idempotency-Key"))
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			// Joined so that the answer is an invalid error naming the body
+			// and status() still sees the cause to answer 413.
+			return nil, errors.Join(cuakhau.Invalid("body", "larger than 1 MiB"), err)
+		}
+		return nil, cuakhau.Invalid("body", "could not be read")
+	}
+	if err := decodeStrict(body, v); err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	if key != "" {
+		ctx = cuakhau.WithIdempotency(ctx, cuakhau.Idempotency{Key: key, RequestHash: requestHash(r, body)})
+	}
+	return ctx, nil
+}
+
+// checkContentType accepts JSON, or no Content-Type at all (curl -d without
+// -H sends a form type, but many small device clients send none).
+func checkContentType(ct string) error {
+	if ct == "" {
+		return nil
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err == nil && mt == "application/json" {
+		if cs, ok := params["charset"]; !ok || strings.EqualFold(cs, "utf-8") {
+			return nil
+		}
+	}
+	return cuakhau.Invalid("Content-Type", "must be application/json")
+}
+
+// idempotencyKey validates the optional Idempotency-Key header. The key is
+// stored and compared byte for byte, so it is held to printable ASCII.
+func idempotencyKey(values []string) (string, error) {
+	switch {
+	case len(values) == 0:
+		return "", nil
+	case len(values) > 1:
+		return "", cuakhau.Invalid("Idempotency-Key", "must be sent once")
+	}
+	k := values[0]
+	if k == "" {
+		return "", cuakhau.Invalid("Idempotency-Key", "must not be empty")
+	}
+	if len(k) > MaxIdempotencyKey {
+		return "", cuakhau.Invalid("Idempotency-Key", fmt.Sprintf("longer than %d characters", MaxIdempotencyKey))
+	}
+	for _, c := range []byte(k) {
+		if c < 0x20 || c > 0x7e {
+			return "", cuakhau.Invalid("Idempotency-Key", "must be printable ASCII")
+		}
+	}
+	return k, nil
+}
+
+// requestHash identifies what a request asks for, so that the same key
+// reused for a different request is told apart from a retry: hex SHA-256 of
+// "METHOD PATH\n" and the body's bytes.
+func requestHash(r *http.Request, body []byte) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s\n", r.Method, r.URL.Path)
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// decodeStrict decodes one JSON object from body into v, rejecting unknown
+// fields and trailing data.
+//
+// encoding/json reports an unknown field without its path and a type error
+// without array indices, so the body is first checked against v's type by
+// checkValue, which names each offending field by its full path.
+func decodeStrict(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return cuakhau.Invalid("body", "required: a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var raw any
+	if err := dec.Decode(&raw); err != nil {
+		return cuakhau.Invalid("body", syntaxRule(err, len(body)))
+	}
+	end := dec.InputOffset()
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return cuakhau.Invalid("body", fmt.Sprintf("unexpected data after the JSON object at byte %d", skipSpace(body, end)))
+	}
+	if _, ok := raw.(map[string]any); !ok {
+		return cuakhau.Invalid("body", "must be a JSON object")
+	}
+	fe := cuakhau.FieldErrors{}
+	checkValue(raw, reflect.TypeOf(v).Elem(), "", fe)
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	dec = json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		// checkValue has passed, so this is a rule it does not model (a time
+		// that RFC 3339 parsing in encoding/json rejects, say).
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return cuakhau.Invalid(te.Field, "must be "+jsonKind(te.Type))
+		}
+		return cuakhau.Invalid("body", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return nil
+}
+
+// syntaxRule describes a JSON syntax error with its byte offset.
+func syntaxRule(err error, size int) string {
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("malformed JSON at byte %d: %s", se.Offset, se.Error())
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Sprintf("malformed JSON at byte %d: unexpected end of input", size)
+	}
+	return "malformed JSON: " + err.Error()
+}
+
+func skipSpace(b []byte, off int64) int64 {
+	for off < int64(len(b)) && strings.IndexByte(" \t\r\n", b[off]) >= 0 {
+		off++
+	}
+	return off
+}
+
+var (
+	timeType     = reflect.TypeFor[time.Time]()
+	rawType      = reflect.TypeFor[json.RawMessage]()
+	unmarshalerT = reflect.TypeFor[json.Unmarshaler]()
+)
+
+// checkValue checks a decoded JSON value v (json.Number for numbers) against
+// the Go type t that it will be decoded into, and adds a rule to fe for each
+// field, by path, that encoding/json would reject or silently accept but the
+// API does not: unknown fields (matched exactly, where encoding/json would
+// match "Gate" to "gate"), wrong JSON types, fractions or out-of-range numbers
+// for integers. null is left to encoding/json, which keeps the zero value;
+// the services then say which required field is missing.
+func checkValue(v any, t reflect.Type, path string, fe cuakhau.FieldErrors) {
+	if v == nil {
+		return
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == timeType:
+		s, ok := v.(string)
+		if !ok {
+			fe.Add(path, "must be a string")
+		} else if _, err := time.Parse(time.RFC3339, s); err != nil {
+			fe.Add(path, "must be an RFC 3339 date-time (2026-12-01T08:00:00+07:00)")
+		}
+		return
+	case t == rawType || t.Kind() == reflect.Interface:
+		return
+	case t.Implements(unmarshalerT) || reflect.PointerTo(t).Implements(unmarshalerT):
+		// A type with its own decoding reports its own errors.
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			fe.Add(path, "must be an object")
+			return
+		}
+		fields := jsonFields(t)
+		for name, val := range obj {
+			p := joinPath(path, name)
+			ft, ok := fields[name]
+			if !ok {
+				fe.Add(p, "unknown field")
+				continue
+			}
+			checkValue(val, ft, p, fe)
+		}
+	case reflect.Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			fe.Add(path, "must be an object")
+			return
+		}
+		for name, val := range obj {
+			checkValue(val, t.Elem(), joinPath(path, name), fe)
+		}
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			if _, ok := v.(string); !ok {
+				fe.Add(path, "must be a base64 string")
+			}
+			return
+		}
+		arr, ok := v.([]any)
+		if !ok {
+			fe.Add(path, "must be an array")
+			return
+		}
+		for i, el := range arr {
+			checkValue(el, t.Elem(), fmt.Sprintf("%s[%d]", path, i), fe)
+		}
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			fe.Add(path, "must be a string")
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			fe.Add(path, "must be true or false")
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, ok := v.(json.Number)
+		if !ok {
+			fe.Add(path, "must be a number")
+			return
+		}
+		i, err := n.Int64()
+		if err != nil {
+			fe.Add(path, "must be a whole number")
+		} else if reflect.Zero(t).OverflowInt(i) {
+			fe.Add(path, "out of range")
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, ok := v.(json.Number)
+		if !ok {
+			fe.Add(path, "must be a number")
+			return
+		}
+		i, err := n.Int64()
+		if err != nil || i < 0 {
+			fe.Add(path, "must be a whole number, zero or more")
+		} else if reflect.Zero(t).OverflowUint(uint64(i)) {
+			fe.Add(path, "out of range")
+		}
+	case reflect.Float32, reflect.Float64:
+		if _, ok := v.(json.Number); !ok {
+			fe.Add(path, "must be a number")
+		}
+	}
+}
+
+// jsonFields maps the JSON names of t's fields to their types, as
+// encoding/json names them, promoting the fields of untagged embedded
+// structs.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				for n, typ := range jsonFields(ft) {
+					if _, ok := fields[n]; !ok {
+						fields[n] = typ
+					}
+				}
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		fields[name] = f.Type
+	}
+	return fields
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// jsonKind names the JSON type that decodes into t.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "of type " + t.String()
+}

@@ -1,0 +1,117 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/cuakhau/cuakhau"
+)
+
+// codeStatus is the one table from domain error codes to HTTP statuses.
+// A code not in it is treated as internal.
+var codeStatus = map[string]int{
+	cuakhau.EINVALID:      http.StatusBadRequest,
+	cuakhau.EUNAUTHORIZED: http.StatusUnauthorized,
+	cuakhau.EFORBIDDEN:    http.StatusForbidden,
+	cuakhau.ENOTFOUND:     http.StatusNotFound,
+	cuakhau.ECONFLICT:     http.StatusConflict,
+	cuakhau.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// errNotReady marks a failed readiness check, answered 503 so that a load
+// balancer takes the instance out rather than treating it as broken.
+var errNotReady = errors.New("not ready")
+
+// errorBody is the JSON shape of every error answer.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// status returns the HTTP status and the code to show for err. Two causes
+// refine the table without new codes: a body over the limit is still an
+// invalid request (so clients need no new code) but gets 413 so that proxies
+// and clients see what happened, and a failed readiness check gets 503.
+func status(err error) (int, string) {
+	code := cuakhau.ErrorCode(err)
+	st, ok := codeStatus[code]
+	if !ok {
+		code, st = cuakhau.EINTERNAL, http.StatusInternalServerError
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		st = http.StatusRequestEntityTooLarge
+	case errors.Is(err, errNotReady):
+		st = http.StatusServiceUnavailable
+	}
+	return st, code
+}
+
+// writeError is the one place that turns an error into a response. Internal
+// errors are logged in full and shown as "Internal error." (DESIGN principle
+// 6): their text may name tables, paths or SQL.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	st, code := status(err)
+	d := errorDetail{Code: code, Message: cuakhau.ErrorMessage(err), Fields: cuakhau.ErrorFields(err)}
+	if code == cuakhau.EINTERNAL {
+		level, msg := slog.LevelError, "internal error"
+		d.Message, d.Fields = "Internal error.", nil
+		if errors.Is(err, errNotReady) {
+			level, msg = slog.LevelWarn, "not ready"
+			d.Message = "Not ready."
+		}
+		a.logger.LogAttrs(r.Context(), level, msg, append(requestAttrs(r), slog.Any("err", err))...)
+	}
+	info := infoFrom(r.Context())
+	if info != nil && info.w.wroteHeader {
+		// The answer has begun; a second one would corrupt it. The log line
+		// above (or this one) is all that can be done.
+		if code != cuakhau.EINTERNAL {
+			a.logger.LogAttrs(r.Context(), slog.LevelError, "error after response started",
+				append(requestAttrs(r), slog.Any("err", err))...)
+		}
+		return
+	}
+	if st == http.StatusUnauthorized {
+		// RFC 6750: a 401 names the scheme to use, and says whether the
+		// token sent was refused or none was sent.
+		challenge := `Bearer realm="cuakhau"`
+		if r.Header.Get("Authorization") != "" {
+			challenge += `, error="invalid_token"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
+	}
+	if err := writeJSON(w, st, errorBody{d}); err != nil {
+		a.logger.LogAttrs(r.Context(), slog.LevelError, "write error response",
+			append(requestAttrs(r), slog.Any("err", err))...)
+	}
+}
+
+// writeJSON writes v as the whole response. It encodes before writing the
+// header so that an encoding failure can still become a 500. HTML escaping is
+// off: this is JSON for programs (sent with nosniff), and "<token>" should
+// read as such in a message.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	// A failed write means the client has gone; there is no one to tell.
+	_, _ = w.Write(buf.Bytes())
+	return nil
+}

@@ -1,0 +1,148 @@
+// Package httpapi serves cuakhau's JSON API v1 over the domain services.
+//
+// The contract is api/openapi.yaml; this package's tests validate every
+// request they make and every response they get against it.
+//
+// Shape, after golang/pkgsite and benbjohnson/wtf:
+//   - handlers return an error; one function (writeError) turns it into the
+//     response, through one table from cuakhau error codes to HTTP statuses;
+//   - routes are stdlib ServeMux method patterns, each marked public or
+//     protected (bearer token, checked by TokenService);
+//   - cross-cutting concerns are Middleware composed with Chain: request id,
+//     request log, metrics, panic recovery;
+//   - every POST carries an optional Idempotency-Key that is handed to the
+//     services through cuakhau.WithIdempotency, so that a retried request is
+//     answered from the first one and changes nothing twice (DESIGN principle 2).
+//
+// The package owns no listener: cmd/cuakhau mounts the *API in its
+// http.Server and handles graceful shutdown.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cuakhau/cuakhau"
+)
+
+// Config is what the API serves and reports to. Gates, Trips and Tokens are
+// required; the rest have defaults.
+type Config struct {
+	Gates  cuakhau.GateService
+	Trips  cuakhau.TripService
+	Tokens cuakhau.TokenService
+	// Ready reports whether the API can serve: the store is reachable and its
+	// migrations are applied. Nil means always ready.
+	Ready func(context.Context) error
+	// Logger receives one line per request and the full text of internal
+	// errors. Nil discards.
+	Logger *slog.Logger
+	// Registry receives the API's metrics and is what GET /metrics exposes.
+	// Nil means a new registry with the Go and process collectors.
+	Registry *prometheus.Registry
+}
+
+// API is the JSON API as an http.Handler.
+type API struct {
+	gates   cuakhau.GateService
+	trips   cuakhau.TripService
+	tokens  cuakhau.TokenService
+	ready   func(context.Context) error
+	logger  *slog.Logger
+	metrics *metrics
+	mux     *http.ServeMux
+	handler http.Handler
+}
+
+// New returns the API over cfg's services. It panics when a required service
+// is missing: that is a wiring bug to catch at start-up, not at a request.
+func New(cfg Config) *API {
+	if cfg.Gates == nil || cfg.Trips == nil || cfg.Tokens == nil {
+		panic("httpapi: Config needs Gates, Trips and Tokens")
+	}
+	a := &API{
+		gates:  cfg.Gates,
+		trips:  cfg.Trips,
+		tokens: cfg.Tokens,
+		ready:  cfg.Ready,
+		logger: cfg.Logger,
+		mux:    http.NewServeMux(),
+	}
+	if a.logger == nil {
+		a.logger = slog.New(slog.DiscardHandler)
+	}
+	a.metrics = newMetrics(cfg.Registry)
+	for _, rt := range a.routes() {
+		h := rt.handle
+		if !rt.public {
+			h = a.authenticate(h)
+		}
+		a.mux.Handle(rt.pattern, a.serve(h))
+	}
+	// Without a catch-all the mux would answer unknown paths in text/plain;
+	// every answer of this API is JSON.
+	a.mux.Handle("/", a.serve(notFound))
+	// Recovery sits inside the log and metrics so that a panic is logged and
+	// counted as the 500 it becomes; the request id is outermost so that
+	// every line, the panic's included, carries it.
+	a.handler = Chain(a.requestID, a.logRequests, a.measure, a.recoverPanics)(a.mux)
+	return a
+}
+
+// ServeHTTP serves one request.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.handler.ServeHTTP(w, r)
+}
+
+// handlerFunc is an HTTP handler that returns its failure instead of writing
+// it, so that errors are written in one place (writeError) and a handler
+// cannot write an error and carry on.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// route is one entry of the API's route table.
+type route struct {
+	pattern string
+	// public routes need no token; every other route needs a bearer token.
+	public bool
+	handle handlerFunc
+}
+
+// routes is the route table. api/openapi.yaml describes each of these, and
+// the contract test checks that the two lists agree.
+func (a *API) routes() []route {
+	return []route{
+		{"GET /healthz", true, a.healthz},
+		{"GET /readyz", true, a.readyz},
+		{"GET /metrics", true, a.serveMetrics},
+		{"GET /api/openapi.yaml", true, serveSpec},
+
+		{"GET /api/v1/gates", true, a.listGates},
+		{"GET /api/v1/gates/{gate}", true, a.getGate},
+
+		{"POST /api/v1/trips", false, a.declareTrip},
+		{"GET /api/v1/trips", false, a.listTrips},
+		{"GET /api/v1/trips/{id}", false, a.getTrip},
+		{"GET /api/v1/trips/{id}/events", false, a.listEvents},
+		{"POST /api/v1/trips/{id}/events", false, a.decide},
+	}
+}
+
+// serve adapts a handlerFunc to http.Handler: it records the matched route
+// for the log and metrics, and writes the handler's error.
+func (a *API) serve(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if info := infoFrom(r.Context()); info != nil {
+			info.route = r.Pattern
+		}
+		if err := h(w, r); err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) error {
+	return cuakhau.Errorf(cuakhau.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path)
+}

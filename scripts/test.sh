@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of cuakhau, as CI does: checks formatting and go vet, then
+# `go test -race` over every package, the store suite against SQLite and a
+# throwaway PostgreSQL cluster that the tests start themselves.
+#
+# On a fresh Debian/Ubuntu machine it first installs what the tests need:
+# the PostgreSQL server binaries (as root, or through sudo).
+#   CUAKHAU_TEST_POSTGRES=postgres://…  use that server instead of a throwaway one
+#   TEST_FLAGS="-run Store -count=1"      extra flags for go test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+have_postgres() {
+	compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null
+}
+
+if [ -z "${CUAKHAU_TEST_POSTGRES:-}" ] && ! have_postgres; then
+	echo "== installing the PostgreSQL server (tests start a throwaway cluster)"
+	sudo=""
+	[ "$(id -u)" = 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+fi
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test -race"
+# shellcheck disable=SC2086
+go test -race -count=1 -timeout 30m ${TEST_FLAGS:-} ./...

@@ -1,0 +1,103 @@
+package sqlstore
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// dialect holds every difference between the two engines that the SQL of
+// this package has to know about. Everything else — the schema, the queries,
+// SAVEPOINT, ON CONFLICT DO NOTHING, row-value comparisons — is written once
+// and runs on both.
+type dialect int
+
+const (
+	dialectSQLite dialect = iota
+	dialectPostgres
+)
+
+func (d dialect) String() string {
+	if d == dialectPostgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// rebind turns the ? placeholders of q into $1, $2, … for PostgreSQL. Queries
+// are written with ? so that one string serves both engines. Question marks
+// inside quoted literals are left alone; the package's SQL has none, but a
+// future query with a '?' in a string literal should not break silently.
+func (d dialect) rebind(q string) string {
+	if d != dialectPostgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	var quote byte
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// forUpdate is appended to a SELECT that reads a row the transaction will
+// change. PostgreSQL needs the row lock so that several server nodes against
+// one database serialise on a gate's log head and on a trip. SQLite has no
+// row locks and needs none: the write transaction began IMMEDIATE, so it
+// already holds the database's only write lock.
+func (d dialect) forUpdate() string {
+	if d == dialectPostgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// retryable reports whether err aborted the transaction for reasons of
+// concurrency alone, so that running the same work again can succeed: a
+// deadlock or serialization failure between PostgreSQL nodes. SQLite has one
+// writer and returns neither.
+func (d dialect) retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40P01" || pe.Code == "40001" // deadlock_detected, serialization_failure
+	}
+	return false
+}
+
+// tableExists is a query with one placeholder, a table name, that returns
+// the number of tables of that name visible to the connection.
+func (d dialect) tableExists() string {
+	if d == dialectPostgres {
+		return "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
+	}
+	return "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+}
+
+// lockMigrations is run first in each migration's transaction so that two
+// nodes starting together do not both apply the same migration. PostgreSQL
+// takes a transaction-scoped advisory lock; SQLite's IMMEDIATE transaction is
+// already exclusive among writers.
+func (d dialect) lockMigrations() string {
+	if d == dialectPostgres {
+		return "SELECT pg_advisory_xact_lock(7405092125)" // an arbitrary constant: "cuakhau" migrations
+	}
+	return ""
+}

@@ -1,0 +1,226 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+)
+
+const eventColumns = `gate, seq, trip_id, type, checkpoint, outcome, channel, note, device, actor, at, status, data, prev_hash, hash`
+
+// appendEvent appends ev to its gate's log inside tx: it sets ev.Seq,
+// ev.PrevHash and ev.Hash from the gate's head and inserts the entry. The
+// head is read once per batch — locking its row on PostgreSQL, so that
+// appends to one gate are serialised across nodes; SQLite's writer already
+// holds the database's write lock — then kept in the batch and written back
+// before the commit (wtx.flushHeads).
+func (db *DB) appendEvent(ctx context.Context, tx *wtx, ev *cuakhau.Event) error {
+	h, ok := tx.heads[ev.Gate]
+	if !ok {
+		var err error
+		if h, err = db.readHead(ctx, tx, ev.Gate); err != nil {
+			return err
+		}
+	}
+	ev.Seq = h.seq + 1
+	ev.PrevHash = h.hash
+	// What is hashed must be what is stored: TimeFormat keeps microseconds.
+	ev.At = ev.At.UTC().Truncate(time.Microsecond)
+	if len(ev.Data) == 0 {
+		ev.Data = nil
+	}
+	ev.Hash = ev.ComputeHash()
+	var data any // NULL when the event carries no data
+	if ev.Data != nil {
+		data = string(ev.Data)
+	}
+	_, err := tx.exec(ctx, `INSERT INTO events (`+eventColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ev.Gate, ev.Seq, ev.TripID, string(ev.Type), ev.Checkpoint, string(ev.Outcome), string(ev.Channel), ev.Note, ev.Device,
+		ev.Actor, formatTime(ev.At), string(ev.Status), data, ev.PrevHash, ev.Hash)
+	if err != nil {
+		return fmt.Errorf("append event %s/%d: %w", ev.Gate, ev.Seq, err)
+	}
+	tx.heads[ev.Gate] = logHead{seq: ev.Seq, hash: ev.Hash}
+	tx.dirty[ev.Gate] = true
+	return nil
+}
+
+// readHead reads and locks a gate's log head, creating it if Seed did not.
+func (db *DB) readHead(ctx context.Context, tx *wtx, gate string) (logHead, error) {
+	q := `SELECT seq, hash FROM log_heads WHERE gate = ?` + db.dialect.forUpdate()
+	var h logHead
+	err := tx.queryRow(ctx, q, gate).Scan(&h.seq, &h.hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := tx.exec(ctx, `INSERT INTO log_heads (gate, seq, hash) VALUES (?, 0, ?) ON CONFLICT (gate) DO NOTHING`,
+			gate, cuakhau.GenesisHash); err != nil {
+			return h, fmt.Errorf("create log head of gate %s: %w", gate, err)
+		}
+		err = tx.queryRow(ctx, q, gate).Scan(&h.seq, &h.hash)
+	}
+	if err != nil {
+		return h, fmt.Errorf("read log head of gate %s: %w", gate, err)
+	}
+	return h, nil
+}
+
+// scanEvent reads one row of eventColumns.
+func scanEvent(rows *sql.Rows) (*cuakhau.Event, error) {
+	ev, at, err := scanEventRow(rows)
+	if err != nil {
+		return nil, err
+	}
+	if ev.At.IsZero() {
+		return nil, fmt.Errorf("event %s/%d: stored time %q is not in cuakhau.TimeFormat", ev.Gate, ev.Seq, at)
+	}
+	return ev, nil
+}
+
+// scanEventRow reads one row of eventColumns. A stored time that is not
+// exactly as the store writes it (it may have been tampered with) leaves
+// At zero; the stored text is returned too.
+func scanEventRow(rows *sql.Rows) (*cuakhau.Event, string, error) {
+	var ev cuakhau.Event
+	var typ, outcome, channel, status, at string
+	var data sql.NullString
+	if err := rows.Scan(&ev.Gate, &ev.Seq, &ev.TripID, &typ, &ev.Checkpoint, &outcome, &channel, &ev.Note, &ev.Device,
+		&ev.Actor, &at, &status, &data, &ev.PrevHash, &ev.Hash); err != nil {
+		return nil, "", err
+	}
+	if t, err := parseTime(at); err == nil && formatTime(t) == at {
+		ev.At = t
+	}
+	ev.Type, ev.Outcome, ev.Channel, ev.Status = cuakhau.EventType(typ), cuakhau.Outcome(outcome), cuakhau.Channel(channel), cuakhau.Status(status)
+	if data.Valid {
+		ev.Data = json.RawMessage(data.String)
+	}
+	return &ev, at, nil
+}
+
+// VerifyLog recomputes every gate's chain from the stored columns and reports,
+// per gate, the number of entries, the last hash and the first link that does
+// not hold: a sequence gap, an entry whose hash does not match its contents,
+// a prev_hash that is not the previous entry's hash, or a head that does not
+// name the last entry. It streams the log, so its memory does not grow with it.
+func (db *DB) VerifyLog(ctx context.Context) ([]cuakhau.ChainReport, error) {
+	// One read-only transaction: the heads and the entries come from the
+	// same snapshot on both engines, so appends made while we stream do not
+	// show up as a head that disagrees with its log.
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return nil, fmt.Errorf("verify log: %w", err)
+	}
+	defer tx.Rollback()
+	heads := map[string]logHead{}
+	var gates []string
+	rows, err := tx.QueryContext(ctx, `SELECT gate, seq, hash FROM log_heads ORDER BY gate`)
+	if err != nil {
+		return nil, fmt.Errorf("verify log: read heads: %w", err)
+	}
+	for rows.Next() {
+		var g string
+		var h logHead
+		if err := rows.Scan(&g, &h.seq, &h.hash); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("verify log: read heads: %w", err)
+		}
+		heads[g] = h
+		gates = append(gates, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("verify log: read heads: %w", err)
+	}
+
+	reports := map[string]*cuakhau.ChainReport{}
+	for _, g := range gates {
+		reports[g] = &cuakhau.ChainReport{Gate: g, Head: cuakhau.GenesisHash}
+	}
+	broken := func(r *cuakhau.ChainReport, seq int64, format string, args ...any) {
+		if r.BrokenAt == 0 {
+			r.BrokenAt = seq
+			r.Reason = fmt.Sprintf(format, args...)
+		}
+	}
+
+	rows, err = tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events ORDER BY gate, seq`)
+	if err != nil {
+		return nil, fmt.Errorf("verify log: %w", err)
+	}
+	defer rows.Close()
+	var cur *cuakhau.ChainReport
+	var lastSeq int64
+	for rows.Next() {
+		ev, at, err := scanEventRow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("verify log: %w", err)
+		}
+		if cur == nil || cur.Gate != ev.Gate {
+			cur = reports[ev.Gate]
+			if cur == nil {
+				cur = &cuakhau.ChainReport{Gate: ev.Gate, Head: cuakhau.GenesisHash}
+				reports[ev.Gate] = cur
+				gates = append(gates, ev.Gate)
+				broken(cur, ev.Seq, "gate %s has entries but no log head", ev.Gate)
+			}
+			lastSeq = 0
+		}
+		cur.Events++
+		switch {
+		case ev.Seq != lastSeq+1:
+			broken(cur, lastSeq+1, "entry %d is missing (the next stored entry is %d)", lastSeq+1, ev.Seq)
+		case ev.PrevHash != cur.Head:
+			broken(cur, ev.Seq, "prev_hash of entry %d is not the hash of entry %d", ev.Seq, lastSeq)
+		case ev.At.IsZero():
+			broken(cur, ev.Seq, "entry %d has a time, %q, that the store did not write", ev.Seq, at)
+		case ev.Data != nil && !json.Valid(ev.Data):
+			broken(cur, ev.Seq, "entry %d has data that is not JSON", ev.Seq)
+		case ev.ComputeHash() != ev.Hash:
+			broken(cur, ev.Seq, "entry %d does not match its hash: it was changed after it was written", ev.Seq)
+		}
+		lastSeq = ev.Seq
+		cur.Head = ev.Hash
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("verify log: %w", err)
+	}
+
+	out := make([]cuakhau.ChainReport, 0, len(gates))
+	for _, g := range gates {
+		r := reports[g]
+		if h, ok := heads[g]; ok && r.BrokenAt == 0 {
+			switch {
+			case h.seq > r.Events:
+				broken(r, r.Events+1, "the log head names entry %d but the log ends at entry %d", h.seq, r.Events)
+			case h.seq < r.Events:
+				broken(r, h.seq+1, "the log head names entry %d but the log goes on to entry %d", h.seq, r.Events)
+			case h.hash != r.Head:
+				broken(r, h.seq, "the log head's hash is not the hash of entry %d", h.seq)
+			}
+		}
+		out = append(out, *r)
+	}
+	return out, nil
+}
+
+// tripEvents returns a trip's events in log order.
+func (db *DB) tripEvents(ctx context.Context, id string) ([]*cuakhau.Event, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+eventColumns+` FROM events WHERE trip_id = ? ORDER BY seq`), id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	events := []*cuakhau.Event{}
+	for rows.Next() {
+		ev, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, ev)
+	}
+	return events, rows.Err()
+}

@@ -1,0 +1,69 @@
+package sqlstore
+
+import (
+	"context"
+)
+
+// Hooks for the external test package: they reach past the API to tamper
+// with the stored log, count rows and drive the writer directly.
+
+// ExecRaw runs a statement (with ? placeholders) on the writer's connection,
+// bypassing the event log: tests use it to tamper.
+func (db *DB) ExecRaw(ctx context.Context, query string, args ...any) error {
+	_, err := db.write.ExecContext(ctx, db.q(query), args...)
+	return err
+}
+
+// Count returns the result of a SELECT count(*) query.
+func (db *DB) Count(ctx context.Context, query string, args ...any) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, db.q(query), args...).Scan(&n)
+	return n, err
+}
+
+// SetCodes replaces the trip code generator.
+func (db *DB) SetCodes(next func(gate string) string) { db.newCode = next }
+
+// WriteTx is a write batch's transaction.
+type WriteTx = wtx
+
+// Exec runs a statement (with ? placeholders) in the batch.
+func (t *wtx) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := t.exec(ctx, query, args...)
+	return err
+}
+
+// WriteFunc is one op of a batch, for RunBatch.
+type WriteFunc = func(ctx context.Context, tx *WriteTx) error
+
+// RunBatch runs fns as one batch of the writer, in order, and returns each
+// one's outcome: it makes "one failing op does not fail its neighbours"
+// deterministic, where the real queue batches whatever happens to wait.
+func (db *DB) RunBatch(fns ...WriteFunc) []error {
+	ops := make([]*writeOp, len(fns))
+	for i, fn := range fns {
+		ops[i] = &writeOp{ctx: context.Background(), fn: fn, done: make(chan error, 1)}
+	}
+	db.writer.run(ops)
+	errs := make([]error, len(ops))
+	for i, op := range ops {
+		errs[i] = <-op.done
+	}
+	return errs
+}
+
+// Update runs fn through the writer's queue, as every write does.
+func (db *DB) Update(ctx context.Context, fn WriteFunc) error { return db.update(ctx, fn) }
+
+// Pragma reads a SQLite pragma on the writer's connection.
+func (db *DB) Pragma(ctx context.Context, name string) (string, error) {
+	var v string
+	err := db.write.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v)
+	return v, err
+}
+
+// ReadExec runs a statement through the read pool.
+func (db *DB) ReadExec(ctx context.Context, query string) error {
+	_, err := db.read.ExecContext(ctx, query)
+	return err
+}

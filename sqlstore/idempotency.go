@@ -1,0 +1,111 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cuakhau/cuakhau"
+)
+
+// maxKeyLen bounds what a client may make the store keep per request.
+const maxKeyLen = 200
+
+// writeIdempotent runs fn through the writer as one request. When ctx carries
+// an idempotency key (cuakhau.WithIdempotency), the key is looked up inside
+// the same write — so it is serialised with every other write, and two
+// retries racing each other cannot both run:
+//
+//   - key seen with the same request hash: fn does not run; the stored
+//     response is decoded and returned, exactly the first answer;
+//   - key seen with another request hash: ECONFLICT;
+//   - key unseen: fn runs and, if it succeeds, its result is stored as JSON
+//     in the same transaction, so the answer and the change commit together.
+//     A failed fn stores nothing: the client may retry the same key.
+//
+// Keys belong to the principal's token: two clients cannot collide.
+func writeIdempotent[T any](ctx context.Context, db *DB, p cuakhau.Principal, fn func(ctx context.Context, tx *wtx) (T, error)) (T, error) {
+	key, keyed := cuakhau.IdempotencyFrom(ctx)
+	if keyed && (len(key.Key) > maxKeyLen || !utf8.ValidString(key.Key) || strings.ContainsRune(key.Key, 0)) {
+		var zero T
+		return zero, cuakhau.Invalid("idempotency_key", fmt.Sprintf("must be text of at most %d bytes", maxKeyLen))
+	}
+	owner := idempotencyOwner(p)
+	var out T
+	err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
+		if keyed {
+			var hash, resp string
+			err := tx.queryRow(ctx, `SELECT request_hash, response FROM idempotency WHERE token_id = ? AND key = ?`,
+				owner, key.Key).Scan(&hash, &resp)
+			switch {
+			case err == nil:
+				if hash != key.RequestHash {
+					return cuakhau.Errorf(cuakhau.ECONFLICT, "idempotency key %q was used with a different request", key.Key)
+				}
+				var v T
+				if err := json.Unmarshal([]byte(resp), &v); err != nil {
+					return fmt.Errorf("decode stored response of idempotency key %q: %w", key.Key, err)
+				}
+				out = v
+				return nil
+			case !errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("look up idempotency key: %w", err)
+			}
+		}
+		v, err := fn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if keyed {
+			resp, err := json.Marshal(v)
+			if err != nil {
+				return fmt.Errorf("encode response for idempotency key: %w", err)
+			}
+			_, err = tx.exec(ctx, `INSERT INTO idempotency (token_id, key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?)`,
+				owner, key.Key, key.RequestHash, string(resp), formatTime(db.now()))
+			if err != nil {
+				return fmt.Errorf("store idempotency key: %w", err)
+			}
+		}
+		out = v
+		return nil
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
+// idempotencyOwner scopes keys: by token, or by role for principals that
+// carry no token (the CLI).
+func idempotencyOwner(p cuakhau.Principal) string {
+	if p.TokenID != "" {
+		return p.TokenID
+	}
+	return "role:" + string(p.Role)
+}
+
+// PruneIdempotency deletes idempotency keys older than age and returns how
+// many it deleted. Clients retry within minutes; keeping keys for a day or
+// more costs little. The server runs it now and then.
+func (db *DB) PruneIdempotency(ctx context.Context, age time.Duration) (int64, error) {
+	var n int64
+	err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
+		res, err := tx.exec(ctx, `DELETE FROM idempotency WHERE created_at < ?`, formatTime(db.now().Add(-age)))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune idempotency keys: %w", err)
+	}
+	return n, nil
+}

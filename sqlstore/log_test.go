@@ -1,0 +1,98 @@
+package sqlstore_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/sqlstore"
+)
+
+// TestVerifyLogDetects changes the stored log behind the store's back, as an
+// insider with database access might, and checks that VerifyLog names the
+// first entry that no longer holds, on that gate only.
+func TestVerifyLogDetects(t *testing.T) {
+	tests := []struct {
+		name   string
+		tamper string
+		args   []any
+		at     int64
+		reason string
+	}{
+		{"note rewritten", `UPDATE events SET note = 'nothing to see' WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 3}, 3, "does not match its hash"},
+		{"status rewritten", `UPDATE events SET status = 'crossed' WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 2}, 2, "does not match its hash"},
+		{"actor rewritten", `UPDATE events SET actor = 'admin' WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 4}, 4, "does not match its hash"},
+		{"time rewritten", `UPDATE events SET at = '2026-11-30T00:00:00.000000Z' WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 1}, 1, "does not match its hash"},
+		{"entry deleted", `DELETE FROM events WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 2}, 2, "missing"},
+		{"first entry deleted", `DELETE FROM events WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 1}, 1, "missing"},
+		{"last entry deleted", `DELETE FROM events WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 5}, 5, "log head"},
+		{"hash recomputed by hand", `UPDATE events SET hash = prev_hash WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 3}, 3, "does not match its hash"},
+		{"time in another format", `UPDATE events SET at = '2026-12-01 01:00:00' WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 2}, 2, "did not write"},
+		{"data made invalid", `UPDATE events SET data = '{' WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 1}, 1, "not JSON"},
+		{"data rewritten", `UPDATE events SET data = '{}' WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 1}, 1, "does not match its hash"},
+		{"head moved", `UPDATE log_heads SET seq = 4 WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 5}, 5, "log head"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+				ctx := context.Background()
+				// Five entries at Hữu Nghị, one at Tân Thanh.
+				trip := declare(t, db, company, durian())
+				decide(t, db, operator, trip.ID, cuakhau.Decision{Checkpoint: "entry", Outcome: cuakhau.OutcomePass})
+				decide(t, db, medical, trip.ID, cuakhau.Decision{Checkpoint: "medical", Outcome: cuakhau.OutcomePass, Note: "ok"})
+				decide(t, db, customs, trip.ID, cuakhau.Decision{Checkpoint: "customs", Outcome: cuakhau.OutcomeHold, Note: "kiểm tra"})
+				decide(t, db, customs, trip.ID, cuakhau.Decision{Checkpoint: "customs", Outcome: cuakhau.OutcomeRelease})
+				other := durian()
+				other.Gate = "tan-thanh"
+				declare(t, db, company, other)
+				if n := wantWhole(t, db); n["huu-nghi"] != 5 || n["tan-thanh"] != 1 {
+					t.Fatalf("before tampering: %v", n)
+				}
+
+				if err := db.ExecRaw(ctx, tt.tamper, tt.args...); err != nil {
+					t.Fatalf("tamper: %v", err)
+				}
+				reports := verify(t, db)
+				r := reports["huu-nghi"]
+				if r.BrokenAt != tt.at || !strings.Contains(r.Reason, tt.reason) {
+					t.Errorf("huu-nghi: broken at %d (%s), want %d (%s)", r.BrokenAt, r.Reason, tt.at, tt.reason)
+				}
+				for _, g := range []string{"tan-thanh", "chi-ma", "coc-nam"} {
+					if reports[g].BrokenAt != 0 {
+						t.Errorf("gate %s reported broken at %d: %s", g, reports[g].BrokenAt, reports[g].Reason)
+					}
+				}
+				if reports["tan-thanh"].Events != 1 {
+					t.Errorf("tan-thanh: %d events, want 1", reports["tan-thanh"].Events)
+				}
+			})
+		})
+	}
+}
+
+// TestVerifyLogRelinked checks the case of a forger who rewrites an entry and
+// recomputes its hash: the next entry's prev_hash gives it away.
+func TestVerifyLogRelinked(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		trip := declare(t, db, company, durian())
+		decide(t, db, operator, trip.ID, cuakhau.Decision{Checkpoint: "entry", Outcome: cuakhau.OutcomePass})
+		decide(t, db, medical, trip.ID, cuakhau.Decision{Checkpoint: "medical", Outcome: cuakhau.OutcomePass})
+		events, err := db.TripEvents(ctx, admin, trip.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		forged := *events[1]
+		forged.Actor = "medical:someone-else"
+		forged.Hash = forged.ComputeHash()
+		if err := db.ExecRaw(ctx, `UPDATE events SET actor = ?, hash = ? WHERE gate = ? AND seq = ?`, forged.Actor, forged.Hash, "huu-nghi", 2); err != nil {
+			t.Fatal(err)
+		}
+		r := verify(t, db)["huu-nghi"]
+		if r.BrokenAt != 3 || !strings.Contains(r.Reason, "prev_hash") {
+			t.Errorf("broken at %d (%s), want 3 (prev_hash)", r.BrokenAt, r.Reason)
+		}
+	})
+}

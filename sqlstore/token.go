@@ -1,0 +1,144 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/ident"
+)
+
+// secretPrefix marks cuakhau secrets, so that they are recognised in logs and
+// by secret scanners.
+const secretPrefix = "ck_"
+
+// secretEncoding writes 32 random bytes as 52 lower-case letters and digits:
+// no padding, nothing a shell or a URL would mangle.
+var secretEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// tokenCache remembers the principals of secrets recently checked: every API
+// request authenticates, and a token's record does not change. Entries
+// expire, so that a token deleted on another node stops working soon.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]cachedToken // by secret hash
+}
+
+type cachedToken struct {
+	p       cuakhau.Principal
+	expires time.Time
+}
+
+const (
+	tokenCacheTTL = time.Minute
+	tokenCacheMax = 10000 // a bound on memory; the cache is emptied when full
+)
+
+// CreateToken stores a new token and returns its secret, which is not kept:
+// only its SHA-256 is. Role must be known; an enterprise token needs a valid
+// tax code and no other role may have one; only officers are bound to a gate.
+func (db *DB) CreateToken(ctx context.Context, t cuakhau.Token) (string, *cuakhau.Token, error) {
+	bad := cuakhau.FieldErrors{}
+	t.Name = strings.TrimSpace(t.Name)
+	switch {
+	case t.Name == "":
+		bad.Add("name", "required")
+	case !utf8.ValidString(t.Name) || utf8.RuneCountInString(t.Name) > 200:
+		bad.Add("name", "must be valid text of at most 200 characters")
+	}
+	if !t.Role.Valid() {
+		bad.Add("role", fmt.Sprintf("unknown role %q", t.Role))
+	}
+	switch {
+	case t.Role == cuakhau.RoleEnterprise && t.TaxCode == "":
+		bad.Add("tax_code", "required for an enterprise token")
+	case t.Role == cuakhau.RoleEnterprise:
+		tc, err := ident.ParseTaxCode(t.TaxCode)
+		if err != nil {
+			bad.Add("tax_code", err.Error())
+		}
+		t.TaxCode = tc
+	case t.TaxCode != "":
+		bad.Add("tax_code", "only enterprise tokens have a tax code")
+	}
+	if t.Gate != "" {
+		if !t.Role.Officer() {
+			bad.Add("gate", "only officer tokens are bound to a gate")
+		} else if _, ok, err := db.cachedGate(ctx, t.Gate); err != nil {
+			return "", nil, err
+		} else if !ok {
+			bad.Add("gate", fmt.Sprintf("unknown gate %q", t.Gate))
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return "", nil, err
+	}
+
+	var raw [32]byte
+	rand.Read(raw[:]) // never fails (crypto/rand panics rather than return weak bytes)
+	secret := secretPrefix + secretEncoding.EncodeToString(raw[:])
+	var id [6]byte
+	rand.Read(id[:])
+	t.ID = hex.EncodeToString(id[:])
+	t.CreatedAt = db.now()
+
+	err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
+		_, err := tx.exec(ctx, `INSERT INTO tokens (id, secret_hash, name, role, tax_code, gate, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, hashSecret(secret), t.Name, string(t.Role), t.TaxCode, t.Gate, formatTime(t.CreatedAt))
+		return err
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("create token: %w", err)
+	}
+	return secret, &t, nil
+}
+
+func hashSecret(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+// Authenticate returns the principal of a secret, or EUNAUTHORIZED.
+func (db *DB) Authenticate(ctx context.Context, secret string) (cuakhau.Principal, error) {
+	unauthorized := cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "invalid token")
+	if !strings.HasPrefix(secret, secretPrefix) || len(secret) > 200 {
+		return cuakhau.Principal{}, unauthorized
+	}
+	h := hashSecret(secret)
+	now := time.Now() // cache expiry is about wall time, not the domain clock
+	db.tokens.mu.Lock()
+	c, ok := db.tokens.m[h]
+	db.tokens.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.p, nil
+	}
+
+	var p cuakhau.Principal
+	var role string
+	err := db.read.QueryRowContext(ctx, db.q(`SELECT id, name, role, tax_code, gate FROM tokens WHERE secret_hash = ?`), h).
+		Scan(&p.TokenID, &p.Name, &role, &p.TaxCode, &p.Gate)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cuakhau.Principal{}, unauthorized
+	} else if err != nil {
+		return cuakhau.Principal{}, fmt.Errorf("authenticate: %w", err)
+	}
+	p.Role = cuakhau.Role(role)
+
+	db.tokens.mu.Lock()
+	if db.tokens.m == nil || len(db.tokens.m) >= tokenCacheMax {
+		db.tokens.m = map[string]cachedToken{}
+	}
+	db.tokens.m[h] = cachedToken{p: p, expires: now.Add(tokenCacheTTL)}
+	db.tokens.mu.Unlock()
+	return p, nil
+}

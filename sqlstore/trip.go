@@ -1,0 +1,386 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/flow"
+	"github.com/cuakhau/cuakhau/ident"
+)
+
+// Trip list limits.
+const (
+	defaultTripLimit = 100
+	maxTripLimit     = 1000
+)
+
+// codeAttempts is how many random codes a declaration tries before giving up:
+// with 30⁶ codes per gate a second collision in a row means a bug.
+const codeAttempts = 3
+
+// DeclareTrip validates d with flow.Declare, then stores the new trip and
+// appends its declared event in one write. The trip's id and its short code
+// are random; a code already taken is drawn again. As in Decide, the pure
+// work — validation, encoding — is done before the write, on the caller's
+// goroutine; the write itself inserts.
+func (db *DB) DeclareTrip(ctx context.Context, p cuakhau.Principal, d cuakhau.Declaration) (*cuakhau.Trip, error) {
+	cg, ok, err := db.cachedGate(ctx, d.Gate)
+	if err != nil {
+		return nil, fmt.Errorf("declare trip: %w", err)
+	}
+	var g *cuakhau.Gate // nil for an unknown gate: flow names the field
+	if ok {
+		g = cg.gate
+	}
+	now := db.now()
+	declare := func() (*cuakhau.Trip, *cuakhau.Event, []byte, error) {
+		// flow normalises d's slices in place: give it its own copy.
+		d := d
+		d.Containers = slices.Clone(d.Containers)
+		d.Cargo = slices.Clone(d.Cargo)
+		d.CustomsDeclarations = slices.Clone(d.CustomsDeclarations)
+		t, ev, err := flow.Declare(g, d, p, db.newID(), db.newCode(d.Gate), now)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		body, err := json.Marshal(t)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("encode trip: %w", err)
+		}
+		return t, ev, body, nil
+	}
+	earlyTrip, earlyEv, earlyBody, earlyErr := declare()
+
+	t, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.Trip, error) {
+		t, ev, body, declErr := earlyTrip, earlyEv, earlyBody, earlyErr
+		for attempt := 1; ; attempt++ {
+			if declErr != nil {
+				return nil, declErr
+			}
+			taken, err := db.insertTrip(ctx, tx, t, body, cg.loc)
+			if err != nil {
+				return nil, err
+			}
+			if !taken {
+				break
+			}
+			if attempt == codeAttempts {
+				return nil, fmt.Errorf("trip codes drawn %d times in a row are taken, the last %s", attempt, t.Code)
+			}
+			t, ev, body, declErr = declare()
+		}
+		if err := db.appendEvent(ctx, tx, ev); err != nil {
+			return nil, err
+		}
+		return t, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("declare trip: %w", err)
+	}
+	return t, nil
+}
+
+// insertTrip stores a new trip's projection, unless its code is taken:
+// then it stores nothing and reports taken. ON CONFLICT DO NOTHING rather
+// than catching the unique violation, because on PostgreSQL a failed
+// statement would abort the whole batch's transaction. loc is the trip's
+// gate's zone, in which declared_day is counted; nil means Vietnam's.
+func (db *DB) insertTrip(ctx context.Context, tx *wtx, t *cuakhau.Trip, body []byte, loc *time.Location) (taken bool, err error) {
+	if loc == nil {
+		loc = vietnam
+	}
+	res, err := tx.exec(ctx, `INSERT INTO trips (id, code, gate, direction, status, plate, tax_code, declared_at, declared_day, updated_at, version, body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`,
+		t.ID, t.Code, t.Gate, string(t.Direction), string(t.Status), t.Vehicle.Plate, t.Enterprise.TaxCode,
+		formatTime(t.DeclaredAt), t.DeclaredAt.In(loc).Format(time.DateOnly), formatTime(t.UpdatedAt), t.Version, string(body))
+	if err != nil {
+		return false, fmt.Errorf("insert trip: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("insert trip: %w", err)
+	}
+	return n == 0, nil
+}
+
+// Decide records a checkpoint decision, a device reading, a cancellation or
+// a no-show on a trip: the event and the new projection are stored together,
+// and the answer comes once they are committed.
+//
+// Most of the work is done before the write, on the caller's goroutine:
+// reading and decoding the trip, flow.Apply, encoding the new projection.
+// Inside the write — the one goroutine every write waits for — only the
+// trip's version is read (locking its row on PostgreSQL); if it is still the
+// version the early work started from, that work is used as it is, and
+// otherwise it is done again on the trip as it now stands. The event's time
+// is the time the request was taken up, read once.
+func (db *DB) Decide(ctx context.Context, p cuakhau.Principal, tripID string, d cuakhau.Decision) (*cuakhau.DecisionResult, error) {
+	early, err := db.readTrip(ctx, tripID)
+	if err != nil {
+		return nil, fmt.Errorf("decide trip %s: %w", tripID, err)
+	}
+	// A trip's enterprise and gate never change: checking them now is final.
+	if !p.CanSeeTrip(early.Enterprise.TaxCode, early.Gate) {
+		return nil, fmt.Errorf("decide trip %s: %w", tripID, forbiddenTrip(early))
+	}
+	cg, ok, err := db.cachedGate(ctx, early.Gate)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("decide trip %s: gate %s is not in the catalogue", tripID, early.Gate)
+	}
+	now := db.now()
+	apply := func(t *cuakhau.Trip) (*cuakhau.Trip, *cuakhau.Event, []byte, error) {
+		next, ev, err := flow.Apply(cg.gate, t, p, d, now)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		body, err := json.Marshal(next)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("encode trip: %w", err)
+		}
+		return next, ev, body, nil
+	}
+	earlyNext, earlyEv, earlyBody, earlyErr := apply(early)
+
+	res, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.DecisionResult, error) {
+		var version int
+		err := tx.queryRow(ctx, `SELECT version FROM trips WHERE id = ?`+db.dialect.forUpdate(), tripID).Scan(&version)
+		if err != nil {
+			return nil, fmt.Errorf("read trip version: %w", err)
+		}
+		prev, next, ev, body, applyErr := early.Version, earlyNext, earlyEv, earlyBody, earlyErr
+		if version != early.Version {
+			// Changed since the early read: start again from the trip as
+			// it stands, under the lock.
+			t, err := db.lockedTrip(ctx, tx, tripID)
+			if err != nil {
+				return nil, err
+			}
+			prev = t.Version
+			next, ev, body, applyErr = apply(t)
+		}
+		if applyErr != nil {
+			return nil, applyErr
+		}
+		if err := db.appendEvent(ctx, tx, ev); err != nil {
+			return nil, err
+		}
+		if err := db.updateTrip(ctx, tx, next, body, prev); err != nil {
+			return nil, err
+		}
+		return &cuakhau.DecisionResult{Event: ev, Trip: next}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("decide trip %s: %w", tripID, err)
+	}
+	return res, nil
+}
+
+// updateTrip stores a trip's new projection. The version check is a second
+// line of defence: the row is already locked (PostgreSQL) or the database
+// is (SQLite), so it never fails unless another writer bypassed the lock.
+func (db *DB) updateTrip(ctx context.Context, tx *wtx, t *cuakhau.Trip, body []byte, prevVersion int) error {
+	res, err := tx.exec(ctx, `UPDATE trips SET status = ?, updated_at = ?, version = ?, body = ? WHERE id = ? AND version = ?`,
+		string(t.Status), formatTime(t.UpdatedAt), t.Version, string(body), t.ID, prevVersion)
+	if err != nil {
+		return fmt.Errorf("update trip: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("update trip: %w", err)
+	} else if n != 1 {
+		return cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s changed while this decision was recorded; try again", t.Code)
+	}
+	return nil
+}
+
+// lockedTrip reads a trip's projection inside a write whose transaction
+// already holds the row.
+func (db *DB) lockedTrip(ctx context.Context, tx *wtx, id string) (*cuakhau.Trip, error) {
+	var body string
+	err := tx.queryRow(ctx, `SELECT body FROM trips WHERE id = ?`, id).Scan(&body)
+	return decodeTrip(id, body, err)
+}
+
+// readTrip reads a trip's projection from the read pool.
+func (db *DB) readTrip(ctx context.Context, id string) (*cuakhau.Trip, error) {
+	var body string
+	err := db.read.QueryRowContext(ctx, db.q(`SELECT body FROM trips WHERE id = ?`), id).Scan(&body)
+	return decodeTrip(id, body, err)
+}
+
+func decodeTrip(id, body string, err error) (*cuakhau.Trip, error) {
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, cuakhau.Errorf(cuakhau.ENOTFOUND, "trip %q not found", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("read trip: %w", err)
+	}
+	t := new(cuakhau.Trip)
+	if err := json.Unmarshal([]byte(body), t); err != nil {
+		return nil, fmt.Errorf("decode trip %s: %w", id, err)
+	}
+	return t, nil
+}
+
+func forbiddenTrip(t *cuakhau.Trip) error {
+	return cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token may not see trip %s", t.ID)
+}
+
+// Trip returns a trip the principal may see: ENOTFOUND for an unknown id,
+// EFORBIDDEN for another enterprise's trip or another gate's.
+func (db *DB) Trip(ctx context.Context, p cuakhau.Principal, id string) (*cuakhau.Trip, error) {
+	t, err := db.readTrip(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.CanSeeTrip(t.Enterprise.TaxCode, t.Gate) {
+		return nil, forbiddenTrip(t)
+	}
+	return t, nil
+}
+
+// TripEvents returns a trip's events in log order, under the rules of Trip.
+func (db *DB) TripEvents(ctx context.Context, p cuakhau.Principal, id string) ([]*cuakhau.Event, error) {
+	if _, err := db.Trip(ctx, p, id); err != nil {
+		return nil, err
+	}
+	events, err := db.tripEvents(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("events of trip %s: %w", id, err)
+	}
+	return events, nil
+}
+
+// Trips returns the trips that match f and that p may see, oldest
+// declaration first, ordered by (declared_at, id). A page ends at f.Limit
+// (default 100, at most 1000); the next page is asked for with After set to
+// the id of the last trip of this one, and starts right after that trip. An
+// After that names no trip gives an empty page.
+//
+// Scoping: an enterprise principal sees only its own tax code, and asking for
+// another is EFORBIDDEN; an officer bound to a gate sees only that gate, and
+// asking for another is EFORBIDDEN; admins and viewers see everything.
+func (db *DB) Trips(ctx context.Context, p cuakhau.Principal, f cuakhau.TripFilter) ([]*cuakhau.Trip, error) {
+	bad := cuakhau.FieldErrors{}
+	if f.Gate != "" {
+		if _, ok, err := db.cachedGate(ctx, f.Gate); err != nil {
+			return nil, err
+		} else if !ok {
+			bad.Add("gate", fmt.Sprintf("unknown gate %q", f.Gate))
+		}
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		bad.Add("status", fmt.Sprintf("unknown status %q", f.Status))
+	}
+	if f.Plate != "" {
+		pl, err := ident.ParsePlate(f.Plate)
+		if err != nil {
+			bad.Add("plate", err.Error())
+		} else {
+			f.Plate = pl.Canonical
+		}
+	}
+	if f.Date != "" {
+		if _, err := time.Parse(time.DateOnly, f.Date); err != nil {
+			bad.Add("date", "must be a date, YYYY-MM-DD")
+		}
+	}
+	if f.TaxCode != "" {
+		tc, err := ident.ParseTaxCode(f.TaxCode)
+		if err != nil {
+			bad.Add("tax_code", err.Error())
+		} else {
+			f.TaxCode = tc
+		}
+	}
+	switch {
+	case f.Limit < 0:
+		bad.Add("limit", "must not be negative")
+	case f.Limit == 0:
+		f.Limit = defaultTripLimit
+	case f.Limit > maxTripLimit:
+		f.Limit = maxTripLimit
+	}
+	if err := bad.Err(); err != nil {
+		return nil, err
+	}
+
+	switch {
+	case p.Role == cuakhau.RoleAdmin || p.Role == cuakhau.RoleViewer:
+	case p.Role == cuakhau.RoleEnterprise:
+		if p.TaxCode == "" || (f.TaxCode != "" && f.TaxCode != p.TaxCode) {
+			return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token may only list trips of tax code %s", p.TaxCode)
+		}
+		f.TaxCode = p.TaxCode
+	case p.Role.Officer():
+		if p.Gate != "" {
+			if f.Gate != "" && f.Gate != p.Gate {
+				return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s", p.Gate)
+			}
+			f.Gate = p.Gate
+		}
+	default:
+		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %q may not list trips", p.Role)
+	}
+
+	var where []string
+	var args []any
+	add := func(cond string, arg any) {
+		where = append(where, cond)
+		args = append(args, arg)
+	}
+	if f.Gate != "" {
+		add("gate = ?", f.Gate)
+	}
+	if f.Status != "" {
+		add("status = ?", string(f.Status))
+	}
+	if f.Plate != "" {
+		add("plate = ?", f.Plate)
+	}
+	if f.Date != "" {
+		add("declared_day = ?", f.Date)
+	}
+	if f.TaxCode != "" {
+		add("tax_code = ?", f.TaxCode)
+	}
+	if f.After != "" {
+		add("(declared_at, id) > (SELECT declared_at, id FROM trips WHERE id = ?)", f.After)
+	}
+	query := `SELECT body FROM trips`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	query += ` ORDER BY declared_at, id LIMIT ?`
+	args = append(args, f.Limit)
+
+	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list trips: %w", err)
+	}
+	defer rows.Close()
+	trips := []*cuakhau.Trip{}
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("list trips: %w", err)
+		}
+		t := new(cuakhau.Trip)
+		if err := json.Unmarshal([]byte(body), t); err != nil {
+			return nil, fmt.Errorf("list trips: decode: %w", err)
+		}
+		trips = append(trips, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list trips: %w", err)
+	}
+	return trips, nil
+}

@@ -1,0 +1,315 @@
+// Package traffic drives synthetic live traffic through the platform's
+// service interfaces, so that `cuakhau demo` shows a living border: trucks
+// are declared, arrive, and pass each checkpoint of their route with service
+// times, customs channels, holds, rejections, cancellations and no-shows
+// drawn from a seeded source. It runs on any cuakhau.Clock, typically an
+// accelerated one, and acts through the same services the API uses.
+package traffic
+
+import (
+	"container/heap"
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+)
+
+// Volume is the trucks a day of one gate and direction.
+type Volume struct {
+	Gate      string
+	Direction cuakhau.Direction
+	PerDay    float64
+}
+
+// LangSon2025 are the mid-2025 daily volumes per crossing (total / export /
+// import: Hữu Nghị 870/262/608, Tân Thanh 583/145/438, Chi Ma 230/41/189,
+// Cốc Nam 76/43/33), from the reference facts.
+var LangSon2025 = []Volume{
+	{"huu-nghi", cuakhau.Export, 262}, {"huu-nghi", cuakhau.Import, 608},
+	{"tan-thanh", cuakhau.Export, 145}, {"tan-thanh", cuakhau.Import, 438},
+	{"chi-ma", cuakhau.Export, 41}, {"chi-ma", cuakhau.Import, 189},
+	{"coc-nam", cuakhau.Export, 43}, {"coc-nam", cuakhau.Import, 33},
+}
+
+// Config configures a Generator.
+type Config struct {
+	Gates cuakhau.GateService
+	Trips cuakhau.TripService
+	Clock cuakhau.Clock
+	// Speed is virtual seconds per real second, to turn virtual waits into
+	// real sleeps (1 on wall time).
+	Speed   float64
+	Seed    uint64
+	Volumes []Volume
+	Logger  *slog.Logger
+}
+
+// Generator produces the traffic. Create it with New and run it with Run.
+type Generator struct {
+	cfg   Config
+	rng   *lockedRand
+	gates map[string]*cuakhau.Gate
+	loc   *time.Location
+
+	// queue holds what is to happen, by time; workers add follow-ups to it
+	// and nudge the loop through wake.
+	qmu   sync.Mutex
+	queue actions
+	wake  chan struct{}
+
+	mu    sync.Mutex
+	stats Stats
+}
+
+// workers is how many actions run at once, so that the store's group commit
+// can put several in one transaction and the traffic keeps up at high speeds.
+const workers = 8
+
+// lockedRand shares one seeded source between the workers. The draws are
+// reproducible in distribution, not in order: the workers interleave.
+type lockedRand struct {
+	mu sync.Mutex
+	r  *rand.Rand
+}
+
+func (l *lockedRand) Float64() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Float64()
+}
+
+func (l *lockedRand) ExpFloat64() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.ExpFloat64()
+}
+
+func (l *lockedRand) IntN(n int) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.IntN(n)
+}
+
+func (l *lockedRand) Int64N(n int64) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Int64N(n)
+}
+
+// schedule adds an action to the queue and wakes the loop.
+func (g *Generator) schedule(a *action) {
+	g.qmu.Lock()
+	heap.Push(&g.queue, a)
+	g.qmu.Unlock()
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
+}
+
+// due pops the next action if its time has come, or says how long to wait.
+func (g *Generator) due() (*action, time.Duration) {
+	g.qmu.Lock()
+	defer g.qmu.Unlock()
+	if len(g.queue) == 0 {
+		return nil, time.Second
+	}
+	if wait := g.queue[0].at.Sub(g.cfg.Clock.Now()); wait > 0 {
+		return nil, wait
+	}
+	return heap.Pop(&g.queue).(*action), 0
+}
+
+// Stats counts what the generator did.
+type Stats struct {
+	Declared, Decisions, Crossed, Cancelled, NoShows, Rejected, Errors int
+}
+
+// New returns a generator; Run starts it.
+func New(cfg Config) *Generator {
+	if cfg.Speed <= 0 {
+		cfg.Speed = 1
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Volumes == nil {
+		cfg.Volumes = LangSon2025
+	}
+	return &Generator{cfg: cfg, wake: make(chan struct{}, 1),
+		rng: &lockedRand{r: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))}}
+}
+
+// Stats returns a copy of the counters.
+func (g *Generator) Stats() Stats {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.stats
+}
+
+func (g *Generator) count(f func(s *Stats)) {
+	g.mu.Lock()
+	f(&g.stats)
+	g.mu.Unlock()
+}
+
+// Run generates traffic until ctx ends. It first picks up the trips a
+// previous run left under way, so that a restarted demo resumes them.
+func (g *Generator) Run(ctx context.Context) error {
+	gates, err := g.cfg.Gates.Gates(ctx)
+	if err != nil {
+		return fmt.Errorf("traffic: gates: %w", err)
+	}
+	g.gates = map[string]*cuakhau.Gate{}
+	for _, gt := range gates {
+		g.gates[gt.Code] = gt
+	}
+	if g.loc, err = time.LoadLocation("Asia/Ho_Chi_Minh"); err != nil {
+		g.loc = time.FixedZone("ICT", 7*3600)
+	}
+	now := g.cfg.Clock.Now()
+	if err := g.resume(ctx, now); err != nil {
+		return err
+	}
+	for _, v := range g.cfg.Volumes {
+		if _, ok := g.gates[v.Gate]; !ok || v.PerDay <= 0 {
+			return fmt.Errorf("traffic: no gate %q or no volume", v.Gate)
+		}
+		g.schedule(&action{at: g.nextArrival(v, now), kind: actArrivalStream, volume: v})
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	sem := make(chan struct{}, workers)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		next, wait := g.due()
+		if next == nil {
+			real := time.Duration(float64(wait) / g.cfg.Speed)
+			timer.Reset(min(real, time.Second))
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-g.wake:
+			case <-timer.C:
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case sem <- struct{}{}:
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			g.do(ctx, next)
+		}()
+	}
+}
+
+// resume schedules the next step of every trip left under way.
+func (g *Generator) resume(ctx context.Context, now time.Time) error {
+	ops := cuakhau.Principal{TokenID: "demo", Role: cuakhau.RoleAdmin}
+	for _, st := range []cuakhau.Status{cuakhau.StatusDeclared, cuakhau.StatusInZone, cuakhau.StatusHeld} {
+		after := ""
+		for {
+			trips, err := g.cfg.Trips.Trips(ctx, ops, cuakhau.TripFilter{Status: st, Limit: 1000, After: after})
+			if err != nil {
+				return fmt.Errorf("traffic: resume %s trips: %w", st, err)
+			}
+			for _, t := range trips {
+				tr := &truck{id: t.ID, gate: t.Gate, direction: t.Direction, taxCode: t.Enterprise.TaxCode,
+					channel: g.channel(), perishable: len(t.Cargo) > 0 && t.Cargo[0].Perishable}
+				if t.Channel != "" {
+					tr.channel = t.Channel
+				}
+				g.schedule(&action{at: now.Add(g.minutes(5)), kind: actStep, truck: tr})
+			}
+			if len(trips) < 1000 {
+				break
+			}
+			after = trips[len(trips)-1].ID
+		}
+	}
+	return nil
+}
+
+// nextArrival draws the next arrival of a Poisson stream whose daily volume
+// arrives during the gate's opening hours.
+func (g *Generator) nextArrival(v Volume, from time.Time) time.Time {
+	gt := g.gates[v.Gate]
+	open, close := hours(gt)
+	perHour := v.PerDay / (close - open).Hours()
+	t := from.Add(time.Duration(g.rng.ExpFloat64() / perHour * float64(time.Hour)))
+	return g.inHours(gt, t)
+}
+
+// inHours moves t to the gate's next opening when it falls outside hours.
+func (g *Generator) inHours(gt *cuakhau.Gate, t time.Time) time.Time {
+	open, close := hours(gt)
+	local := t.In(g.loc)
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, g.loc)
+	switch {
+	case local.Before(day.Add(open)):
+		return day.Add(open).Add(g.minutes(3))
+	case !local.Before(day.Add(close)):
+		return day.AddDate(0, 0, 1).Add(open).Add(g.minutes(3))
+	}
+	return t
+}
+
+func hours(gt *cuakhau.Gate) (open, close time.Duration) {
+	parse := func(s string, def time.Duration) time.Duration {
+		var h, m int
+		if _, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil {
+			return def
+		}
+		return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute
+	}
+	return parse(gt.Hours.Open, 7*time.Hour), parse(gt.Hours.Close, 20*time.Hour)
+}
+
+// minutes draws an exponential duration with the given mean in minutes.
+func (g *Generator) minutes(mean float64) time.Duration {
+	m := g.rng.ExpFloat64() * mean
+	return time.Duration(math.Min(m, mean*6) * float64(time.Minute))
+}
+
+// channel draws a customs channel with the national 2020 shares: green
+// 52.5%, yellow 42.6%, red 5%.
+func (g *Generator) channel() cuakhau.Channel {
+	switch x := g.rng.Float64(); {
+	case x < 0.525:
+		return cuakhau.ChannelGreen
+	case x < 0.951:
+		return cuakhau.ChannelYellow
+	default:
+		return cuakhau.ChannelRed
+	}
+}
+
+func (g *Generator) do(ctx context.Context, a *action) {
+	switch a.kind {
+	case actArrivalStream:
+		g.newTruck(ctx, a.volume, a.at)
+		a.at = g.nextArrival(a.volume, a.at)
+		g.schedule(a)
+	case actStep:
+		g.step(ctx, a.truck, a.at)
+	}
+}
+
+func (g *Generator) fail(ctx context.Context, what string, tr *truck, err error) {
+	if ctx.Err() != nil {
+		return // stopping: the request was cut short, not refused
+	}
+	g.count(func(s *Stats) { s.Errors++ })
+	g.cfg.Logger.Warn("demo traffic: "+what, "trip", tr.id, "gate", tr.gate, "err", err)
+}

@@ -1,0 +1,196 @@
+package traffic
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+)
+
+type actionKind int
+
+const (
+	actArrivalStream actionKind = iota // a new truck of a volume, then the next one
+	actStep                            // a truck's next lifecycle step
+)
+
+type action struct {
+	at     time.Time
+	kind   actionKind
+	volume Volume
+	truck  *truck
+}
+
+// actions is a min-heap of actions by time.
+type actions []*action
+
+func (q actions) Len() int           { return len(q) }
+func (q actions) Less(i, j int) bool { return q[i].at.Before(q[j].at) }
+func (q actions) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *actions) Push(x any)        { *q = append(*q, x.(*action)) }
+func (q *actions) Pop() any {
+	old := *q
+	a := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return a
+}
+
+// truck is what the generator remembers of a trip it drives.
+type truck struct {
+	id, gate   string
+	direction  cuakhau.Direction
+	taxCode    string
+	plate      string
+	channel    cuakhau.Channel
+	perishable bool
+	weigh      bool // visits the optional weighbridge
+	held       bool // customs has held it for a red-channel inspection
+}
+
+// Mean service minutes per checkpoint: plate read, weighing, a medical
+// look, document checks, plant quarantine sampling, passport control,
+// transshipment between Vietnamese and Chinese trucks, paying the fee and the
+// barrier. Assumptions for the demo; the simulator calibrates its own.
+var serviceMinutes = map[string]float64{
+	"entry": 2, "weighbridge": 4, "medical": 5, "quarantine": 25,
+	"border_guard": 6, "transshipment": 70, "fee": 3, "exit": 3,
+}
+
+func (g *Generator) serviceTime(tr *truck, checkpoint string) time.Duration {
+	if checkpoint == "customs" {
+		switch tr.channel {
+		case cuakhau.ChannelGreen:
+			return g.minutes(8)
+		case cuakhau.ChannelYellow:
+			return g.minutes(35)
+		default:
+			if tr.held {
+				return g.minutes(180) // physical inspection
+			}
+			return g.minutes(20)
+		}
+	}
+	if m, ok := serviceMinutes[checkpoint]; ok {
+		return g.minutes(m)
+	}
+	return g.minutes(5)
+}
+
+func officer(role cuakhau.Role) cuakhau.Principal {
+	return cuakhau.Principal{TokenID: "demo", Name: "demo traffic", Role: role}
+}
+
+// newTruck declares a trip that will arrive within a few hours.
+func (g *Generator) newTruck(ctx context.Context, v Volume, now time.Time) {
+	d := g.declaration(v)
+	lead := 30*time.Minute + g.minutes(90)
+	arrive := now.Add(lead)
+	d.PlannedArrival = &arrive
+	p := cuakhau.Principal{TokenID: "demo", Name: d.Enterprise.Name, Role: cuakhau.RoleEnterprise, TaxCode: d.Enterprise.TaxCode}
+	trip, err := g.cfg.Trips.DeclareTrip(ctx, p, d)
+	tr := &truck{gate: v.Gate, direction: v.Direction, taxCode: d.Enterprise.TaxCode,
+		channel: g.channel(), perishable: d.Cargo[0].Perishable, weigh: g.rng.Float64() < 0.5}
+	if err != nil {
+		g.fail(ctx, "declare", tr, err)
+		return
+	}
+	tr.id, tr.plate = trip.ID, trip.Vehicle.Plate
+	g.count(func(s *Stats) { s.Declared++ })
+	g.schedule(&action{at: g.inHours(g.gates[v.Gate], arrive), kind: actStep, truck: tr})
+}
+
+// step records the truck's next decision and schedules the one after.
+func (g *Generator) step(ctx context.Context, tr *truck, now time.Time) {
+	admin := officer(cuakhau.RoleAdmin)
+	trip, err := g.cfg.Trips.Trip(ctx, admin, tr.id)
+	if err != nil {
+		g.fail(ctx, "read trip", tr, err)
+		return
+	}
+	if trip.Status.Final() {
+		return
+	}
+	if trip.Status == cuakhau.StatusDeclared {
+		switch x := g.rng.Float64(); {
+		case x < 0.01:
+			g.record(ctx, tr, cuakhau.Principal{TokenID: "demo", Role: cuakhau.RoleEnterprise, TaxCode: tr.taxCode},
+				cuakhau.Decision{Outcome: cuakhau.OutcomeCancel, Note: "Đổi kế hoạch giao hàng"})
+			g.count(func(s *Stats) { s.Cancelled++ })
+			return
+		case x < 0.02:
+			g.record(ctx, tr, officer(cuakhau.RoleOperator), cuakhau.Decision{Outcome: cuakhau.OutcomeNoShow, Note: "Không đến trong ngày"})
+			g.count(func(s *Stats) { s.NoShows++ })
+			return
+		}
+	}
+	cp := g.next(tr, trip)
+	if cp == nil {
+		return
+	}
+	d := cuakhau.Decision{Checkpoint: cp.Code, Outcome: cuakhau.OutcomePass}
+	switch cp.Code {
+	case "entry":
+		d.Device, d.Reading = "anpr-"+tr.gate+"-1", &cuakhau.Reading{Plate: tr.plate}
+	case "weighbridge":
+		d.Device = "weighbridge-" + tr.gate + "-1"
+		d.Reading = &cuakhau.Reading{Plate: tr.plate, WeightKg: 15000 + int64(g.rng.IntN(20000))}
+	case "customs":
+		if trip.Channel == "" {
+			d.Channel = tr.channel
+		}
+		if tr.channel == cuakhau.ChannelRed && !tr.held {
+			d.Outcome, d.Note = cuakhau.OutcomeHold, "Luồng đỏ: kiểm tra thực tế hàng hóa"
+			tr.held = true
+		}
+	case "quarantine":
+		if g.rng.Float64() < 0.005 {
+			d.Outcome, d.Note = cuakhau.OutcomeReject, "Phát hiện sinh vật gây hại"
+		}
+	}
+	res := g.record(ctx, tr, officer(cp.Kind.Role()), d)
+	if res == nil {
+		return
+	}
+	switch res.Trip.Status {
+	case cuakhau.StatusCrossed:
+		g.count(func(s *Stats) { s.Crossed++ })
+		return
+	case cuakhau.StatusRejected:
+		g.count(func(s *Stats) { s.Rejected++ })
+		return
+	}
+	after := cp.Code
+	if d.Outcome == cuakhau.OutcomePass {
+		if n := g.next(tr, res.Trip); n != nil {
+			after = n.Code
+		}
+	}
+	at := now.Add(g.serviceTime(tr, after))
+	g.schedule(&action{at: g.inHours(g.gates[tr.gate], at), kind: actStep, truck: tr})
+}
+
+// next returns the first checkpoint still to decide, passing over the
+// optional weighbridge for trucks that do not use it.
+func (g *Generator) next(tr *truck, t *cuakhau.Trip) *cuakhau.CheckpointState {
+	for i := range t.Checkpoints {
+		c := &t.Checkpoints[i]
+		if !c.Mandatory && !tr.weigh {
+			continue
+		}
+		if c.State == cuakhau.CheckpointPending || c.State == cuakhau.CheckpointHeld {
+			return c
+		}
+	}
+	return nil
+}
+
+func (g *Generator) record(ctx context.Context, tr *truck, p cuakhau.Principal, d cuakhau.Decision) *cuakhau.DecisionResult {
+	res, err := g.cfg.Trips.Decide(ctx, p, tr.id, d)
+	if err != nil {
+		g.fail(ctx, fmt.Sprintf("%s %s", d.Checkpoint, d.Outcome), tr, err)
+		return nil
+	}
+	g.count(func(s *Stats) { s.Decisions++ })
+	return res
+}
