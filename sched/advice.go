@@ -1,0 +1,301 @@
+package sched
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Level is a gate's congestion level, as the national single-window portal
+// shows it.
+type Level string
+
+// Levels, from no congestion to the worst.
+const (
+	Green  Level = "green"
+	Yellow Level = "yellow"
+	Orange Level = "orange"
+	Red    Level = "red"
+)
+
+// Thresholds are the trucks waiting at which a gate turns yellow, orange and
+// red.
+type Thresholds struct {
+	Yellow, Orange, Red int
+}
+
+// DefaultThresholds returns the national levels: green below 500 trucks
+// waiting, yellow 500–1,000, orange 1,000–5,000, red above 5,000. They are
+// for all of a province's gates; a single gate scales them (Scaled).
+func DefaultThresholds() Thresholds { return Thresholds{Yellow: 500, Orange: 1000, Red: 5000} }
+
+// Scaled multiplies the thresholds by factor (a gate's share of the national
+// figures, say its yard against the province's), rounding and keeping each
+// at least 1 and in order. A factor that is not positive leaves them as they
+// are.
+func (t Thresholds) Scaled(factor float64) Thresholds {
+	if !(factor > 0) || math.IsInf(factor, 1) {
+		return t
+	}
+	scale := func(n, floor int) int {
+		x := math.Round(float64(float64(n) * factor))
+		if x > math.MaxInt32 {
+			x = math.MaxInt32
+		}
+		return max(int(x), floor, 1)
+	}
+	y := scale(t.Yellow, 1)
+	o := scale(t.Orange, y)
+	r := scale(t.Red, o)
+	return Thresholds{Yellow: y, Orange: o, Red: r}
+}
+
+// LevelFor is the level of a gate with waiting trucks waiting. The national
+// bands share their edges ("500–1,000", "1,000–5,000", "above 5,000"); each
+// edge belongs to the higher band except Red's, which must be exceeded.
+// Zero thresholds are the national defaults.
+func LevelFor(waiting int, th Thresholds) Level {
+	if th == (Thresholds{}) {
+		th = DefaultThresholds()
+	}
+	switch {
+	case waiting > th.Red:
+		return Red
+	case waiting >= th.Orange:
+		return Orange
+	case waiting >= th.Yellow:
+		return Yellow
+	}
+	return Green
+}
+
+// AdviceInput is what the inflow advisory looks at, per gate (and direction
+// when the gate runs them apart).
+type AdviceInput struct {
+	// Waiting is the trucks in the waiting area and on the approach roads.
+	Waiting    int
+	Thresholds Thresholds // zero: DefaultThresholds
+	// OurPerDay is the trucks a day our side clears (lanes × measured rate ×
+	// hours open). OtherPerDay is what the other side announced it will take,
+	// when OtherAnnounced; 0 announced means it has closed.
+	OurPerDay      float64
+	OtherPerDay    float64
+	OtherAnnounced bool
+	// ShelfLife is the shortest remaining shelf life among perishable
+	// arrivals expected (or a typical one); 0 when none are expected.
+	ShelfLife time.Duration
+	// PerishableWait is the predicted wait of a perishable arriving now
+	// (ExpectedWait under the gate's policy); WaitUnknown to estimate it as
+	// the time the backlog takes to clear.
+	PerishableWait time.Duration
+	// CrossingTime is the time from call to crossed, which the shelf life
+	// must also cover.
+	CrossingTime time.Duration
+}
+
+// Advice is what the gate tells those still on the way.
+type Advice struct {
+	Level Level
+	// Active is true when an advisory is in force: a perishable arriving now
+	// would wait longer than its shelf life, or the other side takes fewer
+	// trucks than ours clears. While it is, bookings for a day beyond
+	// MaxBookingsPerDay are refused, with Reason.
+	Active       bool
+	StopBookings bool // Active and MaxBookingsPerDay is 0
+	// MaxBookingsPerDay is what can clear a day after the backlog, within
+	// the shelf life: ClearingPerDay − Waiting / (ShelfLife in days), floored
+	// and at least 0; ClearingPerDay when no shelf life is given. It is
+	// computed whether or not Active, and only binds when Active.
+	MaxBookingsPerDay int
+	// ClearingPerDay is the lesser of our side's and the other side's
+	// (announced) trucks a day.
+	ClearingPerDay float64
+	// Text is the advisory for drivers and companies in Vietnamese, TextEN
+	// and TextZH the same in English and Chinese; empty when not Active.
+	Text, TextEN, TextZH string
+	// Reason is the same for logs and error messages, in English.
+	Reason string
+}
+
+// Advise decides the inflow advisory. It is what was missing in December
+// 2021, when the other side cleared 80–100 trucks a day while thousands more
+// kept coming: once a perishable cannot clear within its shelf life, or the
+// other side's capacity falls below ours, it says so and caps new bookings
+// at what can clear.
+func Advise(a AdviceInput) Advice {
+	adv := Advice{Level: LevelFor(a.Waiting, a.Thresholds)}
+	clearing := max(a.OurPerDay, 0)
+	if a.OtherAnnounced {
+		clearing = min(clearing, max(a.OtherPerDay, 0))
+	}
+	adv.ClearingPerDay = clearing
+
+	adv.MaxBookingsPerDay = floorCount(clearing)
+	if a.ShelfLife > 0 {
+		days := a.ShelfLife.Hours() / 24
+		adv.MaxBookingsPerDay = floorCount(max(float64(clearing-float64(max(a.Waiting, 0))/days), 0))
+	}
+
+	wait := a.PerishableWait
+	if wait < 0 {
+		wait = backlogWait(a.Waiting, clearing)
+	}
+	need := wait + max(a.CrossingTime, 0)
+	if need < wait {
+		need = math.MaxInt64
+	}
+	spoils := a.ShelfLife > 0 && need > a.ShelfLife
+	short := a.OtherAnnounced && a.OtherPerDay < a.OurPerDay
+	if !spoils && !short {
+		return adv
+	}
+	adv.Active = true
+	adv.StopBookings = adv.MaxBookingsPerDay == 0
+
+	var vi, en, zh, why []string
+	if spoils {
+		vi = append(vi, fmt.Sprintf("Xe chở hàng tươi nếu đến cửa khẩu lúc này dự kiến phải chờ %s, lâu hơn thời hạn bảo quản còn lại (%s).", durVI(wait), durVI(a.ShelfLife)))
+		en = append(en, fmt.Sprintf("A truck of perishables arriving now is expected to wait %s, longer than its remaining shelf life (%s).", durEN(wait), durEN(a.ShelfLife)))
+		zh = append(zh, fmt.Sprintf("现在到达的鲜货车辆预计需等待%s，超过剩余保鲜期（%s）。", durZH(wait), durZH(a.ShelfLife)))
+		why = append(why, fmt.Sprintf("perishable wait %s (+%s crossing) exceeds shelf life %s", fmtDur(wait), fmtDur(max(a.CrossingTime, 0)), fmtDur(a.ShelfLife)))
+	}
+	if short {
+		other, our := count(a.OtherPerDay), count(a.OurPerDay)
+		vi = append(vi, fmt.Sprintf("Phía bạn chỉ tiếp nhận %s xe/ngày, thấp hơn năng lực thông quan phía ta (%s xe/ngày).", numVI(other), numVI(our)))
+		en = append(en, fmt.Sprintf("The other side takes only %s trucks a day, below our %s.", numEN(other), numEN(our)))
+		zh = append(zh, fmt.Sprintf("对方口岸每天仅接收%s辆车，低于我方每天%s辆的通关能力。", strconv.Itoa(other), strconv.Itoa(our)))
+		why = append(why, fmt.Sprintf("other side takes %d trucks/day, below our %d", other, our))
+	}
+	if adv.StopBookings {
+		vi = append(vi, "Tạm dừng nhận đặt chỗ mới; xe chưa lên đường xin hoãn khởi hành.")
+		en = append(en, "New bookings are suspended; trucks not yet on the road should hold.")
+		zh = append(zh, "暂停接受新的预约；尚未出发的车辆请暂缓出发。")
+		why = append(why, "bookings stopped")
+	} else {
+		n := adv.MaxBookingsPerDay
+		vi = append(vi, fmt.Sprintf("Mỗi ngày chỉ nhận tối đa %s lượt đặt chỗ; xe chưa đặt chỗ xin cân nhắc hoãn khởi hành.", numVI(n)))
+		en = append(en, fmt.Sprintf("Bookings are limited to %s a day; trucks without a booking should consider holding.", numEN(n)))
+		zh = append(zh, fmt.Sprintf("每天最多接受%d个预约；未预约的车辆请考虑暂缓出发。", n))
+		why = append(why, fmt.Sprintf("bookings capped at %d/day", n))
+	}
+	adv.Text = "Cảnh báo: " + strings.Join(vi, " ")
+	adv.TextEN = "Advisory: " + strings.Join(en, " ")
+	adv.TextZH = "预警：" + strings.Join(zh, "")
+	adv.Reason = strings.Join(why, "; ")
+	return adv
+}
+
+// backlogWait is how long the trucks waiting take to clear, the estimate
+// when no policy prediction is at hand; forever when nothing clears.
+func backlogWait(waiting int, perDay float64) time.Duration {
+	if waiting <= 0 {
+		return 0
+	}
+	if !(perDay > 0) {
+		return math.MaxInt64
+	}
+	d := float64(float64(waiting) / perDay * float64(24*time.Hour))
+	if d >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(d)
+}
+
+func count(x float64) int { return floorCount(max(x, 0)) }
+
+// splitDur rounds d to minutes for people: days and hours past a day, hours
+// and minutes below. ok is false for a wait too long to mean anything.
+func splitDur(d time.Duration) (days, hours, minutes int, ok bool) {
+	if d >= 365*24*time.Hour {
+		return 0, 0, 0, false
+	}
+	m := int((max(d, 0) + 30*time.Second) / time.Minute)
+	if m >= 24*60 {
+		h := (m + 30) / 60
+		return h / 24, h % 24, 0, true
+	}
+	return 0, m / 60, m % 60, true
+}
+
+func durVI(d time.Duration) string {
+	days, h, m, ok := splitDur(d)
+	if !ok {
+		return "hơn một năm"
+	}
+	var parts []string
+	if days > 0 {
+		parts = append(parts, strconv.Itoa(days)+" ngày")
+	}
+	if h > 0 {
+		parts = append(parts, strconv.Itoa(h)+" giờ")
+	}
+	if m > 0 || len(parts) == 0 {
+		parts = append(parts, strconv.Itoa(m)+" phút")
+	}
+	return strings.Join(parts, " ")
+}
+
+func durEN(d time.Duration) string {
+	days, h, m, ok := splitDur(d)
+	if !ok {
+		return "more than a year"
+	}
+	unit := func(n int, one string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return strconv.Itoa(n) + " " + one + "s"
+	}
+	var parts []string
+	if days > 0 {
+		parts = append(parts, unit(days, "day"))
+	}
+	if h > 0 {
+		parts = append(parts, unit(h, "hour"))
+	}
+	if m > 0 || len(parts) == 0 {
+		parts = append(parts, unit(m, "minute"))
+	}
+	return strings.Join(parts, " ")
+}
+
+func durZH(d time.Duration) string {
+	days, h, m, ok := splitDur(d)
+	if !ok {
+		return "一年以上"
+	}
+	var b strings.Builder
+	if days > 0 {
+		b.WriteString(strconv.Itoa(days) + "天")
+	}
+	if h > 0 {
+		b.WriteString(strconv.Itoa(h) + "小时")
+	}
+	if m > 0 || b.Len() == 0 {
+		b.WriteString(strconv.Itoa(m) + "分钟")
+	}
+	return b.String()
+}
+
+// numVI and numEN group thousands the way each language writes them.
+func numVI(n int) string { return group(n, ".") }
+func numEN(n int) string { return group(n, ",") }
+
+func group(n int, sep string) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

@@ -1,0 +1,151 @@
+package sched
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestLevelFor(t *testing.T) {
+	for _, tt := range []struct {
+		waiting int
+		th      Thresholds
+		want    Level
+	}{
+		{0, DefaultThresholds(), Green},
+		{499, DefaultThresholds(), Green},
+		{500, DefaultThresholds(), Yellow},
+		{999, DefaultThresholds(), Yellow},
+		{1000, DefaultThresholds(), Orange},
+		{5000, DefaultThresholds(), Orange},
+		{5001, DefaultThresholds(), Red},
+		{5001, Thresholds{}, Red}, // zero: national defaults
+		{100, DefaultThresholds().Scaled(0.2), Yellow},
+		{1001, DefaultThresholds().Scaled(0.2), Red},
+	} {
+		if got := LevelFor(tt.waiting, tt.th); got != tt.want {
+			t.Errorf("LevelFor(%d, %+v) = %s, want %s", tt.waiting, tt.th, got, tt.want)
+		}
+	}
+}
+
+func TestScaled(t *testing.T) {
+	for _, tt := range []struct {
+		factor float64
+		want   Thresholds
+	}{
+		{1, Thresholds{500, 1000, 5000}},
+		{0.2, Thresholds{100, 200, 1000}},
+		{0.55, Thresholds{275, 550, 2750}},
+		{0.001, Thresholds{1, 1, 5}},
+		{0, Thresholds{500, 1000, 5000}},
+		{-2, Thresholds{500, 1000, 5000}},
+	} {
+		if got := DefaultThresholds().Scaled(tt.factor); got != tt.want {
+			t.Errorf("Scaled(%v) = %+v, want %+v", tt.factor, got, tt.want)
+		}
+	}
+}
+
+func TestAdvise(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		in   AdviceInput
+		want Advice
+	}{
+		{
+			name: "normal day",
+			in:   AdviceInput{Waiting: 120, OurPerDay: 750, ShelfLife: 60 * time.Hour, PerishableWait: 2 * time.Hour, CrossingTime: 4 * time.Hour},
+			want: Advice{Level: Green, MaxBookingsPerDay: 702, ClearingPerDay: 750}, // 750 − 120 / 2.5 days
+		},
+		{
+			// December 2021 at Tân Thanh: thousands waiting, 100 a day taken.
+			name: "other side closes down",
+			in: AdviceInput{
+				Waiting: 2294, OurPerDay: 750, OtherPerDay: 100, OtherAnnounced: true,
+				ShelfLife: 60 * time.Hour, PerishableWait: WaitUnknown, CrossingTime: 4 * time.Hour,
+			},
+			want: Advice{
+				Level: Orange, Active: true, StopBookings: true, MaxBookingsPerDay: 0, ClearingPerDay: 100,
+				Text: "Cảnh báo: Xe chở hàng tươi nếu đến cửa khẩu lúc này dự kiến phải chờ 22 ngày 23 giờ, lâu hơn thời hạn bảo quản còn lại (2 ngày 12 giờ). " +
+					"Phía bạn chỉ tiếp nhận 100 xe/ngày, thấp hơn năng lực thông quan phía ta (750 xe/ngày). " +
+					"Tạm dừng nhận đặt chỗ mới; xe chưa lên đường xin hoãn khởi hành.",
+				TextEN: "Advisory: A truck of perishables arriving now is expected to wait 22 days 23 hours, longer than its remaining shelf life (2 days 12 hours). " +
+					"The other side takes only 100 trucks a day, below our 750. " +
+					"New bookings are suspended; trucks not yet on the road should hold.",
+				TextZH: "预警：现在到达的鲜货车辆预计需等待22天23小时，超过剩余保鲜期（2天12小时）。" +
+					"对方口岸每天仅接收100辆车，低于我方每天750辆的通关能力。" +
+					"暂停接受新的预约；尚未出发的车辆请暂缓出发。",
+				Reason: "perishable wait 22d23h (+4h crossing) exceeds shelf life 2d12h; other side takes 100 trucks/day, below our 750; bookings stopped",
+			},
+		},
+		{
+			name: "other side below ours, fruit still fine",
+			in: AdviceInput{
+				Waiting: 200, OurPerDay: 1150, OtherPerDay: 600, OtherAnnounced: true,
+				ShelfLife: 72 * time.Hour, PerishableWait: 3 * time.Hour, CrossingTime: 4 * time.Hour,
+			},
+			want: Advice{
+				Level: Green, Active: true, MaxBookingsPerDay: 533, ClearingPerDay: 600, // 600 − 200 / 3 days
+				Text: "Cảnh báo: Phía bạn chỉ tiếp nhận 600 xe/ngày, thấp hơn năng lực thông quan phía ta (1.150 xe/ngày). " +
+					"Mỗi ngày chỉ nhận tối đa 533 lượt đặt chỗ; xe chưa đặt chỗ xin cân nhắc hoãn khởi hành.",
+				TextEN: "Advisory: The other side takes only 600 trucks a day, below our 1,150. " +
+					"Bookings are limited to 533 a day; trucks without a booking should consider holding.",
+				TextZH: "预警：对方口岸每天仅接收600辆车，低于我方每天1150辆的通关能力。每天最多接受533个预约；未预约的车辆请考虑暂缓出发。",
+				Reason: "other side takes 600 trucks/day, below our 1150; bookings capped at 533/day",
+			},
+		},
+		{
+			// The wait alone, predicted by the policy, outlasts the fruit.
+			name: "wait exceeds shelf life",
+			in:   AdviceInput{Waiting: 300, OurPerDay: 750, ShelfLife: 5 * time.Hour, PerishableWait: 4*time.Hour + 30*time.Minute, CrossingTime: time.Hour},
+			want: Advice{
+				Level: Green, Active: true, StopBookings: true, ClearingPerDay: 750,
+				Text:   "Cảnh báo: Xe chở hàng tươi nếu đến cửa khẩu lúc này dự kiến phải chờ 4 giờ 30 phút, lâu hơn thời hạn bảo quản còn lại (5 giờ). Tạm dừng nhận đặt chỗ mới; xe chưa lên đường xin hoãn khởi hành.",
+				TextEN: "Advisory: A truck of perishables arriving now is expected to wait 4 hours 30 minutes, longer than its remaining shelf life (5 hours). New bookings are suspended; trucks not yet on the road should hold.",
+				TextZH: "预警：现在到达的鲜货车辆预计需等待4小时30分钟，超过剩余保鲜期（5小时）。暂停接受新的预约；尚未出发的车辆请暂缓出发。",
+				Reason: "perishable wait 4h30m (+1h crossing) exceeds shelf life 5h; bookings stopped",
+			},
+		},
+		{
+			name: "no perishables expected, other side equal",
+			in:   AdviceInput{Waiting: 5200, OurPerDay: 750, OtherPerDay: 750, OtherAnnounced: true, PerishableWait: WaitUnknown},
+			want: Advice{Level: Red, MaxBookingsPerDay: 750, ClearingPerDay: 750},
+		},
+	} {
+		if diff := cmp.Diff(tt.want, Advise(tt.in)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+func TestDurText(t *testing.T) {
+	for _, tt := range []struct {
+		d          time.Duration
+		vi, en, zh string
+	}{
+		{0, "0 phút", "0 minutes", "0分钟"},
+		{time.Minute, "1 phút", "1 minute", "1分钟"},
+		{61 * time.Minute, "1 giờ 1 phút", "1 hour 1 minute", "1小时1分钟"},
+		{24 * time.Hour, "1 ngày", "1 day", "1天"},
+		{49*time.Hour + 40*time.Minute, "2 ngày 2 giờ", "2 days 2 hours", "2天2小时"},
+		{400 * 24 * time.Hour, "hơn một năm", "more than a year", "一年以上"},
+	} {
+		if got := durVI(tt.d); got != tt.vi {
+			t.Errorf("durVI(%v) = %q, want %q", tt.d, got, tt.vi)
+		}
+		if got := durEN(tt.d); got != tt.en {
+			t.Errorf("durEN(%v) = %q, want %q", tt.d, got, tt.en)
+		}
+		if got := durZH(tt.d); got != tt.zh {
+			t.Errorf("durZH(%v) = %q, want %q", tt.d, got, tt.zh)
+		}
+	}
+	if got := numVI(1234567); got != "1.234.567" {
+		t.Errorf("numVI = %q", got)
+	}
+	if got := numEN(-1234); got != "-1,234" {
+		t.Errorf("numEN = %q", got)
+	}
+}

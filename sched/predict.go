@@ -1,0 +1,147 @@
+package sched
+
+import (
+	"slices"
+	"time"
+)
+
+// WaitUnknown is what ExpectedWait returns when the wait cannot be predicted:
+// the truck would not be called now and the service rate is unknown. It is
+// negative so that it can never be mistaken for "no wait".
+const WaitUnknown time.Duration = -1
+
+// ExpectedWait is the wait of a truck arriving now with arrival's attributes
+// (Booked, WindowStart, WindowEnd, SpoilsAt, Priority): it is placed at the
+// back of the arrival order (Seq after every waiting truck, ArrivedAt Now, its
+// FIFOTurn computed if unset) and ranked by p against the trucks waiting in
+// in. The public feed asks it per gate and direction for a typical arrival (a
+// non-perishable walk-in, a perishable with a typical shelf life).
+//
+// It is a snapshot: it counts the trucks waiting now, not those that will
+// arrive later and overtake. Under adaptive that matters for a
+// non-perishable: it comes last now, as under fifo, but perishables arriving
+// after it may go ahead until its aging bound, so its real wait lies between
+// this figure and this figure plus AgingBound. Publish it as such, or measure
+// the gap in the simulator.
+func ExpectedWait(p Policy, in Input, arrival Truck) time.Duration {
+	var last int64
+	for i := range in.Waiting {
+		last = max(last, in.Waiting[i].Seq)
+	}
+	arrival.Seq = last + 1
+	arrival.ArrivedAt = in.Now
+	if arrival.FIFOTurn.IsZero() {
+		arrival.FIFOTurn = FIFOTurn(in, arrival)
+	}
+	if pp, ok := p.(*policy); ok {
+		return pp.expectedWait(in, &arrival)
+	}
+
+	// Any other Policy: rank the queue with the arrival in it and read the
+	// wait off its ExpectedCall, so that the policy's own prediction counts.
+	if arrival.ID == "" {
+		arrival.ID = "arrival"
+	}
+	for taken(in.Waiting, arrival.ID) { // looked up by ID below
+		arrival.ID += "'"
+	}
+	in.Waiting = append(in.Waiting[:len(in.Waiting):len(in.Waiting)], arrival)
+	for _, r := range p.Order(in) {
+		if r.ID == arrival.ID && !r.ExpectedCall.IsZero() {
+			return r.ExpectedCall.Sub(in.Now)
+		}
+	}
+	return WaitUnknown
+}
+
+// expectedWait finds the arrival's rank by counting the trucks ahead of it
+// rather than ranking the queue: the feed asks for every gate and direction,
+// and the queue may hold thousands. The arrival has the last Seq, which is
+// what makes counting enough (see the cases).
+func (p *policy) expectedWait(in Input, arrival *Truck) time.Duration {
+	v := newView(in)
+	v.extra = arrival
+	w := in.Waiting
+	a := p.classify(v, arrival, len(w))
+	rank := 0
+	switch {
+	case p.kind != kindAdaptive || a.tier < tPerishable:
+		// Tiers of fixed keys: ahead are exactly the smaller items.
+		rank = 1
+		for i := range w {
+			if v.less(p.classify(v, &w[i], i), a) {
+				rank++
+			}
+		}
+	case a.tier == tRest:
+		// Key 0 and the last Seq: last of all.
+		rank = len(w) + 1
+	default:
+		// A perishable candidate: ahead are the head tiers and the
+		// candidates before it in shelf-life order that keep their place;
+		// if it cannot keep its own, it is last of the rest, so last of all.
+		head := 0
+		buf := getItems(len(w))
+		defer putItems(buf)
+		before := (*buf)[:0]
+		for i := range w {
+			it := p.classify(v, &w[i], i)
+			switch {
+			case it.tier < tPerishable:
+				head++
+			case it.tier == tPerishable && v.less(it, a):
+				before = append(before, it)
+			}
+		}
+		slices.SortFunc(before, v.compare)
+		rank = head + 1
+		for _, it := range before {
+			if p.savable(v, it, rank) {
+				rank++
+			}
+		}
+		if !p.savable(v, a, rank) {
+			rank = len(w) + 1
+		}
+	}
+	call := p.expectedCall(v, rank, arrival)
+	if call.IsZero() {
+		return WaitUnknown
+	}
+	return call.Sub(in.Now)
+}
+
+func taken(w []Truck, id string) bool {
+	for i := range w {
+		if w[i].ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// FIFOTurn is when a truck checking in now would be called under fifo at the
+// current service rate: after every truck waiting (in.Waiting, the arrival
+// itself excluded if present), the first Free of them at once and the rest
+// one service interval apart. It is zero when the rate is unknown and the
+// truck cannot be called at once; adaptive then measures aging from the
+// truck's ArrivedAt.
+//
+// Call it once, at check-in, and store the result in Truck.FIFOTurn: the
+// aging bound is a promise made at arrival, so later changes of rate or
+// queue must not move it. When FIFOTurn is computed this way and calls
+// follow the service rate, no adaptive call comes later than FIFOTurn +
+// AgingBound (TestAgingBound).
+func FIFOTurn(in Input, arrival Truck) time.Time {
+	ahead := 0
+	for i := range in.Waiting {
+		if in.Waiting[i].ID != arrival.ID {
+			ahead++
+		}
+	}
+	wait, ok := newView(in).wait(ahead + 1)
+	if !ok {
+		return time.Time{}
+	}
+	return in.Now.Add(wait)
+}
