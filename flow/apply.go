@@ -146,6 +146,14 @@ func decide(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Dec
 		return cuakhau.Invalid("checkpoint", fmt.Sprintf("%q is not on the %s route at %s (%s)", d.Checkpoint, t.Direction, t.Gate, codes(t)))
 	}
 	cp := &t.Checkpoints[i]
+	if t.Status == cuakhau.StatusArrived {
+		// Checked in to the waiting area: the queue decides when it enters,
+		// so that no one passes the trucks ahead of it. A declared or booked
+		// trip may still pass entry directly (a gate that does not run its
+		// yard through the queue, a truck waved through by the operator);
+		// that entry is an event like any other, visible in the log.
+		return cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is in the waiting area; it enters the control zone when it is called", t.Code)
+	}
 	if !p.CanDecide(cp.Kind, t.Gate) {
 		return cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not decide at checkpoint %s (%s)", p.Role, cp.Code, cp.Kind)
 	}

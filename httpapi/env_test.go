@@ -91,6 +91,7 @@ func newEnv(t *testing.T, opts ...func(*httpapi.Config)) *env {
 		Gates:  db,
 		Trips:  db,
 		Tokens: db,
+		Queue:  db,
 		Ready:  db.Ping,
 		Logger: slog.New(slog.NewJSONHandler(e.logs, nil)),
 	}

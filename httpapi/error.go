@@ -34,6 +34,13 @@ type errorDetail struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Details carries what a client can act on besides the message: for a
+	// full window, the nearest windows with places.
+	Details *errorDetails `json:"details,omitempty"`
+}
+
+type errorDetails struct {
+	NearestWindows []*cuakhau.Window `json:"nearest_windows"`
 }
 
 // status returns the HTTP status and the code to show for err. Two causes
@@ -62,9 +69,12 @@ func status(err error) (int, string) {
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	st, code := status(err)
 	d := errorDetail{Code: code, Message: cuakhau.ErrorMessage(err), Fields: cuakhau.ErrorFields(err)}
+	if ws := cuakhau.ErrorDetails(err); ws != nil {
+		d.Details = &errorDetails{NearestWindows: ws}
+	}
 	if code == cuakhau.EINTERNAL {
 		level, msg := slog.LevelError, "internal error"
-		d.Message, d.Fields = "Internal error.", nil
+		d.Message, d.Fields, d.Details = "Internal error.", nil, nil
 		if errors.Is(err, errNotReady) {
 			level, msg = slog.LevelWarn, "not ready"
 			d.Message = "Not ready."

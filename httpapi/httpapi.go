@@ -34,6 +34,8 @@ type Config struct {
 	Gates  cuakhau.GateService
 	Trips  cuakhau.TripService
 	Tokens cuakhau.TokenService
+	// Queue serves the electronic queue's routes; without it they answer 500.
+	Queue cuakhau.QueueService
 	// Ready reports whether the API can serve: the store is reachable and its
 	// migrations are applied. Nil means always ready.
 	Ready func(context.Context) error
@@ -47,14 +49,16 @@ type Config struct {
 
 // API is the JSON API as an http.Handler.
 type API struct {
-	gates   cuakhau.GateService
-	trips   cuakhau.TripService
-	tokens  cuakhau.TokenService
-	ready   func(context.Context) error
-	logger  *slog.Logger
-	metrics *metrics
-	mux     *http.ServeMux
-	handler http.Handler
+	gates  cuakhau.GateService
+	trips  cuakhau.TripService
+	tokens cuakhau.TokenService
+	// queueSvc is nil when the queue is not configured.
+	queueSvc cuakhau.QueueService
+	ready    func(context.Context) error
+	logger   *slog.Logger
+	metrics  *metrics
+	mux      *http.ServeMux
+	handler  http.Handler
 }
 
 // New returns the API over cfg's services. It panics when a required service
@@ -64,12 +68,13 @@ func New(cfg Config) *API {
 		panic("httpapi: Config needs Gates, Trips and Tokens")
 	}
 	a := &API{
-		gates:  cfg.Gates,
-		trips:  cfg.Trips,
-		tokens: cfg.Tokens,
-		ready:  cfg.Ready,
-		logger: cfg.Logger,
-		mux:    http.NewServeMux(),
+		gates:    cfg.Gates,
+		trips:    cfg.Trips,
+		tokens:   cfg.Tokens,
+		queueSvc: cfg.Queue,
+		ready:    cfg.Ready,
+		logger:   cfg.Logger,
+		mux:      http.NewServeMux(),
 	}
 	if a.logger == nil {
 		a.logger = slog.New(slog.DiscardHandler)
@@ -127,6 +132,17 @@ func (a *API) routes() []route {
 		{"GET /api/v1/trips/{id}", false, a.getTrip},
 		{"GET /api/v1/trips/{id}/events", false, a.listEvents},
 		{"POST /api/v1/trips/{id}/events", false, a.decide},
+
+		{"GET /api/v1/gates/{gate}/windows", true, a.listWindows},
+		{"POST /api/v1/trips/{id}/booking", false, a.book},
+		{"PUT /api/v1/trips/{id}/booking", false, a.book},
+		{"DELETE /api/v1/trips/{id}/booking", false, a.cancelBooking},
+		{"POST /api/v1/trips/{id}/arrival", false, a.arrive},
+		{"GET /api/v1/gates/{gate}/queue", false, a.getQueue},
+		{"POST /api/v1/gates/{gate}/call", false, a.call},
+		{"PUT /api/v1/gates/{gate}/controls", false, a.setControls},
+		{"PUT /api/v1/gates/{gate}/capacity", false, a.setCapacity},
+		{"GET /api/v1/public/waits", true, a.publicWaits},
 	}
 }
 

@@ -51,13 +51,19 @@ type DB struct {
 	// a code collision.
 	newID   func() string
 	newCode func(gate string) string
+
+	// queueCfg tunes the electronic queue (SetQueueConfig).
+	queueCfg QueueConfig
 }
 
 var (
-	_ cuakhau.GateService  = (*DB)(nil)
-	_ cuakhau.TripService  = (*DB)(nil)
-	_ cuakhau.TokenService = (*DB)(nil)
-	_ cuakhau.LogService   = (*DB)(nil)
+	_ cuakhau.GateService   = (*DB)(nil)
+	_ cuakhau.TripService   = (*DB)(nil)
+	_ cuakhau.TokenService  = (*DB)(nil)
+	_ cuakhau.LogService    = (*DB)(nil)
+	_ cuakhau.QueueService  = (*DB)(nil)
+	_ cuakhau.CallForwarder = (*DB)(nil)
+	_ cuakhau.Outbox        = (*DB)(nil)
 )
 
 // sqliteCommon are the pragmas of every SQLite connection. busy_timeout is
@@ -100,7 +106,7 @@ func Open(ctx context.Context, dsn string, clock cuakhau.Clock) (*DB, error) {
 	if clock == nil {
 		return nil, errors.New("open store: nil clock")
 	}
-	db := &DB{clock: clock, newID: flow.NewID, newCode: flow.NewCode}
+	db := &DB{clock: clock, newID: flow.NewID, newCode: flow.NewCode, queueCfg: DefaultQueueConfig()}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		if err := db.openPostgres(ctx, dsn); err != nil {

@@ -158,6 +158,7 @@ func (db *DB) Decide(ctx context.Context, p cuakhau.Principal, tripID string, d 
 			return nil, fmt.Errorf("read trip version: %w", err)
 		}
 		prev, next, ev, body, applyErr := early.Version, earlyNext, earlyEv, earlyBody, earlyErr
+		before := early
 		if version != early.Version {
 			// Changed since the early read: start again from the trip as
 			// it stands, under the lock.
@@ -165,7 +166,7 @@ func (db *DB) Decide(ctx context.Context, p cuakhau.Principal, tripID string, d 
 			if err != nil {
 				return nil, err
 			}
-			prev = t.Version
+			prev, before = t.Version, t
 			next, ev, body, applyErr = apply(t)
 		}
 		if applyErr != nil {
@@ -175,6 +176,9 @@ func (db *DB) Decide(ctx context.Context, p cuakhau.Principal, tripID string, d 
 			return nil, err
 		}
 		if err := db.updateTrip(ctx, tx, next, body, prev); err != nil {
+			return nil, err
+		}
+		if err := db.afterDecision(ctx, tx, before, next, now); err != nil {
 			return nil, err
 		}
 		return &cuakhau.DecisionResult{Event: ev, Trip: next}, nil

@@ -40,6 +40,11 @@ var LangSon2025 = []Volume{
 type Config struct {
 	Gates cuakhau.GateService
 	Trips cuakhau.TripService
+	// Queue, when set, sends trucks through the electronic queue: some book
+	// a window, every truck checks in to the waiting area on arrival and
+	// enters the control zone only once the server's call-forward loop has
+	// called it. Without it, trucks drive straight to entry.
+	Queue cuakhau.QueueService
 	Clock cuakhau.Clock
 	// Speed is virtual seconds per real second, to turn virtual waits into
 	// real sleeps (1 on wall time).
@@ -128,6 +133,8 @@ func (g *Generator) due() (*action, time.Duration) {
 // Stats counts what the generator did.
 type Stats struct {
 	Declared, Decisions, Crossed, Cancelled, NoShows, Rejected, Errors int
+	// Booked and Arrived count the queue's steps when Config.Queue is set.
+	Booked, Arrived int
 }
 
 // New returns a generator; Run starts it.

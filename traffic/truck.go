@@ -97,6 +97,14 @@ func (g *Generator) newTruck(ctx context.Context, v Volume, now time.Time) {
 	}
 	tr.id, tr.plate = trip.ID, trip.Vehicle.Plate
 	g.count(func(s *Stats) { s.Declared++ })
+	if g.cfg.Queue != nil && g.rng.Float64() < 0.4 {
+		// Book the window after the planned arrival; a closed or full
+		// window is simply not booked, as a company would then walk in.
+		start := arrive.Truncate(time.Hour).Add(time.Hour)
+		if _, err := g.cfg.Queue.Book(ctx, p, trip.ID, start); err == nil {
+			g.count(func(s *Stats) { s.Booked++ })
+		}
+	}
 	g.schedule(&action{at: g.inHours(g.gates[v.Gate], arrive), kind: actStep, truck: tr})
 }
 
@@ -121,6 +129,21 @@ func (g *Generator) step(ctx context.Context, tr *truck, now time.Time) {
 		case x < 0.02:
 			g.record(ctx, tr, officer(cuakhau.RoleOperator), cuakhau.Decision{Outcome: cuakhau.OutcomeNoShow, Note: "Không đến trong ngày"})
 			g.count(func(s *Stats) { s.NoShows++ })
+			return
+		}
+	}
+	if q := g.cfg.Queue; q != nil {
+		switch trip.Status {
+		case cuakhau.StatusDeclared, cuakhau.StatusBooked:
+			if _, err := q.Arrive(ctx, officer(cuakhau.RoleOperator), tr.id); err != nil {
+				g.fail(ctx, "arrival", tr, err)
+				return
+			}
+			g.count(func(s *Stats) { s.Arrived++ })
+			fallthrough
+		case cuakhau.StatusArrived:
+			// In the waiting area until the server calls it forward.
+			g.schedule(&action{at: g.inHours(g.gates[tr.gate], now.Add(2*time.Minute)), kind: actStep, truck: tr})
 			return
 		}
 	}

@@ -23,6 +23,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	speed := fs.Float64("speed", 60, "how many times faster than wall time the border runs")
 	seed := fs.Uint64("seed", 1, "seed of the traffic's random draws")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	qf := queueFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -39,7 +40,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	clockFile := filepath.Join(*data, "demo-clock.txt")
 	clock := cuakhau.ScaledClock{Origin: demoOrigin(clockFile), Start: time.Now(), Speed: *speed}
 	dsn := "sqlite:" + filepath.Join(*data, "cuakhau.db")
-	s, err := openServer(ctx, serverConfig{Addr: *addr, DSN: dsn, Migrate: true, Clock: clock, Logger: logger})
+	cfg := serverConfig{Addr: *addr, DSN: dsn, Migrate: true, Clock: clock, Logger: logger}
+	if err := qf.apply(&cfg); err != nil {
+		return err
+	}
+	s, err := openServer(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -50,7 +55,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	printWelcome(stdout, s.Addr, dsn, *speed, clock.Now(), tokens, filepath.Join(*data, "tokens.txt"))
 
-	gen := traffic.New(traffic.Config{Gates: s.DB, Trips: s.DB, Clock: clock, Speed: *speed, Seed: *seed, Logger: logger})
+	gen := traffic.New(traffic.Config{Gates: s.DB, Trips: s.DB, Queue: s.DB, Clock: clock, Speed: *speed, Seed: *seed, Logger: logger})
 	trafficCtx, stopTraffic := context.WithCancel(ctx)
 	defer stopTraffic()
 	done := make(chan error, 1)
@@ -156,7 +161,8 @@ func printWelcome(w io.Writer, addr, dsn string, speed float64, now time.Time, t
 	}
 	fmt.Fprintf(w, "cuakhau demo: the Lạng Sơn gates at %g× speed on %s\n", speed, dsn)
 	fmt.Fprintf(w, "gate time now: %s (Asia/Ho_Chi_Minh)\n\n", now.In(localZone()).Format("2006-01-02 15:04"))
-	fmt.Fprintf(w, "API:  http://%s/api/v1/gates   (contract: http://%s/api/openapi.yaml)\n\n", host, host)
+	fmt.Fprintf(w, "API:  http://%s/api/v1/gates   (contract: http://%s/api/openapi.yaml)\n", host, host)
+	fmt.Fprintf(w, "Waits (open feed): http://%s/api/v1/public/waits   queue: /api/v1/gates/huu-nghi/queue\n\n", host)
 	fmt.Fprintf(w, "Tokens (kept in %s):\n", tokenFile)
 	for _, t := range tokens {
 		fmt.Fprintf(w, "  %-13s %s\n", t.role, t.secret)
@@ -182,7 +188,7 @@ func reportProgress(ctx context.Context, gen *traffic.Generator, clock cuakhau.C
 		}
 		st := gen.Stats()
 		logger.Info("demo traffic", "gate_time", clock.Now().In(localZone()).Format("2006-01-02 15:04"),
-			"declared", st.Declared, "decisions", st.Decisions, "crossed", st.Crossed,
+			"declared", st.Declared, "booked", st.Booked, "arrived", st.Arrived, "decisions", st.Decisions, "crossed", st.Crossed,
 			"cancelled", st.Cancelled, "no_show", st.NoShows, "rejected", st.Rejected, "errors", st.Errors)
 	}
 }

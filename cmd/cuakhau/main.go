@@ -26,6 +26,7 @@ Commands:
   serve     run the API server
   migrate   apply pending database migrations
   verify    recompute every gate's hash-chained event log and report the first broken link
+  queue     queue replay: recompute the logged call-forwards of a gate and list differences
   token     create API tokens (token create --role ROLE [--enterprise TAXCODE] [--gate GATE])
   bench     measure the API's acknowledged events/s and latency against the raw database engine
   version   print the version
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "verify":
 		return runVerify(ctx, rest, stdout, stderr)
+	case "queue":
+		return runQueue(ctx, rest, stdout, stderr)
 	case "token":
 		return runToken(ctx, rest, stdout, stderr)
 	case "bench":

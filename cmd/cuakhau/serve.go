@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,7 +15,9 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/callforward"
 	"github.com/cuakhau/cuakhau/httpapi"
+	"github.com/cuakhau/cuakhau/notify"
 	"github.com/cuakhau/cuakhau/sqlstore"
 )
 
@@ -25,12 +28,24 @@ type serverConfig struct {
 	Migrate bool // apply pending migrations instead of refusing to start
 	Clock   cuakhau.Clock
 	Logger  *slog.Logger
+
+	// Queue tunes the electronic queue; zero fields take the defaults.
+	Queue sqlstore.QueueConfig
+	// CallInterval is how often the call-forward loop looks for room (wall
+	// time); NotifyInterval how often the dispatcher reads the outbox.
+	CallInterval, NotifyInterval time.Duration
+	// WebhookURL, when set, receives every notification, signed with
+	// WebhookSecret; the log channel always does.
+	WebhookURL    string
+	WebhookSecret []byte
 }
 
 // server is the API on its store: opened with openServer, run with Serve,
 // stopped with Close, which lets in-flight requests finish.
 type server struct {
 	DB     *sqlstore.DB
+	Calls  *callforward.Loop
+	Notify *notify.Dispatcher
 	Addr   string // the address actually listened on (port 0 resolved)
 	http   *http.Server
 	ln     net.Listener
@@ -66,10 +81,14 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	if err := seed(ctx, db); err != nil {
 		return fail(err)
 	}
+	if err := db.SetQueueConfig(cfg.Queue); err != nil {
+		return fail(err)
+	}
 	api := httpapi.New(httpapi.Config{
 		Gates:  db,
 		Trips:  db,
 		Tokens: db,
+		Queue:  db,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
@@ -87,8 +106,14 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	if err != nil {
 		return fail(err)
 	}
+	channels := []notify.Channel{notify.LogChannel{Logger: cfg.Logger}}
+	if cfg.WebhookURL != "" {
+		channels = append(channels, &notify.Webhook{URL: cfg.WebhookURL, Secret: cfg.WebhookSecret})
+	}
 	s := &server{
 		DB:     db,
+		Calls:  callforward.New(db, cfg.CallInterval, cfg.Logger),
+		Notify: notify.NewDispatcher(db, cfg.Clock, cfg.NotifyInterval, cfg.Logger, channels...),
 		Addr:   ln.Addr().String(),
 		ln:     ln,
 		logger: cfg.Logger,
@@ -121,8 +146,11 @@ func openDB(ctx context.Context, dsn string, clock cuakhau.Clock) (*sqlstore.DB,
 	return db, nil
 }
 
-// Serve answers requests until Close; it returns nil after a clean Close.
+// Serve answers requests, and runs the call-forward loop and the
+// notification dispatcher, until Close; it returns nil after a clean Close.
 func (s *server) Serve() error {
+	s.Calls.Start(context.Background())
+	s.Notify.Start(context.Background())
 	if err := s.http.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -133,6 +161,8 @@ func (s *server) Serve() error {
 // context's deadline), then closes the store.
 func (s *server) Close(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
+	s.Calls.Stop()
+	s.Notify.Stop()
 	if cerr := s.DB.Close(); err == nil {
 		err = cerr
 	}
@@ -140,11 +170,12 @@ func (s *server) Close(ctx context.Context) error {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "serve [--addr ADDR] [--db DSN] [--migrate]", stderr)
+	fs := newFlags("serve", "serve [--addr ADDR] [--db DSN] [--migrate] [queue and notification flags]", stderr)
 	addr := fs.String("addr", envOr("CUAKHAU_ADDR", ":8080"), "listen address (env CUAKHAU_ADDR)")
 	dsn := dbFlag(fs)
 	migrate := fs.Bool("migrate", false, "apply pending migrations at start instead of refusing to start")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	qf := queueFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -152,7 +183,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	s, err := openServer(ctx, serverConfig{Addr: *addr, DSN: *dsn, Migrate: *migrate, Logger: logger})
+	cfg := serverConfig{Addr: *addr, DSN: *dsn, Migrate: *migrate, Logger: logger}
+	if err := qf.apply(&cfg); err != nil {
+		return err
+	}
+	s, err := openServer(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -167,6 +202,8 @@ func serveUntil(ctx context.Context, s *server, logger *slog.Logger) error {
 	go func() { errc <- s.Serve() }()
 	select {
 	case err := <-errc:
+		s.Calls.Stop()
+		s.Notify.Stop()
 		s.DB.Close()
 		return err
 	case <-ctx.Done():
@@ -185,4 +222,50 @@ func envOr(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// queueOpts are the flags of the electronic queue and its notifications,
+// shared by serve and demo.
+type queueOpts struct {
+	policy                     *string
+	window, tolerance, aging   *time.Duration
+	horizon, lanes             *int
+	rate                       *float64
+	callEvery, notifyEvery     *time.Duration
+	webhookURL, webhookSecretV *string
+}
+
+func queueFlags(fs *flag.FlagSet) *queueOpts {
+	d := sqlstore.DefaultQueueConfig()
+	return &queueOpts{
+		policy:         fs.String("policy", d.Policy, "call-forward policy of gates whose operator set none: fifo, fixed-slot, adaptive"),
+		window:         fs.Duration("window", d.Window.Length, "length of a bookable window"),
+		horizon:        fs.Int("horizon-days", d.Window.HorizonDays, "how many days ahead windows may be booked"),
+		tolerance:      fs.Duration("tolerance", d.Sched.Tolerance, "how early or late a booked truck may arrive and keep its window"),
+		aging:          fs.Duration("aging-bound", d.Sched.AgingBound, "adaptive: longest a truck waits beyond its FIFO turn"),
+		lanes:          fs.Int("lanes", d.Lanes, "lanes open per checkpoint until an operator sets them"),
+		rate:           fs.Float64("rate", d.RatePerLaneHour, "configured trucks per lane-hour, used until crossings are measured"),
+		callEvery:      fs.Duration("call-interval", 2*time.Second, "how often (wall time) the server looks for control-zone room to call trucks forward"),
+		notifyEvery:    fs.Duration("notify-interval", time.Second, "how often (wall time) the dispatcher reads the notification outbox"),
+		webhookURL:     fs.String("webhook-url", os.Getenv("CUAKHAU_WEBHOOK_URL"), "URL that receives every notification as a signed JSON POST (env CUAKHAU_WEBHOOK_URL); notifications are always logged"),
+		webhookSecretV: fs.String("webhook-secret-env", "CUAKHAU_WEBHOOK_SECRET", "name of the environment variable holding the webhook's HMAC-SHA256 secret (read from the environment so that it never shows in the process list; never printed)"),
+	}
+}
+
+func (o *queueOpts) apply(cfg *serverConfig) error {
+	cfg.Queue = sqlstore.QueueConfig{Policy: *o.policy, Lanes: *o.lanes, RatePerLaneHour: *o.rate}
+	cfg.Queue.Window.Length, cfg.Queue.Window.HorizonDays = *o.window, *o.horizon
+	cfg.Queue.Sched.Tolerance, cfg.Queue.Sched.AgingBound = *o.tolerance, *o.aging
+	cfg.CallInterval, cfg.NotifyInterval = *o.callEvery, *o.notifyEvery
+	if *o.lanes < 0 {
+		return fmt.Errorf("--lanes: must not be negative")
+	}
+	if *o.webhookURL != "" {
+		secret := os.Getenv(*o.webhookSecretV)
+		if secret == "" {
+			return fmt.Errorf("--webhook-url needs a secret in the environment variable %s", *o.webhookSecretV)
+		}
+		cfg.WebhookURL, cfg.WebhookSecret = *o.webhookURL, []byte(secret)
+	}
+	return nil
 }

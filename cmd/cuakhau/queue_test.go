@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/catalog"
+	"github.com/cuakhau/cuakhau/sqlstore"
+)
+
+// TestQueueReplayCatchesTampering logs calls under the adaptive policy, then
+// replays them (no difference), then swaps the trip of one logged call
+// behind the store's back and expects replay to name it and exit 1.
+func TestQueueReplayCatchesTampering(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "q.db")
+	dsn := "sqlite:" + path
+	clock := cuakhau.NewFixedClock(time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC))
+	db, err := sqlstore.Open(ctx, dsn, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	gates, err := catalog.Gates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Seed(ctx, gates); err != nil {
+		t.Fatal(err)
+	}
+	admin := cuakhau.Principal{Role: cuakhau.RoleAdmin, TokenID: "t"}
+	room := 1
+	if _, err := db.SetControls(ctx, admin, "huu-nghi", cuakhau.ControlsUpdate{Room: &room}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i := range 4 {
+		life := 0
+		if i%2 == 1 {
+			life = 12
+		}
+		d := cuakhau.Declaration{Gate: "huu-nghi", Direction: cuakhau.Export,
+			Vehicle:    cuakhau.Vehicle{Plate: "12C-123.45"},
+			Driver:     cuakhau.Driver{Name: "Nguyễn Văn A", IDNumber: "020123456789"},
+			Enterprise: cuakhau.Enterprise{TaxCode: "0100109106", Name: "Công ty A"},
+			Containers: []string{"CSQU3054383"},
+			Cargo: []cuakhau.CargoLine{{HSCode: "0810.60", Description: "Sầu riêng", Packages: 1, GrossKg: 1000, ValueUSDCents: 100,
+				Perishable: i%2 == 1, ShelfLifeHours: life}},
+			CustomsDeclarations: []string{"304001234520"}}
+		tr, err := db.DeclareTrip(ctx, admin, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Add(time.Minute)
+		if _, err := db.Arrive(ctx, admin, tr.ID); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, tr.ID)
+	}
+	for range 3 {
+		clock.Add(time.Minute)
+		if _, err := db.Call(ctx, admin, "huu-nghi", cuakhau.CallRequest{Count: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q, err := db.Queue(ctx, admin, "huu-nghi")
+	if err != nil || len(q.Entries) != 1 {
+		t.Fatalf("queue after 3 calls: %+v, %v", q, err)
+	}
+	if _, err := db.Call(ctx, admin, "huu-nghi", cuakhau.CallRequest{TripID: q.Entries[0].TripID, Reason: "cứu trợ"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"queue", "replay", "--gate", "huu-nghi", "--db", dsn}, &out, &errb); err != nil {
+		t.Fatalf("replay of an untouched log: %v\n%s%s", err, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "4 call(s), 1 override(s), 0 difference(s)") || strings.Count(out.String(), " ok\n") != 3 {
+		t.Errorf("replay output:\n%s", out.String())
+	}
+
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var seq int64
+	var trip string
+	if err := raw.QueryRow(`SELECT seq, trip_id FROM events WHERE type = 'called' AND note = '' ORDER BY seq LIMIT 1 OFFSET 1`).Scan(&seq, &trip); err != nil {
+		t.Fatal(err)
+	}
+	other := ids[0]
+	if other == trip {
+		other = ids[1]
+	}
+	if _, err := raw.Exec(`UPDATE events SET trip_id = ? WHERE gate = 'huu-nghi' AND seq = ?`, other, seq); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err = run(ctx, []string{"queue", "replay", "--gate", "huu-nghi", "--from", "2026-12-01", "--to", "2026-12-02", "--db", dsn}, &out, &errb)
+	var ex exitError
+	if !errors.As(err, &ex) || ex != 1 {
+		t.Fatalf("replay of a tampered log: %v, want exit 1\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "DIFFERENT") || !strings.Contains(out.String(), "1 difference(s)") {
+		t.Errorf("replay output does not name the tampered call:\n%s", out.String())
+	}
+}
+
+func TestQueueReplayUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"queue", "replay"}, &out, &errb); err == nil {
+		t.Error("replay without --gate succeeded")
+	}
+	if err := run(context.Background(), []string{"queue"}, &out, &errb); err == nil {
+		t.Error("queue without a subcommand succeeded")
+	}
+}
+
+// TestWebhookSecretFromEnvironment checks that the webhook's secret comes
+// from the environment variable named by --webhook-secret-env, that a URL
+// without one is refused, and that the secret is in no message.
+func TestWebhookSecretFromEnvironment(t *testing.T) {
+	parse := func(args ...string) (serverConfig, error) {
+		fs := newFlags("serve", "serve", &bytes.Buffer{})
+		qf := queueFlags(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		var cfg serverConfig
+		return cfg, qf.apply(&cfg)
+	}
+	t.Setenv("HOOK_SECRET", "")
+	if _, err := parse("--webhook-url", "http://127.0.0.1:1/hook", "--webhook-secret-env", "HOOK_SECRET"); err == nil {
+		t.Error("a webhook without a secret was accepted")
+	}
+	t.Setenv("HOOK_SECRET", "very-secret-value")
+	cfg, err := parse("--webhook-url", "http://127.0.0.1:1/hook", "--webhook-secret-env", "HOOK_SECRET", "--policy", "fifo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(cfg.WebhookSecret) != "very-secret-value" || cfg.WebhookURL == "" || cfg.Queue.Policy != "fifo" {
+		t.Errorf("config %+v", cfg)
+	}
+	var help bytes.Buffer
+	fs := newFlags("serve", "serve", &help)
+	queueFlags(fs)
+	fs.Usage()
+	if strings.Contains(help.String(), "very-secret-value") {
+		t.Error("--help shows the secret")
+	}
+}

@@ -1,0 +1,288 @@
+package flow
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/sched"
+)
+
+// The queue's transitions: booking, moving and cancelling a booking,
+// check-in, call-forward and a booking's no-show. Each returns the trip's new
+// projection (t is not modified) and the event to append, or a
+// *cuakhau.Error; the store supplies what only it knows (the window's
+// places, the queue at check-in) and keeps the decision here.
+
+// BookingData is the payload of booked, booking_moved and booking_cancelled
+// events.
+type BookingData struct {
+	WindowStart time.Time  `json:"window_start"`
+	WindowEnd   time.Time  `json:"window_end"`
+	From        *time.Time `json:"from,omitempty"` // a move's previous window
+}
+
+// mayBook reports whether p may book, move or cancel bookings of t.
+func mayBook(t *cuakhau.Trip, p cuakhau.Principal) error {
+	switch p.Role {
+	case cuakhau.RoleAdmin:
+		return nil
+	case cuakhau.RoleOperator:
+		if p.Gate == "" || p.Gate == t.Gate {
+			return nil
+		}
+	case cuakhau.RoleEnterprise:
+		if p.TaxCode != "" && p.TaxCode == t.Enterprise.TaxCode {
+			return nil
+		}
+	}
+	return cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not book for trip %s", p.Role, t.Code)
+}
+
+func queueEvent(t *cuakhau.Trip, p cuakhau.Principal, typ cuakhau.EventType, now time.Time, data any) (*cuakhau.Event, error) {
+	var raw json.RawMessage
+	if data != nil {
+		b, err := json.Marshal(data)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s data: %w", typ, err)
+		}
+		raw = b
+	}
+	return &cuakhau.Event{Gate: t.Gate, TripID: t.ID, Type: typ, Actor: p.Actor(), At: now, Data: raw}, nil
+}
+
+func advance(t *cuakhau.Trip, ev *cuakhau.Event, s cuakhau.Status, now time.Time) *cuakhau.Trip {
+	next := clone(t)
+	next.Status = s
+	next.Version++
+	next.UpdatedAt = now
+	ev.Status = s
+	return next
+}
+
+// Book moves a declared trip to booked for window w. The window's rules
+// (sched.CheckWindow) and its places are the store's to check first.
+func Book(t *cuakhau.Trip, p cuakhau.Principal, w sched.Window, now time.Time) (*cuakhau.Trip, *cuakhau.Event, error) {
+	if err := mayBook(t, p); err != nil {
+		return nil, nil, err
+	}
+	switch t.Status {
+	case cuakhau.StatusDeclared:
+	case cuakhau.StatusBooked:
+		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is already booked; move the booking with PUT or cancel it first", t.Code)
+	default:
+		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a declared trip can book a window", t.Code, t.Status)
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	ev, err := queueEvent(t, p, cuakhau.EventBooked, now, BookingData{WindowStart: w.Start.UTC(), WindowEnd: w.End.UTC()})
+	if err != nil {
+		return nil, nil, err
+	}
+	return advance(t, ev, cuakhau.StatusBooked, now), ev, nil
+}
+
+// MoveBooking moves a booked trip from window from to window w.
+func MoveBooking(t *cuakhau.Trip, p cuakhau.Principal, from, w sched.Window, now time.Time) (*cuakhau.Trip, *cuakhau.Event, error) {
+	if err := mayBook(t, p); err != nil {
+		return nil, nil, err
+	}
+	if t.Status != cuakhau.StatusBooked {
+		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a booked trip can move its booking", t.Code, t.Status)
+	}
+	if from.Start.Equal(w.Start) {
+		return nil, nil, cuakhau.Invalid("window_start", "is the window already booked")
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	f := from.Start.UTC()
+	ev, err := queueEvent(t, p, cuakhau.EventBookingMoved, now, BookingData{WindowStart: w.Start.UTC(), WindowEnd: w.End.UTC(), From: &f})
+	if err != nil {
+		return nil, nil, err
+	}
+	return advance(t, ev, cuakhau.StatusBooked, now), ev, nil
+}
+
+// CancelBooking moves a booked trip back to declared.
+func CancelBooking(t *cuakhau.Trip, p cuakhau.Principal, w sched.Window, now time.Time) (*cuakhau.Trip, *cuakhau.Event, error) {
+	if err := mayBook(t, p); err != nil {
+		return nil, nil, err
+	}
+	if t.Status != cuakhau.StatusBooked {
+		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; it holds no booking to cancel", t.Code, t.Status)
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	ev, err := queueEvent(t, p, cuakhau.EventBookingCancelled, now, BookingData{WindowStart: w.Start.UTC(), WindowEnd: w.End.UTC()})
+	if err != nil {
+		return nil, nil, err
+	}
+	return advance(t, ev, cuakhau.StatusDeclared, now), ev, nil
+}
+
+// BookingNoShow records that a booked trip did not use its window by its end
+// plus the tolerance. The server's sweep does it, as actor "system".
+func BookingNoShow(t *cuakhau.Trip, w sched.Window, now time.Time) (*cuakhau.Trip, *cuakhau.Event, error) {
+	if t.Status != cuakhau.StatusBooked {
+		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a booked trip can miss its window", t.Code, t.Status)
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	ev, err := queueEvent(t, cuakhau.Principal{Role: "system"}, cuakhau.EventNoShow, now, BookingData{WindowStart: w.Start.UTC(), WindowEnd: w.End.UTC()})
+	if err != nil {
+		return nil, nil, err
+	}
+	ev.Outcome = cuakhau.OutcomeNoShow
+	ev.Note = "booking not used by window end + tolerance"
+	return advance(t, ev, cuakhau.StatusNoShow, now), ev, nil
+}
+
+// Arrival classifies a truck checking in at now: a booked truck inside the
+// tolerance of its window keeps it (class booked); one later than that loses
+// it and joins the live queue (Late); early or on time, it keeps it. A
+// walk-in is live. window is nil for a trip without a booking.
+func Arrival(t *cuakhau.Trip, window *sched.Window, tolerance time.Duration, now time.Time) cuakhau.ArrivalData {
+	a := cuakhau.ArrivalData{Class: cuakhau.ClassLive}
+	if window != nil {
+		if now.After(window.Start.Add(tolerance)) {
+			a.Late = true
+		} else {
+			ws, we := window.Start.UTC(), window.End.UTC()
+			a.Class, a.Booked, a.WindowStart, a.WindowEnd = cuakhau.ClassBooked, true, &ws, &we
+		}
+	}
+	if s := SpoilsAt(t); !s.IsZero() {
+		a.SpoilsAt = &s
+	}
+	return a
+}
+
+// DefaultShelfLife is the shelf life of perishable cargo that declares none.
+const DefaultShelfLife = 72 * time.Hour
+
+// SpoilsAt is when the shortest remaining shelf life of the trip's perishable
+// cargo runs out, counted from its declaration; zero when nothing perishes.
+func SpoilsAt(t *cuakhau.Trip) time.Time {
+	var best time.Duration
+	for _, c := range t.Cargo {
+		if !c.Perishable {
+			continue
+		}
+		life := DefaultShelfLife
+		if c.ShelfLifeHours > 0 {
+			life = time.Duration(c.ShelfLifeHours) * time.Hour
+		}
+		if best == 0 || life < best {
+			best = life
+		}
+	}
+	if best == 0 {
+		return time.Time{}
+	}
+	return t.DeclaredAt.Add(best).UTC().Truncate(time.Microsecond)
+}
+
+// Arrive checks a declared or booked trip in to the waiting area. a is what
+// Arrival classified, with its FIFOTurn set by the store from the queue at
+// check-in.
+func Arrive(t *cuakhau.Trip, p cuakhau.Principal, a cuakhau.ArrivalData, now time.Time) (*cuakhau.Trip, *cuakhau.Event, error) {
+	if p.Role != cuakhau.RoleAdmin && p.Role != cuakhau.RoleOperator {
+		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not check trucks in", p.Role)
+	}
+	if p.Gate != "" && p.Gate != t.Gate {
+		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s; trip %s is at gate %s", p.Gate, t.Code, t.Gate)
+	}
+	if t.Status != cuakhau.StatusDeclared && t.Status != cuakhau.StatusBooked {
+		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a declared or booked trip can check in", t.Code, t.Status)
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	ev, err := queueEvent(t, p, cuakhau.EventArrived, now, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.Late {
+		ev.Note = "arrived later than the booking tolerance: joins the live queue"
+	}
+	return advance(t, ev, cuakhau.StatusArrived, now), ev, nil
+}
+
+// Call moves an arrived trip to called, recording the call's inputs. An
+// override needs a reason.
+func Call(t *cuakhau.Trip, p cuakhau.Principal, rec cuakhau.CallRecord, now time.Time) (*cuakhau.Trip, *cuakhau.Event, error) {
+	if p.Role != cuakhau.RoleAdmin && p.Role != cuakhau.RoleOperator && p.Role != "system" {
+		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not call trucks forward", p.Role)
+	}
+	if p.Gate != "" && p.Gate != t.Gate {
+		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s; trip %s is at gate %s", p.Gate, t.Code, t.Gate)
+	}
+	if rec.Override && strings.TrimSpace(rec.OverrideNote) == "" {
+		return nil, nil, cuakhau.Invalid("reason", "a reason is required to call a truck out of turn")
+	}
+	if t.Status != cuakhau.StatusArrived {
+		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a truck in the waiting area can be called", t.Code, t.Status)
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	ev, err := queueEvent(t, p, cuakhau.EventCalled, now, rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	if rec.Override {
+		ev.Note = "override: " + rec.OverrideNote
+	}
+	return advance(t, ev, cuakhau.StatusCalled, now), ev, nil
+}
+
+// SchedInput turns a logged call input back into what the policy saw.
+func SchedInput(in cuakhau.CallInput) sched.Input {
+	out := sched.Input{Now: in.Now, Free: in.Free, CrossingTime: time.Duration(in.CrossingTimeNS), ServiceRate: in.ServiceRate,
+		Waiting: make([]sched.Truck, len(in.Waiting))}
+	for i, w := range in.Waiting {
+		out.Waiting[i] = SchedTruck(w)
+	}
+	return out
+}
+
+// SchedTruck turns a logged waiting truck into a sched.Truck.
+func SchedTruck(w cuakhau.WaitingTruck) sched.Truck {
+	deref := func(t *time.Time) time.Time {
+		if t == nil {
+			return time.Time{}
+		}
+		return *t
+	}
+	return sched.Truck{ID: w.ID, Seq: w.Seq, ArrivedAt: w.ArrivedAt, Booked: w.Booked, WindowStart: deref(w.WindowStart),
+		WindowEnd: deref(w.WindowEnd), SpoilsAt: deref(w.SpoilsAt), Priority: w.Priority, FIFOTurn: deref(w.FIFOTurn)}
+}
+
+// LoggedTruck is SchedTruck's inverse, every time rounded to microseconds.
+func LoggedTruck(t sched.Truck) cuakhau.WaitingTruck {
+	ref := func(x time.Time) *time.Time {
+		if x.IsZero() {
+			return nil
+		}
+		x = x.UTC().Truncate(time.Microsecond)
+		return &x
+	}
+	return cuakhau.WaitingTruck{ID: t.ID, Seq: t.Seq, ArrivedAt: t.ArrivedAt.UTC().Truncate(time.Microsecond), Booked: t.Booked,
+		WindowStart: ref(t.WindowStart), WindowEnd: ref(t.WindowEnd), SpoilsAt: ref(t.SpoilsAt), Priority: t.Priority, FIFOTurn: ref(t.FIFOTurn)}
+}
+
+// Replay recomputes a logged call: the trip the policy it names would call
+// first from the logged input. ok is false for an override (nothing to
+// recompute) and err reports an unknown policy or configuration.
+func Replay(rec cuakhau.CallRecord) (want string, ok bool, err error) {
+	if rec.Override {
+		return "", false, nil
+	}
+	p, err := sched.New(rec.Policy, sched.Config{AgingBound: time.Duration(rec.AgingBoundNS), Tolerance: time.Duration(rec.ToleranceNS)})
+	if err != nil {
+		return "", false, err
+	}
+	if p.Version() != rec.Version {
+		return "", false, fmt.Errorf("policy %s is at version %s; the call was made by version %s", rec.Policy, p.Version(), rec.Version)
+	}
+	n := max(rec.N, 1)
+	sel := p.Select(SchedInput(rec.Input), n)
+	if len(sel) < n {
+		return "", true, nil
+	}
+	return sel[n-1].ID, true, nil
+}

@@ -1,0 +1,241 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+)
+
+// bookingRequest is the body of POST and PUT /api/v1/trips/{id}/booking.
+// gate and direction are optional checks against the trip's own.
+type bookingRequest struct {
+	WindowStart *time.Time        `json:"window_start"`
+	Gate        string            `json:"gate,omitempty"`
+	Direction   cuakhau.Direction `json:"direction,omitempty"`
+}
+
+// windowList is the answer of GET /api/v1/gates/{gate}/windows.
+type windowList struct {
+	Gate      string            `json:"gate"`
+	Direction cuakhau.Direction `json:"direction"`
+	Date      string            `json:"date"`
+	Windows   []*cuakhau.Window `json:"windows"`
+}
+
+func (a *API) queue() (cuakhau.QueueService, error) {
+	if a.queueSvc == nil {
+		return nil, fmt.Errorf("httpapi: no QueueService configured")
+	}
+	return a.queueSvc, nil
+}
+
+// listWindows is public: which windows have places is what a company needs
+// to plan, and it names no trip.
+func (a *API) listWindows(w http.ResponseWriter, r *http.Request) error {
+	q, err := a.queue()
+	if err != nil {
+		return err
+	}
+	v := r.URL.Query()
+	fe := cuakhau.FieldErrors{}
+	if v.Get("date") == "" {
+		fe.Add("date", "required, YYYY-MM-DD")
+	}
+	if v.Get("direction") == "" {
+		fe.Add("direction", "required")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	d := cuakhau.Direction(v.Get("direction"))
+	ws, err := q.Windows(r.Context(), r.PathValue("gate"), d, v.Get("date"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, windowList{Gate: r.PathValue("gate"), Direction: d, Date: v.Get("date"), Windows: ws})
+}
+
+// book books (POST, 201) or moves (PUT, 200) a trip's booking.
+func (a *API) book(w http.ResponseWriter, r *http.Request) error {
+	q, err := a.queue()
+	if err != nil {
+		return err
+	}
+	var req bookingRequest
+	ctx, err := readJSON(w, r, &req)
+	if err != nil {
+		return err
+	}
+	if req.WindowStart == nil {
+		return cuakhau.Invalid("window_start", "required, an RFC 3339 instant")
+	}
+	p := principalFrom(ctx)
+	id := r.PathValue("id")
+	if req.Gate != "" || req.Direction != "" {
+		t, err := a.trips.Trip(ctx, p, id)
+		if err != nil {
+			return err
+		}
+		fe := cuakhau.FieldErrors{}
+		if req.Gate != "" && req.Gate != t.Gate {
+			fe.Add("gate", fmt.Sprintf("trip %s crosses at %s, not %s", t.Code, t.Gate, req.Gate))
+		}
+		if req.Direction != "" && req.Direction != t.Direction {
+			fe.Add("direction", fmt.Sprintf("trip %s is %s, not %s", t.Code, t.Direction, req.Direction))
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+	}
+	if r.Method == http.MethodPut {
+		res, err := q.MoveBooking(ctx, p, id, *req.WindowStart)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, res)
+	}
+	res, err := q.Book(ctx, p, id, *req.WindowStart)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, res)
+}
+
+// readKey reads the Idempotency-Key of a request that takes no body (DELETE,
+// a check-in), refusing a body other than nothing or {}.
+func readKey(w http.ResponseWriter, r *http.Request) (context.Context, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return nil, cuakhau.Invalid("body", "could not be read")
+	}
+	if len(body) > 0 {
+		var none struct{}
+		if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+			return nil, err
+		}
+		if err := decodeStrict(body, &none); err != nil {
+			return nil, err
+		}
+	}
+	key, err := idempotencyKey(r.Header.Values("Idempotency-Key"))
+	if err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	if key != "" {
+		ctx = cuakhau.WithIdempotency(ctx, cuakhau.Idempotency{Key: key, RequestHash: requestHash(r, body)})
+	}
+	return ctx, nil
+}
+
+func (a *API) cancelBooking(w http.ResponseWriter, r *http.Request) error {
+	q, err := a.queue()
+	if err != nil {
+		return err
+	}
+	ctx, err := readKey(w, r)
+	if err != nil {
+		return err
+	}
+	res, err := q.CancelBooking(ctx, principalFrom(ctx), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+func (a *API) arrive(w http.ResponseWriter, r *http.Request) error {
+	q, err := a.queue()
+	if err != nil {
+		return err
+	}
+	ctx, err := readKey(w, r)
+	if err != nil {
+		return err
+	}
+	res, err := q.Arrive(ctx, principalFrom(ctx), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, res)
+}
+
+func (a *API) getQueue(w http.ResponseWriter, r *http.Request) error {
+	q, err := a.queue()
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	v, err := q.Queue(ctx, principalFrom(ctx), r.PathValue("gate"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+func (a *API) call(w http.ResponseWriter, r *http.Request) error {
+	q, err := a.queue()
+	if err != nil {
+		return err
+	}
+	var req cuakhau.CallRequest
+	ctx, err := readJSON(w, r, &req)
+	if err != nil {
+		return err
+	}
+	res, err := q.Call(ctx, principalFrom(ctx), r.PathValue("gate"), req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, res)
+}
+
+func (a *API) publicWaits(w http.ResponseWriter, r *http.Request) error {
+	q, err := a.queue()
+	if err != nil {
+		return err
+	}
+	v, err := q.PublicWaits(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+func (a *API) setControls(w http.ResponseWriter, r *http.Request) error {
+	q, err := a.queue()
+	if err != nil {
+		return err
+	}
+	var u cuakhau.ControlsUpdate
+	ctx, err := readJSON(w, r, &u)
+	if err != nil {
+		return err
+	}
+	c, err := q.SetControls(ctx, principalFrom(ctx), r.PathValue("gate"), u)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+func (a *API) setCapacity(w http.ResponseWriter, r *http.Request) error {
+	q, err := a.queue()
+	if err != nil {
+		return err
+	}
+	var u cuakhau.CapacityUpdate
+	ctx, err := readJSON(w, r, &u)
+	if err != nil {
+		return err
+	}
+	c, err := q.SetOtherSideCapacity(ctx, principalFrom(ctx), r.PathValue("gate"), u)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}

@@ -1,0 +1,308 @@
+package cuakhau
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Event types of the electronic queue. A trip's booking, check-in and call
+// are events like its checkpoint decisions; a change of a gate's controls is
+// an event of the gate's log with no trip (TripID "").
+const (
+	EventBooked           EventType = "booked"
+	EventBookingCancelled EventType = "booking_cancelled"
+	EventBookingMoved     EventType = "booking_moved"
+	EventArrived          EventType = "arrived"
+	EventCalled           EventType = "called"
+	EventControls         EventType = "controls"
+)
+
+// Queue classes, as sched ranks them: how a truck entered the waiting area.
+const (
+	ClassBooked = "booked"
+	ClassLive   = "live"
+)
+
+// Window is a bookable slot of a gate and direction with what it sells.
+// Capacity is what its lanes serve at the measured rate and target
+// utilization; Accepts adds the margin for the measured no-show rate;
+// Available is Accepts − Booked (never below 0).
+type Window struct {
+	Gate      string    `json:"gate"`
+	Direction Direction `json:"direction"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+	Capacity  int       `json:"capacity"`
+	Accepts   int       `json:"accepts"`
+	Booked    int       `json:"booked"`
+	Available int       `json:"available"`
+}
+
+// Booking is a trip's hold on a window.
+type Booking struct {
+	TripID      string    `json:"trip_id"`
+	Gate        string    `json:"gate"`
+	Direction   Direction `json:"direction"`
+	WindowStart time.Time `json:"window_start"`
+	WindowEnd   time.Time `json:"window_end"`
+	BookedAt    time.Time `json:"booked_at"`
+}
+
+// BookingResult is the answer to a booking, a move or a cancellation: the
+// booking (nil after a cancellation), the event appended and the trip after it.
+type BookingResult struct {
+	Booking *Booking `json:"booking,omitempty"`
+	Event   *Event   `json:"event"`
+	Trip    *Trip    `json:"trip"`
+}
+
+// ArrivalData is the payload of an arrived event: what the call-forward
+// policies will see of the truck. FIFOTurn is computed once, at check-in, and
+// never recomputed (the aging bound is a promise made at arrival); Seq is the
+// arrival event's own Seq in the gate's log.
+type ArrivalData struct {
+	Class       string     `json:"class"`
+	Booked      bool       `json:"booked"`
+	WindowStart *time.Time `json:"window_start,omitempty"`
+	WindowEnd   *time.Time `json:"window_end,omitempty"`
+	SpoilsAt    *time.Time `json:"spoils_at,omitempty"`
+	Priority    int        `json:"priority,omitempty"`
+	FIFOTurn    *time.Time `json:"fifo_turn,omitempty"`
+	// Late is set when a booked truck came later than the tolerance and
+	// joined the live queue, losing its window.
+	Late bool `json:"late,omitempty"`
+}
+
+// ArrivalResult is the answer to a check-in.
+type ArrivalResult struct {
+	Entry *QueueEntry `json:"entry"`
+	Event *Event      `json:"event"`
+	Trip  *Trip       `json:"trip"`
+}
+
+// WaitingTruck is one truck of a call's input, field for field what the
+// policy saw (sched.Truck). Zero times are omitted.
+type WaitingTruck struct {
+	ID          string     `json:"id"`
+	Seq         int64      `json:"seq"`
+	ArrivedAt   time.Time  `json:"arrived_at"`
+	Booked      bool       `json:"booked,omitempty"`
+	WindowStart *time.Time `json:"window_start,omitempty"`
+	WindowEnd   *time.Time `json:"window_end,omitempty"`
+	SpoilsAt    *time.Time `json:"spoils_at,omitempty"`
+	Priority    int        `json:"priority,omitempty"`
+	FIFOTurn    *time.Time `json:"fifo_turn,omitempty"`
+}
+
+// CallInput is the whole sched.Input of a call, times in microseconds.
+type CallInput struct {
+	Now time.Time `json:"now"`
+	// Free is the control zone's free places; CrossingTimeNS the predicted
+	// call-to-crossed time in nanoseconds; ServiceRate trucks per hour, the
+	// exact float the policy used.
+	Free           int            `json:"free"`
+	CrossingTimeNS int64          `json:"crossing_time_ns"`
+	ServiceRate    float64        `json:"service_rate"`
+	Waiting        []WaitingTruck `json:"waiting"`
+}
+
+// CallRecord is the payload of a called event: the policy, its version and
+// configuration, how many trucks it was asked for (N) and everything it saw,
+// so that `cuakhau queue replay` can recompute the choice. Chosen is the
+// trip called. An override names the trip an operator called out of turn,
+// with the reason, and what the policy would have called (PolicyChoice).
+type CallRecord struct {
+	Policy       string    `json:"policy"`
+	Version      string    `json:"version"`
+	AgingBoundNS int64     `json:"aging_bound_ns"`
+	ToleranceNS  int64     `json:"tolerance_ns"`
+	N            int       `json:"n"`
+	Input        CallInput `json:"input"`
+	Chosen       string    `json:"chosen"`
+	Rank         int       `json:"rank"`
+	Class        string    `json:"class,omitempty"`
+	Reason       string    `json:"reason,omitempty"`
+	Override     bool      `json:"override,omitempty"`
+	OverrideNote string    `json:"override_reason,omitempty"`
+	PolicyChoice string    `json:"policy_choice,omitempty"`
+	CalledByLoop bool      `json:"automatic,omitempty"`
+}
+
+// QueueEntry is a waiting truck's place in its gate's queue.
+type QueueEntry struct {
+	TripID    string    `json:"trip_id"`
+	Code      string    `json:"code"`
+	Plate     string    `json:"plate"`
+	Direction Direction `json:"direction"`
+	Position  int       `json:"position"`
+	Class     string    `json:"class"`
+	Reason    string    `json:"reason"`
+	ArrivedAt time.Time `json:"arrived_at"`
+	// ExpectedCall is nil when the service rate is unknown.
+	ExpectedCall *time.Time `json:"expected_call,omitempty"`
+	Perishable   bool       `json:"perishable"`
+}
+
+// QueueView is a gate's waiting area in call order.
+type QueueView struct {
+	Gate        string        `json:"gate"`
+	Policy      string        `json:"policy"`
+	At          time.Time     `json:"at"`
+	Free        int           `json:"free"`
+	InZone      int           `json:"in_zone"`
+	ServiceRate float64       `json:"service_rate"`
+	Entries     []*QueueEntry `json:"entries"`
+}
+
+// CallRequest asks to call now. With TripID it is a manual override: that
+// trip is called whatever the policy says, and Reason is required. Without,
+// the policy calls up to Count trucks (default: as many as the control zone
+// has room for).
+type CallRequest struct {
+	TripID string `json:"trip_id,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	Count  int    `json:"count,omitempty"`
+}
+
+// CallResult lists the trips a call called, with their events.
+type CallResult struct {
+	Called []*DecisionResult `json:"called"`
+}
+
+// GateControls are what a gate's operator sets: lanes open per checkpoint,
+// the control zone's room, the call-forward policy, and the trucks a day the
+// other side announced it takes (nil: not announced).
+type GateControls struct {
+	Gate            string         `json:"gate"`
+	Lanes           map[string]int `json:"lanes"`
+	Room            int            `json:"room"`
+	Policy          string         `json:"policy"`
+	OtherSidePerDay *int           `json:"other_side_per_day,omitempty"`
+	UpdatedAt       time.Time      `json:"updated_at"`
+}
+
+// ControlsUpdate changes some of a gate's controls; nil fields stay as they
+// are. Lanes entries replace those of the same checkpoint.
+type ControlsUpdate struct {
+	Lanes  map[string]int `json:"lanes,omitempty"`
+	Room   *int           `json:"room,omitempty"`
+	Policy *string        `json:"policy,omitempty"`
+	Reason string         `json:"reason,omitempty"`
+}
+
+// CapacityUpdate records the other side's announced trucks a day.
+type CapacityUpdate struct {
+	TrucksPerDay *int   `json:"trucks_per_day"`
+	Note         string `json:"note,omitempty"`
+}
+
+// PublicWait is one line of the open wait feed.
+type PublicWait struct {
+	Gate      string    `json:"gate"`
+	Direction Direction `json:"direction"`
+	Waiting   int       `json:"waiting"`
+	InZone    int       `json:"in_zone"`
+	LanesOpen int       `json:"lanes_open"`
+	// ExpectedWaitMinutes is the wait of a non-perishable walk-in arriving
+	// now; −1 when it cannot be predicted (no measured or configured rate).
+	ExpectedWaitMinutes int    `json:"expected_wait_minutes"`
+	Level               string `json:"level"`
+	Advisory            string `json:"advisory,omitempty"`
+	AdvisoryEN          string `json:"advisory_en,omitempty"`
+	AdvisoryZH          string `json:"advisory_zh,omitempty"`
+}
+
+// PublicWaits is the feed: every gate and direction served.
+type PublicWaits struct {
+	At    time.Time    `json:"at"`
+	Waits []PublicWait `json:"waits"`
+}
+
+// QueueService runs the electronic queue: windows and bookings, check-in to
+// the waiting area, call-forward and the public feed. Every method that
+// changes something appends events and checks the principal's rights.
+type QueueService interface {
+	// Windows lists a gate's windows of a local date for a direction.
+	Windows(ctx context.Context, gate string, d Direction, date string) ([]*Window, error)
+	// Book books the window starting at start; ECONFLICT with NearestError
+	// when it is full.
+	Book(ctx context.Context, p Principal, tripID string, start time.Time) (*BookingResult, error)
+	// MoveBooking cancels the trip's booking and books start, atomically.
+	MoveBooking(ctx context.Context, p Principal, tripID string, start time.Time) (*BookingResult, error)
+	CancelBooking(ctx context.Context, p Principal, tripID string) (*BookingResult, error)
+	// Arrive checks a trip in to the waiting area.
+	Arrive(ctx context.Context, p Principal, tripID string) (*ArrivalResult, error)
+	// Queue is a gate's waiting area in call order.
+	Queue(ctx context.Context, p Principal, gate string) (*QueueView, error)
+	// Call calls trucks forward now (or one, as a manual override).
+	Call(ctx context.Context, p Principal, gate string, req CallRequest) (*CallResult, error)
+	Controls(ctx context.Context, gate string) (*GateControls, error)
+	SetControls(ctx context.Context, p Principal, gate string, u ControlsUpdate) (*GateControls, error)
+	SetOtherSideCapacity(ctx context.Context, p Principal, gate string, u CapacityUpdate) (*GateControls, error)
+	PublicWaits(ctx context.Context) (*PublicWaits, error)
+}
+
+// CallForwarder is what the server's call-forward loop drives: calls while
+// the control zone has room, and no-shows of bookings past their window.
+type CallForwarder interface {
+	GateCodes(ctx context.Context) ([]string, error)
+	CallForward(ctx context.Context, gate string) (int, error)
+	SweepNoShows(ctx context.Context, gate string) (int, error)
+}
+
+// Notification kinds.
+const (
+	NotifyCalled        = "called"
+	NotifyBookingMoved  = "booking_moved"
+	NotifyBookingLost   = "booking_lost"
+	NotifyAdvisory      = "advisory"
+	NotifyBookingBooked = "booked"
+)
+
+// Notification is one message of the outbox. ID is stable: a retried
+// delivery carries the same ID, so receivers drop duplicates.
+type Notification struct {
+	ID        string          `json:"id"`
+	Kind      string          `json:"kind"`
+	Gate      string          `json:"gate"`
+	TripID    string          `json:"trip_id,omitempty"`
+	Phone     string          `json:"phone,omitempty"`
+	Text      string          `json:"text"`
+	Data      json.RawMessage `json:"data,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	Attempts  int             `json:"attempts"`
+}
+
+// Outbox is the store side of notification delivery: messages are written in
+// the same transaction as their cause and handed out until delivered.
+type Outbox interface {
+	// DueNotifications returns up to limit undelivered messages whose next
+	// attempt is due.
+	DueNotifications(ctx context.Context, limit int) ([]*Notification, error)
+	MarkDelivered(ctx context.Context, id string) error
+	// MarkFailed records a failed attempt and when to try again.
+	MarkFailed(ctx context.Context, id string, next time.Time, reason string) error
+}
+
+// NearestError is a full window's ECONFLICT, with the nearest windows that
+// still have places.
+type NearestError struct {
+	Err     *Error
+	Nearest []*Window
+}
+
+func (e *NearestError) Error() string { return e.Err.Message }
+
+// Unwrap lets errors.As find the *Error.
+func (e *NearestError) Unwrap() error { return e.Err }
+
+// ErrorDetails returns the nearest free windows of a full window's error.
+func ErrorDetails(err error) []*Window {
+	var ne *NearestError
+	if errors.As(err, &ne) {
+		return ne.Nearest
+	}
+	return nil
+}

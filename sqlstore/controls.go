@@ -1,0 +1,235 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/sched"
+)
+
+// Controls returns a gate's controls, defaults filled in.
+func (db *DB) Controls(ctx context.Context, gate string) (*cuakhau.GateControls, error) {
+	cg, err := db.gateOf(ctx, gate)
+	if err != nil {
+		return nil, err
+	}
+	return db.controls(ctx, readQ{db}, cg)
+}
+
+func mayControl(p cuakhau.Principal, gate string) error {
+	if p.Role == cuakhau.RoleAdmin || p.Role == cuakhau.RoleOperator && (p.Gate == "" || p.Gate == gate) {
+		return nil
+	}
+	return cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not change the controls of gate %s", p.Role, gate)
+}
+
+// SetControls changes a gate's lanes, control-zone room or policy. The change
+// is an event of the gate's log (no trip) whose data is the new controls.
+func (db *DB) SetControls(ctx context.Context, p cuakhau.Principal, gate string, u cuakhau.ControlsUpdate) (*cuakhau.GateControls, error) {
+	cg, err := db.gateOf(ctx, gate)
+	if err != nil {
+		return nil, err
+	}
+	codes := map[string]bool{}
+	for _, d := range cuakhau.Directions {
+		for _, cp := range cg.gate.Route(d) {
+			codes[cp.Code] = true
+		}
+	}
+	fe := cuakhau.FieldErrors{}
+	for code, n := range u.Lanes {
+		switch {
+		case !codes[code]:
+			fe.Add("lanes."+code, fmt.Sprintf("gate %s has no checkpoint %q", gate, code))
+		case n < 0:
+			fe.Add("lanes."+code, "must not be negative")
+		case n > 100:
+			fe.Add("lanes."+code, "at most 100")
+		}
+	}
+	if u.Room != nil && (*u.Room < 1 || *u.Room > 10000) {
+		fe.Add("room", "must be from 1 to 10000")
+	}
+	if u.Policy != nil && !slices.Contains(sched.Names(), *u.Policy) {
+		fe.Add("policy", "one of "+strings.Join(sched.Names(), ", "))
+	}
+	if u.Lanes == nil && u.Room == nil && u.Policy == nil {
+		fe.Add("body", "set at least one of lanes, room, policy")
+	}
+	if len(u.Reason) > 1000 {
+		fe.Add("reason", "longer than 1000 characters")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	if err := mayControl(p, gate); err != nil {
+		return nil, err
+	}
+	return db.changeControls(ctx, p, cg, u.Reason, func(c *cuakhau.GateControls) {
+		for code, n := range u.Lanes {
+			c.Lanes[code] = n
+		}
+		if u.Room != nil {
+			c.Room = *u.Room
+		}
+		if u.Policy != nil {
+			c.Policy = *u.Policy
+		}
+	}, nil)
+}
+
+// SetOtherSideCapacity records the trucks a day the other side announced it
+// takes. When the advisory is then in force, every trip of the gate still on
+// its way (declared or booked) is told, in the same write.
+func (db *DB) SetOtherSideCapacity(ctx context.Context, p cuakhau.Principal, gate string, u cuakhau.CapacityUpdate) (*cuakhau.GateControls, error) {
+	cg, err := db.gateOf(ctx, gate)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case u.TrucksPerDay == nil:
+		return nil, cuakhau.Invalid("trucks_per_day", "required")
+	case *u.TrucksPerDay < 0:
+		return nil, cuakhau.Invalid("trucks_per_day", "must not be negative")
+	}
+	if err := mayControl(p, gate); err != nil {
+		return nil, err
+	}
+	n := *u.TrucksPerDay
+	return db.changeControls(ctx, p, cg, u.Note, func(c *cuakhau.GateControls) { c.OtherSidePerDay = &n },
+		func(ctx context.Context, tx *wtx, ev *cuakhau.Event, now time.Time) error {
+			s, err := db.gateState(ctx, tx, cg, now)
+			if err != nil {
+				return err
+			}
+			adv := db.advice(s)
+			if !adv.Active {
+				return nil
+			}
+			rows, err := tx.query(ctx, `SELECT body FROM trips WHERE gate = ? AND status IN ('declared', 'booked')`, cg.gate.Code)
+			if err != nil {
+				return fmt.Errorf("trips on their way: %w", err)
+			}
+			var trips []*cuakhau.Trip
+			for rows.Next() {
+				var body string
+				if err := rows.Scan(&body); err != nil {
+					rows.Close()
+					return err
+				}
+				t := new(cuakhau.Trip)
+				if err := json.Unmarshal([]byte(body), t); err != nil {
+					rows.Close()
+					return err
+				}
+				trips = append(trips, t)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, t := range trips {
+				if err := db.notify(ctx, tx, ev, t, cuakhau.NotifyAdvisory, adv.Text+" / "+adv.TextEN); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+}
+
+func (db *DB) changeControls(ctx context.Context, p cuakhau.Principal, cg cachedGate, note string,
+	change func(*cuakhau.GateControls), after func(context.Context, *wtx, *cuakhau.Event, time.Time) error) (*cuakhau.GateControls, error) {
+	now := db.now()
+	c, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.GateControls, error) {
+		c, err := db.controls(ctx, tx, cg)
+		if err != nil {
+			return nil, err
+		}
+		change(c)
+		c.UpdatedAt = now
+		body, err := json.Marshal(c)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO gate_controls (gate, body) VALUES (?, ?) ON CONFLICT (gate) DO UPDATE SET body = excluded.body`,
+			cg.gate.Code, string(body)); err != nil {
+			return nil, fmt.Errorf("store controls: %w", err)
+		}
+		ev := &cuakhau.Event{Gate: cg.gate.Code, Type: cuakhau.EventControls, Actor: p.Actor(), At: now, Note: note, Data: body}
+		if err := db.appendEvent(ctx, tx, ev); err != nil {
+			return nil, err
+		}
+		if after != nil {
+			if err := after(ctx, tx, ev, now); err != nil {
+				return nil, err
+			}
+		}
+		return c, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("controls of gate %s: %w", cg.gate.Code, err)
+	}
+	return c, nil
+}
+
+// PublicWaits is the open feed: per gate and direction served, the trucks
+// waiting and in the control zone, the lanes open, the expected wait of a
+// non-perishable walk-in arriving now, the congestion level and the advisory.
+//
+// Levels use the national thresholds scaled by the gate's share of the
+// province's yard space (yard + overflow), since the national figures count
+// the trucks waiting at all of a province's gates.
+func (db *DB) PublicWaits(ctx context.Context) (*cuakhau.PublicWaits, error) {
+	codes, err := db.GateCodes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := db.now()
+	var gates []cachedGate
+	total := 0
+	for _, code := range codes {
+		cg, err := db.gateOf(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		gates = append(gates, cg)
+		total += cg.gate.YardCapacity + cg.gate.OverflowCapacity
+	}
+	out := &cuakhau.PublicWaits{At: now, Waits: []cuakhau.PublicWait{}}
+	for _, cg := range gates {
+		s, err := db.gateState(ctx, readQ{db}, cg, now)
+		if err != nil {
+			return nil, err
+		}
+		th := sched.DefaultThresholds()
+		if total > 0 {
+			th = th.Scaled(float64(cg.gate.YardCapacity+cg.gate.OverflowCapacity) / float64(total))
+		}
+		level := sched.LevelFor(len(s.waiting), th)
+		adv := db.advice(s)
+		wait := waitMinutes(sched.ExpectedWait(s.policy, s.input, sched.Truck{}))
+		for _, d := range cuakhau.Directions {
+			if len(cg.gate.Route(d)) == 0 {
+				continue
+			}
+			n := 0
+			for _, w := range s.waiting {
+				if w.direction == d {
+					n++
+				}
+			}
+			pw := cuakhau.PublicWait{Gate: cg.gate.Code, Direction: d, Waiting: n, InZone: s.inZone[d],
+				LanesOpen: lanesFor(s.controls, cg.gate, d), ExpectedWaitMinutes: wait, Level: string(level)}
+			if adv.Active {
+				pw.Advisory, pw.AdvisoryEN, pw.AdvisoryZH = adv.Text, adv.TextEN, adv.TextZH
+			}
+			out.Waits = append(out.Waits, pw)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,77 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+)
+
+// notify writes a message to the outbox inside the write of its cause. Its
+// id is stable — the gate, the cause's seq in the gate's log, the kind and
+// the trip — so that every delivery attempt carries the same id and the
+// cause can never write it twice.
+func (db *DB) notify(ctx context.Context, tx *wtx, ev *cuakhau.Event, t *cuakhau.Trip, kind, text string) error {
+	id := fmt.Sprintf("%s-%d-%s-%s", ev.Gate, ev.Seq, kind, t.ID)
+	data, err := json.Marshal(map[string]any{"trip_code": t.Code, "plate": t.Vehicle.Plate, "event_seq": ev.Seq, "status": t.Status})
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO outbox (id, kind, gate, trip_id, phone, text, data, created_at, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, kind, ev.Gate, t.ID, t.Driver.Phone, text, string(data), formatTime(ev.At), formatTime(ev.At))
+	if err != nil {
+		return fmt.Errorf("write notification: %w", err)
+	}
+	return nil
+}
+
+// DueNotifications returns up to limit undelivered messages whose next
+// attempt is due, oldest first.
+func (db *DB) DueNotifications(ctx context.Context, limit int) ([]*cuakhau.Notification, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id, kind, gate, trip_id, phone, text, data, created_at, attempts FROM outbox
+		WHERE delivered_at = '' AND next_at <= ? ORDER BY created_at, id LIMIT ?`), formatTime(db.now()), limit)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	out := []*cuakhau.Notification{}
+	for rows.Next() {
+		n := new(cuakhau.Notification)
+		var data sql.NullString
+		var created string
+		if err := rows.Scan(&n.ID, &n.Kind, &n.Gate, &n.TripID, &n.Phone, &n.Text, &data, &created, &n.Attempts); err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		if data.Valid {
+			n.Data = json.RawMessage(data.String)
+		}
+		if n.CreatedAt, err = parseTime(created); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// MarkDelivered records a message as delivered; it is not handed out again.
+func (db *DB) MarkDelivered(ctx context.Context, id string) error {
+	now := db.now()
+	return db.update(ctx, func(ctx context.Context, tx *wtx) error {
+		_, err := tx.exec(ctx, `UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?`, formatTime(now), id)
+		return err
+	})
+}
+
+// MarkFailed records a failed attempt and when to try again.
+func (db *DB) MarkFailed(ctx context.Context, id string, next time.Time, reason string) error {
+	if len(reason) > 500 {
+		reason = reason[:500]
+	}
+	return db.update(ctx, func(ctx context.Context, tx *wtx) error {
+		_, err := tx.exec(ctx, `UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?`, formatTime(next), reason, id)
+		return err
+	})
+}

@@ -1,0 +1,752 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/flow"
+	"github.com/cuakhau/cuakhau/sched"
+)
+
+// The electronic queue: windows and bookings, the waiting area and
+// call-forward. As for decisions, the state machine is flow's; this file
+// reads what flow needs, and every change — the trip's event, its
+// projection, the booking or waiting row and the messages it causes — is
+// one write of the group-commit writer, so they commit together.
+
+// system is the principal of the server's own actions (call-forward loop,
+// no-show sweep).
+var system = cuakhau.Principal{Role: "system"}
+
+// gateOf returns the cached gate or ENOTFOUND.
+func (db *DB) gateOf(ctx context.Context, code string) (cachedGate, error) {
+	cg, ok, err := db.cachedGate(ctx, code)
+	if err != nil {
+		return cachedGate{}, err
+	}
+	if !ok {
+		return cachedGate{}, cuakhau.Errorf(cuakhau.ENOTFOUND, "gate %q not found", code)
+	}
+	return cg, nil
+}
+
+// GateCodes lists the catalogue's gate codes.
+func (db *DB) GateCodes(ctx context.Context) ([]string, error) {
+	if err := db.loadGates(ctx); err != nil {
+		return nil, err
+	}
+	db.gates.mu.RLock()
+	defer db.gates.mu.RUnlock()
+	return append([]string(nil), db.gates.order...), nil
+}
+
+// windowCounts returns the active bookings per window start of a gate and
+// direction with starts in [from, to).
+func (db *DB) windowCounts(ctx context.Context, q querier, gate string, d cuakhau.Direction, from, to time.Time) (map[string]int, error) {
+	rows, err := q.query(ctx, `SELECT window_start, count(*) FROM bookings WHERE gate = ? AND direction = ? AND state = 'active' AND window_start >= ? AND window_start < ? GROUP BY window_start`,
+		gate, string(d), formatTime(from), formatTime(to))
+	if err != nil {
+		return nil, fmt.Errorf("count bookings: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}
+
+// windowsOf lists the windows of the local day of day with their counts.
+func (db *DB) windowsOf(ctx context.Context, q querier, s *gateState, d cuakhau.Direction, day time.Time, noShow float64) ([]*cuakhau.Window, error) {
+	ws := sched.Windows(day, db.windowConfig(s.cg))
+	if len(ws) == 0 {
+		return []*cuakhau.Window{}, nil
+	}
+	counts, err := db.windowCounts(ctx, q, s.cg.gate.Code, d, ws[0].Start, ws[len(ws)-1].End)
+	if err != nil {
+		return nil, err
+	}
+	lanes := lanesFor(s.controls, s.cg.gate, d)
+	out := make([]*cuakhau.Window, len(ws))
+	for i, w := range ws {
+		c := sched.Capacity(lanes, s.perLane, db.queueCfg.Window.Utilization, w.End.Sub(w.Start))
+		acc := sched.Accepts(c, noShow)
+		b := counts[formatTime(w.Start)]
+		out[i] = &cuakhau.Window{Gate: s.cg.gate.Code, Direction: d, Start: w.Start.UTC(), End: w.End.UTC(),
+			Capacity: c, Accepts: acc, Booked: b, Available: max(0, acc-b)}
+	}
+	return out, nil
+}
+
+// Windows lists the windows of a gate's local date for direction d with
+// their capacity, bookings and places left. It is public data.
+func (db *DB) Windows(ctx context.Context, gate string, d cuakhau.Direction, date string) ([]*cuakhau.Window, error) {
+	cg, err := db.gateOf(ctx, gate)
+	if err != nil {
+		return nil, err
+	}
+	fe := cuakhau.FieldErrors{}
+	if !d.Valid() {
+		fe.Add("direction", "one of export, import, reexport, transit, empty_return")
+	} else if len(cg.gate.Route(d)) == 0 {
+		fe.Add("direction", fmt.Sprintf("gate %s does not serve %s", gate, d))
+	}
+	day, perr := time.ParseInLocation(time.DateOnly, date, cg.loc)
+	if perr != nil {
+		fe.Add("date", "must be a date, YYYY-MM-DD")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	now := db.now()
+	q := readQ{db}
+	s, err := db.gateState(ctx, q, cg, now)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := db.noShowRate(ctx, q, gate, now)
+	if err != nil {
+		return nil, err
+	}
+	return db.windowsOf(ctx, q, s, d, day.Add(12*time.Hour), ns)
+}
+
+// bookingWindow checks a requested window start for trip t at now and
+// returns the window: EINVALID naming window_start for a broken rule.
+func (db *DB) bookingWindow(cg cachedGate, start, now time.Time) (sched.Window, error) {
+	if start.IsZero() {
+		return sched.Window{}, cuakhau.Invalid("window_start", "required, an RFC 3339 instant")
+	}
+	cfg := db.windowConfig(cg)
+	if err := sched.CheckWindow(start, now, cfg); err != nil {
+		var re *sched.RuleError
+		if errors.As(err, &re) {
+			return sched.Window{}, cuakhau.Invalid("window_start", re.Rule)
+		}
+		return sched.Window{}, fmt.Errorf("check window of gate %s: %w", cg.gate.Code, err)
+	}
+	for _, w := range sched.Windows(start, cfg) {
+		if w.Start.Equal(start) {
+			return sched.Window{Start: w.Start.UTC(), End: w.End.UTC()}, nil
+		}
+	}
+	return sched.Window{}, cuakhau.Invalid("window_start", "is not the start of a window")
+}
+
+// BookingRequest is the body of POST and PUT /api/v1/trips/{id}/booking.
+// Gate and Direction are optional checks: when given they must be the trip's.
+type BookingRequest struct {
+	WindowStart time.Time         `json:"window_start"`
+	Gate        string            `json:"gate,omitempty"`
+	Direction   cuakhau.Direction `json:"direction,omitempty"`
+}
+
+// activeBooking reads a trip's active booking; ok is false when it has none.
+func (db *DB) activeBooking(ctx context.Context, q querier, tripID string) (sched.Window, bool, error) {
+	var ws, we string
+	err := q.queryRow(ctx, `SELECT window_start, window_end FROM bookings WHERE trip_id = ? AND state = 'active'`, tripID).Scan(&ws, &we)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sched.Window{}, false, nil
+	} else if err != nil {
+		return sched.Window{}, false, fmt.Errorf("read booking of trip %s: %w", tripID, err)
+	}
+	s, err := parseTime(ws)
+	if err != nil {
+		return sched.Window{}, false, err
+	}
+	e, err := parseTime(we)
+	if err != nil {
+		return sched.Window{}, false, err
+	}
+	return sched.Window{Start: s, End: e}, true, nil
+}
+
+// Book books the window starting at start for a declared trip.
+func (db *DB) Book(ctx context.Context, p cuakhau.Principal, tripID string, start time.Time) (*cuakhau.BookingResult, error) {
+	return db.book(ctx, p, tripID, BookingRequest{WindowStart: start}, false)
+}
+
+// MoveBooking moves a booked trip to the window starting at start: the old
+// place is freed and the new one taken in one write, so the trip either
+// keeps its old window or holds the new one.
+func (db *DB) MoveBooking(ctx context.Context, p cuakhau.Principal, tripID string, start time.Time) (*cuakhau.BookingResult, error) {
+	return db.book(ctx, p, tripID, BookingRequest{WindowStart: start}, true)
+}
+
+func (db *DB) book(ctx context.Context, p cuakhau.Principal, tripID string, req BookingRequest, move bool) (*cuakhau.BookingResult, error) {
+	early, err := db.readTrip(ctx, tripID)
+	if err != nil {
+		return nil, err
+	}
+	if !p.CanSeeTrip(early.Enterprise.TaxCode, early.Gate) {
+		return nil, forbiddenTrip(early)
+	}
+	fe := cuakhau.FieldErrors{}
+	if req.Gate != "" && req.Gate != early.Gate {
+		fe.Add("gate", fmt.Sprintf("trip %s crosses at %s, not %s", early.Code, early.Gate, req.Gate))
+	}
+	if req.Direction != "" && req.Direction != early.Direction {
+		fe.Add("direction", fmt.Sprintf("trip %s is %s, not %s", early.Code, early.Direction, req.Direction))
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	cg, err := db.gateOf(ctx, early.Gate)
+	if err != nil {
+		return nil, err
+	}
+	now := db.now()
+	w, err := db.bookingWindow(cg, req.WindowStart, now)
+	if err != nil {
+		return nil, err
+	}
+	// Capacity is read before the write (it is the window's published
+	// figure); the count against it is read inside the write, which every
+	// booking goes through one at a time, so no two can take the last place.
+	q := readQ{db}
+	s, err := db.gateState(ctx, q, cg, now)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := db.noShowRate(ctx, q, cg.gate.Code, now)
+	if err != nil {
+		return nil, err
+	}
+	accepts := sched.Accepts(sched.Capacity(lanesFor(s.controls, cg.gate, early.Direction), s.perLane, db.queueCfg.Window.Utilization, w.End.Sub(w.Start)), ns)
+	adv := db.advice(s)
+
+	res, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.BookingResult, error) {
+		t, err := db.lockTrip(ctx, tx, tripID)
+		if err != nil {
+			return nil, err
+		}
+		var next *cuakhau.Trip
+		var ev *cuakhau.Event
+		var old sched.Window
+		if move {
+			var ok bool
+			if old, ok, err = db.activeBooking(ctx, tx, tripID); err != nil {
+				return nil, err
+			} else if !ok && t.Status == cuakhau.StatusBooked {
+				return nil, fmt.Errorf("trip %s is booked but has no booking row", tripID)
+			}
+			next, ev, err = flow.MoveBooking(t, p, old, w, now)
+		} else {
+			next, ev, err = flow.Book(t, p, w, now)
+		}
+		if err != nil {
+			return nil, err
+		}
+		var booked int
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM bookings WHERE gate = ? AND direction = ? AND window_start = ? AND state = 'active'`,
+			t.Gate, string(t.Direction), formatTime(w.Start)).Scan(&booked); err != nil {
+			return nil, fmt.Errorf("count bookings: %w", err)
+		}
+		if booked >= accepts {
+			return nil, db.fullError(ctx, tx, s, t, w, now, ns, accepts)
+		}
+		if adv.Active {
+			day := w.Start.In(cg.loc)
+			d0 := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, cg.loc)
+			var n int
+			if err := tx.queryRow(ctx, `SELECT count(*) FROM bookings WHERE gate = ? AND state = 'active' AND window_start >= ? AND window_start < ?`,
+				t.Gate, formatTime(d0), formatTime(d0.AddDate(0, 0, 1))).Scan(&n); err != nil {
+				return nil, fmt.Errorf("count bookings of the day: %w", err)
+			}
+			if n >= adv.MaxBookingsPerDay {
+				return nil, cuakhau.Errorf(cuakhau.ECONFLICT, "gate %s takes no more bookings for %s: %s", t.Gate, d0.Format(time.DateOnly), adv.Reason)
+			}
+		}
+		if move {
+			if _, err := tx.exec(ctx, `DELETE FROM bookings WHERE trip_id = ?`, tripID); err != nil {
+				return nil, fmt.Errorf("delete booking: %w", err)
+			}
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO bookings (trip_id, gate, direction, window_start, window_end, state, booked_at) VALUES (?, ?, ?, ?, ?, 'active', ?)`,
+			tripID, t.Gate, string(t.Direction), formatTime(w.Start), formatTime(w.End), formatTime(now)); err != nil {
+			return nil, fmt.Errorf("insert booking: %w", err)
+		}
+		if err := db.commitTrip(ctx, tx, t, next, ev); err != nil {
+			return nil, err
+		}
+		if move {
+			if err := db.notify(ctx, tx, ev, next, cuakhau.NotifyBookingMoved, fmt.Sprintf("Xe %s (%s): lịch qua cửa khẩu %s đã chuyển sang %s.",
+				next.Vehicle.Plate, next.Code, next.Gate, w.Start.In(cg.loc).Format("02/01 15:04"))); err != nil {
+				return nil, err
+			}
+		}
+		return &cuakhau.BookingResult{Booking: &cuakhau.Booking{TripID: tripID, Gate: t.Gate, Direction: t.Direction,
+			WindowStart: w.Start, WindowEnd: w.End, BookedAt: now}, Event: ev, Trip: next}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("book trip %s: %w", tripID, err)
+	}
+	return res, nil
+}
+
+// fullError is a full window's 409 with the three nearest windows of the
+// trip's direction that still have places, on the same day and the next.
+func (db *DB) fullError(ctx context.Context, q querier, s *gateState, t *cuakhau.Trip, w sched.Window, now time.Time, ns float64, accepts int) error {
+	var free []sched.Window
+	byStart := map[int64]*cuakhau.Window{}
+	for _, day := range []time.Time{w.Start.AddDate(0, 0, -1), w.Start, w.Start.AddDate(0, 0, 1)} {
+		ws, err := db.windowsOf(ctx, q, s, t.Direction, day, ns)
+		if err != nil {
+			return err
+		}
+		for _, x := range ws {
+			if x.Available > 0 && x.Start.After(now) && !x.Start.Equal(w.Start) &&
+				sched.CheckWindow(x.Start, now, db.windowConfig(s.cg)) == nil {
+				free = append(free, sched.Window{Start: x.Start, End: x.End})
+				byStart[x.Start.UnixMicro()] = x
+			}
+		}
+	}
+	nearest := []*cuakhau.Window{}
+	for _, n := range sched.Nearest(w.Start, free, 3) {
+		nearest = append(nearest, byStart[n.Start.UnixMicro()])
+	}
+	return &cuakhau.NearestError{
+		Err:     cuakhau.Errorf(cuakhau.ECONFLICT, "window %s at %s is full (%d booked of %d)", w.Start.Format(time.RFC3339), t.Gate, accepts, accepts),
+		Nearest: nearest,
+	}
+}
+
+// lockTrip reads a trip inside the write, locking its row on PostgreSQL.
+func (db *DB) lockTrip(ctx context.Context, tx *wtx, id string) (*cuakhau.Trip, error) {
+	var body string
+	err := tx.queryRow(ctx, `SELECT body FROM trips WHERE id = ?`+db.dialect.forUpdate(), id).Scan(&body)
+	return decodeTrip(id, body, err)
+}
+
+// commitTrip appends ev and stores next over t.
+func (db *DB) commitTrip(ctx context.Context, tx *wtx, t, next *cuakhau.Trip, ev *cuakhau.Event) error {
+	body, err := json.Marshal(next)
+	if err != nil {
+		return fmt.Errorf("encode trip: %w", err)
+	}
+	if err := db.appendEvent(ctx, tx, ev); err != nil {
+		return err
+	}
+	return db.updateTrip(ctx, tx, next, body, t.Version)
+}
+
+// CancelBooking cancels a booked trip's booking: the trip is declared again
+// and the place is free.
+func (db *DB) CancelBooking(ctx context.Context, p cuakhau.Principal, tripID string) (*cuakhau.BookingResult, error) {
+	early, err := db.readTrip(ctx, tripID)
+	if err != nil {
+		return nil, err
+	}
+	if !p.CanSeeTrip(early.Enterprise.TaxCode, early.Gate) {
+		return nil, forbiddenTrip(early)
+	}
+	now := db.now()
+	res, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.BookingResult, error) {
+		t, err := db.lockTrip(ctx, tx, tripID)
+		if err != nil {
+			return nil, err
+		}
+		w, _, err := db.activeBooking(ctx, tx, tripID)
+		if err != nil {
+			return nil, err
+		}
+		next, ev, err := flow.CancelBooking(t, p, w, now)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM bookings WHERE trip_id = ?`, tripID); err != nil {
+			return nil, fmt.Errorf("delete booking: %w", err)
+		}
+		if err := db.commitTrip(ctx, tx, t, next, ev); err != nil {
+			return nil, err
+		}
+		return &cuakhau.BookingResult{Event: ev, Trip: next}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cancel booking of trip %s: %w", tripID, err)
+	}
+	return res, nil
+}
+
+// Arrive checks a trip in to its gate's waiting area. Its FIFO turn is
+// computed here, once, from the queue as it stands inside the write, with
+// the same free places and rate a call would use, and logged in the event.
+func (db *DB) Arrive(ctx context.Context, p cuakhau.Principal, tripID string) (*cuakhau.ArrivalResult, error) {
+	early, err := db.readTrip(ctx, tripID)
+	if err != nil {
+		return nil, err
+	}
+	if !p.CanSeeTrip(early.Enterprise.TaxCode, early.Gate) {
+		return nil, forbiddenTrip(early)
+	}
+	cg, err := db.gateOf(ctx, early.Gate)
+	if err != nil {
+		return nil, err
+	}
+	now := db.now()
+	res, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.ArrivalResult, error) {
+		t, err := db.lockTrip(ctx, tx, tripID)
+		if err != nil {
+			return nil, err
+		}
+		w, booked, err := db.activeBooking(ctx, tx, tripID)
+		if err != nil {
+			return nil, err
+		}
+		var win *sched.Window
+		if booked {
+			win = &w
+		}
+		a := flow.Arrival(t, win, db.queueCfg.Sched.Tolerance, now)
+		s, err := db.gateState(ctx, tx, cg, now)
+		if err != nil {
+			return nil, err
+		}
+		truck := sched.Truck{ID: t.ID, ArrivedAt: now, Booked: a.Booked}
+		if a.WindowStart != nil {
+			truck.WindowStart, truck.WindowEnd = *a.WindowStart, *a.WindowEnd
+		}
+		if a.SpoilsAt != nil {
+			truck.SpoilsAt = *a.SpoilsAt
+		}
+		if turn := sched.FIFOTurn(s.input, truck); !turn.IsZero() {
+			turn = turn.UTC().Truncate(time.Microsecond)
+			a.FIFOTurn = &turn
+			truck.FIFOTurn = turn
+		}
+		next, ev, err := flow.Arrive(t, p, a, now)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.commitTrip(ctx, tx, t, next, ev); err != nil {
+			return nil, err
+		}
+		truck.Seq = ev.Seq
+		if _, err := tx.exec(ctx, `INSERT INTO waiting (trip_id, gate, direction, seq, arrived_at, booked, window_start, window_end, spoils_at, priority, fifo_turn)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.Gate, string(t.Direction), ev.Seq, formatTime(now), boolInt(a.Booked),
+			fmtOpt(truck.WindowStart), fmtOpt(truck.WindowEnd), fmtOpt(truck.SpoilsAt), truck.Priority, fmtOpt(truck.FIFOTurn)); err != nil {
+			return nil, fmt.Errorf("insert waiting truck: %w", err)
+		}
+		if booked {
+			if _, err := tx.exec(ctx, `UPDATE bookings SET state = 'used', ended_at = ? WHERE trip_id = ?`, formatTime(now), tripID); err != nil {
+				return nil, fmt.Errorf("use booking: %w", err)
+			}
+			if a.Late {
+				if err := db.notify(ctx, tx, ev, next, cuakhau.NotifyBookingLost, fmt.Sprintf("Xe %s (%s) đến muộn quá thời gian cho phép: mất lịch đặt, xếp vào hàng chờ thường.",
+					next.Vehicle.Plate, next.Code)); err != nil {
+					return nil, err
+				}
+			}
+		}
+		s.waiting = append(s.waiting, waitingTruck{truck: truck, direction: t.Direction, code: t.Code, plate: t.Vehicle.Plate})
+		s.input.Waiting = append(s.input.Waiting, truck)
+		entry := entryOf(s, t.ID)
+		return &cuakhau.ArrivalResult{Entry: entry, Event: ev, Trip: next}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("check in trip %s: %w", tripID, err)
+	}
+	return res, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// entries ranks s's waiting area.
+func entries(s *gateState) []*cuakhau.QueueEntry {
+	byID := map[string]waitingTruck{}
+	for _, w := range s.waiting {
+		byID[w.truck.ID] = w
+	}
+	order := s.policy.Order(s.input)
+	out := make([]*cuakhau.QueueEntry, len(order))
+	for i, r := range order {
+		w := byID[r.ID]
+		e := &cuakhau.QueueEntry{TripID: r.ID, Code: w.code, Plate: w.plate, Direction: w.direction, Position: r.Rank,
+			Class: r.Class, Reason: r.Reason, ArrivedAt: w.truck.ArrivedAt, Perishable: w.truck.Perishable()}
+		if !r.ExpectedCall.IsZero() {
+			c := r.ExpectedCall.UTC()
+			e.ExpectedCall = &c
+		}
+		out[i] = e
+	}
+	return out
+}
+
+func entryOf(s *gateState, id string) *cuakhau.QueueEntry {
+	for _, e := range entries(s) {
+		if e.TripID == id {
+			return e
+		}
+	}
+	return nil
+}
+
+// Queue is a gate's waiting area in the order its policy would call it.
+func (db *DB) Queue(ctx context.Context, p cuakhau.Principal, gate string) (*cuakhau.QueueView, error) {
+	cg, err := db.gateOf(ctx, gate)
+	if err != nil {
+		return nil, err
+	}
+	if !(p.Role == cuakhau.RoleAdmin || p.Role == cuakhau.RoleViewer || p.Role.Officer() && (p.Gate == "" || p.Gate == gate)) {
+		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not see the queue of gate %s", p.Role, gate)
+	}
+	s, err := db.gateState(ctx, readQ{db}, cg, db.now())
+	if err != nil {
+		return nil, err
+	}
+	return &cuakhau.QueueView{Gate: gate, Policy: s.policy.Name(), At: s.input.Now, Free: s.input.Free, InZone: s.zone,
+		ServiceRate: s.input.ServiceRate, Entries: entries(s)}, nil
+}
+
+// Call calls trucks forward now: with req.TripID, that truck, out of turn,
+// for req.Reason; otherwise up to req.Count trucks (default: as many as the
+// control zone has room for) in the policy's order. Each truck called is one
+// decision, one event that logs the policy and the whole input it saw.
+func (db *DB) Call(ctx context.Context, p cuakhau.Principal, gate string, req cuakhau.CallRequest) (*cuakhau.CallResult, error) {
+	cg, err := db.gateOf(ctx, gate)
+	if err != nil {
+		return nil, err
+	}
+	fe := cuakhau.FieldErrors{}
+	if req.TripID != "" && strings.TrimSpace(req.Reason) == "" {
+		fe.Add("reason", "a reason is required to call a truck out of turn")
+	}
+	if req.Count < 0 {
+		fe.Add("count", "must not be negative")
+	}
+	if req.TripID != "" && req.Count > 1 {
+		fe.Add("count", "an override calls one truck")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	if p.Role != cuakhau.RoleAdmin && p.Role != cuakhau.RoleOperator && p.Role != system.Role {
+		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not call trucks forward", p.Role)
+	}
+	if p.Gate != "" && p.Gate != gate {
+		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s", p.Gate)
+	}
+	now := db.now()
+	res, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.CallResult, error) {
+		s, err := db.gateState(ctx, tx, cg, now)
+		if err != nil {
+			return nil, err
+		}
+		out := &cuakhau.CallResult{Called: []*cuakhau.DecisionResult{}}
+		if req.TripID != "" {
+			var w *waitingTruck
+			for i := range s.waiting {
+				if s.waiting[i].truck.ID == req.TripID {
+					w = &s.waiting[i]
+				}
+			}
+			if w == nil {
+				return nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %q is not in the waiting area of %s", req.TripID, gate)
+			}
+			rec := db.record(s, sched.Ranked{ID: w.truck.ID})
+			rec.Override, rec.OverrideNote = true, strings.TrimSpace(req.Reason)
+			if sel := s.policy.Select(s.input, 1); len(sel) > 0 {
+				rec.PolicyChoice = sel[0].ID
+			}
+			r, err := db.callOne(ctx, tx, p, s, w.truck.ID, w.direction, rec, now)
+			if err != nil {
+				return nil, err
+			}
+			out.Called = append(out.Called, r)
+			return out, nil
+		}
+		n := req.Count
+		if n == 0 {
+			n = s.input.Free
+		}
+		for range n {
+			sel := s.policy.Select(s.input, 1)
+			if len(sel) == 0 {
+				break
+			}
+			var dir cuakhau.Direction
+			for _, w := range s.waiting {
+				if w.truck.ID == sel[0].ID {
+					dir = w.direction
+				}
+			}
+			rec := db.record(s, sel[0])
+			rec.CalledByLoop = p.Role == system.Role
+			r, err := db.callOne(ctx, tx, p, s, sel[0].ID, dir, rec, now)
+			if err != nil {
+				return nil, err
+			}
+			out.Called = append(out.Called, r)
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("call forward at %s: %w", gate, err)
+	}
+	return res, nil
+}
+
+// callOne calls one truck inside the write and takes it out of s.
+func (db *DB) callOne(ctx context.Context, tx *wtx, p cuakhau.Principal, s *gateState, id string, d cuakhau.Direction, rec cuakhau.CallRecord, now time.Time) (*cuakhau.DecisionResult, error) {
+	t, err := db.lockTrip(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	next, ev, err := flow.Call(t, p, rec, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.commitTrip(ctx, tx, t, next, ev); err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM waiting WHERE trip_id = ?`, id); err != nil {
+		return nil, fmt.Errorf("leave waiting area: %w", err)
+	}
+	if err := db.notify(ctx, tx, ev, next, cuakhau.NotifyCalled, fmt.Sprintf("Xe %s (%s): mời vào khu kiểm soát cửa khẩu %s ngay. / Truck %s: proceed to the control zone now.",
+		next.Vehicle.Plate, next.Code, next.Gate, next.Vehicle.Plate)); err != nil {
+		return nil, err
+	}
+	s.remove(id, d)
+	return &cuakhau.DecisionResult{Event: ev, Trip: next}, nil
+}
+
+// CallForward is the server's own call: as many trucks as the control zone
+// has room for, by the gate's policy. It returns how many it called.
+func (db *DB) CallForward(ctx context.Context, gate string) (int, error) {
+	cg, err := db.gateOf(ctx, gate)
+	if err != nil {
+		return 0, err
+	}
+	// A cheap look first, so that an idle gate costs no write.
+	s, err := db.gateState(ctx, readQ{db}, cg, db.now())
+	if err != nil {
+		return 0, err
+	}
+	if len(s.waiting) == 0 || s.input.Free == 0 {
+		return 0, nil
+	}
+	res, err := db.Call(ctx, system, gate, cuakhau.CallRequest{})
+	if err != nil {
+		return 0, err
+	}
+	return len(res.Called), nil
+}
+
+// SweepNoShows records a no-show for every booking of the gate that was not
+// used by its window's end plus the tolerance, and tells the company.
+func (db *DB) SweepNoShows(ctx context.Context, gate string) (int, error) {
+	now := db.now()
+	cutoff := now.Add(-db.queueCfg.Sched.Tolerance)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT trip_id FROM bookings WHERE gate = ? AND state = 'active' AND window_end < ?`), gate, formatTime(cutoff))
+	if err != nil {
+		return 0, fmt.Errorf("sweep no-shows of %s: %w", gate, err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
+			w, ok, err := db.activeBooking(ctx, tx, id)
+			if err != nil || !ok || !w.End.Before(cutoff) {
+				return err
+			}
+			t, err := db.lockTrip(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			next, ev, err := flow.BookingNoShow(t, w, now)
+			if err != nil {
+				return err
+			}
+			if err := db.commitTrip(ctx, tx, t, next, ev); err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `UPDATE bookings SET state = 'no_show', ended_at = ? WHERE trip_id = ?`, formatTime(now), id); err != nil {
+				return fmt.Errorf("mark no-show: %w", err)
+			}
+			n++
+			return db.notify(ctx, tx, ev, next, cuakhau.NotifyBookingLost, fmt.Sprintf("Xe %s (%s) không đến trong khung giờ đã đặt: lịch đặt bị hủy.",
+				next.Vehicle.Plate, next.Code))
+		})
+		if err != nil {
+			return n, fmt.Errorf("no-show of trip %s: %w", id, err)
+		}
+	}
+	return n, nil
+}
+
+// afterDecision keeps the queue's rows in step with a checkpoint decision:
+// a trip that leaves the waiting area or ends its trip leaves the queue, and
+// a booked trip that enters directly has used its booking.
+func (db *DB) afterDecision(ctx context.Context, tx *wtx, prev, next *cuakhau.Trip, now time.Time) error {
+	if prev.Status == next.Status {
+		return nil
+	}
+	if prev.Status == cuakhau.StatusArrived {
+		if _, err := tx.exec(ctx, `DELETE FROM waiting WHERE trip_id = ?`, next.ID); err != nil {
+			return fmt.Errorf("leave waiting area: %w", err)
+		}
+	}
+	if prev.Status == cuakhau.StatusBooked {
+		switch next.Status {
+		case cuakhau.StatusInZone, cuakhau.StatusCrossed, cuakhau.StatusHeld:
+			_, err := tx.exec(ctx, `UPDATE bookings SET state = 'used', ended_at = ? WHERE trip_id = ? AND state = 'active'`, formatTime(now), next.ID)
+			return err
+		case cuakhau.StatusNoShow:
+			_, err := tx.exec(ctx, `UPDATE bookings SET state = 'no_show', ended_at = ? WHERE trip_id = ? AND state = 'active'`, formatTime(now), next.ID)
+			return err
+		default:
+			_, err := tx.exec(ctx, `DELETE FROM bookings WHERE trip_id = ? AND state = 'active'`, next.ID)
+			return err
+		}
+	}
+	return nil
+}
+
+// CallLog returns the called events of a gate with times in [from, to), in
+// log order, for the fairness audit.
+func (db *DB) CallLog(ctx context.Context, gate string, from, to time.Time) ([]*cuakhau.Event, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+eventColumns+` FROM events WHERE gate = ? AND type = ? AND at >= ? AND at < ? ORDER BY seq`),
+		gate, string(cuakhau.EventCalled), formatTime(from), formatTime(to))
+	if err != nil {
+		return nil, fmt.Errorf("read call log of %s: %w", gate, err)
+	}
+	defer rows.Close()
+	out := []*cuakhau.Event{}
+	for rows.Next() {
+		ev, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,394 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/flow"
+	"github.com/cuakhau/cuakhau/sched"
+)
+
+// QueueConfig tunes the electronic queue. Zero fields take the defaults of
+// DefaultQueueConfig.
+type QueueConfig struct {
+	// Window is the windows' length, horizon and utilization; Open, Close
+	// and Location come from each gate.
+	Window sched.WindowConfig
+	// Sched holds the aging bound and the booking tolerance.
+	Sched sched.Config
+	// Policy is the call-forward policy of a gate whose operator set none.
+	Policy string
+	// Lanes is the lanes open per checkpoint until an operator says otherwise.
+	Lanes int
+	// RatePerLaneHour is the configured service rate, used until enough
+	// crossings have been measured.
+	RatePerLaneHour float64
+	// NoShowRate is the configured no-show share, used until enough bookings
+	// have ended.
+	NoShowRate float64
+	// CrossingTime is the predicted time from call to crossed.
+	CrossingTime time.Duration
+	// TypicalShelfLife is the shelf life of the typical perishable arrival
+	// the advisory and the public feed consider.
+	TypicalShelfLife time.Duration
+}
+
+// DefaultQueueConfig returns 60 min windows booked 14 days ahead at 85%
+// utilization, adaptive call-forward with a 2 h aging bound and ±60 min
+// tolerance, 2 lanes of 12 trucks an hour each, 5% no-shows, 2 h to cross
+// once called and a 48 h typical shelf life.
+func DefaultQueueConfig() QueueConfig {
+	return QueueConfig{Window: sched.DefaultWindowConfig(), Sched: sched.DefaultConfig(), Policy: sched.Adaptive,
+		Lanes: 2, RatePerLaneHour: 12, NoShowRate: 0.05, CrossingTime: 2 * time.Hour, TypicalShelfLife: 48 * time.Hour}
+}
+
+// SetQueueConfig replaces the queue's configuration; call it before serving.
+func (db *DB) SetQueueConfig(c QueueConfig) error {
+	d := DefaultQueueConfig()
+	if c.Window.Length == 0 {
+		c.Window.Length = d.Window.Length
+	}
+	if c.Window.HorizonDays == 0 {
+		c.Window.HorizonDays = d.Window.HorizonDays
+	}
+	if c.Window.Utilization == 0 {
+		c.Window.Utilization = d.Window.Utilization
+	}
+	if c.Sched.AgingBound == 0 {
+		c.Sched.AgingBound = d.Sched.AgingBound
+	}
+	if c.Sched.Tolerance == 0 {
+		c.Sched.Tolerance = d.Sched.Tolerance
+	}
+	if c.Policy == "" {
+		c.Policy = d.Policy
+	}
+	if c.Lanes == 0 {
+		c.Lanes = d.Lanes
+	}
+	if c.RatePerLaneHour == 0 {
+		c.RatePerLaneHour = d.RatePerLaneHour
+	}
+	if c.CrossingTime == 0 {
+		c.CrossingTime = d.CrossingTime
+	}
+	if c.TypicalShelfLife == 0 {
+		c.TypicalShelfLife = d.TypicalShelfLife
+	}
+	if _, err := sched.New(c.Policy, c.Sched); err != nil {
+		return fmt.Errorf("queue config: %w", err)
+	}
+	db.queueCfg = c
+	return nil
+}
+
+// querier reads inside the write (wtx) or from the read pool.
+type querier interface {
+	queryRow(ctx context.Context, query string, args ...any) scanner
+	query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (t *wtx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.dialect.rebind(query), args...)
+}
+
+type readQ struct{ db *DB }
+
+func (r readQ) queryRow(ctx context.Context, query string, args ...any) scanner {
+	return r.db.read.QueryRowContext(ctx, r.db.q(query), args...)
+}
+
+func (r readQ) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return r.db.read.QueryContext(ctx, r.db.q(query), args...)
+}
+
+// windowConfig is the queue's window config for gate g.
+func (db *DB) windowConfig(cg cachedGate) sched.WindowConfig {
+	w := db.queueCfg.Window
+	w.Open, w.Close, w.Location = cg.gate.Hours.Open, cg.gate.Hours.Close, cg.loc
+	return w
+}
+
+// controls reads a gate's controls, with the defaults for what no operator set.
+func (db *DB) controls(ctx context.Context, q querier, cg cachedGate) (*cuakhau.GateControls, error) {
+	c := &cuakhau.GateControls{Gate: cg.gate.Code, Lanes: map[string]int{}}
+	var body string
+	err := q.queryRow(ctx, `SELECT body FROM gate_controls WHERE gate = ?`, cg.gate.Code).Scan(&body)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal([]byte(body), c); err != nil {
+			return nil, fmt.Errorf("decode controls of gate %s: %w", cg.gate.Code, err)
+		}
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("read controls of gate %s: %w", cg.gate.Code, err)
+	}
+	if c.Lanes == nil {
+		c.Lanes = map[string]int{}
+	}
+	for _, d := range cuakhau.Directions {
+		for _, cp := range cg.gate.Route(d) {
+			if _, ok := c.Lanes[cp.Code]; !ok {
+				c.Lanes[cp.Code] = db.queueCfg.Lanes
+			}
+		}
+	}
+	if c.Room == 0 {
+		c.Room = cg.gate.ControlZoneRoom
+	}
+	if c.Policy == "" {
+		c.Policy = db.queueCfg.Policy
+	}
+	return c, nil
+}
+
+// lanesFor is the lanes open at the first checkpoint of direction d, which
+// is where the control zone takes trucks in.
+func lanesFor(c *cuakhau.GateControls, g *cuakhau.Gate, d cuakhau.Direction) int {
+	r := g.Route(d)
+	if len(r) == 0 {
+		return 0
+	}
+	return c.Lanes[r[0].Code]
+}
+
+// gateLanes is the lanes open at the control zone's entries (each distinct
+// first checkpoint counted once).
+func gateLanes(c *cuakhau.GateControls, g *cuakhau.Gate) int {
+	seen := map[string]bool{}
+	n := 0
+	for _, d := range cuakhau.Directions {
+		if r := g.Route(d); len(r) > 0 && !seen[r[0].Code] {
+			seen[r[0].Code] = true
+			n += c.Lanes[r[0].Code]
+		}
+	}
+	return n
+}
+
+// waitingTruck is a row of the waiting area with the trip's code and plate.
+type waitingTruck struct {
+	truck     sched.Truck
+	direction cuakhau.Direction
+	code      string
+	plate     string
+}
+
+func optTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return parseTime(s)
+}
+
+func fmtOpt(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return formatTime(t)
+}
+
+// waitingTrucks lists a gate's waiting area in arrival order.
+func (db *DB) waitingTrucks(ctx context.Context, q querier, gate string) ([]waitingTruck, error) {
+	rows, err := q.query(ctx, `SELECT w.trip_id, w.direction, w.seq, w.arrived_at, w.booked, w.window_start, w.window_end, w.spoils_at, w.priority, w.fifo_turn, t.code, t.plate
+		FROM waiting w JOIN trips t ON t.id = w.trip_id WHERE w.gate = ? ORDER BY w.seq`, gate)
+	if err != nil {
+		return nil, fmt.Errorf("read waiting area of %s: %w", gate, err)
+	}
+	defer rows.Close()
+	var out []waitingTruck
+	for rows.Next() {
+		var w waitingTruck
+		var dir, arrived, ws, we, spoils, turn string
+		var booked int
+		if err := rows.Scan(&w.truck.ID, &dir, &w.truck.Seq, &arrived, &booked, &ws, &we, &spoils, &w.truck.Priority, &turn, &w.code, &w.plate); err != nil {
+			return nil, fmt.Errorf("read waiting area of %s: %w", gate, err)
+		}
+		w.direction = cuakhau.Direction(dir)
+		w.truck.Booked = booked != 0
+		for _, p := range []struct {
+			s string
+			t *time.Time
+		}{{arrived, &w.truck.ArrivedAt}, {ws, &w.truck.WindowStart}, {we, &w.truck.WindowEnd}, {spoils, &w.truck.SpoilsAt}, {turn, &w.truck.FIFOTurn}} {
+			if *p.t, err = optTime(p.s); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// inZone counts a gate's trips between their call and their crossing, per
+// direction: they fill the control zone.
+func (db *DB) inZone(ctx context.Context, q querier, gate string) (map[cuakhau.Direction]int, int, error) {
+	rows, err := q.query(ctx, `SELECT direction, count(*) FROM trips WHERE gate = ? AND status IN ('called', 'in_zone', 'held') GROUP BY direction`, gate)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count control zone of %s: %w", gate, err)
+	}
+	defer rows.Close()
+	by := map[cuakhau.Direction]int{}
+	total := 0
+	for rows.Next() {
+		var d string
+		var n int
+		if err := rows.Scan(&d, &n); err != nil {
+			return nil, 0, err
+		}
+		by[cuakhau.Direction(d)] = n
+		total += n
+	}
+	return by, total, rows.Err()
+}
+
+// rateWindow is how far back crossings are measured.
+const rateWindow = time.Hour
+
+// perLaneRate is the gate's service rate per lane-hour, measured from the
+// crossings while the queue was not empty: the oldest truck still waiting
+// arrived at oldest, so the queue has not been empty since then.
+func (db *DB) perLaneRate(ctx context.Context, q querier, gate string, lanes int, oldest, now time.Time) (float64, error) {
+	fallback := db.queueCfg.RatePerLaneHour
+	if oldest.IsZero() || !oldest.Before(now) {
+		return fallback, nil
+	}
+	window := min(rateWindow, now.Sub(oldest))
+	rows, err := q.query(ctx, `SELECT at FROM events WHERE gate = ? AND status = 'crossed' AND at > ? AND at <= ?`,
+		gate, formatTime(now.Add(-window)), formatTime(now))
+	if err != nil {
+		return 0, fmt.Errorf("read crossings of %s: %w", gate, err)
+	}
+	defer rows.Close()
+	var crossings []time.Time
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return 0, err
+		}
+		t, err := parseTime(s)
+		if err != nil {
+			return 0, err
+		}
+		crossings = append(crossings, t)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	return sched.MeasuredRate(crossings, lanes, window, now, fallback), nil
+}
+
+// noShowRate is the share of a gate's bookings ended in the last 30 days
+// that were not used.
+func (db *DB) noShowRate(ctx context.Context, q querier, gate string, now time.Time) (float64, error) {
+	var noShows, used int
+	err := q.queryRow(ctx, `SELECT coalesce(sum(CASE WHEN state = 'no_show' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN state = 'used' THEN 1 ELSE 0 END), 0)
+		FROM bookings WHERE gate = ? AND state IN ('used', 'no_show') AND ended_at > ?`, gate, formatTime(now.Add(-30*24*time.Hour))).Scan(&noShows, &used)
+	if err != nil {
+		return 0, fmt.Errorf("no-show rate of %s: %w", gate, err)
+	}
+	return sched.NoShowRate(noShows, used, db.queueCfg.NoShowRate), nil
+}
+
+// gateState is everything the policies and the windows need of a gate now.
+type gateState struct {
+	cg       cachedGate
+	controls *cuakhau.GateControls
+	waiting  []waitingTruck
+	inZone   map[cuakhau.Direction]int
+	zone     int
+	perLane  float64
+	lanes    int
+	policy   sched.Policy
+	input    sched.Input
+}
+
+func (db *DB) gateState(ctx context.Context, q querier, cg cachedGate, now time.Time) (*gateState, error) {
+	c, err := db.controls(ctx, q, cg)
+	if err != nil {
+		return nil, err
+	}
+	s := &gateState{cg: cg, controls: c, lanes: gateLanes(c, cg.gate)}
+	if s.waiting, err = db.waitingTrucks(ctx, q, cg.gate.Code); err != nil {
+		return nil, err
+	}
+	if s.inZone, s.zone, err = db.inZone(ctx, q, cg.gate.Code); err != nil {
+		return nil, err
+	}
+	var oldest time.Time
+	for _, w := range s.waiting {
+		if oldest.IsZero() || w.truck.ArrivedAt.Before(oldest) {
+			oldest = w.truck.ArrivedAt
+		}
+	}
+	if s.perLane, err = db.perLaneRate(ctx, q, cg.gate.Code, s.lanes, oldest, now); err != nil {
+		return nil, err
+	}
+	if s.policy, err = sched.New(c.Policy, db.queueCfg.Sched); err != nil {
+		return nil, fmt.Errorf("policy of gate %s: %w", cg.gate.Code, err)
+	}
+	trucks := make([]sched.Truck, len(s.waiting))
+	for i, w := range s.waiting {
+		trucks[i] = w.truck
+	}
+	s.input = sched.Input{
+		Now: now.UTC().Truncate(time.Microsecond), Waiting: trucks, Free: max(0, c.Room-s.zone),
+		CrossingTime: db.queueCfg.CrossingTime, ServiceRate: s.perLane * float64(s.lanes),
+	}
+	return s, nil
+}
+
+// record is the logged form of a call on s.input choosing r.
+func (db *DB) record(s *gateState, r sched.Ranked) cuakhau.CallRecord {
+	in := cuakhau.CallInput{Now: s.input.Now, Free: s.input.Free, CrossingTimeNS: int64(s.input.CrossingTime),
+		ServiceRate: s.input.ServiceRate, Waiting: make([]cuakhau.WaitingTruck, len(s.input.Waiting))}
+	for i, t := range s.input.Waiting {
+		in.Waiting[i] = flow.LoggedTruck(t)
+	}
+	return cuakhau.CallRecord{Policy: s.policy.Name(), Version: s.policy.Version(), AgingBoundNS: int64(db.queueCfg.Sched.AgingBound),
+		ToleranceNS: int64(db.queueCfg.Sched.Tolerance), N: 1, Input: in, Chosen: r.ID, Rank: r.Rank, Class: r.Class, Reason: r.Reason}
+}
+
+// remove takes a truck out of s's waiting area and input, and counts it in
+// the zone.
+func (s *gateState) remove(id string, d cuakhau.Direction) {
+	s.waiting = slices.DeleteFunc(s.waiting, func(w waitingTruck) bool { return w.truck.ID == id })
+	s.input.Waiting = slices.DeleteFunc(s.input.Waiting, func(t sched.Truck) bool { return t.ID == id })
+	s.input.Free = max(0, s.input.Free-1)
+	s.inZone[d]++
+	s.zone++
+}
+
+// advice is the gate's inflow advisory now.
+func (db *DB) advice(s *gateState) sched.Advice {
+	cfg := db.windowConfig(s.cg)
+	hours := 0.0
+	if ws := sched.Windows(s.input.Now, cfg); len(ws) > 0 {
+		hours = ws[len(ws)-1].End.Sub(ws[0].Start).Hours()
+	}
+	in := sched.AdviceInput{
+		Waiting:      len(s.waiting),
+		OurPerDay:    s.input.ServiceRate * hours,
+		ShelfLife:    db.queueCfg.TypicalShelfLife,
+		CrossingTime: db.queueCfg.CrossingTime,
+	}
+	perishable := sched.Truck{SpoilsAt: s.input.Now.Add(db.queueCfg.TypicalShelfLife)}
+	in.PerishableWait = sched.ExpectedWait(s.policy, s.input, perishable)
+	if s.controls.OtherSidePerDay != nil {
+		in.OtherAnnounced, in.OtherPerDay = true, float64(*s.controls.OtherSidePerDay)
+	}
+	return sched.Advise(in)
+}
+
+// waitMinutes is a wait in whole minutes, rounded up; −1 when unknown.
+func waitMinutes(d time.Duration) int {
+	if d < 0 {
+		return -1
+	}
+	return int(math.Ceil(d.Minutes()))
+}
