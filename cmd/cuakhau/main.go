@@ -29,6 +29,7 @@ Commands:
   queue     queue replay: recompute the logged call-forwards of a gate and list differences
   token     create API tokens (token create --role ROLE [--enterprise TAXCODE] [--gate GATE])
   bench     measure the API's acknowledged events/s and latency against the raw database engine
+  simulate  run a scenario through the real scheduler on virtual time (simulate validate: check it against queueing theory)
   version   print the version
 
 Run 'cuakhau <command> --help' for a command's flags.
@@ -83,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runToken(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
+	case "simulate":
+		return runSimulate(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "cuakhau", version)
 		return nil
