@@ -1,9 +1,15 @@
 package cuakhau
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -59,10 +65,15 @@ type BookingResult struct {
 }
 
 // ArrivalData is the payload of an arrived event: what the call-forward
-// policies will see of the truck. FIFOTurn is computed once, at check-in, and
-// never recomputed (the aging bound is a promise made at arrival); Seq is the
-// arrival event's own Seq in the gate's log.
+// policies will see of the truck, with the event's own fields — the truck's
+// ID is the event's TripID, its Seq the event's Seq, its ArrivedAt the
+// event's At — so that the waiting area can be rebuilt from the log alone
+// (flow.ArrivedTruck, flow.Replayer). FIFOTurn is computed once, at
+// check-in, and never recomputed (the aging bound is a promise made at
+// arrival). Direction is the trip's; the gate has one waiting area for all
+// directions, which every call sees whole.
 type ArrivalData struct {
+	Direction   Direction  `json:"direction"`
 	Class       string     `json:"class"`
 	Booked      bool       `json:"booked"`
 	WindowStart *time.Time `json:"window_start,omitempty"`
@@ -83,7 +94,7 @@ type ArrivalResult struct {
 }
 
 // WaitingTruck is one truck of a call's input, field for field what the
-// policy saw (sched.Truck). Zero times are omitted.
+// policy saw (sched.Truck), times in microseconds. Zero times are nil.
 type WaitingTruck struct {
 	ID          string     `json:"id"`
 	Seq         int64      `json:"seq"`
@@ -96,23 +107,97 @@ type WaitingTruck struct {
 	FIFOTurn    *time.Time `json:"fifo_turn,omitempty"`
 }
 
-// CallInput is the whole sched.Input of a call, times in microseconds.
+// CallInput is a call's sched.Input, times in microseconds, with the
+// waiting area summarised: WaitingCount trucks whose WaitingDigest (see
+// WaitingDigest) is given, rather than the trucks themselves.
+//
+// The waiting area is not logged with each call because it is already in the
+// log: a trip waits exactly while its latest event's status is arrived, and
+// its arrived event carries everything the policy sees of it. Logging the
+// whole area with every call would write O(waiting) bytes per truck called —
+// megabytes per call and gigabytes a day in a backlog of thousands, exactly
+// when the gate is busiest — to say again what the log already says. Replay
+// (flow.Replayer) rebuilds the area from the gate's log and checks it
+// against the count and digest, so the record still pins down what the
+// policy saw.
 type CallInput struct {
 	Now time.Time `json:"now"`
 	// Free is the control zone's free places; CrossingTimeNS the predicted
 	// call-to-crossed time in nanoseconds; ServiceRate trucks per hour, the
 	// exact float the policy used.
-	Free           int            `json:"free"`
-	CrossingTimeNS int64          `json:"crossing_time_ns"`
-	ServiceRate    float64        `json:"service_rate"`
-	Waiting        []WaitingTruck `json:"waiting"`
+	Free           int     `json:"free"`
+	CrossingTimeNS int64   `json:"crossing_time_ns"`
+	ServiceRate    float64 `json:"service_rate"`
+	// WaitingCount is how many trucks the policy saw: the gate's whole
+	// waiting area, every direction.
+	WaitingCount  int    `json:"waiting_count"`
+	WaitingDigest string `json:"waiting_digest"`
+}
+
+// WaitingDigest is the digest of a waiting set that a call logs and replay
+// rebuilds: the hex SHA-256 of its canonical encoding, which is one line per
+// truck, in order of Seq (then ID),
+//
+//	seq TAB len(id) ":" id TAB arrived_at TAB booked TAB window_start TAB window_end TAB spoils_at TAB priority TAB fifo_turn LF
+//
+// with seq and priority in decimal, the ID's bytes preceded by their count
+// in decimal and a colon (so no ID can forge a field boundary), booked
+// 1 or 0, and every time as its Unix time in microseconds, in decimal (the
+// store keeps microseconds; empty when nil or zero). The order of ws does
+// not matter and ws is not modified. This is the one definition: the
+// store's writer and `cuakhau queue replay` both call it.
+func WaitingDigest(ws []WaitingTruck) string {
+	sorted := slices.Clone(ws)
+	slices.SortFunc(sorted, func(a, b WaitingTruck) int {
+		if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	opt := func(b []byte, t *time.Time) []byte {
+		b = append(b, '\t')
+		if t == nil || t.IsZero() {
+			return b
+		}
+		return strconv.AppendInt(b, t.UnixMicro(), 10)
+	}
+	h := sha256.New()
+	var line []byte
+	for _, w := range sorted {
+		line = strconv.AppendInt(line[:0], w.Seq, 10)
+		line = append(line, '\t')
+		line = strconv.AppendInt(line, int64(len(w.ID)), 10)
+		line = append(line, ':')
+		line = append(line, w.ID...)
+		line = opt(line, &w.ArrivedAt)
+		if w.Booked {
+			line = append(line, "\t1"...)
+		} else {
+			line = append(line, "\t0"...)
+		}
+		line = opt(line, w.WindowStart)
+		line = opt(line, w.WindowEnd)
+		line = opt(line, w.SpoilsAt)
+		line = append(line, '\t')
+		line = strconv.AppendInt(line, int64(w.Priority), 10)
+		line = opt(line, w.FIFOTurn)
+		line = append(line, '\n')
+		h.Write(line)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // CallRecord is the payload of a called event: the policy, its version and
-// configuration, how many trucks it was asked for (N) and everything it saw,
-// so that `cuakhau queue replay` can recompute the choice. Chosen is the
-// trip called. An override names the trip an operator called out of turn,
-// with the reason, and what the policy would have called (PolicyChoice).
+// configuration, how many trucks it was asked for (N) and what it saw (the
+// waiting area by count and digest, the rest in full), so that
+// `cuakhau queue replay` can recompute the choice. Chosen is the trip called:
+// the Nth of the policy's selection. A round of calls that share one input
+// logs N = 1, 2, … k on consecutive events of the gate's log with the same
+// input (see flow.Replayer); the store logs each call of a round with its own
+// input instead (the area less the trucks already called, one place fewer
+// free), so its records all have N = 1. An override names the trip an
+// operator called out of turn, with the reason, and what the policy would
+// have called (PolicyChoice).
 type CallRecord struct {
 	Policy       string    `json:"policy"`
 	Version      string    `json:"version"`

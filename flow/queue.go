@@ -140,7 +140,7 @@ func BookingNoShow(t *cuakhau.Trip, w sched.Window, now time.Time) (*cuakhau.Tri
 // it and joins the live queue (Late); early or on time, it keeps it. A
 // walk-in is live. window is nil for a trip without a booking.
 func Arrival(t *cuakhau.Trip, window *sched.Window, tolerance time.Duration, now time.Time) cuakhau.ArrivalData {
-	a := cuakhau.ArrivalData{Class: cuakhau.ClassLive}
+	a := cuakhau.ArrivalData{Direction: t.Direction, Class: cuakhau.ClassLive}
 	if window != nil {
 		if now.After(window.Start.Add(tolerance)) {
 			a.Late = true
@@ -228,61 +228,4 @@ func Call(t *cuakhau.Trip, p cuakhau.Principal, rec cuakhau.CallRecord, now time
 		ev.Note = "override: " + rec.OverrideNote
 	}
 	return advance(t, ev, cuakhau.StatusCalled, now), ev, nil
-}
-
-// SchedInput turns a logged call input back into what the policy saw.
-func SchedInput(in cuakhau.CallInput) sched.Input {
-	out := sched.Input{Now: in.Now, Free: in.Free, CrossingTime: time.Duration(in.CrossingTimeNS), ServiceRate: in.ServiceRate,
-		Waiting: make([]sched.Truck, len(in.Waiting))}
-	for i, w := range in.Waiting {
-		out.Waiting[i] = SchedTruck(w)
-	}
-	return out
-}
-
-// SchedTruck turns a logged waiting truck into a sched.Truck.
-func SchedTruck(w cuakhau.WaitingTruck) sched.Truck {
-	deref := func(t *time.Time) time.Time {
-		if t == nil {
-			return time.Time{}
-		}
-		return *t
-	}
-	return sched.Truck{ID: w.ID, Seq: w.Seq, ArrivedAt: w.ArrivedAt, Booked: w.Booked, WindowStart: deref(w.WindowStart),
-		WindowEnd: deref(w.WindowEnd), SpoilsAt: deref(w.SpoilsAt), Priority: w.Priority, FIFOTurn: deref(w.FIFOTurn)}
-}
-
-// LoggedTruck is SchedTruck's inverse, every time rounded to microseconds.
-func LoggedTruck(t sched.Truck) cuakhau.WaitingTruck {
-	ref := func(x time.Time) *time.Time {
-		if x.IsZero() {
-			return nil
-		}
-		x = x.UTC().Truncate(time.Microsecond)
-		return &x
-	}
-	return cuakhau.WaitingTruck{ID: t.ID, Seq: t.Seq, ArrivedAt: t.ArrivedAt.UTC().Truncate(time.Microsecond), Booked: t.Booked,
-		WindowStart: ref(t.WindowStart), WindowEnd: ref(t.WindowEnd), SpoilsAt: ref(t.SpoilsAt), Priority: t.Priority, FIFOTurn: ref(t.FIFOTurn)}
-}
-
-// Replay recomputes a logged call: the trip the policy it names would call
-// first from the logged input. ok is false for an override (nothing to
-// recompute) and err reports an unknown policy or configuration.
-func Replay(rec cuakhau.CallRecord) (want string, ok bool, err error) {
-	if rec.Override {
-		return "", false, nil
-	}
-	p, err := sched.New(rec.Policy, sched.Config{AgingBound: time.Duration(rec.AgingBoundNS), Tolerance: time.Duration(rec.ToleranceNS)})
-	if err != nil {
-		return "", false, err
-	}
-	if p.Version() != rec.Version {
-		return "", false, fmt.Errorf("policy %s is at version %s; the call was made by version %s", rec.Policy, p.Version(), rec.Version)
-	}
-	n := max(rec.N, 1)
-	sel := p.Select(SchedInput(rec.Input), n)
-	if len(sel) < n {
-		return "", true, nil
-	}
-	return sel[n-1].ID, true, nil
 }

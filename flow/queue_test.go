@@ -80,16 +80,17 @@ func TestReplay(t *testing.T) {
 	}
 	want := p.Select(in, 1)[0].ID
 	rec := cuakhau.CallRecord{Policy: p.Name(), Version: p.Version(), AgingBoundNS: int64(2 * time.Hour), ToleranceNS: int64(time.Hour), N: 1,
-		Input: cuakhau.CallInput{Now: in.Now, Free: 1, ServiceRate: 10, CrossingTimeNS: int64(time.Hour)}}
+		Input: LoggedInput(in)}
+	var waiting []cuakhau.WaitingTruck
 	for _, tr := range in.Waiting {
-		rec.Input.Waiting = append(rec.Input.Waiting, LoggedTruck(tr))
+		waiting = append(waiting, LoggedTruck(tr))
 	}
-	got, ok, err := Replay(rec)
+	got, ok, err := Replay(rec, waiting)
 	if err != nil || !ok || got != want {
 		t.Errorf("Replay = %q, %v, %v; want %q", got, ok, err, want)
 	}
 	rec.Version = "0"
-	if _, _, err := Replay(rec); err == nil {
+	if _, _, err := Replay(rec, waiting); err == nil {
 		t.Error("a record of another version replayed")
 	}
 }

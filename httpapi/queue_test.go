@@ -155,7 +155,7 @@ func TestQueueOverHTTP(t *testing.T) {
 	if err := json.Unmarshal(called.Called[0].Event.Data, &rec); err != nil {
 		t.Fatal(err)
 	}
-	if rec.Policy != "fifo" || rec.Version == "" || len(rec.Input.Waiting) != 2 {
+	if rec.Policy != "fifo" || rec.Version == "" || rec.Input.WaitingCount != 2 || len(rec.Input.WaitingDigest) != 64 {
 		t.Errorf("call record %+v", rec)
 	}
 	override := decode[cuakhau.CallResult](t, e.do(t, "POST", "/api/v1/gates/huu-nghi/call", "operator",

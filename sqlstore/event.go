@@ -224,3 +224,34 @@ func (db *DB) tripEvents(ctx context.Context, id string) ([]*cuakhau.Event, erro
 	}
 	return events, rows.Err()
 }
+
+// ScanLog calls fn with each event of a gate's log in order, from the
+// first, and stops at fn's first error, which it returns. It streams from
+// one read-only snapshot, so its memory does not grow with the log and
+// appends made meanwhile are not seen. `cuakhau queue replay` rebuilds the
+// waiting area with it.
+func (db *DB) ScanLog(ctx context.Context, gate string, fn func(*cuakhau.Event) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return fmt.Errorf("read log of %s: %w", gate, err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, db.q(`SELECT `+eventColumns+` FROM events WHERE gate = ? ORDER BY seq`), gate)
+	if err != nil {
+		return fmt.Errorf("read log of %s: %w", gate, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		ev, err := scanEvent(rows)
+		if err != nil {
+			return fmt.Errorf("read log of %s: %w", gate, err)
+		}
+		if err := fn(ev); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read log of %s: %w", gate, err)
+	}
+	return nil
+}

@@ -433,9 +433,15 @@ func (db *DB) Arrive(ctx context.Context, p cuakhau.Principal, tripID string) (*
 		if err := db.commitTrip(ctx, tx, t, next, ev); err != nil {
 			return nil, err
 		}
-		truck.Seq = ev.Seq
+		// The waiting row is built from the arrived event, as replay
+		// rebuilds the area (flow.Replayer), so the two cannot drift.
+		logged, dir, err := flow.ArrivedTruck(ev)
+		if err != nil {
+			return nil, err
+		}
+		truck = flow.SchedTruck(logged)
 		if _, err := tx.exec(ctx, `INSERT INTO waiting (trip_id, gate, direction, seq, arrived_at, booked, window_start, window_end, spoils_at, priority, fifo_turn)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.Gate, string(t.Direction), ev.Seq, formatTime(now), boolInt(a.Booked),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.Gate, string(dir), truck.Seq, formatTime(truck.ArrivedAt), boolInt(truck.Booked),
 			fmtOpt(truck.WindowStart), fmtOpt(truck.WindowEnd), fmtOpt(truck.SpoilsAt), truck.Priority, fmtOpt(truck.FIFOTurn)); err != nil {
 			return nil, fmt.Errorf("insert waiting truck: %w", err)
 		}
@@ -518,7 +524,9 @@ func (db *DB) Queue(ctx context.Context, p cuakhau.Principal, gate string) (*cua
 // Call calls trucks forward now: with req.TripID, that truck, out of turn,
 // for req.Reason; otherwise up to req.Count trucks (default: as many as the
 // control zone has room for) in the policy's order. Each truck called is one
-// decision, one event that logs the policy and the whole input it saw.
+// decision, one event that logs the policy and the input it saw — the
+// waiting area by count and digest, after the trucks called before it in the
+// same request have left it (so every record has N = 1).
 func (db *DB) Call(ctx context.Context, p cuakhau.Principal, gate string, req cuakhau.CallRequest) (*cuakhau.CallResult, error) {
 	cg, err := db.gateOf(ctx, gate)
 	if err != nil {
@@ -729,24 +737,4 @@ func (db *DB) afterDecision(ctx context.Context, tx *wtx, prev, next *cuakhau.Tr
 		}
 	}
 	return nil
-}
-
-// CallLog returns the called events of a gate with times in [from, to), in
-// log order, for the fairness audit.
-func (db *DB) CallLog(ctx context.Context, gate string, from, to time.Time) ([]*cuakhau.Event, error) {
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+eventColumns+` FROM events WHERE gate = ? AND type = ? AND at >= ? AND at < ? ORDER BY seq`),
-		gate, string(cuakhau.EventCalled), formatTime(from), formatTime(to))
-	if err != nil {
-		return nil, fmt.Errorf("read call log of %s: %w", gate, err)
-	}
-	defer rows.Close()
-	out := []*cuakhau.Event{}
-	for rows.Next() {
-		ev, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ev)
-	}
-	return out, rows.Err()
 }

@@ -295,30 +295,19 @@ func TestQueueLifecycle(t *testing.T) {
 			t.Fatalf("override called %+v", cr.Called)
 		}
 
-		// Every logged call replays to the same choice.
-		calls, err := db.CallLog(ctx, "huu-nghi", start, clock.Now().Add(time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(calls) != 3 {
-			t.Fatalf("%d calls logged, want 3", len(calls))
+		// Every logged call replays to the same choice, on the waiting
+		// area rebuilt from the log.
+		checks := replayLog(t, db, "huu-nghi")
+		if len(checks) != 3 {
+			t.Fatalf("%d calls logged, want 3", len(checks))
 		}
 		overrides := 0
-		for _, ev := range calls {
-			var rec cuakhau.CallRecord
-			if err := json.Unmarshal(ev.Data, &rec); err != nil {
-				t.Fatal(err)
+		for _, c := range checks {
+			if len(c.Differences) > 0 {
+				t.Errorf("call %d: %v", c.Event.Seq, c.Differences)
 			}
-			want, ok, err := flow.Replay(rec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !ok {
+			if c.Override {
 				overrides++
-				continue
-			}
-			if want != ev.TripID {
-				t.Errorf("call %d: replay chose %s, log says %s", ev.Seq, want, ev.TripID)
 			}
 		}
 		if overrides != 1 {
@@ -332,6 +321,119 @@ func TestQueueLifecycle(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// replayLog replays a gate's whole log and returns the check of every call;
+// an error of the log fails the test.
+func replayLog(t *testing.T, db *sqlstore.DB, gate string) []*flow.CallCheck {
+	t.Helper()
+	r := flow.NewReplayer()
+	var checks []*flow.CallCheck
+	err := db.ScanLog(context.Background(), gate, func(ev *cuakhau.Event) error {
+		c, err := r.Add(ev)
+		if c != nil {
+			checks = append(checks, c)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("replay of %s: %v", gate, err)
+	}
+	return checks
+}
+
+// TestReplayRoundsAndDepartures calls rounds of several trucks from a
+// waiting area that trucks also leave by cancellation, and checks that
+// every call replays on the area rebuilt from the log, that the area the
+// store reads is the one the log rebuilds, and that no call's record grows
+// with the waiting area.
+func TestReplayRoundsAndDepartures(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		if _, err := db.SetControls(ctx, admin, "huu-nghi", cuakhau.ControlsUpdate{Room: ptr(3)}); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for i := range 8 {
+			d := durian()
+			if i%3 == 0 {
+				d.Cargo[0].Perishable, d.Cargo[0].ShelfLifeHours = false, 0
+			}
+			tr := declare(t, db, company, d)
+			if i == 2 {
+				if _, err := db.Book(ctx, company, tr.ID, tomorrow9); err != nil {
+					t.Fatal(err)
+				}
+			}
+			clock.Add(time.Minute)
+			if _, err := db.Arrive(ctx, operator, tr.ID); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, tr.ID)
+		}
+		// Two trucks leave the waiting area by cancellation, not by a call.
+		for _, id := range []string{ids[1], ids[4]} {
+			if _, err := db.Decide(ctx, operator, id, cuakhau.Decision{Outcome: cuakhau.OutcomeCancel, Note: "xe quay đầu"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		clock.Add(time.Minute)
+		res, err := db.Call(ctx, operator, "huu-nghi", cuakhau.CallRequest{Count: 3})
+		if err != nil || len(res.Called) != 3 {
+			t.Fatalf("round of 3: %+v, %v", res, err)
+		}
+		for _, c := range res.Called {
+			if len(c.Event.Data) > 2048 {
+				t.Errorf("called event data is %d bytes", len(c.Event.Data))
+			}
+		}
+		// The zone gets a fourth place (a controls event in the log); a
+		// later truck arrives; the loop calls.
+		if _, err := db.SetControls(ctx, admin, "huu-nghi", cuakhau.ControlsUpdate{Room: ptr(4)}); err != nil {
+			t.Fatal(err)
+		}
+		extra := declare(t, db, company, durian())
+		clock.Add(time.Minute)
+		if _, err := db.Arrive(ctx, operator, extra.ID); err != nil {
+			t.Fatal(err)
+		}
+		clock.Add(time.Minute)
+		if n, err := db.CallForward(ctx, "huu-nghi"); err != nil || n != 1 {
+			t.Fatalf("CallForward: %d, %v; want 1 (one place left)", n, err)
+		}
+
+		checks := replayLog(t, db, "huu-nghi")
+		if len(checks) != 4 {
+			t.Fatalf("%d calls replayed, want 4", len(checks))
+		}
+		for _, c := range checks {
+			if len(c.Differences) > 0 || c.Want != c.Event.TripID {
+				t.Errorf("call %d of %s: want %s, differences %v", c.Event.Seq, c.Event.TripID, c.Want, c.Differences)
+			}
+		}
+		// What is left waiting is what the log rebuilds.
+		q, err := db.Queue(ctx, operator, "huu-nghi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := flow.NewReplayer()
+		if err := db.ScanLog(ctx, "huu-nghi", func(ev *cuakhau.Event) error { _, err := r.Add(ev); return err }); err != nil {
+			t.Fatal(err)
+		}
+		rebuilt := r.Waiting("huu-nghi")
+		if len(rebuilt) != len(q.Entries) || len(rebuilt) != 8+1-2-4 {
+			t.Fatalf("rebuilt %d waiting, the store has %d", len(rebuilt), len(q.Entries))
+		}
+		in := map[string]bool{}
+		for _, e := range q.Entries {
+			in[e.TripID] = true
+		}
+		for _, w := range rebuilt {
+			if !in[w.ID] {
+				t.Errorf("trip %s is rebuilt as waiting but the store does not have it", w.ID)
+			}
+		}
+	})
+}
 
 func TestNoShowSweep(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {

@@ -343,15 +343,11 @@ func (db *DB) gateState(ctx context.Context, q querier, cg cachedGate, now time.
 	return s, nil
 }
 
-// record is the logged form of a call on s.input choosing r.
+// record is the logged form of a call on s.input choosing r: the waiting
+// area by count and digest only (see cuakhau.CallInput).
 func (db *DB) record(s *gateState, r sched.Ranked) cuakhau.CallRecord {
-	in := cuakhau.CallInput{Now: s.input.Now, Free: s.input.Free, CrossingTimeNS: int64(s.input.CrossingTime),
-		ServiceRate: s.input.ServiceRate, Waiting: make([]cuakhau.WaitingTruck, len(s.input.Waiting))}
-	for i, t := range s.input.Waiting {
-		in.Waiting[i] = flow.LoggedTruck(t)
-	}
 	return cuakhau.CallRecord{Policy: s.policy.Name(), Version: s.policy.Version(), AgingBoundNS: int64(db.queueCfg.Sched.AgingBound),
-		ToleranceNS: int64(db.queueCfg.Sched.Tolerance), N: 1, Input: in, Chosen: r.ID, Rank: r.Rank, Class: r.Class, Reason: r.Reason}
+		ToleranceNS: int64(db.queueCfg.Sched.Tolerance), N: 1, Input: flow.LoggedInput(s.input), Chosen: r.ID, Rank: r.Rank, Class: r.Class, Reason: r.Reason}
 }
 
 // remove takes a truck out of s's waiting area and input, and counts it in

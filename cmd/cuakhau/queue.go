@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -16,9 +16,10 @@ import (
 const queueUsage = `Usage: cuakhau queue replay --gate GATE [--from T1] [--to T2] [--db DSN]
 
 Commands:
-  replay   recompute every logged call-forward of a gate from the inputs it
-           logged, with the policy and version it names, and list any call
-           whose logged truck differs from the policy's choice (exit 1)
+  replay   recompute every logged call-forward of a gate with the policy and
+           version it names, on the waiting area rebuilt from the gate's log
+           (checked against the count and digest the call logged), and list
+           any call that differs (exit 1)
 `
 
 func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -45,8 +46,10 @@ func parseInstant(s string) (time.Time, error) {
 }
 
 // runReplay is the fairness audit: every automatic or operator call by the
-// policy is recomputed from its logged input; overrides are listed with
-// their reason, and are not differences.
+// policy is recomputed from its logged input and the waiting area rebuilt
+// from the log, after checking that area against the count and digest the
+// call logged; overrides are listed with their reason, and are not
+// differences (their digest is checked all the same).
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("queue replay", "queue replay --gate GATE [--from T1] [--to T2] [--db DSN]", stderr)
 	gate := fs.String("gate", "", "gate code (required), e.g. huu-nghi")
@@ -76,37 +79,44 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := db.Gate(ctx, *gate); err != nil {
 		return err
 	}
-	calls, err := db.CallLog(ctx, *gate, t1, t2)
+	// The calls in [t1, t2) are reported, but the log is walked from its
+	// first entry: the waiting area a call saw is rebuilt from every arrival
+	// and departure before it (see flow.Replayer).
+	rp := flow.NewReplayer()
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "SEQ\tAT\tTRIP\tPOLICY\tRESULT")
+	calls, diffs, overrides := 0, 0, 0
+	err = db.ScanLog(ctx, *gate, func(ev *cuakhau.Event) error {
+		c, lerr := rp.Add(ev)
+		if lerr != nil {
+			// A defect of the log itself: reported wherever it is, since
+			// it may change what any later call is checked against.
+			diffs++
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", ev.Seq, ev.At.Format(time.RFC3339), ev.TripID, "-", "DIFFERENT: "+lerr.Error())
+		}
+		if c == nil || ev.At.Before(t1) || !ev.At.Before(t2) {
+			return nil
+		}
+		calls++
+		result := "ok"
+		switch {
+		case len(c.Differences) > 0:
+			diffs++
+			result = "DIFFERENT: " + strings.Join(c.Differences, "; ")
+		case c.Override:
+			result = fmt.Sprintf("override (policy would call %s): %s", c.Record.PolicyChoice, c.Record.OverrideNote)
+		}
+		if c.Override {
+			overrides++
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s %s\t%s\n", ev.Seq, ev.At.Format(time.RFC3339), ev.TripID, c.Record.Policy, c.Record.Version, result)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "SEQ\tAT\tTRIP\tPOLICY\tRESULT")
-	diffs, overrides := 0, 0
-	for _, ev := range calls {
-		var rec cuakhau.CallRecord
-		result := "ok"
-		if err := json.Unmarshal(ev.Data, &rec); err != nil {
-			diffs++
-			result = "DIFFERENT: the logged input cannot be read: " + err.Error()
-		} else if want, ok, err := flow.Replay(rec); err != nil {
-			diffs++
-			result = "DIFFERENT: " + err.Error()
-		} else if !ok {
-			overrides++
-			result = fmt.Sprintf("override (policy would call %s): %s", rec.PolicyChoice, rec.OverrideNote)
-			if rec.Chosen != ev.TripID {
-				diffs++
-				result = fmt.Sprintf("DIFFERENT: override of %s logged for trip %s", rec.Chosen, ev.TripID)
-			}
-		} else if want != ev.TripID || rec.Chosen != ev.TripID {
-			diffs++
-			result = fmt.Sprintf("DIFFERENT: policy calls %s, log says %s", want, ev.TripID)
-		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s %s\t%s\n", ev.Seq, ev.At.Format(time.RFC3339), ev.TripID, rec.Policy, rec.Version, result)
-	}
 	w.Flush()
-	fmt.Fprintf(stdout, "%d call(s), %d override(s), %d difference(s)\n", len(calls), overrides, diffs)
+	fmt.Fprintf(stdout, "%d call(s), %d override(s), %d difference(s)\n", calls, overrides, diffs)
 	if diffs > 0 {
 		return exitError(1)
 	}
