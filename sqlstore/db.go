@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cuakhau/cuakhau"
@@ -46,6 +47,12 @@ type DB struct {
 	writer *writer
 	gates  gateCache
 	tokens tokenCache
+	recent *tripCache
+
+	// tripByID is the read pool's prepared trip query, prepared on first
+	// use (Open runs before migrations, when the table may not exist yet).
+	tripByIDMu sync.Mutex
+	tripByID   *sql.Stmt
 
 	// newID and newCode make trip identifiers; tests replace them to force
 	// a code collision.
@@ -106,7 +113,7 @@ func Open(ctx context.Context, dsn string, clock cuakhau.Clock) (*DB, error) {
 	if clock == nil {
 		return nil, errors.New("open store: nil clock")
 	}
-	db := &DB{clock: clock, newID: flow.NewID, newCode: flow.NewCode, queueCfg: DefaultQueueConfig()}
+	db := &DB{clock: clock, newID: flow.NewID, newCode: flow.NewCode, queueCfg: DefaultQueueConfig(), recent: newTripCache(4096)}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		if err := db.openPostgres(ctx, dsn); err != nil {
@@ -229,7 +236,13 @@ func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 // the HTTP server has shut down, so that no request is cut off mid-write.
 func (db *DB) Close() error {
 	db.writer.Stop()
-	return errors.Join(db.write.Close(), db.read.Close())
+	var stmtErr error
+	db.tripByIDMu.Lock()
+	if db.tripByID != nil {
+		stmtErr = db.tripByID.Close()
+	}
+	db.tripByIDMu.Unlock()
+	return errors.Join(stmtErr, db.write.Close(), db.read.Close())
 }
 
 // Engine returns "sqlite" or "postgres".

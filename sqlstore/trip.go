@@ -84,6 +84,7 @@ func (db *DB) DeclareTrip(ctx context.Context, p cuakhau.Principal, d cuakhau.De
 	if err != nil {
 		return nil, fmt.Errorf("declare trip: %w", err)
 	}
+	db.recent.store(t)
 	return t, nil
 }
 
@@ -122,7 +123,7 @@ func (db *DB) insertTrip(ctx context.Context, tx *wtx, t *cuakhau.Trip, body []b
 // otherwise it is done again on the trip as it now stands. The event's time
 // is the time the request was taken up, read once.
 func (db *DB) Decide(ctx context.Context, p cuakhau.Principal, tripID string, d cuakhau.Decision) (*cuakhau.DecisionResult, error) {
-	early, err := db.readTrip(ctx, tripID)
+	early, err := db.earlyTrip(ctx, tripID)
 	if err != nil {
 		return nil, fmt.Errorf("decide trip %s: %w", tripID, err)
 	}
@@ -186,6 +187,7 @@ func (db *DB) Decide(ctx context.Context, p cuakhau.Principal, tripID string, d 
 	if err != nil {
 		return nil, fmt.Errorf("decide trip %s: %w", tripID, err)
 	}
+	db.recent.store(res.Trip)
 	return res, nil
 }
 
@@ -214,11 +216,45 @@ func (db *DB) lockedTrip(ctx context.Context, tx *wtx, id string) (*cuakhau.Trip
 	return decodeTrip(id, body, err)
 }
 
-// readTrip reads a trip's projection from the read pool.
+// readTrip reads a trip's projection from the read pool, with a statement
+// prepared once: the pure-Go SQLite spends more time parsing this query than
+// running it.
 func (db *DB) readTrip(ctx context.Context, id string) (*cuakhau.Trip, error) {
+	stmt, err := db.tripByIDStmt(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var body string
-	err := db.read.QueryRowContext(ctx, db.q(`SELECT body FROM trips WHERE id = ?`), id).Scan(&body)
+	err = stmt.QueryRowContext(ctx, id).Scan(&body)
 	return decodeTrip(id, body, err)
+}
+
+func (db *DB) tripByIDStmt(ctx context.Context) (*sql.Stmt, error) {
+	db.tripByIDMu.Lock()
+	defer db.tripByIDMu.Unlock()
+	if db.tripByID == nil {
+		s, err := db.read.PrepareContext(ctx, db.q(`SELECT body FROM trips WHERE id = ?`))
+		if err != nil {
+			return nil, fmt.Errorf("prepare trip query: %w", err)
+		}
+		db.tripByID = s
+	}
+	return db.tripByID, nil
+}
+
+// earlyTrip returns the trip for the optimistic first step of a write: the
+// recently written projection if the cache has it (see tripCache), else
+// the stored one. The write itself checks the version.
+func (db *DB) earlyTrip(ctx context.Context, id string) (*cuakhau.Trip, error) {
+	if t := db.recent.get(id); t != nil {
+		return t, nil
+	}
+	t, err := db.readTrip(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	db.recent.store(t)
+	return t, nil
 }
 
 func decodeTrip(id, body string, err error) (*cuakhau.Trip, error) {
