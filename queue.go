@@ -23,7 +23,46 @@ const (
 	EventArrived          EventType = "arrived"
 	EventCalled           EventType = "called"
 	EventControls         EventType = "controls"
+	// EventAdvisory records a change of a gate's inflow advisory (no trip):
+	// it came into force, its level rose, or it cleared. Its data is an
+	// AdvisoryRecord; the notices to the trips still on their way are
+	// written with it and named by its seq.
+	EventAdvisory EventType = "advisory"
+	// EventPriority records a statutory priority set on (or cleared from) a
+	// trip before its arrival; its data is a PriorityData.
+	EventPriority EventType = "priority"
 )
+
+// AdvisoryRecord is the payload of an advisory event: the advisory as the
+// gate decided it (sched.Advise) and how many trips still on their way were
+// told. An episode starts with an Active record and ends with an inactive
+// one; a record with a higher Level inside an episode tells them again.
+type AdvisoryRecord struct {
+	Active            bool   `json:"active"`
+	Level             string `json:"level"`
+	Waiting           int    `json:"waiting"`
+	MaxBookingsPerDay int    `json:"max_bookings_per_day"`
+	StopBookings      bool   `json:"stop_bookings,omitempty"`
+	Reason            string `json:"reason,omitempty"`
+	Text              string `json:"text,omitempty"`
+	TextEN            string `json:"text_en,omitempty"`
+	TextZH            string `json:"text_zh,omitempty"`
+	Notified          int    `json:"notified"`
+}
+
+// PriorityData is the payload of a priority event: the statutory priority
+// (1–9, higher first; 0 clears it) and why.
+type PriorityData struct {
+	Priority int    `json:"priority"`
+	From     int    `json:"from"`
+	Reason   string `json:"reason"`
+}
+
+// PriorityUpdate is the body of PUT /api/v1/trips/{id}/priority.
+type PriorityUpdate struct {
+	Priority *int   `json:"priority"`
+	Reason   string `json:"reason"`
+}
 
 // Queue classes, as sched ranks them: how a truck entered the waiting area.
 const (
@@ -228,6 +267,8 @@ type QueueEntry struct {
 	// ExpectedCall is nil when the service rate is unknown.
 	ExpectedCall *time.Time `json:"expected_call,omitempty"`
 	Perishable   bool       `json:"perishable"`
+	// Priority is the truck's statutory priority (0: none).
+	Priority int `json:"priority,omitempty"`
 }
 
 // QueueView is a gate's waiting area in call order.
@@ -323,6 +364,9 @@ type QueueService interface {
 	Queue(ctx context.Context, p Principal, gate string) (*QueueView, error)
 	// Call calls trucks forward now (or one, as a manual override).
 	Call(ctx context.Context, p Principal, gate string, req CallRequest) (*CallResult, error)
+	// SetPriority sets (1–9) or clears (0) a trip's statutory priority
+	// before its arrival.
+	SetPriority(ctx context.Context, p Principal, tripID string, u PriorityUpdate) (*DecisionResult, error)
 	Controls(ctx context.Context, gate string) (*GateControls, error)
 	SetControls(ctx context.Context, p Principal, gate string, u ControlsUpdate) (*GateControls, error)
 	SetOtherSideCapacity(ctx context.Context, p Principal, gate string, u CapacityUpdate) (*GateControls, error)
@@ -335,6 +379,11 @@ type CallForwarder interface {
 	GateCodes(ctx context.Context) ([]string, error)
 	CallForward(ctx context.Context, gate string) (int, error)
 	SweepNoShows(ctx context.Context, gate string) (int, error)
+	// Advise evaluates the gate's inflow advisory and, when it has come
+	// into force, risen or cleared since the last advisory event, logs a
+	// new one and tells the trips still on their way. It reports whether it
+	// logged one.
+	Advise(ctx context.Context, gate string) (bool, error)
 }
 
 // Notification kinds.

@@ -120,6 +120,11 @@ type Trip struct {
 	DeclaredAt  time.Time         `json:"declared_at"`
 	UpdatedAt   time.Time         `json:"updated_at"`
 	CrossedAt   *time.Time        `json:"crossed_at,omitempty"`
+	// Priority is the trip's statutory priority (1–9, higher first; 0
+	// none), set before arrival with the reason PriorityReason and carried
+	// into its arrived event.
+	Priority       int    `json:"priority,omitempty"`
+	PriorityReason string `json:"priority_reason,omitempty"`
 	// Version counts the events applied to the trip.
 	Version int `json:"version"`
 }

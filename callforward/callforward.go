@@ -1,8 +1,9 @@
 // Package callforward runs the server's own call-forward: a background loop
 // that, at every tick, calls trucks forward at each gate whose control zone
 // has room (by the gate's policy, through cuakhau.CallForwarder, which logs
-// every call with its inputs) and records the no-shows of bookings past
-// their window. Entries and crossings free room; the next tick fills it, or
+// every call with its inputs), records the no-shows of bookings past their
+// window, and evaluates the gate's inflow advisory (a change is logged and
+// the trips still on their way are told). Entries and crossings free room; the next tick fills it, or
 // sooner when Nudge is called.
 //
 // The loop only decides when to look; what time it is comes from the store's
@@ -107,8 +108,14 @@ func (l *Loop) Round(ctx context.Context) (called, noShows int) {
 		if err != nil && ctx.Err() == nil {
 			l.logger.Error("call-forward", "gate", g, "err", err)
 		}
-		if c > 0 || n > 0 {
-			l.logger.Info("call-forward", "gate", g, "called", c, "no_shows", n)
+		// The advisory is evaluated after the calls, on the backlog they
+		// leave; a change is logged and the trips on their way are told.
+		adv, err := l.f.Advise(ctx, g)
+		if err != nil && ctx.Err() == nil {
+			l.logger.Error("call-forward: advisory", "gate", g, "err", err)
+		}
+		if c > 0 || n > 0 || adv {
+			l.logger.Info("call-forward", "gate", g, "called", c, "no_shows", n, "advisory_changed", adv)
 		}
 	}
 	return called, noShows

@@ -16,6 +16,7 @@ type fake struct {
 	room    map[string]int
 	called  map[string]int
 	failing string
+	advised map[string]int
 }
 
 func (f *fake) GateCodes(context.Context) ([]string, error) { return []string{"a", "b", "c"}, nil }
@@ -34,12 +35,26 @@ func (f *fake) CallForward(_ context.Context, g string) (int, error) {
 
 func (f *fake) SweepNoShows(context.Context, string) (int, error) { return 0, nil }
 
+func (f *fake) Advise(_ context.Context, g string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.advised == nil {
+		f.advised = map[string]int{}
+	}
+	f.advised[g]++
+	return false, nil
+}
+
 func TestRoundServesEveryGate(t *testing.T) {
 	f := &fake{room: map[string]int{"a": 2, "b": 1, "c": 3}, called: map[string]int{}, failing: "b"}
 	l := callforward.New(f, time.Hour, nil)
 	called, _ := l.Round(context.Background())
 	if called != 5 || f.called["a"] != 2 || f.called["c"] != 3 {
 		t.Errorf("called %d (%v); want 5, the failing gate skipped and the others served", called, f.called)
+	}
+	// The advisory is evaluated at every gate, the failing one too.
+	if f.advised["a"] != 1 || f.advised["b"] != 1 || f.advised["c"] != 1 {
+		t.Errorf("advisory evaluated %v; want once at every gate", f.advised)
 	}
 }
 

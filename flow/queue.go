@@ -138,7 +138,8 @@ func BookingNoShow(t *cuakhau.Trip, w sched.Window, now time.Time) (*cuakhau.Tri
 // Arrival classifies a truck checking in at now: a booked truck inside the
 // tolerance of its window keeps it (class booked); one later than that loses
 // it and joins the live queue (Late); early or on time, it keeps it. A
-// walk-in is live. window is nil for a trip without a booking.
+// walk-in is live. window is nil for a trip without a booking. The trip's
+// statutory priority, set before arrival, is carried.
 func Arrival(t *cuakhau.Trip, window *sched.Window, tolerance time.Duration, now time.Time) cuakhau.ArrivalData {
 	a := cuakhau.ArrivalData{Direction: t.Direction, Class: cuakhau.ClassLive}
 	if window != nil {
@@ -152,6 +153,7 @@ func Arrival(t *cuakhau.Trip, window *sched.Window, tolerance time.Duration, now
 	if s := SpoilsAt(t); !s.IsZero() {
 		a.SpoilsAt = &s
 	}
+	a.Priority = t.Priority
 	return a
 }
 
@@ -228,4 +230,58 @@ func Call(t *cuakhau.Trip, p cuakhau.Principal, rec cuakhau.CallRecord, now time
 		ev.Note = "override: " + rec.OverrideNote
 	}
 	return advance(t, ev, cuakhau.StatusCalled, now), ev, nil
+}
+
+// MaxPriority is the highest statutory priority.
+const MaxPriority = 9
+
+// SetPriority sets (1–MaxPriority) or clears (0) the statutory priority of
+// a trip not yet arrived, for reason. Only an operator of the trip's gate or
+// an admin may; the trip keeps its status. The priority must be set before
+// arrival because the arrived event carries it: that event is all the
+// waiting area (and replay) knows of the truck.
+func SetPriority(t *cuakhau.Trip, p cuakhau.Principal, priority int, reason string, now time.Time) (*cuakhau.Trip, *cuakhau.Event, error) {
+	if err := CheckPriority(priority, reason); err != nil {
+		return nil, nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if p.Role != cuakhau.RoleAdmin && p.Role != cuakhau.RoleOperator {
+		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not set a statutory priority", p.Role)
+	}
+	if p.Gate != "" && p.Gate != t.Gate {
+		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s; trip %s is at gate %s", p.Gate, t.Code, t.Gate)
+	}
+	if t.Status != cuakhau.StatusDeclared && t.Status != cuakhau.StatusBooked {
+		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; a statutory priority can only be set before arrival (declared or booked), since the arrival event carries it", t.Code, t.Status)
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	ev, err := queueEvent(t, p, cuakhau.EventPriority, now, cuakhau.PriorityData{Priority: priority, From: t.Priority, Reason: reason})
+	if err != nil {
+		return nil, nil, err
+	}
+	ev.Note = reason
+	next := advance(t, ev, t.Status, now)
+	next.Priority = priority
+	next.PriorityReason = reason
+	if priority == 0 {
+		next.PriorityReason = ""
+	}
+	return next, ev, nil
+}
+
+// CheckPriority checks a priority request's fields: the priority from 0
+// (clears) to MaxPriority, and a reason.
+func CheckPriority(priority int, reason string) error {
+	fe := cuakhau.FieldErrors{}
+	if priority < 0 || priority > MaxPriority {
+		fe.Add("priority", fmt.Sprintf("must be from 0 (none) to %d", MaxPriority))
+	}
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		fe.Add("reason", "a reason is required to set or clear a statutory priority")
+	case len(reason) > 1000:
+		fe.Add("reason", "longer than 1000 characters")
+	}
+	return fe.Err()
 }

@@ -138,6 +138,7 @@ func (a *API) routes() []route {
 		{"PUT /api/v1/trips/{id}/booking", false, a.book},
 		{"DELETE /api/v1/trips/{id}/booking", false, a.cancelBooking},
 		{"POST /api/v1/trips/{id}/arrival", false, a.arrive},
+		{"PUT /api/v1/trips/{id}/priority", false, a.setPriority},
 		{"GET /api/v1/gates/{gate}/queue", false, a.getQueue},
 		{"POST /api/v1/gates/{gate}/call", false, a.call},
 		{"PUT /api/v1/gates/{gate}/controls", false, a.setControls},

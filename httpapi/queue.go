@@ -239,3 +239,21 @@ func (a *API) setCapacity(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, c)
 }
+
+// setPriority sets or clears a trip's statutory priority before arrival.
+func (a *API) setPriority(w http.ResponseWriter, r *http.Request) error {
+	q, err := a.queue()
+	if err != nil {
+		return err
+	}
+	var u cuakhau.PriorityUpdate
+	ctx, err := readJSON(w, r, &u)
+	if err != nil {
+		return err
+	}
+	res, err := q.SetPriority(ctx, principalFrom(ctx), r.PathValue("id"), u)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/cuakhau/cuakhau"
@@ -176,5 +177,48 @@ func TestQueueOverHTTP(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("feed has no huu-nghi export line: %+v", feed)
+	}
+}
+
+func TestPriorityOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	decode[cuakhau.GateControls](t, e.do(t, "PUT", "/api/v1/gates/huu-nghi/controls", "operator", map[string]any{"policy": "adaptive"}), http.StatusOK)
+	a := e.declare(t, "enterprise", example(t))
+	vip := e.declare(t, "enterprise", example(t))
+	decode[cuakhau.ArrivalResult](t, e.do(t, "POST", "/api/v1/trips/"+a.ID+"/arrival", "operator", nil), http.StatusCreated)
+
+	path := "/api/v1/trips/" + vip.ID + "/priority"
+	body := map[string]any{"priority": 5, "reason": "hàng cứu trợ"}
+	wantError(t, e.do(t, "PUT", path, "customs", body), 403, "forbidden")
+	wantError(t, e.do(t, "PUT", path, "enterprise", body), 403, "forbidden")
+	wantError(t, e.do(t, "PUT", path, "operator", map[string]any{"priority": 5}), 400, "invalid", "reason")
+	wantError(t, e.do(t, "PUT", path, "operator", map[string]any{"priority": 10, "reason": "x"}), 400, "invalid", "priority")
+	wantError(t, e.do(t, "PUT", path, "operator", map[string]any{"reason": "x"}), 400, "invalid", "priority")
+	wantError(t, e.do(t, "PUT", "/api/v1/trips/nope/priority", "operator", body), 404, "not_found")
+	if n := len(e.events(t, vip.ID)); n != 1 {
+		t.Fatalf("refused requests appended events: %d", n)
+	}
+	first := e.do(t, "PUT", path, "operator", body, "Idempotency-Key", "prio-1")
+	res := decode[cuakhau.DecisionResult](t, first, http.StatusOK)
+	if res.Event.Type != cuakhau.EventPriority || res.Trip.Priority != 5 || res.Trip.PriorityReason == "" {
+		t.Fatalf("priority: %s %+v", res.Event.Type, res.Trip)
+	}
+	again := e.do(t, "PUT", path, "operator", body, "Idempotency-Key", "prio-1")
+	if again.Status != http.StatusOK || string(again.Body) != string(first.Body) {
+		t.Errorf("retry: %d %s; want the first answer", again.Status, again.Body)
+	}
+	decode[cuakhau.ArrivalResult](t, e.do(t, "POST", "/api/v1/trips/"+vip.ID+"/arrival", "operator", nil), http.StatusCreated)
+	r := wantError(t, e.do(t, "PUT", path, "admin", map[string]any{"priority": 0, "reason": "cleared"}), 409, "conflict")
+	if !strings.Contains(r.Error.Message, "before arrival") {
+		t.Errorf("conflict message %q; want it to say before arrival", r.Error.Message)
+	}
+
+	q := decode[cuakhau.QueueView](t, e.do(t, "GET", "/api/v1/gates/huu-nghi/queue", "operator", nil), http.StatusOK)
+	if len(q.Entries) != 2 || q.Entries[0].TripID != vip.ID || q.Entries[0].Priority != 5 {
+		t.Fatalf("queue %+v; want the priority truck first", q.Entries)
+	}
+	called := decode[cuakhau.CallResult](t, e.do(t, "POST", "/api/v1/gates/huu-nghi/call", "operator", map[string]any{"count": 1}), http.StatusCreated)
+	if len(called.Called) != 1 || called.Called[0].Trip.ID != vip.ID {
+		t.Fatalf("called %+v; want the priority truck", called.Called)
 	}
 }

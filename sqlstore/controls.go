@@ -84,8 +84,10 @@ func (db *DB) SetControls(ctx context.Context, p cuakhau.Principal, gate string,
 }
 
 // SetOtherSideCapacity records the trucks a day the other side announced it
-// takes. When the advisory is then in force, every trip of the gate still on
-// its way (declared or booked) is told, in the same write.
+// takes. When the advisory then comes into force (or rises a level, or
+// clears), an advisory event is appended after the controls event and every
+// trip of the gate still on its way (declared or booked) is told, in the same
+// write (see Advise).
 func (db *DB) SetOtherSideCapacity(ctx context.Context, p cuakhau.Principal, gate string, u cuakhau.CapacityUpdate) (*cuakhau.GateControls, error) {
 	cg, err := db.gateOf(ctx, gate)
 	if err != nil {
@@ -102,43 +104,13 @@ func (db *DB) SetOtherSideCapacity(ctx context.Context, p cuakhau.Principal, gat
 	}
 	n := *u.TrucksPerDay
 	return db.changeControls(ctx, p, cg, u.Note, func(c *cuakhau.GateControls) { c.OtherSidePerDay = &n },
-		func(ctx context.Context, tx *wtx, ev *cuakhau.Event, now time.Time) error {
+		func(ctx context.Context, tx *wtx, _ *cuakhau.Event, now time.Time) error {
 			s, err := db.gateState(ctx, tx, cg, now)
 			if err != nil {
 				return err
 			}
-			adv := db.advice(s)
-			if !adv.Active {
-				return nil
-			}
-			rows, err := tx.query(ctx, `SELECT body FROM trips WHERE gate = ? AND status IN ('declared', 'booked')`, cg.gate.Code)
-			if err != nil {
-				return fmt.Errorf("trips on their way: %w", err)
-			}
-			var trips []*cuakhau.Trip
-			for rows.Next() {
-				var body string
-				if err := rows.Scan(&body); err != nil {
-					rows.Close()
-					return err
-				}
-				t := new(cuakhau.Trip)
-				if err := json.Unmarshal([]byte(body), t); err != nil {
-					rows.Close()
-					return err
-				}
-				trips = append(trips, t)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			for _, t := range trips {
-				if err := db.notify(ctx, tx, ev, t, cuakhau.NotifyAdvisory, adv.Text+" / "+adv.TextEN); err != nil {
-					return err
-				}
-			}
-			return nil
+			_, err = db.recordAdvisory(ctx, tx, s, p, "", now)
+			return err
 		})
 }
 

@@ -67,3 +67,8 @@ func (db *DB) ReadExec(ctx context.Context, query string) error {
 	_, err := db.read.ExecContext(ctx, query)
 	return err
 }
+
+// QueryRowRaw scans the one row of a query into dest.
+func (db *DB) QueryRowRaw(ctx context.Context, query string, dest ...any) error {
+	return db.read.QueryRowContext(ctx, db.q(query)).Scan(dest...)
+}

@@ -380,6 +380,44 @@ func (db *DB) CancelBooking(ctx context.Context, p cuakhau.Principal, tripID str
 	return res, nil
 }
 
+// SetPriority sets (1–9) or clears (0) a trip's statutory priority before
+// its arrival: one priority event, the trip's projection updated; the
+// arrival then carries it into the waiting area (flow.Arrival).
+func (db *DB) SetPriority(ctx context.Context, p cuakhau.Principal, tripID string, u cuakhau.PriorityUpdate) (*cuakhau.DecisionResult, error) {
+	if u.Priority == nil {
+		return nil, cuakhau.Invalid("priority", "required, from 0 (none) to 9")
+	}
+	if err := flow.CheckPriority(*u.Priority, u.Reason); err != nil {
+		return nil, err
+	}
+	early, err := db.readTrip(ctx, tripID)
+	if err != nil {
+		return nil, err
+	}
+	if !p.CanSeeTrip(early.Enterprise.TaxCode, early.Gate) {
+		return nil, forbiddenTrip(early)
+	}
+	now := db.now()
+	res, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.DecisionResult, error) {
+		t, err := db.lockTrip(ctx, tx, tripID)
+		if err != nil {
+			return nil, err
+		}
+		next, ev, err := flow.SetPriority(t, p, *u.Priority, u.Reason, now)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.commitTrip(ctx, tx, t, next, ev); err != nil {
+			return nil, err
+		}
+		return &cuakhau.DecisionResult{Event: ev, Trip: next}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("priority of trip %s: %w", tripID, err)
+	}
+	return res, nil
+}
+
 // Arrive checks a trip in to its gate's waiting area. Its FIFO turn is
 // computed here, once, from the queue as it stands inside the write, with
 // the same free places and rate a call would use, and logged in the event.
@@ -414,7 +452,7 @@ func (db *DB) Arrive(ctx context.Context, p cuakhau.Principal, tripID string) (*
 		if err != nil {
 			return nil, err
 		}
-		truck := sched.Truck{ID: t.ID, ArrivedAt: now, Booked: a.Booked}
+		truck := sched.Truck{ID: t.ID, ArrivedAt: now, Booked: a.Booked, Priority: a.Priority}
 		if a.WindowStart != nil {
 			truck.WindowStart, truck.WindowEnd = *a.WindowStart, *a.WindowEnd
 		}
@@ -485,7 +523,7 @@ func entries(s *gateState) []*cuakhau.QueueEntry {
 	for i, r := range order {
 		w := byID[r.ID]
 		e := &cuakhau.QueueEntry{TripID: r.ID, Code: w.code, Plate: w.plate, Direction: w.direction, Position: r.Rank,
-			Class: r.Class, Reason: r.Reason, ArrivedAt: w.truck.ArrivedAt, Perishable: w.truck.Perishable()}
+			Class: r.Class, Reason: r.Reason, ArrivedAt: w.truck.ArrivedAt, Perishable: w.truck.Perishable(), Priority: w.truck.Priority}
 		if !r.ExpectedCall.IsZero() {
 			c := r.ExpectedCall.UTC()
 			e.ExpectedCall = &c

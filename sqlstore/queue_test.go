@@ -523,5 +523,13 @@ func TestAdvisoryStopsBookings(t *testing.T) {
 		if n := count(t, db, `SELECT count(*) FROM outbox WHERE kind = 'advisory' AND trip_id = ?`, onWay.ID); n != 1 {
 			t.Errorf("%d advisories to the trip on its way, want 1", n)
 		}
+		// The capacity call logged the advisory: the loop's next round does
+		// not tell the trip again.
+		if wrote, err := db.Advise(ctx, "huu-nghi"); err != nil || wrote {
+			t.Errorf("Advise after the capacity call: %v, %v; want nothing written", wrote, err)
+		}
+		if n := count(t, db, `SELECT count(*) FROM outbox WHERE kind = 'advisory' AND trip_id = ?`, onWay.ID); n != 1 {
+			t.Errorf("%d advisories to the trip on its way after a round, want 1", n)
+		}
 	})
 }

@@ -1,0 +1,200 @@
+package sqlstore_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/sqlstore"
+)
+
+// TestAdvisoryFromBacklog drives a gate's backlog past the point where a
+// perishable arriving now would spoil, with no capacity announcement, and
+// checks that the loop's evaluation (Advise) logs one advisory event and
+// tells each trip still on its way once; that the next rounds write nothing;
+// and that when the advisory clears and returns, a new episode tells them
+// again.
+func TestAdvisoryFromBacklog(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		// 30 min of shelf life beyond the 2 h crossing, one lane of 12 an
+		// hour: a backlog of about six trucks is past it.
+		if err := db.SetQueueConfig(sqlstore.QueueConfig{TypicalShelfLife: 2*time.Hour + 30*time.Minute, NoShowRate: 0.05}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SetControls(ctx, admin, "huu-nghi", cuakhau.ControlsUpdate{Room: ptr(1), Policy: ptr("fifo"),
+			Lanes: map[string]int{"entry": 1}}); err != nil {
+			t.Fatal(err)
+		}
+		declaredOnWay := declare(t, db, company, durian())
+		bookedOnWay := declare(t, db, company, durian())
+		if _, err := db.Book(ctx, company, bookedOnWay.ID, tomorrow9); err != nil {
+			t.Fatal(err)
+		}
+		advisories := func() int {
+			return count(t, db, `SELECT count(*) FROM events WHERE gate = 'huu-nghi' AND type = 'advisory'`)
+		}
+		notices := func() int {
+			return count(t, db, `SELECT count(*) FROM outbox WHERE gate = 'huu-nghi' AND kind = 'advisory'`)
+		}
+		if wrote, err := db.Advise(ctx, "huu-nghi"); err != nil || wrote {
+			t.Fatalf("an empty gate: Advise %v, %v; want nothing written", wrote, err)
+		}
+		active := false
+		for i := 0; i < 40 && !active; i++ {
+			d := durian()
+			d.Cargo[0].Perishable, d.Cargo[0].ShelfLifeHours = false, 0
+			tr := declare(t, db, company, d)
+			clock.Add(time.Minute)
+			if _, err := db.Arrive(ctx, operator, tr.ID); err != nil {
+				t.Fatal(err)
+			}
+			wrote, err := db.Advise(ctx, "huu-nghi")
+			if err != nil {
+				t.Fatal(err)
+			}
+			active = wrote
+		}
+		if !active {
+			t.Fatal("40 trucks waiting at one lane and no advisory")
+		}
+		if n := advisories(); n != 1 {
+			t.Fatalf("%d advisory events, want 1", n)
+		}
+		if n := notices(); n != 2 {
+			t.Fatalf("%d advisory notices, want 2 (one per trip on its way)", n)
+		}
+		for _, id := range []string{declaredOnWay.ID, bookedOnWay.ID} {
+			if n := count(t, db, `SELECT count(*) FROM outbox WHERE kind = 'advisory' AND trip_id = ?`, id); n != 1 {
+				t.Errorf("trip %s: %d notices, want 1", id, n)
+			}
+		}
+		var data string
+		if err := db.QueryRowRaw(ctx, `SELECT data FROM events WHERE gate = 'huu-nghi' AND type = 'advisory'`, &data); err != nil {
+			t.Fatal(err)
+		}
+		var rec cuakhau.AdvisoryRecord
+		if err := json.Unmarshal([]byte(data), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if !rec.Active || rec.Notified != 2 || rec.Reason == "" || rec.Text == "" {
+			t.Errorf("advisory record %+v", rec)
+		}
+
+		// The next rounds, and one more truck, tell no one again.
+		for range 2 {
+			clock.Add(time.Minute)
+			if wrote, err := db.Advise(ctx, "huu-nghi"); err != nil || wrote {
+				t.Fatalf("next round: Advise %v, %v; want nothing written", wrote, err)
+			}
+		}
+		if a, n := advisories(), notices(); a != 1 || n != 2 {
+			t.Fatalf("after repeated rounds: %d events, %d notices; want 1 and 2", a, n)
+		}
+
+		// Enough lanes clear it: an event, no notice.
+		if _, err := db.SetControls(ctx, operator, "huu-nghi", cuakhau.ControlsUpdate{Lanes: map[string]int{"entry": 60}}); err != nil {
+			t.Fatal(err)
+		}
+		if wrote, err := db.Advise(ctx, "huu-nghi"); err != nil || !wrote {
+			t.Fatalf("cleared: Advise %v, %v; want an event", wrote, err)
+		}
+		if a, n := advisories(), notices(); a != 2 || n != 2 {
+			t.Fatalf("after clearing: %d events, %d notices; want 2 and 2", a, n)
+		}
+		if wrote, err := db.Advise(ctx, "huu-nghi"); err != nil || wrote {
+			t.Fatalf("still clear: Advise %v, %v", wrote, err)
+		}
+
+		// It returns: a new episode, told again.
+		if _, err := db.SetControls(ctx, operator, "huu-nghi", cuakhau.ControlsUpdate{Lanes: map[string]int{"entry": 1}}); err != nil {
+			t.Fatal(err)
+		}
+		if wrote, err := db.Advise(ctx, "huu-nghi"); err != nil || !wrote {
+			t.Fatalf("returned: Advise %v, %v; want an event", wrote, err)
+		}
+		if a, n := advisories(), notices(); a != 3 || n != 4 {
+			t.Fatalf("after it returned: %d events, %d notices; want 3 and 4", a, n)
+		}
+		if wrote, err := db.Advise(ctx, "huu-nghi"); err != nil || wrote {
+			t.Fatalf("returned, next round: Advise %v, %v", wrote, err)
+		}
+		if got := replayLog(t, db, "huu-nghi"); len(got) != 0 {
+			t.Errorf("%d calls replayed, want none", len(got))
+		}
+	})
+}
+
+// TestPriorityCalledAhead sets a statutory priority before arrival and sees
+// the adaptive policy call the truck ahead of those that came before it,
+// and the call replay.
+func TestPriorityCalledAhead(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		if _, err := db.SetControls(ctx, admin, "huu-nghi", cuakhau.ControlsUpdate{Policy: ptr("adaptive")}); err != nil {
+			t.Fatal(err)
+		}
+		plain := func() *cuakhau.Trip {
+			d := durian()
+			d.Cargo[0].Perishable, d.Cargo[0].ShelfLifeHours = false, 0
+			return declare(t, db, company, d)
+		}
+		a, b, vip := plain(), plain(), plain()
+		for _, tr := range []*cuakhau.Trip{a, b} {
+			clock.Add(time.Minute)
+			if _, err := db.Arrive(ctx, operator, tr.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		five := 5
+		_, err := db.SetPriority(ctx, customs, vip.ID, cuakhau.PriorityUpdate{Priority: &five, Reason: "relief goods"})
+		wantCode(t, err, cuakhau.EFORBIDDEN)
+		_, err = db.SetPriority(ctx, company, vip.ID, cuakhau.PriorityUpdate{Priority: &five, Reason: "relief goods"})
+		wantCode(t, err, cuakhau.EFORBIDDEN)
+		_, err = db.SetPriority(ctx, operator, vip.ID, cuakhau.PriorityUpdate{Priority: &five, Reason: " "})
+		wantCode(t, err, cuakhau.EINVALID)
+		_, err = db.SetPriority(ctx, operator, vip.ID, cuakhau.PriorityUpdate{Priority: ptr(10), Reason: "x"})
+		wantCode(t, err, cuakhau.EINVALID)
+		_, err = db.SetPriority(ctx, operator, a.ID, cuakhau.PriorityUpdate{Priority: &five, Reason: "too late"})
+		wantCode(t, err, cuakhau.ECONFLICT)
+		res, err := db.SetPriority(ctx, operator, vip.ID, cuakhau.PriorityUpdate{Priority: &five, Reason: "relief goods"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Event.Type != cuakhau.EventPriority || res.Trip.Priority != 5 || res.Trip.Status != cuakhau.StatusDeclared {
+			t.Fatalf("priority: event %s, trip %+v", res.Event.Type, res.Trip)
+		}
+		clock.Add(time.Minute)
+		arr, err := db.Arrive(ctx, operator, vip.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ad cuakhau.ArrivalData
+		if err := json.Unmarshal(arr.Event.Data, &ad); err != nil || ad.Priority != 5 {
+			t.Fatalf("arrival data %+v, %v; want priority 5", ad, err)
+		}
+		q, err := db.Queue(ctx, operator, "huu-nghi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q.Entries) != 3 || q.Entries[0].TripID != vip.ID || q.Entries[0].Priority != 5 {
+			t.Fatalf("queue %+v; want the priority truck first", q.Entries)
+		}
+		if got := count(t, db, `SELECT count(*) FROM waiting WHERE trip_id = ? AND priority = 5`, vip.ID); got != 1 {
+			t.Errorf("waiting row without the priority")
+		}
+		called, err := db.Call(ctx, operator, "huu-nghi", cuakhau.CallRequest{Count: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(called.Called) != 1 || called.Called[0].Trip.ID != vip.ID {
+			t.Fatalf("called %+v; want the priority truck", called.Called)
+		}
+		checks := replayLog(t, db, "huu-nghi")
+		if len(checks) != 1 || len(checks[0].Differences) > 0 || checks[0].Want != vip.ID {
+			t.Fatalf("replay %+v", checks)
+		}
+	})
+}
