@@ -111,6 +111,10 @@ type Gate struct {
 	ControlZoneRoom int `json:"control_zone_room"`
 	// DesignCapacityPerDay is the trucks a day the gate is built to clear.
 	DesignCapacityPerDay int `json:"design_capacity_per_day"`
+	// LevelScale scales the national congestion thresholds (500 / 1,000 /
+	// 5,000 trucks waiting, figures for a whole province) to this gate; 0
+	// means by the gate's share of the yard space of all gates in the store.
+	LevelScale float64 `json:"level_scale,omitempty"`
 	// Checkpoints holds the route of checkpoints for each direction served.
 	Checkpoints map[Direction][]Checkpoint `json:"checkpoints"`
 }

@@ -49,6 +49,9 @@ func check(g *cuakhau.Gate) error {
 			return fmt.Errorf("hours %q: want HH:MM", hm)
 		}
 	}
+	if g.LevelScale < 0 {
+		return fmt.Errorf("level_scale %g: must not be negative", g.LevelScale)
+	}
 	if len(g.Checkpoints) == 0 {
 		return fmt.Errorf("no checkpoint route")
 	}

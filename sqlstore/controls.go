@@ -153,9 +153,8 @@ func (db *DB) changeControls(ctx context.Context, p cuakhau.Principal, cg cached
 // waiting and in the control zone, the lanes open, the expected wait of a
 // non-perishable walk-in arriving now, the congestion level and the advisory.
 //
-// Levels use the national thresholds scaled by the gate's share of the
-// province's yard space (yard + overflow), since the national figures count
-// the trucks waiting at all of a province's gates.
+// Levels use the gate's thresholds: the national ones scaled by the gate's
+// level_scale or its share of yard space (see levelThresholds).
 func (db *DB) PublicWaits(ctx context.Context) (*cuakhau.PublicWaits, error) {
 	codes, err := db.GateCodes(ctx)
 	if err != nil {
@@ -163,14 +162,12 @@ func (db *DB) PublicWaits(ctx context.Context) (*cuakhau.PublicWaits, error) {
 	}
 	now := db.now()
 	var gates []cachedGate
-	total := 0
 	for _, code := range codes {
 		cg, err := db.gateOf(ctx, code)
 		if err != nil {
 			return nil, err
 		}
 		gates = append(gates, cg)
-		total += cg.gate.YardCapacity + cg.gate.OverflowCapacity
 	}
 	out := &cuakhau.PublicWaits{At: now, Waits: []cuakhau.PublicWait{}}
 	for _, cg := range gates {
@@ -178,11 +175,7 @@ func (db *DB) PublicWaits(ctx context.Context) (*cuakhau.PublicWaits, error) {
 		if err != nil {
 			return nil, err
 		}
-		th := sched.DefaultThresholds()
-		if total > 0 {
-			th = th.Scaled(float64(cg.gate.YardCapacity+cg.gate.OverflowCapacity) / float64(total))
-		}
-		level := sched.LevelFor(len(s.waiting), th)
+		level := sched.LevelFor(len(s.waiting), cg.thresholds)
 		adv := db.advice(s)
 		wait := waitMinutes(sched.ExpectedWait(s.policy, s.input, sched.Truck{}))
 		for _, d := range cuakhau.Directions {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/sched"
 )
 
 // gateCache holds the gate catalogue in memory: every declaration and
@@ -26,6 +27,8 @@ type cachedGate struct {
 	gate *cuakhau.Gate
 	body []byte
 	loc  *time.Location
+	// thresholds are the gate's congestion levels (see levelThresholds).
+	thresholds sched.Thresholds
 }
 
 // Seed inserts the gates that are not yet stored, with an empty log head for
@@ -97,8 +100,31 @@ func (db *DB) loadGates(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("load gates: %w", err)
 	}
+	levelThresholds(byCode)
 	db.gates.order, db.gates.byCode, db.gates.loaded = order, byCode, true
 	return nil
+}
+
+// levelThresholds sets each gate's congestion thresholds: the national
+// levels count the trucks waiting at a whole province's gates, so a gate
+// uses them scaled by its catalogue's level_scale, or, when that is 0, by its
+// share of the yard space (yard + overflow) of all the gates.
+func levelThresholds(gates map[string]cachedGate) {
+	total := 0
+	for _, cg := range gates {
+		total += cg.gate.YardCapacity + cg.gate.OverflowCapacity
+	}
+	for code, cg := range gates {
+		scale := cg.gate.LevelScale
+		if scale == 0 && total > 0 {
+			scale = float64(cg.gate.YardCapacity+cg.gate.OverflowCapacity) / float64(total)
+		}
+		cg.thresholds = sched.DefaultThresholds()
+		if scale > 0 {
+			cg.thresholds = cg.thresholds.Scaled(scale)
+		}
+		gates[code] = cg
+	}
 }
 
 // cachedGate returns the cached gate of code; ok is false for an unknown code.

@@ -369,6 +369,7 @@ func (db *DB) advice(s *gateState) sched.Advice {
 	}
 	in := sched.AdviceInput{
 		Waiting:      len(s.waiting),
+		Thresholds:   s.cg.thresholds,
 		OurPerDay:    s.input.ServiceRate * hours,
 		ShelfLife:    db.queueCfg.TypicalShelfLife,
 		CrossingTime: db.queueCfg.CrossingTime,
