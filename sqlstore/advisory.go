@@ -85,6 +85,9 @@ func (db *DB) Advise(ctx context.Context, gate string) (bool, error) {
 	}
 	wrote := false
 	err = db.update(ctx, func(ctx context.Context, tx *wtx) error {
+		if err := db.lockGate(ctx, tx, cg.gate.Code); err != nil {
+			return err
+		}
 		s, err := db.gateState(ctx, tx, cg, now)
 		if err != nil {
 			return err

@@ -51,6 +51,24 @@ func (db *DB) appendEvent(ctx context.Context, tx *wtx, ev *cuakhau.Event) error
 }
 
 // readHead reads and locks a gate's log head, creating it if Seed did not.
+// lockGate takes the gate's log head for the rest of the batch before a
+// write reads what decides it (the bookings of a window, the gate's last
+// advisory): on PostgreSQL a second server node writing to the same gate
+// then waits for this transaction and sees its result, so counts checked
+// inside a write hold across nodes. (On SQLite the writer holds the whole
+// database already.) Appends take the same row, trip rows first.
+func (db *DB) lockGate(ctx context.Context, tx *wtx, gate string) error {
+	if _, ok := tx.heads[gate]; ok {
+		return nil
+	}
+	h, err := db.readHead(ctx, tx, gate)
+	if err != nil {
+		return err
+	}
+	tx.heads[gate] = h
+	return nil
+}
+
 func (db *DB) readHead(ctx context.Context, tx *wtx, gate string) (logHead, error) {
 	q := `SELECT seq, hash FROM log_heads WHERE gate = ?` + db.dialect.forUpdate()
 	var h logHead

@@ -248,6 +248,11 @@ func (db *DB) book(ctx context.Context, p cuakhau.Principal, tripID string, req 
 		if err != nil {
 			return nil, err
 		}
+		// Counted under the gate's lock, so that another server node cannot
+		// take the same last place between this count and this insert.
+		if err := db.lockGate(ctx, tx, t.Gate); err != nil {
+			return nil, err
+		}
 		var booked int
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM bookings WHERE gate = ? AND direction = ? AND window_start = ? AND state = 'active'`,
 			t.Gate, string(t.Direction), formatTime(w.Start)).Scan(&booked); err != nil {

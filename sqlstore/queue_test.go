@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/catalog"
 	"github.com/cuakhau/cuakhau/flow"
 	"github.com/cuakhau/cuakhau/sqlstore"
 )
@@ -97,6 +98,70 @@ func TestBookingNeverOverbooks(t *testing.T) {
 		}
 		wantWhole(t, db)
 	})
+}
+
+// TestBookingNeverOverbooksAcrossNodes runs two server nodes — two stores,
+// each with its own writer — against one PostgreSQL database and fires the
+// bookings at both: the count taken under the gate's lock must hold across
+// nodes, so exactly K of them succeed.
+func TestBookingNeverOverbooksAcrossNodes(t *testing.T) {
+	ctx := context.Background()
+	clock := cuakhau.NewFixedClock(start)
+	dsn := dsnFor(t, "postgres")
+	nodes := []*sqlstore.DB{openRaw(t, dsn, clock), openRaw(t, dsn, clock)}
+	if _, err := nodes[0].Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	gates, err := catalog.Gates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nodes[0].Seed(ctx, gates); err != nil {
+		t.Fatal(err)
+	}
+	oneLane(t, nodes[0])
+	k := windowAt(t, nodes[1], tomorrow9).Available
+	if k < 1 || k > 50 {
+		t.Fatalf("window has %d places; the test wants a few", k)
+	}
+	const n = 120
+	ids := make([]string, n)
+	for i := range n {
+		tr, err := nodes[i%2].DeclareTrip(ctx, company, durian())
+		if err != nil {
+			t.Fatalf("DeclareTrip: %v", err)
+		}
+		ids[i] = tr.ID
+	}
+	var ok, full, other int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := nodes[i%2].Book(ctx, company, id, tomorrow9)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case cuakhau.ErrorCode(err) == cuakhau.ECONFLICT && cuakhau.ErrorDetails(err) != nil:
+				full++
+			default:
+				other++
+				t.Errorf("Book: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != k || full != n-k || other != 0 {
+		t.Errorf("%d booked, %d refused as full, %d other errors; want %d, %d, 0", ok, full, other, k, n-k)
+	}
+	if got := count(t, nodes[0], `SELECT count(*) FROM bookings WHERE state = 'active'`); got != k {
+		t.Errorf("%d active bookings, want %d", got, k)
+	}
+	wantWhole(t, nodes[1])
 }
 
 func TestBookingRefuses(t *testing.T) {
