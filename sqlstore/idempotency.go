@@ -21,7 +21,8 @@ const maxKeyLen = 200
 // the same write — so it is serialised with every other write, and two
 // retries racing each other cannot both run:
 //
-//   - key seen with the same request hash: fn does not run; the stored
+//   - key seen with the same request hash: nothing fn changes is kept (it
+//     runs first, then its changes are rolled back); the stored
 //     response is decoded and returned, exactly the first answer;
 //   - key seen with another request hash: ECONFLICT;
 //   - key unseen: fn runs and, if it succeeds, its result is stored as JSON
@@ -30,6 +31,18 @@ const maxKeyLen = 200
 //
 // Keys belong to the principal's token: two clients cannot collide.
 func writeIdempotent[T any](ctx context.Context, db *DB, p cuakhau.Principal, fn func(ctx context.Context, tx *wtx) (T, error)) (T, error) {
+	return writeIdempotentJSON(ctx, db, p, func(ctx context.Context, tx *wtx) (T, []byte, error) {
+		v, err := fn(ctx, tx)
+		return v, nil, err
+	})
+}
+
+// writeIdempotentJSON is writeIdempotent for an fn that can return its
+// result's JSON encoding (exactly json.Marshal of the result) built mostly
+// from parts encoded before the write, so that the writer — the one
+// goroutine every write waits for — does not encode it whole. A nil
+// encoding means: marshal the result.
+func writeIdempotentJSON[T any](ctx context.Context, db *DB, p cuakhau.Principal, fn func(ctx context.Context, tx *wtx) (T, []byte, error)) (T, error) {
 	key, keyed := cuakhau.IdempotencyFrom(ctx)
 	if keyed && (len(key.Key) > maxKeyLen || !utf8.ValidString(key.Key) || strings.ContainsRune(key.Key, 0)) {
 		var zero T
@@ -37,39 +50,68 @@ func writeIdempotent[T any](ctx context.Context, db *DB, p cuakhau.Principal, fn
 	}
 	owner := idempotencyOwner(p)
 	var out T
+	// lookup answers from the key's stored response; errKeyUnseen if none.
+	lookup := func(ctx context.Context, tx *wtx) error {
+		var hash, resp string
+		err := tx.queryRow(ctx, `SELECT request_hash, response FROM idempotency WHERE token_id = ? AND key = ?`,
+			owner, key.Key).Scan(&hash, &resp)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return errKeyUnseen
+		case err != nil:
+			return fmt.Errorf("look up idempotency key: %w", err)
+		case hash != key.RequestHash:
+			return cuakhau.Errorf(cuakhau.ECONFLICT, "idempotency key %q was used with a different request", key.Key)
+		}
+		var v T
+		if err := json.Unmarshal([]byte(resp), &v); err != nil {
+			return fmt.Errorf("decode stored response of idempotency key %q: %w", key.Key, err)
+		}
+		out = v
+		return nil
+	}
 	err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
-		if keyed {
-			var hash, resp string
-			err := tx.queryRow(ctx, `SELECT request_hash, response FROM idempotency WHERE token_id = ? AND key = ?`,
-				owner, key.Key).Scan(&hash, &resp)
-			switch {
-			case err == nil:
-				if hash != key.RequestHash {
-					return cuakhau.Errorf(cuakhau.ECONFLICT, "idempotency key %q was used with a different request", key.Key)
-				}
-				var v T
-				if err := json.Unmarshal([]byte(resp), &v); err != nil {
-					return fmt.Errorf("decode stored response of idempotency key %q: %w", key.Key, err)
-				}
-				out = v
-				return nil
-			case !errors.Is(err, sql.ErrNoRows):
-				return fmt.Errorf("look up idempotency key: %w", err)
-			}
-		}
-		v, err := fn(ctx, tx)
+		// A key is almost always new: rather than look it up first, fn
+		// runs and its answer is inserted unless the key is taken. If it
+		// is — or if fn fails, and the key may hold an answer — the
+		// writer rolls fn's changes back and the stored answer is looked
+		// up, which is what a lookup first would have answered.
+		v, resp, err := fn(ctx, tx)
 		if err != nil {
-			return err
+			if !keyed || db.dialect.retryable(err) {
+				return err
+			}
+			fnErr := err
+			return &redoError{then: func(ctx context.Context, tx *wtx) error {
+				if err := lookup(ctx, tx); err != errKeyUnseen {
+					return err
+				}
+				return fnErr // a failed fn stores nothing
+			}}
 		}
 		if keyed {
-			resp, err := json.Marshal(v)
-			if err != nil {
-				return fmt.Errorf("encode response for idempotency key: %w", err)
+			if resp == nil {
+				if resp, err = json.Marshal(v); err != nil {
+					return fmt.Errorf("encode response for idempotency key: %w", err)
+				}
 			}
-			_, err = tx.exec(ctx, `INSERT INTO idempotency (token_id, key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?)`,
+			res, err := tx.exec(ctx, `INSERT INTO idempotency (token_id, key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (token_id, key) DO NOTHING`,
 				owner, key.Key, key.RequestHash, string(resp), formatTime(db.now()))
 			if err != nil {
 				return fmt.Errorf("store idempotency key: %w", err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("store idempotency key: %w", err)
+			}
+			if n == 0 {
+				return &redoError{then: func(ctx context.Context, tx *wtx) error {
+					if err := lookup(ctx, tx); err != errKeyUnseen {
+						return err
+					}
+					return fmt.Errorf("idempotency key %q is taken but has no row", key.Key)
+				}}
 			}
 		}
 		out = v
@@ -81,6 +123,9 @@ func writeIdempotent[T any](ctx context.Context, db *DB, p cuakhau.Principal, fn
 	}
 	return out, nil
 }
+
+// errKeyUnseen is lookup's answer for a key with no stored response.
+var errKeyUnseen = errors.New("idempotency key unseen")
 
 // idempotencyOwner scopes keys: by token, or by role for principals that
 // carry no token (the CLI).

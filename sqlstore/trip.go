@@ -58,28 +58,29 @@ func (db *DB) DeclareTrip(ctx context.Context, p cuakhau.Principal, d cuakhau.De
 	}
 	earlyTrip, earlyEv, earlyBody, earlyErr := declare()
 
-	t, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.Trip, error) {
+	t, err := writeIdempotentJSON(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.Trip, []byte, error) {
 		t, ev, body, declErr := earlyTrip, earlyEv, earlyBody, earlyErr
 		for attempt := 1; ; attempt++ {
 			if declErr != nil {
-				return nil, declErr
+				return nil, nil, declErr
 			}
 			taken, err := db.insertTrip(ctx, tx, t, body, cg.loc)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if !taken {
 				break
 			}
 			if attempt == codeAttempts {
-				return nil, fmt.Errorf("trip codes drawn %d times in a row are taken, the last %s", attempt, t.Code)
+				return nil, nil, fmt.Errorf("trip codes drawn %d times in a row are taken, the last %s", attempt, t.Code)
 			}
 			t, ev, body, declErr = declare()
 		}
 		if err := db.appendEvent(ctx, tx, ev); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return t, nil
+		// The stored answer is the trip: body is its encoding.
+		return t, body, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("declare trip: %w", err)
@@ -152,11 +153,11 @@ func (db *DB) Decide(ctx context.Context, p cuakhau.Principal, tripID string, d 
 	}
 	earlyNext, earlyEv, earlyBody, earlyErr := apply(early)
 
-	res, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.DecisionResult, error) {
+	res, err := writeIdempotentJSON(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.DecisionResult, []byte, error) {
 		var version int
 		err := tx.queryRow(ctx, `SELECT version FROM trips WHERE id = ?`+db.dialect.forUpdate(), tripID).Scan(&version)
 		if err != nil {
-			return nil, fmt.Errorf("read trip version: %w", err)
+			return nil, nil, fmt.Errorf("read trip version: %w", err)
 		}
 		prev, next, ev, body, applyErr := early.Version, earlyNext, earlyEv, earlyBody, earlyErr
 		before := early
@@ -165,30 +166,47 @@ func (db *DB) Decide(ctx context.Context, p cuakhau.Principal, tripID string, d 
 			// it stands, under the lock.
 			t, err := db.lockedTrip(ctx, tx, tripID)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			prev, before = t.Version, t
 			next, ev, body, applyErr = apply(t)
 		}
 		if applyErr != nil {
-			return nil, applyErr
+			return nil, nil, applyErr
 		}
 		if err := db.appendEvent(ctx, tx, ev); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := db.updateTrip(ctx, tx, next, body, prev); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := db.afterDecision(ctx, tx, before, next, now); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return &cuakhau.DecisionResult{Event: ev, Trip: next}, nil
+		res := &cuakhau.DecisionResult{Event: ev, Trip: next}
+		return res, decisionJSON(ev, body), nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("decide trip %s: %w", tripID, err)
 	}
 	db.recent.store(res.Trip)
 	return res, nil
+}
+
+// decisionJSON is json.Marshal(&cuakhau.DecisionResult{Event: ev, Trip: t})
+// given body, json.Marshal(t): only the event, which the append has just
+// completed, is encoded here. nil if the event does not encode.
+func decisionJSON(ev *cuakhau.Event, body []byte) []byte {
+	evJSON, err := json.Marshal(ev)
+	if err != nil {
+		return nil // json.Marshal of the whole reports it
+	}
+	b := make([]byte, 0, len(`{"event":,"trip":}`)+len(evJSON)+len(body))
+	b = append(b, `{"event":`...)
+	b = append(b, evJSON...)
+	b = append(b, `,"trip":`...)
+	b = append(b, body...)
+	return append(b, '}')
 }
 
 // updateTrip stores a trip's new projection. The version check is a second

@@ -206,7 +206,16 @@ func (w *writer) runTx(ops []*writeOp, errs []error) (err error) {
 			return fmt.Errorf("write batch savepoint: %w", err)
 		}
 		heads := tx.saveHeads()
-		opErr := call(op, tx)
+		opErr := call(op.ctx, op.fn, tx)
+		var redo *redoError
+		if errors.As(opErr, &redo) {
+			if _, err := tx.exec(ctx, "ROLLBACK TO SAVEPOINT op"); err != nil {
+				return fmt.Errorf("write batch rollback to savepoint: %w", err)
+			}
+			tx.heads = heads
+			heads = tx.saveHeads()
+			opErr = call(op.ctx, redo.then, tx)
+		}
 		if opErr != nil && w.dialect.retryable(opErr) {
 			// Another node holds what this batch needs: start again.
 			return opErr
@@ -229,15 +238,24 @@ func (w *writer) runTx(ops []*writeOp, errs []error) (err error) {
 	return nil
 }
 
-// call runs one op, turning a panic into its error so that one bad request
-// neither kills the writer nor fails its neighbours.
-func call(op *writeOp, tx *wtx) (err error) {
+// redoError is what an op returns to have its changes rolled back and then
+// run then, under the same savepoint, as its outcome instead: how an op
+// that finds out late that it should not have changed anything (its
+// idempotency key was already used) answers without the statement that
+// would have found it out early.
+type redoError struct{ then writeFunc }
+
+func (*redoError) Error() string { return "sqlstore: write to be redone" }
+
+// call runs one op's fn, turning a panic into its error so that one bad
+// request neither kills the writer nor fails its neighbours.
+func call(ctx context.Context, fn writeFunc, tx *wtx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("write panicked: %v\n%s", r, debug.Stack())
 		}
 	}()
-	return op.fn(context.WithoutCancel(op.ctx), tx)
+	return fn(context.WithoutCancel(ctx), tx)
 }
 
 // wtx is a write batch's transaction as the ops see it. Queries are written
