@@ -81,10 +81,12 @@ func officer(role cuakhau.Role) cuakhau.Principal {
 	return cuakhau.Principal{TokenID: "demo", Name: "demo traffic", Role: role}
 }
 
-// newTruck declares a trip that will arrive within a few hours.
+// newTruck declares a trip that will arrive within the hour or so.
 func (g *Generator) newTruck(ctx context.Context, v Volume, now time.Time) {
 	d := g.declaration(v)
-	lead := 30*time.Minute + g.minutes(90)
+	// Declared shortly before arrival, so that a demo shows trucks arriving
+	// within its first minute at 60×.
+	lead := 10*time.Minute + g.minutes(40)
 	arrive := now.Add(lead)
 	d.PlannedArrival = &arrive
 	p := cuakhau.Principal{TokenID: "demo", Name: d.Enterprise.Name, Role: cuakhau.RoleEnterprise, TaxCode: d.Enterprise.TaxCode}
