@@ -133,35 +133,15 @@ func readKey(w http.ResponseWriter, r *http.Request) (context.Context, error) {
 }
 
 func (a *API) cancelBooking(w http.ResponseWriter, r *http.Request) error {
-	q, err := a.queue()
-	if err != nil {
-		return err
-	}
-	ctx, err := readKey(w, r)
-	if err != nil {
-		return err
-	}
-	res, err := q.CancelBooking(ctx, principalFrom(ctx), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, res)
+	return queueKeyed(a, w, r, http.StatusOK, func(ctx context.Context, q cuakhau.QueueService, p cuakhau.Principal) (*cuakhau.BookingResult, error) {
+		return q.CancelBooking(ctx, p, r.PathValue("id"))
+	})
 }
 
 func (a *API) arrive(w http.ResponseWriter, r *http.Request) error {
-	q, err := a.queue()
-	if err != nil {
-		return err
-	}
-	ctx, err := readKey(w, r)
-	if err != nil {
-		return err
-	}
-	res, err := q.Arrive(ctx, principalFrom(ctx), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, res)
+	return queueKeyed(a, w, r, http.StatusCreated, func(ctx context.Context, q cuakhau.QueueService, p cuakhau.Principal) (*cuakhau.ArrivalResult, error) {
+		return q.Arrive(ctx, p, r.PathValue("id"))
+	})
 }
 
 func (a *API) getQueue(w http.ResponseWriter, r *http.Request) error {
@@ -178,20 +158,9 @@ func (a *API) getQueue(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) call(w http.ResponseWriter, r *http.Request) error {
-	q, err := a.queue()
-	if err != nil {
-		return err
-	}
-	var req cuakhau.CallRequest
-	ctx, err := readJSON(w, r, &req)
-	if err != nil {
-		return err
-	}
-	res, err := q.Call(ctx, principalFrom(ctx), r.PathValue("gate"), req)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, res)
+	return queueBody(a, w, r, http.StatusCreated, func(ctx context.Context, q cuakhau.QueueService, p cuakhau.Principal, req cuakhau.CallRequest) (*cuakhau.CallResult, error) {
+		return q.Call(ctx, p, r.PathValue("gate"), req)
+	})
 }
 
 func (a *API) publicWaits(w http.ResponseWriter, r *http.Request) error {
@@ -207,53 +176,60 @@ func (a *API) publicWaits(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) setControls(w http.ResponseWriter, r *http.Request) error {
-	q, err := a.queue()
-	if err != nil {
-		return err
-	}
-	var u cuakhau.ControlsUpdate
-	ctx, err := readJSON(w, r, &u)
-	if err != nil {
-		return err
-	}
-	c, err := q.SetControls(ctx, principalFrom(ctx), r.PathValue("gate"), u)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
+	return queueBody(a, w, r, http.StatusOK, func(ctx context.Context, q cuakhau.QueueService, p cuakhau.Principal, u cuakhau.ControlsUpdate) (*cuakhau.GateControls, error) {
+		return q.SetControls(ctx, p, r.PathValue("gate"), u)
+	})
 }
 
 func (a *API) setCapacity(w http.ResponseWriter, r *http.Request) error {
-	q, err := a.queue()
-	if err != nil {
-		return err
-	}
-	var u cuakhau.CapacityUpdate
-	ctx, err := readJSON(w, r, &u)
-	if err != nil {
-		return err
-	}
-	c, err := q.SetOtherSideCapacity(ctx, principalFrom(ctx), r.PathValue("gate"), u)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
+	return queueBody(a, w, r, http.StatusOK, func(ctx context.Context, q cuakhau.QueueService, p cuakhau.Principal, u cuakhau.CapacityUpdate) (*cuakhau.GateControls, error) {
+		return q.SetOtherSideCapacity(ctx, p, r.PathValue("gate"), u)
+	})
 }
 
 // setPriority sets or clears a trip's statutory priority before arrival.
 func (a *API) setPriority(w http.ResponseWriter, r *http.Request) error {
+	return queueBody(a, w, r, http.StatusOK, func(ctx context.Context, q cuakhau.QueueService, p cuakhau.Principal, u cuakhau.PriorityUpdate) (*cuakhau.DecisionResult, error) {
+		return q.SetPriority(ctx, p, r.PathValue("id"), u)
+	})
+}
+
+// queueBody is the shape of the queue's routes that take a JSON body: decode
+// it into a Req (with the request's idempotency key in ctx), call the queue
+// service as the request's principal, answer with status.
+func queueBody[Req, Res any](a *API, w http.ResponseWriter, r *http.Request, status int,
+	fn func(context.Context, cuakhau.QueueService, cuakhau.Principal, Req) (Res, error)) error {
 	q, err := a.queue()
 	if err != nil {
 		return err
 	}
-	var u cuakhau.PriorityUpdate
-	ctx, err := readJSON(w, r, &u)
+	var req Req
+	ctx, err := readJSON(w, r, &req)
 	if err != nil {
 		return err
 	}
-	res, err := q.SetPriority(ctx, principalFrom(ctx), r.PathValue("id"), u)
+	res, err := fn(ctx, q, principalFrom(ctx), req)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, res)
+	return writeJSON(w, status, res)
+}
+
+// queueKeyed is queueBody for the routes that take no body (DELETE, a
+// check-in) but do take an idempotency key.
+func queueKeyed[Res any](a *API, w http.ResponseWriter, r *http.Request, status int,
+	fn func(context.Context, cuakhau.QueueService, cuakhau.Principal) (Res, error)) error {
+	q, err := a.queue()
+	if err != nil {
+		return err
+	}
+	ctx, err := readKey(w, r)
+	if err != nil {
+		return err
+	}
+	res, err := fn(ctx, q, principalFrom(ctx))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, status, res)
 }
