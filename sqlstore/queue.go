@@ -185,12 +185,9 @@ func (db *DB) MoveBooking(ctx context.Context, p cuakhau.Principal, tripID strin
 }
 
 func (db *DB) book(ctx context.Context, p cuakhau.Principal, tripID string, req BookingRequest, move bool) (*cuakhau.BookingResult, error) {
-	early, err := db.readTrip(ctx, tripID)
+	early, err := db.visibleTrip(ctx, p, tripID)
 	if err != nil {
 		return nil, err
-	}
-	if !p.CanSeeTrip(early.Enterprise.TaxCode, early.Gate) {
-		return nil, forbiddenTrip(early)
 	}
 	fe := cuakhau.FieldErrors{}
 	if req.Gate != "" && req.Gate != early.Gate {
@@ -350,12 +347,8 @@ func (db *DB) commitTrip(ctx context.Context, tx *wtx, t, next *cuakhau.Trip, ev
 // CancelBooking cancels a booked trip's booking: the trip is declared again
 // and the place is free.
 func (db *DB) CancelBooking(ctx context.Context, p cuakhau.Principal, tripID string) (*cuakhau.BookingResult, error) {
-	early, err := db.readTrip(ctx, tripID)
-	if err != nil {
+	if _, err := db.visibleTrip(ctx, p, tripID); err != nil {
 		return nil, err
-	}
-	if !p.CanSeeTrip(early.Enterprise.TaxCode, early.Gate) {
-		return nil, forbiddenTrip(early)
 	}
 	now := db.now()
 	res, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.BookingResult, error) {
@@ -395,12 +388,8 @@ func (db *DB) SetPriority(ctx context.Context, p cuakhau.Principal, tripID strin
 	if err := flow.CheckPriority(*u.Priority, u.Reason); err != nil {
 		return nil, err
 	}
-	early, err := db.readTrip(ctx, tripID)
-	if err != nil {
+	if _, err := db.visibleTrip(ctx, p, tripID); err != nil {
 		return nil, err
-	}
-	if !p.CanSeeTrip(early.Enterprise.TaxCode, early.Gate) {
-		return nil, forbiddenTrip(early)
 	}
 	now := db.now()
 	res, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.DecisionResult, error) {
@@ -427,12 +416,9 @@ func (db *DB) SetPriority(ctx context.Context, p cuakhau.Principal, tripID strin
 // computed here, once, from the queue as it stands inside the write, with
 // the same free places and rate a call would use, and logged in the event.
 func (db *DB) Arrive(ctx context.Context, p cuakhau.Principal, tripID string) (*cuakhau.ArrivalResult, error) {
-	early, err := db.readTrip(ctx, tripID)
+	early, err := db.visibleTrip(ctx, p, tripID)
 	if err != nil {
 		return nil, err
-	}
-	if !p.CanSeeTrip(early.Enterprise.TaxCode, early.Gate) {
-		return nil, forbiddenTrip(early)
 	}
 	cg, err := db.gateOf(ctx, early.Gate)
 	if err != nil {

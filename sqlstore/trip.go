@@ -124,13 +124,9 @@ func (db *DB) insertTrip(ctx context.Context, tx *wtx, t *cuakhau.Trip, body []b
 // otherwise it is done again on the trip as it now stands. The event's time
 // is the time the request was taken up, read once.
 func (db *DB) Decide(ctx context.Context, p cuakhau.Principal, tripID string, d cuakhau.Decision) (*cuakhau.DecisionResult, error) {
-	early, err := db.earlyTrip(ctx, tripID)
+	early, err := db.visibleTrip(ctx, p, tripID)
 	if err != nil {
 		return nil, fmt.Errorf("decide trip %s: %w", tripID, err)
-	}
-	// A trip's enterprise and gate never change: checking them now is final.
-	if !p.CanSeeTrip(early.Enterprise.TaxCode, early.Gate) {
-		return nil, fmt.Errorf("decide trip %s: %w", tripID, forbiddenTrip(early))
 	}
 	cg, ok, err := db.cachedGate(ctx, early.Gate)
 	if err != nil {
@@ -258,6 +254,20 @@ func (db *DB) tripByIDStmt(ctx context.Context) (*sql.Stmt, error) {
 		db.tripByID = s
 	}
 	return db.tripByID, nil
+}
+
+// visibleTrip returns the trip for the first, optimistic step of a write
+// (see earlyTrip), or EFORBIDDEN when p may not see it. A trip's enterprise
+// and gate never change, so the check is final.
+func (db *DB) visibleTrip(ctx context.Context, p cuakhau.Principal, id string) (*cuakhau.Trip, error) {
+	t, err := db.earlyTrip(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.CanSeeTrip(t.Enterprise.TaxCode, t.Gate) {
+		return nil, forbiddenTrip(t)
+	}
+	return t, nil
 }
 
 // earlyTrip returns the trip for the optimistic first step of a write: the
