@@ -46,10 +46,14 @@ type server struct {
 	DB     *sqlstore.DB
 	Calls  *callforward.Loop
 	Notify *notify.Dispatcher
-	Addr   string // the address actually listened on (port 0 resolved)
-	http   *http.Server
-	ln     net.Listener
-	logger *slog.Logger
+	// pruneStop ends the hourly pruning of old idempotency keys, which runs
+	// from openServer to Close; pruned is closed when it has ended.
+	pruneStop context.CancelFunc
+	pruned    chan struct{}
+	Addr      string // the address actually listened on (port 0 resolved)
+	http      *http.Server
+	ln        net.Listener
+	logger    *slog.Logger
 }
 
 func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
@@ -126,6 +130,9 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 			ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 		},
 	}
+	pruneCtx, stop := context.WithCancel(context.Background())
+	s.pruneStop, s.pruned = stop, make(chan struct{})
+	go s.pruneKeys(pruneCtx)
 	return s, nil
 }
 
@@ -161,12 +168,44 @@ func (s *server) Serve() error {
 // context's deadline), then closes the store.
 func (s *server) Close(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
-	s.Calls.Stop()
-	s.Notify.Stop()
-	if cerr := s.DB.Close(); err == nil {
+	if cerr := s.closeBackground(); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// closeBackground stops the call-forward loop, the dispatcher and the
+// pruning, then closes the store they use.
+func (s *server) closeBackground() error {
+	s.Calls.Stop()
+	s.Notify.Stop()
+	s.pruneStop()
+	<-s.pruned
+	return s.DB.Close()
+}
+
+// keyTTL is how long an idempotency key and its first answer are kept:
+// clients retry within minutes, devices within hours.
+const keyTTL = 7 * 24 * time.Hour
+
+// pruneKeys deletes idempotency keys older than keyTTL at start and then
+// hourly, until ctx ends, so that the table does not grow forever.
+func (s *server) pruneKeys(ctx context.Context) {
+	defer close(s.pruned)
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := s.DB.PruneIdempotency(ctx, keyTTL); err != nil && ctx.Err() == nil {
+			s.logger.Warn("prune idempotency keys", "err", err)
+		} else if n > 0 {
+			s.logger.Info("pruned idempotency keys", "count", n, "older_than", keyTTL)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -202,9 +241,7 @@ func serveUntil(ctx context.Context, s *server, logger *slog.Logger) error {
 	go func() { errc <- s.Serve() }()
 	select {
 	case err := <-errc:
-		s.Calls.Stop()
-		s.Notify.Stop()
-		s.DB.Close()
+		s.closeBackground()
 		return err
 	case <-ctx.Done():
 	}
