@@ -39,6 +39,35 @@ func windowAt(t *testing.T, db *sqlstore.DB, start time.Time) *cuakhau.Window {
 	return nil
 }
 
+// bookAll books every trip at once and counts the bookings that succeeded,
+// those refused as full (409 with the nearest free windows) and any other
+// error, which it reports.
+func bookAll(t *testing.T, ids []string, book func(i int, id string) error) (ok, full, other int) {
+	t.Helper()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := book(i, id)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case cuakhau.ErrorCode(err) == cuakhau.ECONFLICT && cuakhau.ErrorDetails(err) != nil:
+				full++
+			default:
+				other++
+				t.Errorf("Book: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	return ok, full, other
+}
+
 // TestBookingNeverOverbooks fires 210 concurrent bookings at a window with K
 // places and checks that exactly K succeed and the rest are refused as full.
 func TestBookingNeverOverbooks(t *testing.T) {
@@ -65,27 +94,10 @@ func TestBookingNeverOverbooks(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		var ok, full, other int
-		var mu sync.Mutex
-		for _, id := range ids {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, err := db.Book(ctx, company, id, tomorrow9)
-				mu.Lock()
-				defer mu.Unlock()
-				switch {
-				case err == nil:
-					ok++
-				case cuakhau.ErrorCode(err) == cuakhau.ECONFLICT && cuakhau.ErrorDetails(err) != nil:
-					full++
-				default:
-					other++
-					t.Errorf("Book: %v", err)
-				}
-			}()
-		}
-		wg.Wait()
+		ok, full, other := bookAll(t, ids, func(_ int, id string) error {
+			_, err := db.Book(ctx, company, id, tomorrow9)
+			return err
+		})
 		if ok != k || full != n-k || other != 0 {
 			t.Errorf("%d booked, %d refused as full, %d other errors; want %d, %d, 0", ok, full, other, k, n-k)
 		}
@@ -133,28 +145,10 @@ func TestBookingNeverOverbooksAcrossNodes(t *testing.T) {
 		}
 		ids[i] = tr.ID
 	}
-	var ok, full, other int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := nodes[i%2].Book(ctx, company, id, tomorrow9)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				ok++
-			case cuakhau.ErrorCode(err) == cuakhau.ECONFLICT && cuakhau.ErrorDetails(err) != nil:
-				full++
-			default:
-				other++
-				t.Errorf("Book: %v", err)
-			}
-		}()
-	}
-	wg.Wait()
+	ok, full, other := bookAll(t, ids, func(i int, id string) error {
+		_, err := nodes[i%2].Book(ctx, company, id, tomorrow9)
+		return err
+	})
 	if ok != k || full != n-k || other != 0 {
 		t.Errorf("%d booked, %d refused as full, %d other errors; want %d, %d, 0", ok, full, other, k, n-k)
 	}
