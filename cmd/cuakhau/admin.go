@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -15,10 +16,7 @@ import (
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("migrate", "migrate [--db DSN]", stderr)
 	dsn := dbFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, *dsn, cuakhau.SystemClock{})
+	db, err := parseAndOpen(ctx, fs, args, dsn)
 	if err != nil {
 		return err
 	}
@@ -42,10 +40,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("verify", "verify [--db DSN]", stderr)
 	dsn := dbFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, *dsn, cuakhau.SystemClock{})
+	db, err := parseAndOpen(ctx, fs, args, dsn)
 	if err != nil {
 		return err
 	}
@@ -88,10 +83,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	gate := fs.String("gate", "", "gate an officer token is bound to (empty: every gate)")
 	name := fs.String("name", "", "who the token is for, recorded with it (default: the role, tax code and gate)")
 	dsn := dbFlag(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, *dsn, cuakhau.SystemClock{})
+	db, err := parseAndOpen(ctx, fs, args[1:], dsn)
 	if err != nil {
 		return err
 	}
@@ -127,4 +119,13 @@ func seed(ctx context.Context, db *sqlstore.DB) error {
 		return fmt.Errorf("seed gates: %w", err)
 	}
 	return nil
+}
+
+// parseAndOpen parses a store command's flags and opens the store its --db
+// names, on wall time.
+func parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string) (*sqlstore.DB, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return openDB(ctx, *dsn, cuakhau.SystemClock{})
 }
