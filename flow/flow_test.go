@@ -295,8 +295,21 @@ func TestNewCode(t *testing.T) {
 	if len(seen) < 999 {
 		t.Errorf("%d distinct codes of 1000", len(seen))
 	}
-	if id := NewID(); len(id) != 36 || id[14] != '4' {
-		t.Errorf("id %q is not a v4 UUID", id)
+	at := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	id := NewID(at)
+	if len(id) != 36 || id[14] != '7' || !strings.ContainsRune("89ab", rune(id[19])) {
+		t.Errorf("id %q is not a v7 UUID", id)
+	}
+	// The first 48 bits are the Unix milliseconds: 2026-12-01T08:00Z is
+	// 1796112000000 ms = 0x01a2309e2400.
+	if got, want := id[:8]+id[9:13], "01a2309e2400"; got != want {
+		t.Errorf("id %q starts %s, want the time %s", id, got, want)
+	}
+	if a, b := NewID(at), NewID(at.Add(time.Millisecond)); a >= b {
+		t.Errorf("ids do not sort by time: %s then %s", a, b)
+	}
+	if a, b := NewID(at), NewID(at); a == b {
+		t.Errorf("two ids in one millisecond are equal: %s", a)
 	}
 }
 

@@ -56,7 +56,7 @@ type DB struct {
 
 	// newID and newCode make trip identifiers; tests replace them to force
 	// a code collision.
-	newID   func() string
+	newID   func(now time.Time) string
 	newCode func(gate string) string
 
 	// queueCfg tunes the electronic queue (SetQueueConfig).

@@ -46,7 +46,7 @@ func (db *DB) DeclareTrip(ctx context.Context, p cuakhau.Principal, d cuakhau.De
 		d.Containers = slices.Clone(d.Containers)
 		d.Cargo = slices.Clone(d.Cargo)
 		d.CustomsDeclarations = slices.Clone(d.CustomsDeclarations)
-		t, ev, err := flow.Declare(g, d, p, db.newID(), db.newCode(d.Gate), now)
+		t, ev, err := flow.Declare(g, d, p, db.newID(now), db.newCode(d.Gate), now)
 		if err != nil {
 			return nil, nil, nil, err
 		}
