@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +46,7 @@ type DB struct {
 	clock cuakhau.Clock
 
 	writer *writer
+	ckpt   *checkpointer // SQLite only
 	gates  gateCache
 	tokens tokenCache
 	recent *tripCache
@@ -94,9 +96,13 @@ const sqliteCommon = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)"
 // when another process (the CLI) writes too. temp_store=MEMORY keeps the
 // statement journals of the writer's savepoints off the disk; a 32 MiB page
 // cache (instead of 2) keeps the indexes the writer touches in memory.
+// wal_autocheckpoint is raised to a backstop: the store's checkpointer
+// (checkpoint.go) copies the WAL into the database file from another
+// connection, off the writer's path.
 func SQLiteDSN(path string) string {
 	return path + "?" + sqliteCommon +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)&_txlock=immediate"
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)" +
+		"&_pragma=wal_autocheckpoint(" + strconv.Itoa(walBackstop) + ")&_txlock=immediate"
 }
 
 // Open connects to the store named by dsn and starts its writer. It does not
@@ -129,6 +135,9 @@ func Open(ctx context.Context, dsn string, clock cuakhau.Clock) (*DB, error) {
 		return nil, fmt.Errorf("open store: unknown data source scheme %q; want sqlite:PATH or postgres://…", scheme)
 	}
 	db.writer = newWriter(db.write, db.dialect)
+	if db.ckpt != nil {
+		db.writer.committed = db.ckpt.nudge
+	}
 	// The writer outlives Open's context (often a start-up timeout): it
 	// stops on Close.
 	db.writer.Start(context.WithoutCancel(ctx))
@@ -192,7 +201,14 @@ func (db *DB) openSQLite(ctx context.Context, path string) error {
 		r.Close()
 		return fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	db.write, db.read = w, r
+	c, err := sql.Open("sqlite", path+"?"+sqliteCommon+"&_pragma=synchronous(FULL)")
+	if err != nil {
+		w.Close()
+		r.Close()
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	c.SetMaxOpenConns(1)
+	db.write, db.read, db.ckpt = w, r, newCheckpointer(c, checkpointInterval)
 	return nil
 }
 
@@ -242,7 +258,11 @@ func (db *DB) Close() error {
 		stmtErr = db.tripByID.Close()
 	}
 	db.tripByIDMu.Unlock()
-	return errors.Join(stmtErr, db.write.Close(), db.read.Close())
+	var ckptErr error
+	if db.ckpt != nil {
+		ckptErr = db.ckpt.Stop()
+	}
+	return errors.Join(stmtErr, ckptErr, db.write.Close(), db.read.Close())
 }
 
 // Engine returns "sqlite" or "postgres".

@@ -39,12 +39,21 @@ type WriteFunc = func(ctx context.Context, tx *WriteTx) error
 // RunBatch runs fns as one batch of the writer, in order, and returns each
 // one's outcome: it makes "one failing op does not fail its neighbours"
 // deterministic, where the real queue batches whatever happens to wait.
+// The ops join the queue together, and the writer takes every op queued at
+// once.
 func (db *DB) RunBatch(fns ...WriteFunc) []error {
 	ops := make([]*writeOp, len(fns))
 	for i, fn := range fns {
 		ops[i] = &writeOp{ctx: context.Background(), fn: fn, done: make(chan error, 1)}
 	}
-	db.writer.run(ops)
+	w := db.writer
+	w.mu.Lock()
+	w.queue = append(w.queue, ops...)
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
 	errs := make([]error, len(ops))
 	for i, op := range ops {
 		errs[i] = <-op.done
@@ -71,4 +80,33 @@ func (db *DB) ReadExec(ctx context.Context, query string) error {
 // QueryRowRaw scans the one row of a query into dest.
 func (db *DB) QueryRowRaw(ctx context.Context, query string, dest ...any) error {
 	return db.read.QueryRowContext(ctx, db.q(query)).Scan(dest...)
+}
+
+// CrossingsQuery is the query that reads a gate's crossings.
+const CrossingsQuery = crossingsQuery
+
+// QueryPlan returns SQLite's EXPLAIN QUERY PLAN lines for query.
+func (db *DB) QueryPlan(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		lines = append(lines, detail)
+	}
+	return lines, rows.Err()
+}
+
+// Queued returns the number of writes waiting in the writer's queue.
+func (db *DB) Queued() int {
+	db.writer.mu.Lock()
+	defer db.writer.mu.Unlock()
+	return len(db.writer.queue)
 }

@@ -250,6 +250,11 @@ func (db *DB) inZone(ctx context.Context, q querier, gate string) (map[cuakhau.D
 // rateWindow is how far back crossings are measured.
 const rateWindow = time.Hour
 
+// crossingsQuery reads a gate's crossings in a time range; its status term
+// is the predicate of the partial index events_crossed, written the same
+// way so that the planner uses it.
+const crossingsQuery = `SELECT at FROM events WHERE gate = ? AND status = 'crossed' AND at > ? AND at <= ?`
+
 // perLaneRate is the gate's service rate per lane-hour, measured from the
 // crossings while the queue was not empty: the oldest truck still waiting
 // arrived at oldest, so the queue has not been empty since then.
@@ -259,8 +264,7 @@ func (db *DB) perLaneRate(ctx context.Context, q querier, gate string, lanes int
 		return fallback, nil
 	}
 	window := min(rateWindow, now.Sub(oldest))
-	rows, err := q.query(ctx, `SELECT at FROM events WHERE gate = ? AND status = 'crossed' AND at > ? AND at <= ?`,
-		gate, formatTime(now.Add(-window)), formatTime(now))
+	rows, err := q.query(ctx, crossingsQuery, gate, formatTime(now.Add(-window)), formatTime(now))
 	if err != nil {
 		return 0, fmt.Errorf("read crossings of %s: %w", gate, err)
 	}

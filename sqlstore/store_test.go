@@ -189,7 +189,7 @@ func TestMigrate(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Pending on an empty database: %v", err)
 			}
-			if diff := cmp.Diff([]string{"0001_init", "0002_queue"}, pending); diff != "" {
+			if diff := cmp.Diff([]string{"0001_init", "0002_queue", "0003_crossings_index"}, pending); diff != "" {
 				t.Errorf("Pending before Migrate (-want +got):\n%s", diff)
 			}
 			applied, err := db.Migrate(ctx)
@@ -389,5 +389,18 @@ func TestReopenKeepsData(t *testing.T) {
 				t.Errorf("huu-nghi log has %d entries, want 1", n["huu-nghi"])
 			}
 		})
+	}
+}
+
+// The service rate reads a gate's crossings in the last hour, under every
+// arrival: it must use the partial index of crossings, not scan the log.
+func TestCrossingsQueryUsesIndex(t *testing.T) {
+	db := openStore(t, "sqlite", cuakhau.NewFixedClock(start))
+	plan, err := db.QueryPlan(context.Background(), sqlstore.CrossingsQuery, "huu-nghi", "2026-12-01T00:00:00Z", "2026-12-01T01:00:00Z")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := strings.Join(plan, "\n"); !strings.Contains(s, "INDEX events_crossed") {
+		t.Errorf("plan of the crossings query does not use events_crossed:\n%s", s)
 	}
 }

@@ -46,38 +46,62 @@ const (
 	batchTimeout = time.Minute
 )
 
-// writer is the group-commit writer: one goroutine takes a write, drains
-// every other write already waiting (up to maxBatch), runs them all in one
-// transaction, commits once — one fsync for the lot — and then answers each
-// caller. A caller is answered only after the commit, so an answer without
-// error means the write is durable.
+// writer is the group-commit writer: one goroutine takes every write
+// waiting (up to maxBatch), runs them all in one transaction, commits once —
+// one fsync for the lot — and then answers each caller. A caller is answered
+// only after the commit, so an answer without error means the write is
+// durable.
 //
-// The queue is an unbuffered channel: the writes waiting are the goroutines
-// blocked sending on it, so an op that has been handed over is an op the
-// writer will run or answer, and a caller that gives up before the handover
-// leaves nothing behind.
+// Callers append their write to a queue under a mutex and wait for its
+// answer: handing a write over wakes nobody but, when it is idle, the
+// writer. (With a channel for the queue every caller was woken once to hand
+// its write over and again for the answer; on two busy cores the first wake
+// alone kept a handful of goroutines waiting for a processor.) A write in
+// the queue is run or answered by the writer unless its caller gives up
+// first, which leaves nothing behind.
 type writer struct {
 	db      *sql.DB
 	dialect dialect
 
-	ops    chan *writeOp
+	mu     sync.Mutex
+	queue  []*writeOp
+	closed bool // no more writes are taken; set when the loop ends
+
+	wake   chan struct{} // buffered: the queue has writes
 	quit   chan struct{}
 	exited chan struct{}
 	start  sync.Once
 	stop   sync.Once
 
+	// stmts are the writer's statements prepared once on its connection
+	// and reused by every batch (SQLite only; pgx caches its own). A query
+	// first seen in a batch is prepared in that batch's transaction and
+	// listed in fresh; after the commit, when the connection is free again,
+	// it is prepared here for the batches that follow. Only the writer
+	// goroutine touches them.
+	stmts map[string]*sql.Stmt
+	fresh []string
+
+	// committed, when set, is called after each batch that committed.
+	committed func()
+
 	batches atomic.Int64
 	runs    atomic.Int64
+	busy    atomic.Int64 // nanoseconds spent running batches
 }
 
 func newWriter(db *sql.DB, d dialect) *writer {
-	return &writer{
+	w := &writer{
 		db:      db,
 		dialect: d,
-		ops:     make(chan *writeOp),
+		wake:    make(chan struct{}, 1),
 		quit:    make(chan struct{}),
 		exited:  make(chan struct{}),
 	}
+	if d == dialectSQLite {
+		w.stmts = map[string]*sql.Stmt{}
+	}
+	return w
 }
 
 // Start runs the writer until ctx ends or Stop is called.
@@ -86,10 +110,13 @@ func (w *writer) Start(ctx context.Context) {
 }
 
 // Stop lets the batch in progress finish and waits for the writer to exit.
-// Writes arriving afterwards get ErrClosed.
+// Writes still queued, and writes arriving afterwards, get ErrClosed.
 func (w *writer) Stop() {
 	w.stop.Do(func() { close(w.quit) })
-	w.start.Do(func() { close(w.exited) }) // never started: nothing to wait for
+	w.start.Do(func() { // never started: nothing runs, nothing to wait for
+		w.shutdown()
+		close(w.exited)
+	})
 	<-w.exited
 }
 
@@ -102,12 +129,16 @@ func (w *writer) do(ctx context.Context, fn writeFunc) error {
 		return err
 	}
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	select {
-	case w.ops <- op:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-w.exited:
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
 		return ErrClosed
+	}
+	w.queue = append(w.queue, op)
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default: // already signalled
 	}
 	select {
 	case err := <-op.done:
@@ -122,27 +153,84 @@ func (w *writer) do(ctx context.Context, fn writeFunc) error {
 
 func (w *writer) loop(ctx context.Context) {
 	defer close(w.exited)
+	defer w.closeStmts()
+	defer w.shutdown()
 	batch := make([]*writeOp, 0, maxBatch)
 	for {
 		select {
-		case op := <-w.ops:
-			batch = append(batch[:0], op)
+		case <-w.wake:
 		case <-w.quit:
 			return
 		case <-ctx.Done():
 			return
 		}
-	drain:
-		for len(batch) < maxBatch {
+		for {
 			select {
-			case op := <-w.ops:
-				batch = append(batch, op)
+			case <-w.quit:
+				return
 			default:
-				break drain
 			}
+			batch = w.take(batch[:0])
+			if len(batch) == 0 {
+				break
+			}
+			t0 := time.Now()
+			w.run(batch)
+			clear(batch) // let the answered ops be collected
+			w.prepareFresh()
+			w.busy.Add(int64(time.Since(t0)))
 		}
-		w.run(batch)
-		clear(batch) // let the answered ops be collected
+	}
+}
+
+// take moves up to maxBatch queued writes, oldest first, into batch.
+func (w *writer) take(batch []*writeOp) []*writeOp {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := min(len(w.queue), maxBatch)
+	batch = append(batch, w.queue[:n]...)
+	rest := copy(w.queue, w.queue[n:])
+	clear(w.queue[rest:])
+	w.queue = w.queue[:rest]
+	return batch
+}
+
+// shutdown stops taking writes and answers ErrClosed to those still queued.
+func (w *writer) shutdown() {
+	w.mu.Lock()
+	w.closed = true
+	queued := w.queue
+	w.queue = nil
+	w.mu.Unlock()
+	for _, op := range queued {
+		if op.state.CompareAndSwap(opQueued, opStarted) {
+			op.done <- ErrClosed
+		}
+	}
+}
+
+// prepareFresh prepares, for the batches to come, the queries that the last
+// batch had to prepare for itself. It runs between batches, when the
+// writer's one connection is free. A query that does not prepare (its table
+// is not there yet, before migrations) is left to be prepared per batch.
+func (w *writer) prepareFresh() {
+	for _, q := range w.fresh {
+		if _, ok := w.stmts[q]; ok {
+			continue
+		}
+		s, err := w.db.Prepare(q)
+		if err != nil {
+			continue
+		}
+		w.stmts[q] = s
+	}
+	w.fresh = w.fresh[:0]
+}
+
+func (w *writer) closeStmts() {
+	for q, s := range w.stmts {
+		s.Close()
+		delete(w.stmts, q)
 	}
 }
 
@@ -173,6 +261,9 @@ func (w *writer) run(batch []*writeOp) {
 	}
 	w.batches.Add(1)
 	w.runs.Add(int64(len(live)))
+	if err == nil && w.committed != nil {
+		w.committed()
+	}
 	for i, op := range live {
 		switch {
 		case errs[i] != nil:
@@ -195,7 +286,7 @@ func (w *writer) runTx(ops []*writeOp, errs []error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin write batch: %w", err)
 	}
-	tx := newWtx(sqltx, w.dialect)
+	tx := newWtx(sqltx, w)
 	defer func() {
 		if err != nil {
 			sqltx.Rollback()
@@ -266,6 +357,7 @@ func call(ctx context.Context, fn writeFunc, tx *wtx) (err error) {
 type wtx struct {
 	tx      *sql.Tx
 	dialect dialect
+	w       *writer
 	stmts   map[string]*sql.Stmt // nil on PostgreSQL
 
 	// heads holds, per gate touched by the batch, its log head as the
@@ -281,22 +373,30 @@ type logHead struct {
 	hash string
 }
 
-func newWtx(tx *sql.Tx, d dialect) *wtx {
-	t := &wtx{tx: tx, dialect: d, heads: map[string]logHead{}, dirty: map[string]bool{}}
-	if d == dialectSQLite {
+func newWtx(tx *sql.Tx, w *writer) *wtx {
+	t := &wtx{tx: tx, dialect: w.dialect, w: w, heads: map[string]logHead{}, dirty: map[string]bool{}}
+	if w.dialect == dialectSQLite {
 		t.stmts = map[string]*sql.Stmt{}
 	}
 	return t
 }
 
-// stmt returns query prepared in the batch; the statements close with it.
+// stmt returns query prepared for the batch; the batch's statements close
+// with it. A query the writer has prepared before is bound to the
+// transaction without being prepared again.
 func (t *wtx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if s, ok := t.stmts[query]; ok {
 		return s, nil
 	}
-	s, err := t.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	var s *sql.Stmt
+	if ws, ok := t.w.stmts[query]; ok {
+		s = t.tx.StmtContext(ctx, ws)
+	} else {
+		var err error
+		if s, err = t.tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		t.w.fresh = append(t.w.fresh, query)
 	}
 	t.stmts[query] = s
 	return s, nil
@@ -375,15 +475,26 @@ func (t *wtx) queryRow(ctx context.Context, query string, args ...any) scanner {
 }
 
 // WriteStats counts the writer's work since Open: Ops/Batches is the mean
-// number of requests that shared one commit.
+// number of requests that shared one commit, Busy/Ops the writer's time per
+// request — the serial part of every write. On SQLite, Checkpoints counts the
+// checkpointer's runs, CheckpointedFrames the WAL frames they copied into the
+// database file and WALBehind the frames the last one left in the WAL.
 type WriteStats struct {
-	Batches int64 `json:"batches"`
-	Ops     int64 `json:"ops"`
+	Batches            int64         `json:"batches"`
+	Ops                int64         `json:"ops"`
+	Busy               time.Duration `json:"busy_ns"`
+	Checkpoints        int64         `json:"checkpoints"`
+	CheckpointedFrames int64         `json:"checkpointed_frames"`
+	WALBehind          int64         `json:"wal_behind"`
 }
 
 // WriteStats returns the writer's counters, for metrics.
 func (db *DB) WriteStats() WriteStats {
-	return WriteStats{Batches: db.writer.batches.Load(), Ops: db.writer.runs.Load()}
+	s := WriteStats{Batches: db.writer.batches.Load(), Ops: db.writer.runs.Load(), Busy: time.Duration(db.writer.busy.Load())}
+	if c := db.ckpt; c != nil {
+		s.Checkpoints, s.CheckpointedFrames, s.WALBehind = c.runs.Load(), c.frames.Load(), c.behind.Load()
+	}
+	return s
 }
 
 // update runs fn through the group-commit writer; it is how this package

@@ -261,3 +261,93 @@ func TestRacingDecisions(t *testing.T) {
 		}
 	})
 }
+
+// TestCloseAnswersQueued closes the store while a write runs and another
+// waits in the queue: the running one commits, the queued one gets
+// ErrClosed and never runs, and nobody is left waiting.
+func TestCloseAnswersQueued(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		release := make(chan struct{})
+		busy := make(chan struct{})
+		running := make(chan error, 1)
+		go func() {
+			running <- db.Update(ctx, func(ctx context.Context, tx *sqlstore.WriteTx) error {
+				close(busy)
+				<-release
+				return nil
+			})
+		}()
+		<-busy
+
+		var ran atomic.Bool
+		queued := make(chan error, 1)
+		go func() {
+			queued <- db.Update(ctx, func(ctx context.Context, tx *sqlstore.WriteTx) error {
+				ran.Store(true)
+				return nil
+			})
+		}()
+		// Wait until the second write is in the queue.
+		for db.Queued() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		closed := make(chan error, 1)
+		go func() { closed <- db.Close() }()
+		time.Sleep(20 * time.Millisecond) // let Close reach the writer
+		close(release)
+
+		if err := <-running; err != nil {
+			t.Errorf("the running write: %v, want committed", err)
+		}
+		if err := <-queued; !errors.Is(err, sqlstore.ErrClosed) {
+			t.Errorf("the queued write: %v, want ErrClosed", err)
+		}
+		if err := <-closed; err != nil {
+			t.Errorf("Close: %v", err)
+		}
+		if ran.Load() {
+			t.Error("the queued write ran after Close")
+		}
+	})
+}
+
+// TestCheckpointer: on SQLite the WAL is copied back into the database file
+// by the store's checkpointer, not in a request's commit: the writer's own
+// automatic checkpoint is only a backstop, and after a burst of writes the
+// checkpointer leaves nothing behind in the WAL.
+func TestCheckpointer(t *testing.T) {
+	ctx := context.Background()
+	db := openStore(t, "sqlite", cuakhau.NewFixedClock(start))
+	if v, err := db.Pragma(ctx, "wal_autocheckpoint"); err != nil || v != "10000" {
+		t.Errorf("writer's wal_autocheckpoint = %q, %v; want the 10000-page backstop", v, err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 10 {
+				if _, err := db.DeclareTrip(ctx, company, durian()); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s := db.WriteStats()
+		if s.Checkpoints > 0 && s.CheckpointedFrames > 0 && s.WALBehind == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("checkpointer after 80 declarations: %+v; want frames copied and none behind", s)
+		}
+		// Each commit nudges the checkpointer; one more makes it look again
+		// after its pause.
+		if _, err := db.DeclareTrip(ctx, company, durian()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
