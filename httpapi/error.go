@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/cuakhau/cuakhau"
 )
@@ -117,11 +118,24 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
+	writeBody(w, status, buf.Bytes())
+	return nil
+}
+
+// writeEncoded answers with a result that the service has already encoded
+// (json.Marshal of it), ended by a newline as writeJSON's answers are.
+func writeEncoded(w http.ResponseWriter, status int, encoded []byte) error {
+	body := make([]byte, 0, len(encoded)+1)
+	writeBody(w, status, append(append(body, encoded...), '\n'))
+	return nil
+}
+
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	// A failed write means the client has gone; there is no one to tell.
-	_, _ = w.Write(buf.Bytes())
-	return nil
+	_, _ = w.Write(body)
 }

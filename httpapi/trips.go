@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -27,17 +28,35 @@ type eventList struct {
 	Events []*cuakhau.Event `json:"events"`
 }
 
+// encodedTrips is a TripService that can also answer a declaration or a
+// decision with the result's JSON encoding, which it makes anyway for the
+// idempotency record: the API then sends those bytes instead of encoding
+// the same result a second time. (sqlstore.DB is one.)
+type encodedTrips interface {
+	DeclareTripJSON(ctx context.Context, p cuakhau.Principal, d cuakhau.Declaration) (*cuakhau.Trip, []byte, error)
+	DecideJSON(ctx context.Context, p cuakhau.Principal, tripID string, d cuakhau.Decision) (*cuakhau.DecisionResult, []byte, error)
+}
+
 func (a *API) declareTrip(w http.ResponseWriter, r *http.Request) error {
 	var d cuakhau.Declaration
 	ctx, err := readJSON(w, r, &d)
 	if err != nil {
 		return err
 	}
-	t, err := a.trips.DeclareTrip(ctx, principalFrom(ctx), d)
+	var t *cuakhau.Trip
+	var encoded []byte
+	if et, ok := a.trips.(encodedTrips); ok {
+		t, encoded, err = et.DeclareTripJSON(ctx, principalFrom(ctx), d)
+	} else {
+		t, err = a.trips.DeclareTrip(ctx, principalFrom(ctx), d)
+	}
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/trips/"+url.PathEscape(t.ID))
+	if encoded != nil {
+		return writeEncoded(w, http.StatusCreated, encoded)
+	}
 	return writeJSON(w, http.StatusCreated, t)
 }
 
@@ -123,6 +142,16 @@ func (a *API) decide(w http.ResponseWriter, r *http.Request) error {
 	ctx, err := readJSON(w, r, &d)
 	if err != nil {
 		return err
+	}
+	if et, ok := a.trips.(encodedTrips); ok {
+		res, encoded, err := et.DecideJSON(ctx, principalFrom(ctx), r.PathValue("id"), d)
+		if err != nil {
+			return err
+		}
+		if encoded != nil {
+			return writeEncoded(w, http.StatusCreated, encoded)
+		}
+		return writeJSON(w, http.StatusCreated, res)
 	}
 	res, err := a.trips.Decide(ctx, principalFrom(ctx), r.PathValue("id"), d)
 	if err != nil {

@@ -31,25 +31,30 @@ const maxKeyLen = 200
 //
 // Keys belong to the principal's token: two clients cannot collide.
 func writeIdempotent[T any](ctx context.Context, db *DB, p cuakhau.Principal, fn func(ctx context.Context, tx *wtx) (T, error)) (T, error) {
-	return writeIdempotentJSON(ctx, db, p, func(ctx context.Context, tx *wtx) (T, []byte, error) {
+	v, _, err := writeIdempotentJSON(ctx, db, p, func(ctx context.Context, tx *wtx) (T, []byte, error) {
 		v, err := fn(ctx, tx)
 		return v, nil, err
 	})
+	return v, err
 }
 
 // writeIdempotentJSON is writeIdempotent for an fn that can return its
 // result's JSON encoding (exactly json.Marshal of the result) built mostly
 // from parts encoded before the write, so that the writer — the one
 // goroutine every write waits for — does not encode it whole. A nil
-// encoding means: marshal the result.
-func writeIdempotentJSON[T any](ctx context.Context, db *DB, p cuakhau.Principal, fn func(ctx context.Context, tx *wtx) (T, []byte, error)) (T, error) {
+// encoding means: marshal the result. It also returns the answer's
+// encoding — fn's, or the stored one for a key seen before — when there is
+// one (nil if fn gave none and no key was sent), so that the API can send
+// it without encoding the result again.
+func writeIdempotentJSON[T any](ctx context.Context, db *DB, p cuakhau.Principal, fn func(ctx context.Context, tx *wtx) (T, []byte, error)) (T, []byte, error) {
 	key, keyed := cuakhau.IdempotencyFrom(ctx)
 	if keyed && (len(key.Key) > maxKeyLen || !utf8.ValidString(key.Key) || strings.ContainsRune(key.Key, 0)) {
 		var zero T
-		return zero, cuakhau.Invalid("idempotency_key", fmt.Sprintf("must be text of at most %d bytes", maxKeyLen))
+		return zero, nil, cuakhau.Invalid("idempotency_key", fmt.Sprintf("must be text of at most %d bytes", maxKeyLen))
 	}
 	owner := idempotencyOwner(p)
 	var out T
+	var outJSON []byte
 	// lookup answers from the key's stored response; errKeyUnseen if none.
 	lookup := func(ctx context.Context, tx *wtx) error {
 		var hash, resp string
@@ -67,7 +72,7 @@ func writeIdempotentJSON[T any](ctx context.Context, db *DB, p cuakhau.Principal
 		if err := json.Unmarshal([]byte(resp), &v); err != nil {
 			return fmt.Errorf("decode stored response of idempotency key %q: %w", key.Key, err)
 		}
-		out = v
+		out, outJSON = v, []byte(resp)
 		return nil
 	}
 	err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
@@ -114,14 +119,14 @@ func writeIdempotentJSON[T any](ctx context.Context, db *DB, p cuakhau.Principal
 				}}
 			}
 		}
-		out = v
+		out, outJSON = v, resp
 		return nil
 	})
 	if err != nil {
 		var zero T
-		return zero, err
+		return zero, nil, err
 	}
-	return out, nil
+	return out, outJSON, nil
 }
 
 // errKeyUnseen is lookup's answer for a key with no stored response.

@@ -31,9 +31,25 @@ const codeAttempts = 3
 // work — validation, encoding — is done before the write, on the caller's
 // goroutine; the write itself inserts.
 func (db *DB) DeclareTrip(ctx context.Context, p cuakhau.Principal, d cuakhau.Declaration) (*cuakhau.Trip, error) {
+	t, _, err := db.declareTrip(ctx, p, d)
+	return t, err
+}
+
+// DeclareTripJSON is DeclareTrip answering also with the trip's JSON
+// encoding (exactly json.Marshal of the trip), which the store has made
+// anyway for the idempotency record: the API sends it as it is.
+func (db *DB) DeclareTripJSON(ctx context.Context, p cuakhau.Principal, d cuakhau.Declaration) (*cuakhau.Trip, []byte, error) {
+	t, b, err := db.declareTrip(ctx, p, d)
+	if err == nil && b == nil {
+		b, err = json.Marshal(t)
+	}
+	return t, b, err
+}
+
+func (db *DB) declareTrip(ctx context.Context, p cuakhau.Principal, d cuakhau.Declaration) (*cuakhau.Trip, []byte, error) {
 	cg, ok, err := db.cachedGate(ctx, d.Gate)
 	if err != nil {
-		return nil, fmt.Errorf("declare trip: %w", err)
+		return nil, nil, fmt.Errorf("declare trip: %w", err)
 	}
 	var g *cuakhau.Gate // nil for an unknown gate: flow names the field
 	if ok {
@@ -58,7 +74,7 @@ func (db *DB) DeclareTrip(ctx context.Context, p cuakhau.Principal, d cuakhau.De
 	}
 	earlyTrip, earlyEv, earlyBody, earlyErr := declare()
 
-	t, err := writeIdempotentJSON(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.Trip, []byte, error) {
+	t, answer, err := writeIdempotentJSON(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.Trip, []byte, error) {
 		t, ev, body, declErr := earlyTrip, earlyEv, earlyBody, earlyErr
 		for attempt := 1; ; attempt++ {
 			if declErr != nil {
@@ -83,10 +99,10 @@ func (db *DB) DeclareTrip(ctx context.Context, p cuakhau.Principal, d cuakhau.De
 		return t, body, nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("declare trip: %w", err)
+		return nil, nil, fmt.Errorf("declare trip: %w", err)
 	}
 	db.recent.store(t)
-	return t, nil
+	return t, answer, nil
 }
 
 // insertTrip stores a new trip's projection, unless its code is taken:
@@ -124,16 +140,32 @@ func (db *DB) insertTrip(ctx context.Context, tx *wtx, t *cuakhau.Trip, body []b
 // otherwise it is done again on the trip as it now stands. The event's time
 // is the time the request was taken up, read once.
 func (db *DB) Decide(ctx context.Context, p cuakhau.Principal, tripID string, d cuakhau.Decision) (*cuakhau.DecisionResult, error) {
+	res, _, err := db.decide(ctx, p, tripID, d)
+	return res, err
+}
+
+// DecideJSON is Decide answering also with the result's JSON encoding
+// (exactly json.Marshal of the result), which the store has made anyway for
+// the idempotency record: the API sends it as it is.
+func (db *DB) DecideJSON(ctx context.Context, p cuakhau.Principal, tripID string, d cuakhau.Decision) (*cuakhau.DecisionResult, []byte, error) {
+	res, b, err := db.decide(ctx, p, tripID, d)
+	if err == nil && b == nil {
+		b, err = json.Marshal(res)
+	}
+	return res, b, err
+}
+
+func (db *DB) decide(ctx context.Context, p cuakhau.Principal, tripID string, d cuakhau.Decision) (*cuakhau.DecisionResult, []byte, error) {
 	early, err := db.visibleTrip(ctx, p, tripID)
 	if err != nil {
-		return nil, fmt.Errorf("decide trip %s: %w", tripID, err)
+		return nil, nil, fmt.Errorf("decide trip %s: %w", tripID, err)
 	}
 	cg, ok, err := db.cachedGate(ctx, early.Gate)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("decide trip %s: gate %s is not in the catalogue", tripID, early.Gate)
+		return nil, nil, fmt.Errorf("decide trip %s: gate %s is not in the catalogue", tripID, early.Gate)
 	}
 	now := db.now()
 	apply := func(t *cuakhau.Trip) (*cuakhau.Trip, *cuakhau.Event, []byte, error) {
@@ -149,7 +181,7 @@ func (db *DB) Decide(ctx context.Context, p cuakhau.Principal, tripID string, d 
 	}
 	earlyNext, earlyEv, earlyBody, earlyErr := apply(early)
 
-	res, err := writeIdempotentJSON(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.DecisionResult, []byte, error) {
+	res, answer, err := writeIdempotentJSON(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.DecisionResult, []byte, error) {
 		var version int
 		err := tx.queryRow(ctx, `SELECT version FROM trips WHERE id = ?`+db.dialect.forUpdate(), tripID).Scan(&version)
 		if err != nil {
@@ -183,10 +215,10 @@ func (db *DB) Decide(ctx context.Context, p cuakhau.Principal, tripID string, d 
 		return res, decisionJSON(ev, body), nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("decide trip %s: %w", tripID, err)
+		return nil, nil, fmt.Errorf("decide trip %s: %w", tripID, err)
 	}
 	db.recent.store(res.Trip)
-	return res, nil
+	return res, answer, nil
 }
 
 // decisionJSON is json.Marshal(&cuakhau.DecisionResult{Event: ev, Trip: t})
