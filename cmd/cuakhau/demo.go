@@ -44,6 +44,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := qf.apply(&cfg); err != nil {
 		return err
 	}
+	tuneGC()
 	s, err := openServer(ctx, cfg)
 	if err != nil {
 		return err
