@@ -182,30 +182,47 @@ func (db *DB) decide(ctx context.Context, p cuakhau.Principal, tripID string, d 
 	earlyNext, earlyEv, earlyBody, earlyErr := apply(early)
 
 	res, answer, err := writeIdempotentJSON(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.DecisionResult, []byte, error) {
-		var version int
-		err := tx.queryRow(ctx, `SELECT version FROM trips WHERE id = ?`+db.dialect.forUpdate(), tripID).Scan(&version)
-		if err != nil {
-			return nil, nil, fmt.Errorf("read trip version: %w", err)
-		}
 		prev, next, ev, body, applyErr := early.Version, earlyNext, earlyEv, earlyBody, earlyErr
 		before := early
-		if version != early.Version {
+		// Most often the trip is still as read early: the update that
+		// checks its version is then the only statement on it (it takes
+		// the row's lock on PostgreSQL, before the log head's, as every
+		// write does). A refused decision stands only if the trip has not
+		// changed since.
+		var current bool
+		if applyErr == nil {
+			ok, err := db.updateTripIf(ctx, tx, next, body, prev)
+			if err != nil {
+				return nil, nil, err
+			}
+			current = ok
+		} else {
+			var version int
+			err := tx.queryRow(ctx, `SELECT version FROM trips WHERE id = ?`+db.dialect.forUpdate(), tripID).Scan(&version)
+			if err != nil {
+				return nil, nil, fmt.Errorf("read trip version: %w", err)
+			}
+			current = version == early.Version
+		}
+		if !current {
 			// Changed since the early read: start again from the trip as
-			// it stands, under the lock.
-			t, err := db.lockedTrip(ctx, tx, tripID)
+			// it stands, under its lock.
+			t, err := db.lockTrip(ctx, tx, tripID)
 			if err != nil {
 				return nil, nil, err
 			}
 			prev, before = t.Version, t
 			next, ev, body, applyErr = apply(t)
-		}
-		if applyErr != nil {
+			if applyErr != nil {
+				return nil, nil, applyErr
+			}
+			if err := db.updateTrip(ctx, tx, next, body, prev); err != nil {
+				return nil, nil, err
+			}
+		} else if applyErr != nil {
 			return nil, nil, applyErr
 		}
 		if err := db.appendEvent(ctx, tx, ev); err != nil {
-			return nil, nil, err
-		}
-		if err := db.updateTrip(ctx, tx, next, body, prev); err != nil {
 			return nil, nil, err
 		}
 		if err := db.afterDecision(ctx, tx, before, next, now); err != nil {
@@ -241,25 +258,26 @@ func decisionJSON(ev *cuakhau.Event, body []byte) []byte {
 // line of defence: the row is already locked (PostgreSQL) or the database
 // is (SQLite), so it never fails unless another writer bypassed the lock.
 func (db *DB) updateTrip(ctx context.Context, tx *wtx, t *cuakhau.Trip, body []byte, prevVersion int) error {
+	ok, err := db.updateTripIf(ctx, tx, t, body, prevVersion)
+	if err == nil && !ok {
+		err = cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s changed while this decision was recorded; try again", t.Code)
+	}
+	return err
+}
+
+// updateTripIf stores t's projection if the stored trip is still at
+// prevVersion, and reports whether it was.
+func (db *DB) updateTripIf(ctx context.Context, tx *wtx, t *cuakhau.Trip, body []byte, prevVersion int) (bool, error) {
 	res, err := tx.exec(ctx, `UPDATE trips SET status = ?, updated_at = ?, version = ?, body = ? WHERE id = ? AND version = ?`,
 		string(t.Status), formatTime(t.UpdatedAt), t.Version, string(body), t.ID, prevVersion)
 	if err != nil {
-		return fmt.Errorf("update trip: %w", err)
+		return false, fmt.Errorf("update trip: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("update trip: %w", err)
-	} else if n != 1 {
-		return cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s changed while this decision was recorded; try again", t.Code)
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("update trip: %w", err)
 	}
-	return nil
-}
-
-// lockedTrip reads a trip's projection inside a write whose transaction
-// already holds the row.
-func (db *DB) lockedTrip(ctx context.Context, tx *wtx, id string) (*cuakhau.Trip, error) {
-	var body string
-	err := tx.queryRow(ctx, `SELECT body FROM trips WHERE id = ?`, id).Scan(&body)
-	return decodeTrip(id, body, err)
+	return n == 1, nil
 }
 
 // readTrip reads a trip's projection from the read pool, with a statement
