@@ -280,8 +280,18 @@ func (w *writer) run(batch []*writeOp) {
 // op i's own error. A non-nil result means nothing was committed.
 func (w *writer) runTx(ops []*writeOp, errs []error) (err error) {
 	clear(errs) // of an earlier attempt
-	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
-	defer cancel()
+	// On PostgreSQL a batch that hangs (a lost connection, a lock held by
+	// another node) is cut off after batchTimeout. On SQLite no statement
+	// waits on the network and lock waits end with busy_timeout; and a
+	// context that can end costs the driver a goroutine per statement, to
+	// interrupt it, which at thousands of statements a second is work for
+	// nothing.
+	ctx := context.Background()
+	if w.dialect == dialectPostgres {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, batchTimeout)
+		defer cancel()
+	}
 	sqltx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin write batch: %w", err)
