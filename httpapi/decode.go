@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cuakhau/cuakhau"
@@ -120,6 +121,15 @@ func decodeStrict(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return cuakhau.Invalid("body", "required: a JSON object")
 	}
+	if decodeFast(body, v) {
+		return nil
+	}
+	return decodeChecked(body, v)
+}
+
+// decodeChecked is decodeStrict's full check: the body is decoded as it
+// is, checked against v's type by checkValue, then decoded into v.
+func decodeChecked(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var raw any
@@ -150,6 +160,82 @@ func decodeStrict(body []byte, v any) error {
 		return cuakhau.Invalid("body", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return nil
+}
+
+// decodeFast decodes body into v in one pass of encoding/json when that
+// cannot accept anything checkValue would refuse, and reports whether it
+// did; otherwise v is left zero for the full check, which names what is
+// wrong. encoding/json alone refuses unknown fields, wrong types, fractions
+// and overflows; what it accepts and checkValue does not is a key that
+// matches a field name only when case is ignored. A body with no upper-case
+// ASCII letter, no byte outside ASCII and no escape cannot hold such a key
+// when every field name of v's type is lower-case ASCII (lowerNames) — the
+// common case, and most of the API's requests are a few lower-case words.
+func decodeFast(body []byte, v any) bool {
+	t := reflect.TypeOf(v).Elem()
+	if !lowerNames(t) {
+		return false
+	}
+	for _, c := range body {
+		if c >= 'A' && c <= 'Z' || c >= 0x80 || c == '\\' {
+			return false
+		}
+	}
+	if b := bytes.TrimLeft(body, " \t\r\n"); b[0] != '{' {
+		return false // null, an array…: the full check says what it must be
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err == nil {
+		if _, err := dec.Token(); errors.Is(err, io.EOF) {
+			return true
+		}
+	}
+	reflect.ValueOf(v).Elem().SetZero()
+	return false
+}
+
+// lowerNameTypes caches lowerNames by type.
+var lowerNameTypes sync.Map // reflect.Type → bool
+
+// lowerNames reports whether every JSON field name in t, at any depth, is
+// made of lower-case ASCII letters, digits and underscores.
+func lowerNames(t reflect.Type) bool {
+	if ok, seen := lowerNameTypes.Load(t); seen {
+		return ok.(bool)
+	}
+	ok := lowerNamesIn(t, map[reflect.Type]bool{})
+	lowerNameTypes.Store(t, ok)
+	return ok
+}
+
+func lowerNamesIn(t reflect.Type, seen map[reflect.Type]bool) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if seen[t] {
+		return true
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Struct:
+		if t == timeType {
+			return true
+		}
+		for name, ft := range jsonFields(t) {
+			for _, c := range []byte(name) {
+				if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+					return false
+				}
+			}
+			if !lowerNamesIn(ft, seen) {
+				return false
+			}
+		}
+	case reflect.Slice, reflect.Array, reflect.Map:
+		return lowerNamesIn(t.Elem(), seen)
+	}
+	return true
 }
 
 // syntaxRule describes a JSON syntax error with its byte offset.

@@ -33,6 +33,8 @@ func TestDecodeStrict(t *testing.T) {
 		{"trailing object", `{"gate":"a"} {}`, map[string]string{"body": "unexpected data after the JSON object at byte 13"}},
 		{"trailing garbage", `{"gate":"a"}x`, map[string]string{"body": "unexpected data after the JSON object at byte 12"}},
 		{"array", `[]`, map[string]string{"body": "must be a JSON object"}},
+		{"null", `null`, map[string]string{"body": "must be a JSON object"}},
+		{"escaped upper case", `{"g\u0041te":"huu-nghi"}`, map[string]string{"gAte": "unknown field"}},
 		{"unknown nested field", `{"vehicle":{"plate":"x","colour":"red"}}`, map[string]string{"vehicle.colour": "unknown field"}},
 		{"unknown field in array", `{"cargo":[{"hs_code":"0810"},{"weight":1}]}`, map[string]string{"cargo[1].weight": "unknown field"}},
 		{"case matters", `{"GATE":"huu-nghi"}`, map[string]string{"GATE": "unknown field"}},
@@ -64,6 +66,56 @@ func TestDecodeStrict(t *testing.T) {
 				t.Errorf("fields (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestDecodeFastAgrees: whenever the one-pass decode takes a body, the full
+// check accepts it too and decodes the same value; when it declines, it
+// leaves the value zero.
+func TestDecodeFastAgrees(t *testing.T) {
+	bodies := []string{
+		`{"gate":"huu-nghi","direction":"export","cargo":[{"hs_code":"0810.60","gross_kg":18000,"perishable":true}]}`,
+		`{"gate":"huu-nghi","vehicle":{"plate":"12c-123.45"},"planned_arrival":"2026-12-01t08:00:00+07:00"}`,
+		`{"gate":"huu-nghi","planned_arrival":"2026-12-01T08:00:00+07:00"}`,
+		`{"gate":null,"cargo":null}`, ` {"gate":"a"} `, `{"gate":"a"} {}`, `{"gate":"a"}x`, `null`, `[]`,
+		`{"gate":1}`, `{"cargo":[{"packages":2.5}]}`, `{"cargo":[{"gross_kg":1e30}]}`, `{"x":1}`, `{"gate":"a","gate":"b"}`,
+		`{"checkpoint":"customs","outcome":"pass","channel":"green"}`,
+	}
+	for _, b := range bodies {
+		var fast, full cuakhau.Declaration
+		if !decodeFast([]byte(b), &fast) {
+			if !cmp.Equal(cuakhau.Declaration{}, fast) {
+				t.Errorf("%s: declined but left %+v", b, fast)
+			}
+			continue
+		}
+		if err := decodeChecked([]byte(b), &full); err != nil {
+			t.Errorf("%s: one pass accepted what the full check refuses: %v", b, err)
+			continue
+		}
+		if diff := cmp.Diff(full, fast); diff != "" {
+			t.Errorf("%s: one pass decoded differently (-full +fast):\n%s", b, diff)
+		}
+	}
+	var d cuakhau.Decision
+	if !decodeFast([]byte(`{"checkpoint":"customs","outcome":"pass","channel":"green"}`), &d) || d.Channel != "green" {
+		t.Errorf("a plain decision did not take the one-pass decode: %+v", d)
+	}
+}
+
+type upperTagged struct {
+	Gate string `json:"Gate"`
+}
+
+// A type with a field name that is not lower case never takes the one-pass
+// decode, which would match "gate" to it.
+func TestDecodeFastNeedsLowerNames(t *testing.T) {
+	var v upperTagged
+	if decodeFast([]byte(`{"gate":"huu-nghi"}`), &v) {
+		t.Error("one-pass decode taken for a type with an upper-case field name")
+	}
+	if err := decodeStrict([]byte(`{"gate":"huu-nghi"}`), &v); cuakhau.ErrorFields(err)["gate"] != "unknown field" {
+		t.Errorf("decodeStrict: %v, want gate: unknown field", err)
 	}
 }
 
