@@ -86,7 +86,13 @@ func (g *Generator) newTruck(ctx context.Context, v Volume, now time.Time) {
 	d := g.declaration(v)
 	// Declared shortly before arrival, so that a demo shows trucks arriving
 	// within its first minute at 60×.
+	// From the clock, not from now (when the arrival was due): a
+	// generator that has fallen behind on a busy machine still declares
+	// arrivals ahead of the store's time, never in its past.
 	lead := 10*time.Minute + g.minutes(40)
+	if c := g.cfg.Clock.Now(); c.After(now) {
+		now = c
+	}
 	arrive := now.Add(lead)
 	d.PlannedArrival = &arrive
 	p := cuakhau.Principal{TokenID: "demo", Name: d.Enterprise.Name, Role: cuakhau.RoleEnterprise, TaxCode: d.Enterprise.TaxCode}
