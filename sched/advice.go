@@ -359,3 +359,36 @@ func BookingUtilization(base float64, adv Advice, walkIns bool) float64 {
 	}
 	return base
 }
+
+// HoldForShelfLife reports whether perishable truck t, about to come to the
+// gate (or checking in), should rather be held at origin: what is left of
+// its shelf life at in.Now is shorter than the wait p predicts for it in
+// in's queue (ExpectedWait) plus in.CrossingTime. Calling it in would only
+// spoil it, and take a place from a load that can still be saved; held at
+// origin, the load is not yet on the road. need is the predicted time to
+// cross (an upper bound when even the fifo turn clears in time; 0 when the
+// truck is not perishable or its wait cannot be predicted).
+//
+// The advisory's daily cap (Advise) is for a typical perishable; this is
+// the same question asked of each truck with its own shelf life.
+func HoldForShelfLife(p Policy, in Input, t Truck) (hold bool, need time.Duration) {
+	if !t.Perishable() {
+		return false, 0
+	}
+	left := t.SpoilsAt.Sub(in.Now)
+	crossing := max(in.CrossingTime, 0)
+	// The fifo turn bounds every policy's wait from above (the truck last
+	// of all): when even that clears in time, no ranking is needed, which
+	// keeps the check cheap on a long queue.
+	if turn := FIFOTurn(in, t); !turn.IsZero() {
+		if n := satAdd(turn.Sub(in.Now), crossing); n <= left {
+			return false, n
+		}
+	}
+	wait := ExpectedWait(p, in, t)
+	if wait < 0 {
+		return false, 0
+	}
+	need = satAdd(wait, crossing)
+	return need > left, need
+}

@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -221,5 +222,38 @@ func TestBookingUtilization(t *testing.T) {
 		if got := BookingUtilization(0.85, tt.adv, tt.walkIns); got != tt.want {
 			t.Errorf("BookingUtilization(0.85, active %v, walk-ins %v) = %v, want %v", tt.adv.Active, tt.walkIns, got, tt.want)
 		}
+	}
+}
+
+func TestHoldForShelfLife(t *testing.T) {
+	// 40 trucks waiting, 2 an hour, the zone full: a truck arriving now is
+	// called in about 20 h and needs 3 more to cross.
+	in := Input{Now: t0, ServiceRate: 2, CrossingTime: 3 * time.Hour}
+	for i := range 40 {
+		in.Waiting = append(in.Waiting, Truck{ID: "w" + strconv.Itoa(i), Seq: int64(i + 1), ArrivedAt: t0.Add(-time.Hour)})
+	}
+	for _, tt := range []struct {
+		name   string
+		policy string
+		truck  Truck
+		want   bool
+	}{
+		{"not perishable", Adaptive, Truck{ID: "x"}, false},
+		{"a week left", FIFO, Truck{ID: "x", SpoilsAt: t0.Add(7 * 24 * time.Hour)}, false},
+		{"a day left, fifo", FIFO, Truck{ID: "x", SpoilsAt: t0.Add(22 * time.Hour)}, true},
+		// Adaptive calls a perishable first when that saves it.
+		{"a day left, adaptive", Adaptive, Truck{ID: "x", SpoilsAt: t0.Add(22 * time.Hour)}, false},
+		{"two hours left, adaptive", Adaptive, Truck{ID: "x", SpoilsAt: t0.Add(2 * time.Hour)}, true},
+	} {
+		hold, need := HoldForShelfLife(mustNew(t, tt.policy, DefaultConfig()), in, tt.truck)
+		if hold != tt.want {
+			t.Errorf("%s: hold %v (need %v), want %v", tt.name, hold, need, tt.want)
+		}
+	}
+	// Without a service rate the wait is unknown: no reason to hold.
+	unknown := in
+	unknown.ServiceRate = 0
+	if hold, _ := HoldForShelfLife(mustNew(t, FIFO, DefaultConfig()), unknown, Truck{ID: "x", SpoilsAt: t0.Add(time.Hour)}); hold {
+		t.Error("rate unknown: held, want not")
 	}
 }
