@@ -103,6 +103,8 @@ type queue struct {
 	road, held int
 	// per day
 	dayDesired, dayCrossed []int
+	// the same for the trucks a registered_only period lets be called
+	dayDesiredReg, dayCrossedReg []int
 }
 
 type stageState struct {
@@ -187,6 +189,8 @@ type repStats struct {
 	series         []sample
 	dayDesired     [][]int
 	dayCrossed     [][]int
+	dayDesiredReg  [][]int
+	dayCrossedReg  [][]int
 	events         int64
 }
 
@@ -199,7 +203,8 @@ func newModel(p *plan, pol sched.Policy, rep int, seed uint64) *model {
 	for _, g := range p.gates {
 		q := &queue{g: g, byID: map[string]*truck{}, stages: make([]stageState, len(g.stages)),
 			callAt: -1, lastCall: math.Inf(-1), crossEst: g.crossing0, perDay: g.perDay(0), tokens: 1, advAt: math.Inf(-1), util: p.util,
-			dayDesired: make([]int, days), dayCrossed: make([]int, days)}
+			dayDesired: make([]int, days), dayCrossed: make([]int, days),
+			dayDesiredReg: make([]int, days), dayCrossedReg: make([]int, days)}
 		m.queues = append(m.queues, q)
 		m.st.stageWork = append(m.st.stageWork, make([]float64, len(g.stages)))
 		m.st.openMin = append(m.st.openMin, g.openMinutes(p.warmup, p.end))
@@ -414,6 +419,9 @@ func (m *model) generate(ci int) {
 	if !tr.noShow {
 		if d := int(desired / 1440); d >= 0 && d < len(q.dayDesired) {
 			q.dayDesired[d]++
+			if m.eligible(tr) {
+				q.dayDesiredReg[d]++
+			}
 		}
 	}
 	if m.reg.booking && tr.wantsBk {
@@ -491,7 +499,10 @@ func (m *model) windowCap(q *queue, w int) int {
 		a := m.windowStart(x)
 		lengths = append(lengths, minutes(g.openMinutes(a, a+m.p.window)))
 	}
-	caps := sched.AcceptsEach(sched.Capacities(1, g.capacity(pd)*60, q.util, lengths), g.noShow)
+	// Walk-ins may not be called on a day only pre-registered trucks may
+	// cross: its windows sell the whole rate.
+	util := sched.BookingUtilization(q.util, sched.Advice{}, !registeredOnly(g, m.windowStart(first)+720))
+	caps := sched.AcceptsEach(sched.Capacities(1, g.capacity(pd)*60, util, lengths), g.noShow)
 	for len(q.caps) <= last {
 		q.caps = append(q.caps, -1)
 	}
@@ -866,6 +877,13 @@ func (m *model) gauges(q *queue) {
 	m.st.yardPeak = max(m.st.yardPeak, yard)
 }
 
+// eligible reports whether a registered_only period lets tr be called:
+// pre-registered, or booking under a regime that books (call lets a booked
+// truck in only while it keeps its window; the few that come too late are
+// counted all the same, which errs towards a larger backlog and so more
+// saturated days).
+func (m *model) eligible(tr *truck) bool { return tr.reg || m.reg.booking && tr.wantsBk }
+
 // registeredOnly reports whether only pre-registered trucks may be called.
 func registeredOnly(g *gplan, t float64) bool { return inAny(g.regOnly, t) }
 
@@ -896,9 +914,11 @@ func (m *model) call(q *queue) {
 	waiting := q.waiting
 	if registeredOnly(g, m.now) {
 		waiting = make([]sched.Truck, 0, len(q.waiting))
+		// A truck that booked a window declared its trip ahead: it is
+		// pre-registered even if it came too late to keep the window.
 		for i, t := range q.waiting {
 			tr := q.wtr[i]
-			if tr.reg || tr.win >= 0 && t.Booked {
+			if tr.reg || tr.win >= 0 {
 				waiting = append(waiting, t)
 			}
 		}
@@ -1160,6 +1180,9 @@ func (m *model) cross(tr *truck) {
 	q.crossEst += 0.05 * (m.now - tr.called - q.crossEst)
 	if d := int(m.now / 1440); d >= 0 && d < len(q.dayCrossed) {
 		q.dayCrossed[d]++
+		if m.eligible(tr) {
+			q.dayCrossedReg[d]++
+		}
 	}
 	cs := &m.st.classes[tr.class.idx]
 	if m.now >= p.warmup {
@@ -1272,5 +1295,7 @@ func (m *model) finish() {
 		}
 		m.st.dayDesired = append(m.st.dayDesired, q.dayDesired)
 		m.st.dayCrossed = append(m.st.dayCrossed, q.dayCrossed)
+		m.st.dayDesiredReg = append(m.st.dayDesiredReg, q.dayDesiredReg)
+		m.st.dayCrossedReg = append(m.st.dayCrossedReg, q.dayCrossedReg)
 	}
 }
