@@ -93,21 +93,40 @@ type AdviceInput struct {
 	// CrossingTime is the time from call to crossed, which the shelf life
 	// must also cover.
 	CrossingTime time.Duration
+	// Held is the trucks the advisory told to hold at origin that have not
+	// come to the gate yet. They are demand the gate has not served: while
+	// there are any the advisory stays in force, or it would lift the moment
+	// the waiting area empties and send the walk-ins it held back onto
+	// roads whose windows the held trucks have already booked.
+	Held int
+	// Booked is the bookings of the next 24 hours expected to show (booked
+	// × (1 − no-show rate)) that have not arrived. Booked trucks are called
+	// before the live queue, so when they and the trucks waiting take longer
+	// to clear than a perishable lasts, a truck coming now without a booking
+	// would wait too long whatever its place among the live ones.
+	Booked float64
 }
 
 // Advice is what the gate tells those still on the way.
 type Advice struct {
 	Level Level
 	// Active is true when an advisory is in force: a perishable arriving now
-	// would wait longer than its shelf life, or the other side takes fewer
-	// trucks than ours clears. While it is, bookings for a day beyond
+	// would wait longer than its shelf life, or behind the trucks waiting and
+	// booked for the next day (at ClearingPerDay) its shelf life would not
+	// last, the other side takes fewer trucks than ours clears, or trucks
+	// told to hold have not come back. While it is, bookings for a day beyond
 	// MaxBookingsPerDay are refused, with Reason.
 	Active       bool
 	StopBookings bool // Active and MaxBookingsPerDay is 0
-	// MaxBookingsPerDay is what can clear a day after the backlog, within
-	// the shelf life: ClearingPerDay − Waiting / (ShelfLife in days), floored
-	// and at least 0; ClearingPerDay when no shelf life is given. It is
-	// computed whether or not Active, and only binds when Active.
+	// MaxBookingsPerDay is the trucks that can clear a day after the
+	// backlog, within the shelf life: ClearingPerDay − Backlog / (ShelfLife
+	// in days), floored and at least 0; ClearingPerDay when no shelf life is
+	// given. The backlog is the trucks waiting beyond what clears within
+	// DefaultCallHorizon: those are the queue that keeps the bottleneck
+	// busy, and counting them would shed it — at 18 trucks a day, 2 waiting
+	// would cut a day's bookings by 11%. It is computed whether or not
+	// Active, and only binds when Active; bookings that will not show clear
+	// nothing, so a day takes Accepted(no-show rate) bookings.
 	MaxBookingsPerDay int
 	// ClearingPerDay is the lesser of our side's and the other side's
 	// (announced) trucks a day.
@@ -118,6 +137,13 @@ type Advice struct {
 	// Reason is the same for logs and error messages, in English.
 	Reason string
 }
+
+// Accepted is the bookings a day takes under the advisory's cap when a
+// share noShowRate of bookings is not used: Accepts(MaxBookingsPerDay,
+// noShowRate). The cap counts trucks that clear; a booking that does not
+// show clears nothing, and without the margin a gate paced by the other
+// side would lose its no-show share every day.
+func (a Advice) Accepted(noShowRate float64) int { return Accepts(a.MaxBookingsPerDay, noShowRate) }
 
 // Advise decides the inflow advisory. It is what was missing in December
 // 2021, when the other side cleared 80–100 trucks a day while thousands more
@@ -135,7 +161,8 @@ func Advise(a AdviceInput) Advice {
 	adv.MaxBookingsPerDay = floorCount(clearing)
 	if a.ShelfLife > 0 {
 		days := a.ShelfLife.Hours() / 24
-		adv.MaxBookingsPerDay = floorCount(max(float64(clearing-float64(max(a.Waiting, 0))/days), 0))
+		backlog := max(float64(float64(max(a.Waiting, 0))-clearing*DefaultCallHorizon.Hours()/24), 0)
+		adv.MaxBookingsPerDay = floorCount(max(float64(clearing-backlog/days), 0))
 	}
 
 	wait := a.PerishableWait
@@ -147,8 +174,13 @@ func Advise(a AdviceInput) Advice {
 		need = math.MaxInt64
 	}
 	spoils := a.ShelfLife > 0 && need > a.ShelfLife
+	// The policy's prediction is a snapshot of the waiting area; the trucks
+	// booked for the next day come in ahead of a live one all the same.
+	ahead := backlogWait(max(a.Waiting, 0)+count(a.Booked), clearing)
+	full := !spoils && a.ShelfLife > 0 && satAdd(ahead, max(a.CrossingTime, 0)) > a.ShelfLife
 	short := a.OtherAnnounced && a.OtherPerDay < a.OurPerDay
-	if !spoils && !short {
+	held := a.Held > 0
+	if !spoils && !full && !short && !held {
 		return adv
 	}
 	adv.Active = true
@@ -161,12 +193,24 @@ func Advise(a AdviceInput) Advice {
 		zh = append(zh, fmt.Sprintf("现在到达的鲜货车辆预计需等待%s，超过剩余保鲜期（%s）。", durZH(wait), durZH(a.ShelfLife)))
 		why = append(why, fmt.Sprintf("perishable wait %s (+%s crossing) exceeds shelf life %s", fmtDur(wait), fmtDur(max(a.CrossingTime, 0)), fmtDur(a.ShelfLife)))
 	}
+	if full {
+		vi = append(vi, fmt.Sprintf("Các xe đang chờ và đã đặt chỗ trong 24 giờ tới cần %s để thông quan, lâu hơn thời hạn bảo quản của hàng tươi (%s).", durVI(ahead), durVI(a.ShelfLife)))
+		en = append(en, fmt.Sprintf("The trucks waiting and booked for the next 24 hours take %s to clear, longer than perishables last (%s).", durEN(ahead), durEN(a.ShelfLife)))
+		zh = append(zh, fmt.Sprintf("正在等待和未来24小时已预约的车辆需要%s才能通关，超过鲜货的保鲜期（%s）。", durZH(ahead), durZH(a.ShelfLife)))
+		why = append(why, fmt.Sprintf("waiting and booked take %s (+%s crossing) to clear, beyond shelf life %s", fmtDur(ahead), fmtDur(max(a.CrossingTime, 0)), fmtDur(a.ShelfLife)))
+	}
 	if short {
 		other, our := count(a.OtherPerDay), count(a.OurPerDay)
 		vi = append(vi, fmt.Sprintf("Phía bạn chỉ tiếp nhận %s xe/ngày, thấp hơn năng lực thông quan phía ta (%s xe/ngày).", numVI(other), numVI(our)))
 		en = append(en, fmt.Sprintf("The other side takes only %s trucks a day, below our %s.", numEN(other), numEN(our)))
 		zh = append(zh, fmt.Sprintf("对方口岸每天仅接收%s辆车，低于我方每天%s辆的通关能力。", strconv.Itoa(other), strconv.Itoa(our)))
 		why = append(why, fmt.Sprintf("other side takes %d trucks/day, below our %d", other, our))
+	}
+	if held && !spoils && !full && !short {
+		vi = append(vi, fmt.Sprintf("Còn %s xe đang chờ tại nơi xuất phát theo cảnh báo trước; xe chưa đặt chỗ đi sau các xe này.", numVI(a.Held)))
+		en = append(en, fmt.Sprintf("%s trucks told to hold at origin have not come back yet; trucks without a booking come after them.", numEN(a.Held)))
+		zh = append(zh, fmt.Sprintf("仍有%d辆车按此前预警在出发地等待；未预约的车辆排在其后。", a.Held))
+		why = append(why, fmt.Sprintf("%d trucks told to hold have not come back", a.Held))
 	}
 	if adv.StopBookings {
 		vi = append(vi, "Tạm dừng nhận đặt chỗ mới; xe chưa lên đường xin hoãn khởi hành.")
@@ -298,4 +342,53 @@ func group(n int, sep string) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// BookingUtilization is the share of the clearing rate a window sells (see
+// WindowConfig.Utilization) while adv is the gate's advisory; walkIns is
+// whether trucks without a booking may be called in the window (not, say,
+// while only pre-registered cargo may cross after Tết). The margin below 1
+// is room for walk-ins and bad hours. While an advisory is in force
+// walk-ins are told to hold and come back through bookings, and when they
+// may not be called at all nobody can use the margin: in both cases a
+// margin would only leave the bottleneck idle while trucks wait at origin
+// for a window, so windows sell the whole rate.
+func BookingUtilization(base float64, adv Advice, walkIns bool) float64 {
+	if adv.Active || !walkIns {
+		return 1
+	}
+	return base
+}
+
+// HoldForShelfLife reports whether perishable truck t, about to come to the
+// gate (or checking in), should rather be held at origin: what is left of
+// its shelf life at in.Now is shorter than the wait p predicts for it in
+// in's queue (ExpectedWait) plus in.CrossingTime. Calling it in would only
+// spoil it, and take a place from a load that can still be saved; held at
+// origin, the load is not yet on the road. need is the predicted time to
+// cross (an upper bound when even the fifo turn clears in time; 0 when the
+// truck is not perishable or its wait cannot be predicted).
+//
+// The advisory's daily cap (Advise) is for a typical perishable; this is
+// the same question asked of each truck with its own shelf life.
+func HoldForShelfLife(p Policy, in Input, t Truck) (hold bool, need time.Duration) {
+	if !t.Perishable() {
+		return false, 0
+	}
+	left := t.SpoilsAt.Sub(in.Now)
+	crossing := max(in.CrossingTime, 0)
+	// The fifo turn bounds every policy's wait from above (the truck last
+	// of all): when even that clears in time, no ranking is needed, which
+	// keeps the check cheap on a long queue.
+	if turn := FIFOTurn(in, t); !turn.IsZero() {
+		if n := satAdd(turn.Sub(in.Now), crossing); n <= left {
+			return false, n
+		}
+	}
+	wait := ExpectedWait(p, in, t)
+	if wait < 0 {
+		return false, 0
+	}
+	need = satAdd(wait, crossing)
+	return need > left, need
 }

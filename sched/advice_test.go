@@ -1,6 +1,8 @@
 package sched
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,7 +59,9 @@ func TestAdvise(t *testing.T) {
 		{
 			name: "normal day",
 			in:   AdviceInput{Waiting: 120, OurPerDay: 750, ShelfLife: 60 * time.Hour, PerishableWait: 2 * time.Hour, CrossingTime: 4 * time.Hour},
-			want: Advice{Level: Green, MaxBookingsPerDay: 702, ClearingPerDay: 750}, // 750 − 120 / 2.5 days
+			// 120 waiting are fewer than the 125 that clear within the call
+			// horizon: the working queue, not a backlog to shed.
+			want: Advice{Level: Green, MaxBookingsPerDay: 750, ClearingPerDay: 750},
 		},
 		{
 			// December 2021 at Tân Thanh: thousands waiting, 100 a day taken.
@@ -87,13 +91,13 @@ func TestAdvise(t *testing.T) {
 				ShelfLife: 72 * time.Hour, PerishableWait: 3 * time.Hour, CrossingTime: 4 * time.Hour,
 			},
 			want: Advice{
-				Level: Green, Active: true, MaxBookingsPerDay: 533, ClearingPerDay: 600, // 600 − 200 / 3 days
+				Level: Green, Active: true, MaxBookingsPerDay: 566, ClearingPerDay: 600, // 600 − (200 − 100 within 4 h) / 3 days
 				Text: "Cảnh báo: Phía bạn chỉ tiếp nhận 600 xe/ngày, thấp hơn năng lực thông quan phía ta (1.150 xe/ngày). " +
-					"Mỗi ngày chỉ nhận tối đa 533 lượt đặt chỗ; xe chưa đặt chỗ xin cân nhắc hoãn khởi hành.",
+					"Mỗi ngày chỉ nhận tối đa 566 lượt đặt chỗ; xe chưa đặt chỗ xin cân nhắc hoãn khởi hành.",
 				TextEN: "Advisory: The other side takes only 600 trucks a day, below our 1,150. " +
-					"Bookings are limited to 533 a day; trucks without a booking should consider holding.",
-				TextZH: "预警：对方口岸每天仅接收600辆车，低于我方每天1150辆的通关能力。每天最多接受533个预约；未预约的车辆请考虑暂缓出发。",
-				Reason: "other side takes 600 trucks/day, below our 1150; bookings capped at 533/day",
+					"Bookings are limited to 566 a day; trucks without a booking should consider holding.",
+				TextZH: "预警：对方口岸每天仅接收600辆车，低于我方每天1150辆的通关能力。每天最多接受566个预约；未预约的车辆请考虑暂缓出发。",
+				Reason: "other side takes 600 trucks/day, below our 1150; bookings capped at 566/day",
 			},
 		},
 		{
@@ -116,6 +120,60 @@ func TestAdvise(t *testing.T) {
 	} {
 		if diff := cmp.Diff(tt.want, Advise(tt.in)); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+// TestAdviseStaysInForce checks the two conditions that keep an advisory in
+// force once the waiting area has emptied: trucks told to hold that have
+// not come back, and bookings for the next day that take what clears.
+// Without them the advisory lifted in the simulated December 2021 as soon
+// as the yard was empty, the walk-ins it had held came back at once onto
+// days the held trucks had booked, and the yard filled again with fruit
+// waiting two days.
+func TestAdviseStaysInForce(t *testing.T) {
+	quiet := AdviceInput{Waiting: 2, OurPerDay: 301, ShelfLife: 24 * time.Hour, PerishableWait: time.Hour, CrossingTime: time.Hour}
+	if adv := Advise(quiet); adv.Active {
+		t.Fatalf("a quiet gate: advisory in force (%s)", adv.Reason)
+	}
+	held := quiet
+	held.Held = 900
+	adv := Advise(held)
+	if !adv.Active || adv.MaxBookingsPerDay != 301 || !strings.Contains(adv.Reason, "900 trucks told to hold have not come back") ||
+		!strings.Contains(adv.TextEN, "900 trucks told to hold") {
+		t.Errorf("900 held: active %v, max %d, reason %q, text %q; want in force, 301 a day", adv.Active, adv.MaxBookingsPerDay, adv.Reason, adv.TextEN)
+	}
+	// 100 waiting and 290 booked take 31 h at 301 a day, beyond a day's
+	// shelf life, though the policy puts a perishable near the front.
+	full := quiet
+	full.Waiting, full.Booked = 100, 290
+	adv = Advise(full)
+	if !adv.Active || !strings.Contains(adv.Reason, "waiting and booked take 1d7h") {
+		t.Errorf("100 waiting, 290 booked: active %v, reason %q; want in force", adv.Active, adv.Reason)
+	}
+	full.Booked = 100
+	if adv := Advise(full); adv.Active {
+		t.Errorf("100 waiting, 100 booked: in force (%s); want not", adv.Reason)
+	}
+}
+
+// TestAdviseBacklog checks that the daily cap sheds only the backlog
+// beyond the working queue, and counts trucks that show.
+func TestAdviseBacklog(t *testing.T) {
+	// Chi Ma in December 2021: 18 a day. Two trucks waiting are the queue
+	// the next calls take; counting them as backlog cut bookings to 16 a day
+	// and left the zero line idle.
+	in := AdviceInput{Waiting: 2, OurPerDay: 71, OtherPerDay: 18, OtherAnnounced: true, ShelfLife: 24 * time.Hour, PerishableWait: time.Hour, CrossingTime: time.Hour}
+	if got := Advise(in).MaxBookingsPerDay; got != 18 {
+		t.Errorf("2 waiting at 18 a day: cap %d, want 18", got)
+	}
+	in.Waiting = 10 // 3 clear within the horizon, 7 to shed within a day
+	if got := Advise(in).MaxBookingsPerDay; got != 11 {
+		t.Errorf("10 waiting at 18 a day: cap %d, want 11", got)
+	}
+	for _, tt := range []struct{ max, want int }{{26, 27}, {18, 18}, {0, 0}} {
+		if got := (Advice{MaxBookingsPerDay: tt.max}).Accepted(0.05); got != tt.want {
+			t.Errorf("Accepted(0.05) of a cap of %d = %d, want %d", tt.max, got, tt.want)
 		}
 	}
 }
@@ -147,5 +205,55 @@ func TestDurText(t *testing.T) {
 	}
 	if got := numEN(-1234); got != "-1,234" {
 		t.Errorf("numEN = %q", got)
+	}
+}
+
+func TestBookingUtilization(t *testing.T) {
+	for _, tt := range []struct {
+		adv     Advice
+		walkIns bool
+		want    float64
+	}{
+		{Advice{}, true, 0.85},
+		{Advice{Active: true}, true, 1},
+		{Advice{}, false, 1},
+		{Advice{Active: true}, false, 1},
+	} {
+		if got := BookingUtilization(0.85, tt.adv, tt.walkIns); got != tt.want {
+			t.Errorf("BookingUtilization(0.85, active %v, walk-ins %v) = %v, want %v", tt.adv.Active, tt.walkIns, got, tt.want)
+		}
+	}
+}
+
+func TestHoldForShelfLife(t *testing.T) {
+	// 40 trucks waiting, 2 an hour, the zone full: a truck arriving now is
+	// called in about 20 h and needs 3 more to cross.
+	in := Input{Now: t0, ServiceRate: 2, CrossingTime: 3 * time.Hour}
+	for i := range 40 {
+		in.Waiting = append(in.Waiting, Truck{ID: "w" + strconv.Itoa(i), Seq: int64(i + 1), ArrivedAt: t0.Add(-time.Hour)})
+	}
+	for _, tt := range []struct {
+		name   string
+		policy string
+		truck  Truck
+		want   bool
+	}{
+		{"not perishable", Adaptive, Truck{ID: "x"}, false},
+		{"a week left", FIFO, Truck{ID: "x", SpoilsAt: t0.Add(7 * 24 * time.Hour)}, false},
+		{"a day left, fifo", FIFO, Truck{ID: "x", SpoilsAt: t0.Add(22 * time.Hour)}, true},
+		// Adaptive calls a perishable first when that saves it.
+		{"a day left, adaptive", Adaptive, Truck{ID: "x", SpoilsAt: t0.Add(22 * time.Hour)}, false},
+		{"two hours left, adaptive", Adaptive, Truck{ID: "x", SpoilsAt: t0.Add(2 * time.Hour)}, true},
+	} {
+		hold, need := HoldForShelfLife(mustNew(t, tt.policy, DefaultConfig()), in, tt.truck)
+		if hold != tt.want {
+			t.Errorf("%s: hold %v (need %v), want %v", tt.name, hold, need, tt.want)
+		}
+	}
+	// Without a service rate the wait is unknown: no reason to hold.
+	unknown := in
+	unknown.ServiceRate = 0
+	if hold, _ := HoldForShelfLife(mustNew(t, FIFO, DefaultConfig()), unknown, Truck{ID: "x", SpoilsAt: t0.Add(time.Hour)}); hold {
+		t.Error("rate unknown: held, want not")
 	}
 }

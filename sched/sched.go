@@ -87,9 +87,15 @@ type Config struct {
 	// Tolerance is how early or late a booked truck may arrive and keep its
 	// window.
 	Tolerance time.Duration
+	// CallHorizon is how many hours of the other side's announced capacity
+	// call-forward may put in the control zone (CallBudget); 0 is
+	// DefaultCallHorizon. It limits Input.Free, which is logged, so a
+	// replay needs no copy of it.
+	CallHorizon time.Duration
 }
 
-// DefaultConfig returns a 2 h aging bound and a ±60 min booking tolerance.
+// DefaultConfig returns a 2 h aging bound, a ±60 min booking tolerance and
+// the default call horizon.
 func DefaultConfig() Config {
-	return Config{AgingBound: 2 * time.Hour, Tolerance: 60 * time.Minute}
+	return Config{AgingBound: 2 * time.Hour, Tolerance: 60 * time.Minute, CallHorizon: DefaultCallHorizon}
 }

@@ -164,6 +164,80 @@ func Capacity(lanes int, perLaneHour float64, utilization float64, length time.D
 	return floorCount(x)
 }
 
+// Capacities is how many trucks each of a day's windows sells, given their
+// lengths in order: the day's capacity (lanes × the per-lane service rate ×
+// the target utilization × the hours) split by cumulative rounding, so that
+// window i sells ⌊C(i+1)⌋ − ⌊C(i)⌋ where C(i) is the capacity of the first i
+// windows. Rounding each window down on its own (Capacity) loses the
+// fractions of every window: a 0.39-truck hour sells nothing all day, and a
+// 2.36-truck hour sells 2, 15% less than the lanes serve. Cumulatively, no
+// prefix of the day promises more than its lanes serve and the day's total
+// is the whole ⌊C⌋. Inputs that cannot describe working windows give zeros.
+func Capacities(lanes int, perLaneHour, utilization float64, lengths []time.Duration) []int {
+	out := make([]int, len(lengths))
+	if lanes <= 0 || !(perLaneHour > 0) || !(utilization > 0) {
+		return out
+	}
+	utilization = min(utilization, 1)
+	perHour := float64(float64(lanes) * perLaneHour * utilization)
+	hours, prev := 0.0, 0
+	for i, l := range lengths {
+		if l > 0 {
+			hours += l.Hours()
+		}
+		n := floorCount(float64(perHour * hours))
+		out[i] = n - prev
+		prev = n
+	}
+	return out
+}
+
+// AcceptsEach is Accepts over a day's windows with capacities caps, by the
+// same cumulative rounding as Capacities: the bookings the first i windows
+// take are ⌊(their capacity) / (1 − noShowRate)⌋, so the no-show margin of a
+// day of small windows is not rounded away window by window. Each window
+// still takes at least its capacity.
+func AcceptsEach(caps []int, noShowRate float64) []int {
+	out := make([]int, len(caps))
+	total, prev := 0, 0
+	for i, c := range caps {
+		total += max(c, 0)
+		n := Accepts(total, noShowRate)
+		out[i] = n - prev
+		prev = n
+	}
+	return out
+}
+
+// WindowCapacity is the capacity and the bookings accepted of window w, one
+// of the windows Windows lists for its gate's business day under cfg (the
+// day it opens, or the day before when the hours run past midnight), by
+// Capacities and AcceptsEach over that day. It is (0, 0) when w is not such
+// a window or cfg is invalid.
+func WindowCapacity(w Window, lanes int, perLaneHour, utilization, noShowRate float64, cfg WindowConfig) (capacity, accepts int) {
+	cfg = cfg.withDefaults()
+	local := w.Start.In(cfg.Location)
+	for _, d := range []time.Time{local, local.AddDate(0, 0, -1)} {
+		ws := Windows(d, cfg)
+		for i, x := range ws {
+			if x.Start.Equal(w.Start) && x.End.Equal(w.End) {
+				caps := Capacities(lanes, perLaneHour, utilization, Lengths(ws))
+				return caps[i], AcceptsEach(caps, noShowRate)[i]
+			}
+		}
+	}
+	return 0, 0
+}
+
+// Lengths returns the windows' lengths, in order, for Capacities.
+func Lengths(ws []Window) []time.Duration {
+	out := make([]time.Duration, len(ws))
+	for i, w := range ws {
+		out[i] = w.End.Sub(w.Start)
+	}
+	return out
+}
+
 // Accepts is how many bookings a window of the given capacity takes when a
 // share noShowRate of bookings is not used: capacity / (1 − noShowRate),
 // rounded down, so that the bookings expected to show stay within capacity.

@@ -315,3 +315,105 @@ func FuzzWindowConfig(f *testing.F) {
 		}
 	})
 }
+
+func hourWindows(n int) []time.Duration {
+	ls := make([]time.Duration, n)
+	for i := range ls {
+		ls[i] = time.Hour
+	}
+	return ls
+}
+
+func sum(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}
+
+func TestCapacities(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		perHour     float64
+		utilization float64
+		lengths     []time.Duration
+		want        []int
+	}{
+		// December 2021 at Cốc Nam: 5 trucks a day over 11 hours. Window by
+		// window, 0.45 rounds to 0 and the gate sells nothing all day.
+		{"small rate keeps its fractions", 5.0 / 11, 1, hourWindows(11), []int{0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1}},
+		// Hữu Nghị: 26 a day. Per window ⌊0.85 × 2.36⌋ = 2, 22 a day; the
+		// day's ⌊22.1⌋ is the same 22 here, but at utilization 1 the day
+		// sells all 26, not 22.
+		{"whole rate", 26.0 / 11, 1, hourWindows(11), []int{2, 2, 3, 2, 2, 3, 2, 2, 3, 2, 3}},
+		{"zero-length windows sell nothing", 3, 1, []time.Duration{time.Hour, 0, time.Hour}, []int{3, 0, 3}},
+		{"short last window", 12, 0.85, []time.Duration{time.Hour, time.Hour, 20 * time.Minute}, []int{10, 10, 3}},
+		{"no rate", 0, 0.85, hourWindows(2), []int{0, 0}},
+		{"NaN rate", math.NaN(), 0.85, hourWindows(2), []int{0, 0}},
+	} {
+		got := Capacities(1, tt.perHour, tt.utilization, tt.lengths)
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+
+	// The day's total is the whole day's capacity, rounded once, and no
+	// prefix of the day sells more than its hours serve.
+	for _, perHour := range []float64{0.39, 0.45, 2.36, 4.63, 7.5, 27.4} {
+		for _, u := range []float64{0.85, 1} {
+			caps := Capacities(1, perHour, u, hourWindows(11))
+			if got, want := sum(caps), int(math.Floor(perHour*u*11+1e-9)); got != want {
+				t.Errorf("%v/h at %v: day sells %d, want %d", perHour, u, got, want)
+			}
+			for i := range caps {
+				if got := sum(caps[:i+1]); float64(got) > perHour*u*float64(i+1)+1e-9 {
+					t.Errorf("%v/h at %v: first %d windows sell %d, more than %.2f", perHour, u, i+1, got, perHour*u*float64(i+1))
+				}
+			}
+		}
+	}
+}
+
+func TestAcceptsEach(t *testing.T) {
+	// Ten windows of one place with 5% no-shows: each window on its own
+	// takes ⌊1/0.95⌋ = 1, no margin at all; the day takes ⌊10/0.95⌋ = 10
+	// too, but 20 places take 21.
+	caps := []int{2, 2, 2, 2, 2, 2, 2, 2, 2, 2}
+	acc := AcceptsEach(caps, 0.05)
+	if got, want := sum(acc), Accepts(sum(caps), 0.05); got != want || want != 21 {
+		t.Errorf("day accepts %d, want %d (= 21)", got, want)
+	}
+	for i := range caps {
+		if acc[i] < caps[i] {
+			t.Errorf("window %d accepts %d, less than its capacity %d", i, acc[i], caps[i])
+		}
+	}
+	if diff := cmp.Diff([]int{0, 0, 0}, AcceptsEach([]int{0, 0, 0}, 0.2)); diff != "" {
+		t.Errorf("no capacity (-want +got):\n%s", diff)
+	}
+}
+
+func TestWindowCapacity(t *testing.T) {
+	cfg := WindowConfig{Open: "07:00", Close: "18:00"}
+	day := local(2021, 12, 14, 12, 0)
+	ws := Windows(day, cfg)
+	caps := Capacities(1, 26.0/11, 1, Lengths(ws))
+	acc := AcceptsEach(caps, 0.05)
+	for i, w := range ws {
+		c, a := WindowCapacity(w, 1, 26.0/11, 1, 0.05, cfg)
+		if c != caps[i] || a != acc[i] {
+			t.Errorf("window %d: (%d, %d), want (%d, %d)", i, c, a, caps[i], acc[i])
+		}
+	}
+	if c, a := WindowCapacity(Window{Start: ws[0].Start.Add(time.Minute), End: ws[0].End}, 1, 10, 1, 0, cfg); c != 0 || a != 0 {
+		t.Errorf("a window that is not one: (%d, %d), want (0, 0)", c, a)
+	}
+	// Hours past midnight: the 00:00 window belongs to the evening before.
+	night := WindowConfig{Open: "22:00", Close: "02:00"}
+	nws := Windows(day, night)
+	ncaps := Capacities(1, 0.5, 1, Lengths(nws))
+	if c, _ := WindowCapacity(nws[3], 1, 0.5, 1, 0, night); c != ncaps[3] || sum(ncaps) != 2 {
+		t.Errorf("01:00 window: %d, want %d of a day of %d", c, ncaps[3], sum(ncaps))
+	}
+}

@@ -16,7 +16,7 @@ import (
 // simulator compares whole operating regimes, not orderings alone.
 type regime struct {
 	booking  bool // a class's booked share books windows and arrives in them
-	follow   bool // window capacity follows the other side's announced capacity; bookings move when it changes
+	follow   bool // window capacity follows the other side's announced capacity; bookings move when it changes; calls keep to sched.CallBudget
 	advisory bool // live trucks are told to stay at origin when they would wait too long or overfill the yard
 }
 
@@ -55,6 +55,7 @@ type truck struct {
 	wantsBk bool
 	reg     bool
 	holding bool // counted in the held-at-origin gauge
+	told    bool // held at origin by the advisory, counted in queue.told
 	came    bool // has checked in to the waiting area
 	visits  uint64
 	stageAt float64
@@ -87,11 +88,14 @@ type queue struct {
 	crossEst float64
 	// advisory (adaptive)
 	origin fifo // trucks held at origin without a booking
+	told   int  // trucks the advisory told to hold that have not come in
 	adv    sched.Advice
 	advAt  float64
 	// booking ledger
 	dayBooked []int32 // bookings per day (index: day + lead)
 	booked    []int32
+	caps      []int32 // bookings each window takes (sched.Capacities by day), -1: not computed yet
+	util      float64 // share of the clearing rate windows sell now
 	skip      []int32 // skip[w] != w: windows w … skip[w]-1 are full
 	bookings  [][]*truck
 	pruned    int // bookings of windows before this one are dropped
@@ -99,6 +103,8 @@ type queue struct {
 	road, held int
 	// per day
 	dayDesired, dayCrossed []int
+	// the same for the trucks a registered_only period lets be called
+	dayDesiredReg, dayCrossedReg []int
 }
 
 type stageState struct {
@@ -183,6 +189,8 @@ type repStats struct {
 	series         []sample
 	dayDesired     [][]int
 	dayCrossed     [][]int
+	dayDesiredReg  [][]int
+	dayCrossedReg  [][]int
 	events         int64
 }
 
@@ -194,8 +202,9 @@ func newModel(p *plan, pol sched.Policy, rep int, seed uint64) *model {
 	m.st = &repStats{classes: make([]classStats, len(p.classes))}
 	for _, g := range p.gates {
 		q := &queue{g: g, byID: map[string]*truck{}, stages: make([]stageState, len(g.stages)),
-			callAt: -1, lastCall: math.Inf(-1), crossEst: g.crossing0, perDay: g.perDay(0), tokens: 1, advAt: math.Inf(-1),
-			dayDesired: make([]int, days), dayCrossed: make([]int, days)}
+			callAt: -1, lastCall: math.Inf(-1), crossEst: g.crossing0, perDay: g.perDay(0), tokens: 1, advAt: math.Inf(-1), util: p.util,
+			dayDesired: make([]int, days), dayCrossed: make([]int, days),
+			dayDesiredReg: make([]int, days), dayCrossedReg: make([]int, days)}
 		m.queues = append(m.queues, q)
 		m.st.stageWork = append(m.st.stageWork, make([]float64, len(g.stages)))
 		m.st.openMin = append(m.st.openMin, g.openMinutes(p.warmup, p.end))
@@ -410,6 +419,9 @@ func (m *model) generate(ci int) {
 	if !tr.noShow {
 		if d := int(desired / 1440); d >= 0 && d < len(q.dayDesired) {
 			q.dayDesired[d]++
+			if m.eligible(tr) {
+				q.dayDesiredReg[d]++
+			}
 		}
 	}
 	if m.reg.booking && tr.wantsBk {
@@ -418,6 +430,7 @@ func (m *model) generate(ci int) {
 				// Bookings refused: the truck stays at origin and books when
 				// the advisory lets it.
 				if !tr.noShow {
+					m.tell(tr)
 					q.origin.push(tr)
 					m.schedule(desired, evHoldStart, tr, 0)
 				}
@@ -459,23 +472,56 @@ func (m *model) window(t float64) int {
 func (m *model) windowStart(w int) float64 { return float64(w)*m.p.window - m.p.lead }
 
 // windowCap is how many bookings window w takes, by the server's rules
-// (sched.Capacity, sched.Accepts): the gate's clearing rate over the
-// window's working time, times the booking utilization, rounded down, plus
-// the no-show margin. Fixed-slot sells the configured capacity; adaptive
-// follows the other side's capacity as announced now.
+// (sched.Capacities, sched.AcceptsEach over the window's day): the gate's
+// clearing rate over each window's working time, times the booking
+// utilization, split over the day by cumulative rounding, plus the no-show
+// margin. Fixed-slot sells the configured capacity; adaptive follows the
+// other side's capacity as announced now, and sells all of it while an
+// advisory is in force (sched.BookingUtilization).
 func (m *model) windowCap(q *queue, w int) int {
+	for len(q.caps) <= w {
+		q.caps = append(q.caps, -1)
+	}
+	if c := q.caps[w]; c >= 0 {
+		return int(c)
+	}
 	g := q.g
 	pd := g.perDay(0)
 	if m.reg.follow {
 		pd = q.perDay
 	}
-	a := m.windowStart(w)
-	open := g.openMinutes(a, a+m.p.window)
-	if open <= 0 {
-		return 0
+	// The day's windows: those whose start falls on the day (dayIndex).
+	d := m.dayIndex(w)
+	first := int(math.Ceil(float64(d) * 1440 / m.p.window))
+	last := int(math.Ceil(float64(d+1)*1440/m.p.window)) - 1
+	lengths := make([]time.Duration, 0, last-first+1)
+	for x := first; x <= last; x++ {
+		a := m.windowStart(x)
+		lengths = append(lengths, minutes(g.openMinutes(a, a+m.p.window)))
 	}
-	c := sched.Capacity(1, g.capacity(pd)*60, m.p.util, minutes(open))
-	return sched.Accepts(c, g.noShow)
+	// Walk-ins may not be called on a day only pre-registered trucks may
+	// cross: its windows sell the whole rate.
+	util := sched.BookingUtilization(q.util, sched.Advice{}, !registeredOnly(g, m.windowStart(first)+720))
+	caps := sched.AcceptsEach(sched.Capacities(1, g.capacity(pd)*60, util, lengths), g.noShow)
+	for len(q.caps) <= last {
+		q.caps = append(q.caps, -1)
+	}
+	for i, c := range caps {
+		q.caps[first+i] = int32(c)
+	}
+	return caps[w-first]
+}
+
+// recap forgets the computed capacities of the windows from now on, after
+// the rate or the utilization they were computed with changed, and the
+// marks of full windows with them.
+func (m *model) recap(q *queue) {
+	for w := max(m.window(m.now), 0); w < len(q.caps); w++ {
+		q.caps[w] = -1
+	}
+	for w := max(m.window(m.now), 0); w < len(q.skip); w++ {
+		q.skip[w] = int32(w)
+	}
 }
 
 // dayIndex is the index in dayBooked of window w's day.
@@ -487,7 +533,7 @@ func (m *model) bookingCap(q *queue) int {
 	if !adv.Active {
 		return -1
 	}
-	return adv.MaxBookingsPerDay
+	return adv.Accepted(q.g.noShow)
 }
 
 // bookCapped books tr into the first window from time from on, within the
@@ -589,14 +635,18 @@ func (m *model) arrive(tr *truck) {
 	}
 	arrival := flow.Arrival(&noCargo, win, p.cfg.Tolerance, m.timeOf(m.now))
 	booked := arrival.Booked
-	if !booked && m.reg.advisory && tr.comply {
+	// The advisory is heard before setting off: a truck that set off for a
+	// booked window is at the gate even if it lost the window by coming
+	// late, and joins the live queue rather than being sent back.
+	if !booked && tr.win < 0 && m.reg.advisory && tr.comply {
 		if adv := m.advice(q, false); adv.Active {
 			// Told to hold: book a window if the advisory allows one, else
 			// wait at origin until it does.
-			if m.bookCapped(tr, m.now+p.window, adv.MaxBookingsPerDay) {
+			if m.bookCapped(tr, m.now+p.window, adv.Accepted(q.g.noShow)) {
 				m.scheduleArrival(tr)
 			} else {
 				tr.gen = m.bump()
+				m.tell(tr)
 				q.origin.push(tr)
 				if !tr.holding {
 					tr.holding = true
@@ -606,9 +656,16 @@ func (m *model) arrive(tr *truck) {
 			return
 		}
 	}
+	if m.reg.advisory && tr.comply && tr.shelf > 0 && m.holdForShelfLife(tr, booked) {
+		return
+	}
 	if tr.holding {
 		tr.holding = false
 		q.held--
+	}
+	if tr.told {
+		tr.told = false
+		q.told--
 	}
 	tr.arrived = m.now
 	tr.came = true
@@ -669,10 +726,68 @@ func (m *model) arrive(tr *truck) {
 	m.call(q)
 }
 
+// holdForShelfLife keeps a perishable truck at origin, by the server's rule
+// (sched.HoldForShelfLife), when what is left of its shelf life is shorter
+// than the wait the policy predicts for it plus the crossing: it gives up its
+// window, if it had one, and books again with the trucks held at origin. It
+// reports whether the truck was held.
+func (m *model) holdForShelfLife(tr *truck, booked bool) bool {
+	q := tr.q
+	st := sched.Truck{ID: tr.id, Priority: tr.class.priority, SpoilsAt: m.timeOf(m.now + tr.shelf)}
+	if booked {
+		ws := m.windowStart(tr.win)
+		st.Booked, st.WindowStart, st.WindowEnd = true, m.timeOf(ws), m.timeOf(ws+m.p.window)
+	}
+	if hold, _ := sched.HoldForShelfLife(m.pol, m.input(q, q.waiting), st); !hold {
+		return false
+	}
+	if w := tr.win; w >= 0 {
+		q.booked[w]--
+		if d := m.dayIndex(w); d < len(q.dayBooked) {
+			q.dayBooked[d]--
+		}
+		q.skip[w] = int32(w)
+		tr.win = -1
+	}
+	tr.gen = m.bump()
+	m.tell(tr)
+	q.origin.push(tr)
+	if !tr.holding {
+		tr.holding = true
+		q.held++
+	}
+	return true
+}
+
+// tell counts tr among the trucks the advisory told to hold.
+func (m *model) tell(tr *truck) {
+	if !tr.told {
+		tr.told = true
+		tr.q.told++
+	}
+}
+
 // input is what the policy sees at q now.
 func (m *model) input(q *queue, waiting []sched.Truck) sched.Input {
-	return sched.Input{Now: m.timeOf(m.now), Waiting: waiting, Free: max(q.g.room-q.inZone, 0),
+	return sched.Input{Now: m.timeOf(m.now), Waiting: waiting, Free: m.room(q),
 		CrossingTime: minutes(q.crossEst), ServiceRate: m.rate(q)}
+}
+
+// room is how many trucks the control zone may call now: its free places,
+// and under adaptive no more than the other side's announced capacity
+// takes within the call horizon (sched.CallBudget), as the server's call
+// does. Only a capacity different from the scenario's first counts as
+// announced, as for the advisory.
+func (m *model) room(q *queue) int {
+	free := q.g.room - q.inZone
+	if !m.reg.follow {
+		return max(free, 0)
+	}
+	perHour := math.Inf(1)
+	if pd := q.perDay; pd != q.g.perDay(0) {
+		perHour = sched.OtherPerHour(pd, q.g.openPerDay/60)
+	}
+	return sched.CallBudget(free, q.inZone, perHour, m.p.cfg.CallHorizon)
 }
 
 // rate is the trucks per open hour the gate clears, measured over its last
@@ -703,15 +818,23 @@ func (m *model) advice(q *queue, fresh bool) sched.Advice {
 	g := q.g
 	in := m.input(q, q.waiting)
 	ai := sched.AdviceInput{Waiting: len(q.waiting), OurPerDay: g.stageRate * g.openPerDay,
-		CrossingTime: in.CrossingTime, PerishableWait: sched.WaitUnknown}
+		CrossingTime: in.CrossingTime, PerishableWait: sched.WaitUnknown, Held: q.told}
 	if pd := q.perDay; pd != g.perDay(0) {
 		ai.OtherAnnounced, ai.OtherPerDay = true, pd
 	}
+	for w := m.window(m.now) + 1; w <= m.window(m.now+1440) && w < len(q.booked); w++ {
+		ai.Booked += float64(q.booked[w])
+	}
+	ai.Booked *= 1 - g.noShow
 	if g.minShelf > 0 {
 		ai.ShelfLife = minutes(g.minShelf)
 		ai.PerishableWait = sched.ExpectedWait(m.pol, in, sched.Truck{ID: "advisory-probe", SpoilsAt: m.timeOf(m.now + g.minShelf)})
 	}
 	q.adv, q.advAt = sched.Advise(ai), m.now
+	if u := sched.BookingUtilization(m.p.util, q.adv, true); u != q.util {
+		q.util = u
+		m.recap(q)
+	}
 	return q.adv
 }
 
@@ -721,7 +844,7 @@ func (m *model) releaseHeld(q *queue) {
 	adv := m.advice(q, true)
 	cap := -1
 	if adv.Active {
-		cap = adv.MaxBookingsPerDay
+		cap = adv.Accepted(q.g.noShow)
 	}
 	for q.origin.len() > 0 {
 		tr := q.origin.items[q.origin.head]
@@ -754,6 +877,13 @@ func (m *model) gauges(q *queue) {
 	m.st.yardPeak = max(m.st.yardPeak, yard)
 }
 
+// eligible reports whether a registered_only period lets tr be called:
+// pre-registered, or booking under a regime that books (call lets a booked
+// truck in only while it keeps its window; the few that come too late are
+// counted all the same, which errs towards a larger backlog and so more
+// saturated days).
+func (m *model) eligible(tr *truck) bool { return tr.reg || m.reg.booking && tr.wantsBk }
+
 // registeredOnly reports whether only pre-registered trucks may be called.
 func registeredOnly(g *gplan, t float64) bool { return inAny(g.regOnly, t) }
 
@@ -763,7 +893,7 @@ func (m *model) call(q *queue) {
 	if len(q.waiting) == 0 {
 		return
 	}
-	free := g.room - q.inZone
+	free := m.room(q)
 	if free <= 0 {
 		return
 	}
@@ -784,9 +914,11 @@ func (m *model) call(q *queue) {
 	waiting := q.waiting
 	if registeredOnly(g, m.now) {
 		waiting = make([]sched.Truck, 0, len(q.waiting))
+		// A truck that booked a window declared its trip ahead: it is
+		// pre-registered even if it came too late to keep the window.
 		for i, t := range q.waiting {
 			tr := q.wtr[i]
-			if tr.reg || tr.win >= 0 && t.Booked {
+			if tr.reg || tr.win >= 0 {
 				waiting = append(waiting, t)
 			}
 		}
@@ -1048,6 +1180,9 @@ func (m *model) cross(tr *truck) {
 	q.crossEst += 0.05 * (m.now - tr.called - q.crossEst)
 	if d := int(m.now / 1440); d >= 0 && d < len(q.dayCrossed) {
 		q.dayCrossed[d]++
+		if m.eligible(tr) {
+			q.dayCrossedReg[d]++
+		}
 	}
 	cs := &m.st.classes[tr.class.idx]
 	if m.now >= p.warmup {
@@ -1080,6 +1215,7 @@ func (m *model) capacityChange(q *queue) {
 	}
 	q.perDay = q.g.perDay(m.now)
 	if m.reg.follow {
+		m.recap(q)
 		m.rebook(q)
 	}
 	m.kickOther(q)
@@ -1159,5 +1295,7 @@ func (m *model) finish() {
 		}
 		m.st.dayDesired = append(m.st.dayDesired, q.dayDesired)
 		m.st.dayCrossed = append(m.st.dayCrossed, q.dayCrossed)
+		m.st.dayDesiredReg = append(m.st.dayDesiredReg, q.dayDesiredReg)
+		m.st.dayCrossedReg = append(m.st.dayCrossedReg, q.dayCrossedReg)
 	}
 }

@@ -122,11 +122,16 @@ type StageResult struct {
 	UtilizationCI Interval `json:"utilization_ci"`
 }
 
-// GateResult is a gate's peaks.
+// GateResult is a gate's peaks and its share of the capacity bound.
 type GateResult struct {
 	Gate        string  `json:"gate"`
 	WaitingPeak float64 `json:"waiting_peak"`
 	RoadPeak    float64 `json:"road_peak"`
+	// SaturatedDays and ThroughputVsBound are the gate's part of the
+	// policy's figures (saturated days per replication; crossings over the
+	// bound on them, all replications pooled); omitted when it had none.
+	SaturatedDays     float64 `json:"saturated_days,omitempty"`
+	ThroughputVsBound float64 `json:"throughput_vs_bound,omitempty"`
 }
 
 // Run simulates the scenario under each policy, with the same random draws
@@ -314,10 +319,19 @@ func (p *plan) summarize(reps []*repStats) PolicyResult {
 			pr.Stages = append(pr.Stages, StageResult{Gate: g.code, Stage: s.name, Servers: s.servers, Utilization: m, UtilizationCI: ci})
 		}
 		wp, rp := make([]float64, len(reps)), make([]float64, len(reps))
+		gr := GateResult{Gate: g.code}
+		crossed, bound := 0.0, 0.0
 		for r, st := range reps {
 			wp[r], rp[r] = float64(st.waitPeak[gi]), float64(st.roadPeakGate[gi])
+			d, c, b := p.gateSaturation(st, gi)
+			gr.SaturatedDays += d / float64(len(reps))
+			crossed, bound = crossed+c, bound+b
 		}
-		pr.Gates = append(pr.Gates, GateResult{Gate: g.code, WaitingPeak: mean(wp), RoadPeak: mean(rp)})
+		gr.WaitingPeak, gr.RoadPeak = mean(wp), mean(rp)
+		if bound > 0 {
+			gr.ThroughputVsBound = crossed / bound
+		}
+		pr.Gates = append(pr.Gates, gr)
 	}
 	road, yard, over := make([]float64, len(reps)), make([]float64, len(reps)), make([]float64, len(reps))
 	sat, ratio := make([]float64, len(reps)), make([]float64, len(reps))
@@ -350,24 +364,41 @@ func (p *plan) summarize(reps []*repStats) PolicyResult {
 // gate-days there were and the share of the bound crossed on them, all gates
 // pooled.
 func (p *plan) saturation(st *repStats) (days, ratio float64) {
-	first, last := int(math.Ceil(p.warmup/1440)), int(p.end/1440)
 	crossed, bound := 0.0, 0.0
-	for gi, g := range p.gates {
-		backlog := 0
-		for d := 0; d < last; d++ {
-			b := g.boundPerDay(float64(d))
-			if d >= first && b > 0 && float64(backlog) >= b {
-				days++
-				crossed += float64(st.dayCrossed[gi][d])
-				bound += b
-			}
-			backlog += st.dayDesired[gi][d] - st.dayCrossed[gi][d]
-		}
+	for gi := range p.gates {
+		d, c, b := p.gateSaturation(st, gi)
+		days, crossed, bound = days+d, crossed+c, bound+b
 	}
 	if bound == 0 {
 		return 0, math.NaN()
 	}
 	return days, crossed / bound
+}
+
+// gateSaturation is saturation for gate gi alone: its saturated days, and
+// its crossings and capacity bound on them.
+func (p *plan) gateSaturation(st *repStats, gi int) (days, crossed, bound float64) {
+	first, last := int(math.Ceil(p.warmup/1440)), int(p.end/1440)
+	g := p.gates[gi]
+	backlog, regBacklog := 0, 0
+	for d := 0; d < last; d++ {
+		b := g.boundPerDay(float64(d))
+		// On a day only pre-registered trucks may be called, the others are
+		// demand no policy may serve: the day is saturated only if the trucks
+		// the rule lets through could fill the bound.
+		ahead := backlog
+		if registeredOnly(g, float64(d)*1440+720) {
+			ahead = regBacklog
+		}
+		if d >= first && b > 0 && float64(ahead) >= b {
+			days++
+			crossed += float64(st.dayCrossed[gi][d])
+			bound += b
+		}
+		backlog += st.dayDesired[gi][d] - st.dayCrossed[gi][d]
+		regBacklog += st.dayDesiredReg[gi][d] - st.dayCrossedReg[gi][d]
+	}
+	return days, crossed, bound
 }
 
 func classResult(reps []*repStats, days float64, get func(*repStats) *classStats) ClassResult {

@@ -274,3 +274,74 @@ func TestCharts(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCrisisTargets runs the first 40 days of the December 2021 crisis
+// (the other side's capacity falls on day 10 and recovers on day 30) and
+// checks the adaptive regime against issue 4's targets where the model can
+// meet them: spoiled perishables and road overflow each at most 10% of
+// fifo's, and Hữu Nghị — where the other side, not the control zone, is the
+// bottleneck — crossing at least 99% of its bound on saturated days.
+func TestCrisisTargets(t *testing.T) {
+	if short() {
+		t.Skip("a 40-day crisis; run without -short")
+	}
+	sc, err := Load("../scenarios/crisis-2021-12.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), sc, Options{Days: 40, Replications: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fifo, adaptive := res.Policies[0], res.Policies[2]
+	if adaptive.Total.Spoiled > 0.1*fifo.Total.Spoiled {
+		t.Errorf("spoiled: adaptive %.0f, fifo %.0f; want at most 10%%", adaptive.Total.Spoiled, fifo.Total.Spoiled)
+	}
+	if adaptive.YardOverflowMax > 0.1*fifo.YardOverflowMax {
+		t.Errorf("road peak: adaptive %.0f, fifo %.0f; want at most 10%%", adaptive.YardOverflowMax, fifo.YardOverflowMax)
+	}
+	for _, g := range adaptive.Gates {
+		if g.Gate == "huu-nghi-export" && (g.SaturatedDays < 20 || g.ThroughputVsBound < 0.99) {
+			t.Errorf("Hữu Nghị exports: %.3f of the bound on %.0f saturated days; want ≥ 0.99 on 20 or more", g.ThroughputVsBound, g.SaturatedDays)
+		}
+	}
+}
+
+// TestRegisteredOnlyBound checks that on a day only pre-registered trucks
+// may be called the capacity bound counts as demand only the trucks the rule
+// lets through: 500 trucks waiting of which 10 pre-registered do not make
+// the day saturated, 500 of which 300 are do.
+func TestRegisteredOnlyBound(t *testing.T) {
+	sc, err := Parse("rule.yaml", []byte(`name: rule
+days: 4
+gates:
+  - code: G
+    hours: "00:00-24:00"
+    other_side: [{from_day: 0, per_day: 100}]
+    registered_only: [{from_day: 2, to_day: 3}]
+    stages:
+      - {name: s, servers: 10, service: {dist: deterministic, mean_min: 1}}
+arrivals:
+  - {class: c, gate: G, per_day: 1, registered: 0.5}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := compile(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &repStats{
+		dayDesired: [][]int{{500, 0, 0, 0}}, dayCrossed: [][]int{{0, 100, 100, 100}},
+		dayDesiredReg: [][]int{{10, 0, 0, 0}}, dayCrossedReg: [][]int{{0, 5, 5, 5}},
+	}
+	// Day 1 (400 left ahead, all callable) and day 3 are saturated; day 2,
+	// registered only, has 5 callable trucks ahead against a bound of 100.
+	if days, crossed, bound := p.gateSaturation(st, 0); days != 2 || crossed != 200 || bound != 200 {
+		t.Errorf("few registered: %v days, %v crossed of %v; want 2 days, 200 of 200", days, crossed, bound)
+	}
+	st.dayDesiredReg[0][0] = 300
+	if days, _, _ := p.gateSaturation(st, 0); days != 3 {
+		t.Errorf("many registered: %v saturated days, want 3", days)
+	}
+}

@@ -78,15 +78,21 @@ func (db *DB) windowsOf(ctx context.Context, q querier, s *gateState, d cuakhau.
 		return nil, err
 	}
 	lanes := lanesFor(s.controls, s.cg.gate, d)
+	caps := sched.Capacities(lanes, s.perLane, db.utilization(s), sched.Lengths(ws))
+	accs := sched.AcceptsEach(caps, noShow)
 	out := make([]*cuakhau.Window, len(ws))
 	for i, w := range ws {
-		c := sched.Capacity(lanes, s.perLane, db.queueCfg.Window.Utilization, w.End.Sub(w.Start))
-		acc := sched.Accepts(c, noShow)
 		b := counts[formatTime(w.Start)]
 		out[i] = &cuakhau.Window{Gate: s.cg.gate.Code, Direction: d, Start: w.Start.UTC(), End: w.End.UTC(),
-			Capacity: c, Accepts: acc, Booked: b, Available: max(0, acc-b)}
+			Capacity: caps[i], Accepts: accs[i], Booked: b, Available: max(0, accs[i]-b)}
 	}
 	return out, nil
+}
+
+// utilization is the share of the clearing rate the gate's windows sell
+// now: all of it while an advisory is in force (sched.BookingUtilization).
+func (db *DB) utilization(s *gateState) float64 {
+	return sched.BookingUtilization(db.queueCfg.Window.Utilization, db.advice(s), true)
 }
 
 // Windows lists the windows of a gate's local date for direction d with
@@ -220,8 +226,9 @@ func (db *DB) book(ctx context.Context, p cuakhau.Principal, tripID string, req 
 	if err != nil {
 		return nil, err
 	}
-	accepts := sched.Accepts(sched.Capacity(lanesFor(s.controls, cg.gate, early.Direction), s.perLane, db.queueCfg.Window.Utilization, w.End.Sub(w.Start)), ns)
 	adv := db.advice(s)
+	_, accepts := sched.WindowCapacity(w, lanesFor(s.controls, cg.gate, early.Direction), s.perLane,
+		sched.BookingUtilization(db.queueCfg.Window.Utilization, adv, true), ns, db.windowConfig(cg))
 
 	res, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.BookingResult, error) {
 		t, err := db.lockTrip(ctx, tx, tripID)
@@ -266,7 +273,7 @@ func (db *DB) book(ctx context.Context, p cuakhau.Principal, tripID string, req 
 				t.Gate, formatTime(d0), formatTime(d0.AddDate(0, 0, 1))).Scan(&n); err != nil {
 				return nil, fmt.Errorf("count bookings of the day: %w", err)
 			}
-			if n >= adv.MaxBookingsPerDay {
+			if n >= adv.Accepted(ns) {
 				return nil, cuakhau.Errorf(cuakhau.ECONFLICT, "gate %s takes no more bookings for %s: %s", t.Gate, d0.Format(time.DateOnly), adv.Reason)
 			}
 		}

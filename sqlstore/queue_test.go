@@ -592,3 +592,48 @@ func TestAdvisoryStopsBookings(t *testing.T) {
 		}
 	})
 }
+
+// TestCallBudget checks that call-forward puts no more trucks in the
+// control zone than the other side's announced capacity takes within the
+// call horizon (sched.CallBudget), however much room the zone has, and that
+// the calls still replay.
+func TestCallBudget(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		room := 10
+		if _, err := db.SetControls(ctx, admin, "huu-nghi", cuakhau.ControlsUpdate{Room: &room, Policy: ptr("fifo")}); err != nil {
+			t.Fatal(err)
+		}
+		// 13 trucks a day over Hữu Nghị's 13 hours: one an hour, so the
+		// default 4 h horizon holds 4 trucks.
+		perDay := 13
+		if _, err := db.SetOtherSideCapacity(ctx, operator, "huu-nghi", cuakhau.CapacityUpdate{TrucksPerDay: &perDay}); err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(time.Date(2026, 12, 1, 2, 30, 0, 0, time.UTC)) // 09:30 local
+		for range 6 {
+			clock.Add(time.Minute)
+			if _, err := db.Arrive(ctx, operator, declare(t, db, company, durian()).ID); err != nil {
+				t.Fatalf("Arrive: %v", err)
+			}
+		}
+		q, err := db.Queue(ctx, operator, "huu-nghi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Free != 4 {
+			t.Errorf("queue shows %d free places, want 4 (the call budget, not the room of 10)", q.Free)
+		}
+		if n, err := db.CallForward(ctx, "huu-nghi"); err != nil || n != 4 {
+			t.Fatalf("CallForward: %d, %v; want 4", n, err)
+		}
+		if n, err := db.CallForward(ctx, "huu-nghi"); err != nil || n != 0 {
+			t.Errorf("CallForward with the budget spent: %d, %v; want 0", n, err)
+		}
+		for _, c := range replayLog(t, db, "huu-nghi") {
+			if len(c.Differences) > 0 {
+				t.Errorf("call %d: %v", c.Event.Seq, c.Differences)
+			}
+		}
+	})
+}

@@ -310,6 +310,9 @@ type gateState struct {
 	lanes    int
 	policy   sched.Policy
 	input    sched.Input
+	// bookedAhead is the active bookings whose window starts in the next
+	// 24 hours, for the advisory.
+	bookedAhead int
 }
 
 func (db *DB) gateState(ctx context.Context, q querier, cg cachedGate, now time.Time) (*gateState, error) {
@@ -336,15 +339,37 @@ func (db *DB) gateState(ctx context.Context, q querier, cg cachedGate, now time.
 	if s.policy, err = sched.New(c.Policy, db.queueCfg.Sched); err != nil {
 		return nil, fmt.Errorf("policy of gate %s: %w", cg.gate.Code, err)
 	}
+	if err := q.queryRow(ctx, `SELECT count(*) FROM bookings WHERE gate = ? AND state = 'active' AND window_start > ? AND window_start <= ?`,
+		cg.gate.Code, formatTime(now), formatTime(now.Add(24*time.Hour))).Scan(&s.bookedAhead); err != nil {
+		return nil, fmt.Errorf("count bookings ahead at %s: %w", cg.gate.Code, err)
+	}
 	trucks := make([]sched.Truck, len(s.waiting))
 	for i, w := range s.waiting {
 		trucks[i] = w.truck
 	}
+	// The zone takes no more trucks than the other side, when it has
+	// announced its capacity, takes within the call horizon: more would
+	// wait at the zero line, out of the policy's reach, longer than a
+	// perishable lasts (sched.CallBudget). Free is logged with every call,
+	// so a replay sees the budget as the call did.
+	other := math.Inf(1)
+	if c.OtherSidePerDay != nil {
+		other = sched.OtherPerHour(float64(*c.OtherSidePerDay), db.openHours(cg, now))
+	}
 	s.input = sched.Input{
-		Now: now.UTC().Truncate(time.Microsecond), Waiting: trucks, Free: max(0, c.Room-s.zone),
+		Now: now.UTC().Truncate(time.Microsecond), Waiting: trucks,
+		Free:         sched.CallBudget(c.Room-s.zone, s.zone, other, db.queueCfg.Sched.CallHorizon),
 		CrossingTime: db.queueCfg.CrossingTime, ServiceRate: s.perLane * float64(s.lanes),
 	}
 	return s, nil
+}
+
+// openHours is the hours gate cg's windows span on the local day of now.
+func (db *DB) openHours(cg cachedGate, now time.Time) float64 {
+	if ws := sched.Windows(now, db.windowConfig(cg)); len(ws) > 0 {
+		return ws[len(ws)-1].End.Sub(ws[0].Start).Hours()
+	}
+	return 0
 }
 
 // record is the logged form of a call on s.input choosing r: the waiting
@@ -366,17 +391,17 @@ func (s *gateState) remove(id string, d cuakhau.Direction) {
 
 // advice is the gate's inflow advisory now.
 func (db *DB) advice(s *gateState) sched.Advice {
-	cfg := db.windowConfig(s.cg)
-	hours := 0.0
-	if ws := sched.Windows(s.input.Now, cfg); len(ws) > 0 {
-		hours = ws[len(ws)-1].End.Sub(ws[0].Start).Hours()
-	}
 	in := sched.AdviceInput{
 		Waiting:      len(s.waiting),
 		Thresholds:   s.cg.thresholds,
-		OurPerDay:    s.input.ServiceRate * hours,
+		OurPerDay:    s.input.ServiceRate * db.openHours(s.cg, s.input.Now),
 		ShelfLife:    db.queueCfg.TypicalShelfLife,
 		CrossingTime: db.queueCfg.CrossingTime,
+		// The configured no-show rate: the measured one costs a query the
+		// call path does not otherwise make, and this only sets a threshold.
+		// Held stays 0: the store does not yet track which trips the
+		// advisory told to hold.
+		Booked: float64(s.bookedAhead) * (1 - db.queueCfg.NoShowRate),
 	}
 	perishable := sched.Truck{SpoilsAt: s.input.Now.Add(db.queueCfg.TypicalShelfLife)}
 	in.PerishableWait = sched.ExpectedWait(s.policy, s.input, perishable)
