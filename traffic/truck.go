@@ -144,6 +144,13 @@ func (g *Generator) step(ctx context.Context, tr *truck, now time.Time) {
 		switch trip.Status {
 		case cuakhau.StatusDeclared, cuakhau.StatusBooked:
 			if _, err := q.Arrive(ctx, officer(cuakhau.RoleOperator), tr.id); err != nil {
+				// Late for its booked window, the truck may have been
+				// marked a no-show meanwhile: what happens to a truck that
+				// misses its window, not a failure of the traffic.
+				if t, rerr := g.cfg.Trips.Trip(ctx, admin, tr.id); rerr == nil && t.Status == cuakhau.StatusNoShow {
+					g.count(func(s *Stats) { s.NoShows++ })
+					return
+				}
 				g.fail(ctx, "arrival", tr, err)
 				return
 			}
