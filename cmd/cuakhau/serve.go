@@ -137,15 +137,16 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	return s, nil
 }
 
-// serverGOGC is the collector's target for a server unless GOGC is set.
-// The server's live heap is a few megabytes, so Go's default (collect when
-// the heap doubles) collects every few tens of milliseconds under load,
-// about 7% of the CPU in the benchmark; five times the live heap costs
-// 1–2% for some 20 MB more memory.
+// serverGOGC is the collector's target for the server and the simulator
+// unless GOGC is set. Their live heaps are small against what they
+// allocate, so Go's default (collect when the heap doubles) collects very
+// often: every ~50 ms in the API benchmark, about 7% of the CPU; a third of
+// a simulated year's time with every truck through the state machine. Five
+// times the live heap costs some tens of MB more.
 const serverGOGC = 400
 
-// tuneGC sets the collector's target for a long-running server, unless the
-// operator has set GOGC.
+// tuneGC sets the collector's target for a long-running server or a long
+// simulation, unless the operator has set GOGC.
 func tuneGC() {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(serverGOGC)

@@ -20,6 +20,7 @@ import (
 // lifecycle code on virtual time, or (simulate validate) checks the
 // simulator against queueing theory.
 func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	tuneGC()
 	if len(args) > 0 && args[0] == "validate" {
 		return runValidate(ctx, args[1:], stdout, stderr)
 	}
