@@ -270,9 +270,26 @@ func codes(t *cuakhau.Trip) string {
 // clone copies t deeply enough that changing the copy's status and
 // checkpoints leaves t as it was.
 func clone(t *cuakhau.Trip) *cuakhau.Trip {
+	if len(t.Checkpoints) <= inlineCheckpoints {
+		// One allocation for the trip and its checkpoints: a trip is
+		// cloned at every transition (the simulator makes millions).
+		c := &tripAndCheckpoints{trip: *t}
+		n := copy(c.checkpoints[:], t.Checkpoints)
+		c.trip.Checkpoints = c.checkpoints[:n:n]
+		return &c.trip
+	}
 	c := *t
 	c.Checkpoints = append([]cuakhau.CheckpointState(nil), t.Checkpoints...)
 	return &c
+}
+
+// inlineCheckpoints is the longest route cloned in one allocation; the
+// catalogue's longest has nine checkpoints.
+const inlineCheckpoints = 10
+
+type tripAndCheckpoints struct {
+	trip        cuakhau.Trip
+	checkpoints [inlineCheckpoints]cuakhau.CheckpointState
 }
 
 // Next returns the first checkpoint of the trip's route still to decide, or
