@@ -322,3 +322,39 @@ func TestAdvisoryMeasuredNoShows(t *testing.T) {
 		}
 	})
 }
+
+// TestAdvisoryCapBindsShedDaysOnly checks that the advisory's daily cap
+// binds a booking only for the days its backlog is shed over: with the
+// other side down to 2 trucks a day and 6 waiting, bookings stop for the 3
+// days those take to clear, and a day after that takes the clearing rate
+// again. Capped
+// on every day ahead, a trip told to hold could not book at all.
+func TestAdvisoryCapBindsShedDaysOnly(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		if err := db.SetQueueConfig(sqlstore.QueueConfig{TypicalShelfLife: 2*time.Hour + 30*time.Minute}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SetControls(ctx, admin, "huu-nghi", cuakhau.ControlsUpdate{Room: ptr(1), Policy: ptr("fifo")}); err != nil {
+			t.Fatal(err)
+		}
+		for range 6 {
+			d := durian()
+			d.Cargo[0].Perishable, d.Cargo[0].ShelfLifeHours = false, 0
+			tr := declare(t, db, company, d)
+			if _, err := db.Arrive(ctx, operator, tr.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.SetOtherSideCapacity(ctx, operator, "huu-nghi", cuakhau.CapacityUpdate{TrucksPerDay: ptr(2), Note: "other side down"}); err != nil {
+			t.Fatal(err)
+		}
+		soon := declare(t, db, company, durian())
+		_, err := db.Book(ctx, company, soon.ID, tomorrow9)
+		wantCode(t, err, cuakhau.ECONFLICT)
+		later := declare(t, db, company, durian())
+		if _, err := db.Book(ctx, company, later.ID, tomorrow9.AddDate(0, 0, 4)); err != nil {
+			t.Fatalf("a day after the backlog is shed: %v; want it booked", err)
+		}
+	})
+}
