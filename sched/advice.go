@@ -131,6 +131,14 @@ type Advice struct {
 	// ClearingPerDay is the lesser of our side's and the other side's
 	// (announced) trucks a day.
 	ClearingPerDay float64
+	// ShedWithin is how long the cap takes to shed the backlog: the shelf
+	// life when MaxBookingsPerDay is above 0, else the time the backlog
+	// takes to clear with no bookings at all; 0 when nothing is shed. A day
+	// that starts later than that comes after the backlog has cleared and
+	// takes the whole ClearingPerDay (AcceptedOn): capping every day ahead
+	// at today's reduced figure would push a held truck's booking weeks out,
+	// and those windows stay empty when the congestion is over.
+	ShedWithin time.Duration
 	// Text is the advisory for drivers and companies in Vietnamese, TextEN
 	// and TextZH the same in English and Chinese; empty when not Active.
 	Text, TextEN, TextZH string
@@ -144,6 +152,19 @@ type Advice struct {
 // show clears nothing, and without the margin a gate paced by the other
 // side would lose its no-show share every day.
 func (a Advice) Accepted(noShowRate float64) int { return Accepts(a.MaxBookingsPerDay, noShowRate) }
+
+// AcceptedOn is the bookings day number day (DayNumber), which starts ahead
+// from now, takes under the advisory's cap: MaxBookingsPerDay while the
+// backlog is being shed (ahead below ShedWithin), the whole ClearingPerDay
+// after, each with its no-show margin carried from day to day (AcceptsOn)
+// as the windows carry theirs — a cap of 18 a day rounded on its own would
+// take back the margin the windows sell.
+func (a Advice) AcceptedOn(day int, ahead time.Duration, noShowRate float64) int {
+	if a.ShedWithin > 0 && ahead >= a.ShedWithin {
+		return AcceptsOn(day, floorCount(max(a.ClearingPerDay, 0)), noShowRate)
+	}
+	return AcceptsOn(day, a.MaxBookingsPerDay, noShowRate)
+}
 
 // Advise decides the inflow advisory. It is what was missing in December
 // 2021, when the other side cleared 80–100 trucks a day while thousands more
@@ -163,6 +184,12 @@ func Advise(a AdviceInput) Advice {
 		days := a.ShelfLife.Hours() / 24
 		backlog := max(float64(float64(max(a.Waiting, 0))-clearing*DefaultCallHorizon.Hours()/24), 0)
 		adv.MaxBookingsPerDay = floorCount(max(float64(clearing-backlog/days), 0))
+		if backlog > 0 {
+			adv.ShedWithin = a.ShelfLife
+			if adv.MaxBookingsPerDay == 0 {
+				adv.ShedWithin = max(a.ShelfLife, backlogWait(int(math.Ceil(backlog)), clearing))
+			}
+		}
 	}
 
 	wait := a.PerishableWait

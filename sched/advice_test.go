@@ -71,7 +71,7 @@ func TestAdvise(t *testing.T) {
 				ShelfLife: 60 * time.Hour, PerishableWait: WaitUnknown, CrossingTime: 4 * time.Hour,
 			},
 			want: Advice{
-				Level: Orange, Active: true, StopBookings: true, MaxBookingsPerDay: 0, ClearingPerDay: 100,
+				Level: Orange, Active: true, StopBookings: true, MaxBookingsPerDay: 0, ClearingPerDay: 100, ShedWithin: backlogWait(2278, 100), // 2,294 − 16.7 within 4 h, at 100 a day
 				Text: "Cảnh báo: Xe chở hàng tươi nếu đến cửa khẩu lúc này dự kiến phải chờ 22 ngày 23 giờ, lâu hơn thời hạn bảo quản còn lại (2 ngày 12 giờ). " +
 					"Phía bạn chỉ tiếp nhận 100 xe/ngày, thấp hơn năng lực thông quan phía ta (750 xe/ngày). " +
 					"Tạm dừng nhận đặt chỗ mới; xe chưa lên đường xin hoãn khởi hành.",
@@ -91,7 +91,7 @@ func TestAdvise(t *testing.T) {
 				ShelfLife: 72 * time.Hour, PerishableWait: 3 * time.Hour, CrossingTime: 4 * time.Hour,
 			},
 			want: Advice{
-				Level: Green, Active: true, MaxBookingsPerDay: 566, ClearingPerDay: 600, // 600 − (200 − 100 within 4 h) / 3 days
+				Level: Green, Active: true, MaxBookingsPerDay: 566, ClearingPerDay: 600, ShedWithin: 72 * time.Hour, // 600 − (200 − 100 within 4 h) / 3 days
 				Text: "Cảnh báo: Phía bạn chỉ tiếp nhận 600 xe/ngày, thấp hơn năng lực thông quan phía ta (1.150 xe/ngày). " +
 					"Mỗi ngày chỉ nhận tối đa 566 lượt đặt chỗ; xe chưa đặt chỗ xin cân nhắc hoãn khởi hành.",
 				TextEN: "Advisory: The other side takes only 600 trucks a day, below our 1,150. " +
@@ -105,7 +105,7 @@ func TestAdvise(t *testing.T) {
 			name: "wait exceeds shelf life",
 			in:   AdviceInput{Waiting: 300, OurPerDay: 750, ShelfLife: 5 * time.Hour, PerishableWait: 4*time.Hour + 30*time.Minute, CrossingTime: time.Hour},
 			want: Advice{
-				Level: Green, Active: true, StopBookings: true, ClearingPerDay: 750,
+				Level: Green, Active: true, StopBookings: true, ClearingPerDay: 750, ShedWithin: backlogWait(175, 750), // 300 − 125 within 4 h
 				Text:   "Cảnh báo: Xe chở hàng tươi nếu đến cửa khẩu lúc này dự kiến phải chờ 4 giờ 30 phút, lâu hơn thời hạn bảo quản còn lại (5 giờ). Tạm dừng nhận đặt chỗ mới; xe chưa lên đường xin hoãn khởi hành.",
 				TextEN: "Advisory: A truck of perishables arriving now is expected to wait 4 hours 30 minutes, longer than its remaining shelf life (5 hours). New bookings are suspended; trucks not yet on the road should hold.",
 				TextZH: "预警：现在到达的鲜货车辆预计需等待4小时30分钟，超过剩余保鲜期（5小时）。暂停接受新的预约；尚未出发的车辆请暂缓出发。",
@@ -175,6 +175,45 @@ func TestAdviseBacklog(t *testing.T) {
 		if got := (Advice{MaxBookingsPerDay: tt.max}).Accepted(0.05); got != tt.want {
 			t.Errorf("Accepted(0.05) of a cap of %d = %d, want %d", tt.max, got, tt.want)
 		}
+	}
+}
+
+// TestAdviseShedWithin checks that the cap binds only the days over which
+// the backlog is shed: a day after it takes the whole clearing rate, so that
+// a truck held at origin is not booked weeks out at a rate that only held
+// while the backlog lasted (Tân Thanh after the 2021 crisis: 19 a day for
+// every day ahead left its windows half empty a week later).
+func TestAdviseShedWithin(t *testing.T) {
+	in := AdviceInput{Waiting: 100, OurPerDay: 231, ShelfLife: 24 * time.Hour, PerishableWait: 30 * time.Hour, CrossingTime: time.Hour}
+	adv := Advise(in) // 100 − 38.5 in the horizon = 61.5 shed within a day
+	if !adv.Active || adv.MaxBookingsPerDay != 169 || adv.ShedWithin != 24*time.Hour {
+		t.Fatalf("100 waiting at 231 a day: active %v, cap %d, shed within %v; want true, 169, 24h", adv.Active, adv.MaxBookingsPerDay, adv.ShedWithin)
+	}
+	for _, tt := range []struct {
+		ahead time.Duration
+		want  int
+	}{{0, AcceptsOn(7, 169, 0.05)}, {23 * time.Hour, AcceptsOn(7, 169, 0.05)}, {24 * time.Hour, AcceptsOn(7, 231, 0.05)}, {10 * 24 * time.Hour, AcceptsOn(7, 231, 0.05)}} {
+		if got := adv.AcceptedOn(7, tt.ahead, 0.05); got != tt.want {
+			t.Errorf("AcceptedOn(%v) = %d, want %d", tt.ahead, got, tt.want)
+		}
+	}
+	// A backlog beyond a day's clearing stops bookings until it has cleared.
+	in.Waiting = 300 // 261.5 to shed: 27h10m at 231 a day
+	adv = Advise(in)
+	if adv.MaxBookingsPerDay != 0 || adv.ShedWithin != backlogWait(262, 231) {
+		t.Fatalf("300 waiting: cap %d, shed within %v; want 0, %v", adv.MaxBookingsPerDay, adv.ShedWithin, backlogWait(262, 231))
+	}
+	if got := adv.AcceptedOn(7, 26*time.Hour, 0.05); got != 0 {
+		t.Errorf("300 waiting, a day ahead: %d, want 0", got)
+	}
+	if got := adv.AcceptedOn(7, 28*time.Hour, 0.05); got != AcceptsOn(7, 231, 0.05) {
+		t.Errorf("300 waiting, after it cleared: %d, want %d", got, AcceptsOn(7, 231, 0.05))
+	}
+	// No backlog to shed: every day takes the cap.
+	in.Waiting = 10
+	adv = Advise(in)
+	if adv.ShedWithin != 0 || adv.AcceptedOn(7, 48*time.Hour, 0.05) != AcceptsOn(7, adv.MaxBookingsPerDay, 0.05) {
+		t.Errorf("no backlog: shed within %v, AcceptedOn %d, cap %d", adv.ShedWithin, adv.AcceptedOn(7, 48*time.Hour, 0.05), adv.MaxBookingsPerDay)
 	}
 }
 

@@ -209,11 +209,35 @@ func AcceptsEach(caps []int, noShowRate float64) []int {
 	return out
 }
 
+// AcceptsEachOn is AcceptsEach for the windows of day number day
+// (DayNumber), with the no-show margin's fraction carried from day to day
+// as AcceptsOn carries it: the first i windows take ⌊f + (their capacity) /
+// (1 − noShowRate)⌋, where f is the fraction the days before left over.
+// Each window still takes at least its capacity, and the day as a whole
+// takes AcceptsOn(day, its capacity, noShowRate).
+func AcceptsEachOn(day int, caps []int, noShowRate float64) []int {
+	out := make([]int, len(caps))
+	total := 0
+	for _, c := range caps {
+		total += max(c, 0)
+	}
+	x := margin(total, noShowRate)
+	f := carried(day, x)
+	run, prev := 0, floorCount(f)
+	for i, c := range caps {
+		run += max(c, 0)
+		n := floorCount(float64(f + margin(run, noShowRate)))
+		out[i] = n - prev
+		prev = n
+	}
+	return out
+}
+
 // WindowCapacity is the capacity and the bookings accepted of window w, one
 // of the windows Windows lists for its gate's business day under cfg (the
 // day it opens, or the day before when the hours run past midnight), by
-// Capacities and AcceptsEach over that day. It is (0, 0) when w is not such
-// a window or cfg is invalid.
+// Capacities and AcceptsEachOn over that day. It is (0, 0) when w is not
+// such a window or cfg is invalid.
 func WindowCapacity(w Window, lanes int, perLaneHour, utilization, noShowRate float64, cfg WindowConfig) (capacity, accepts int) {
 	cfg = cfg.withDefaults()
 	local := w.Start.In(cfg.Location)
@@ -222,11 +246,61 @@ func WindowCapacity(w Window, lanes int, perLaneHour, utilization, noShowRate fl
 		for i, x := range ws {
 			if x.Start.Equal(w.Start) && x.End.Equal(w.End) {
 				caps := Capacities(lanes, perLaneHour, utilization, Lengths(ws))
-				return caps[i], AcceptsEach(caps, noShowRate)[i]
+				return caps[i], AcceptsEachOn(DayNumber(ws[0].Start, cfg.Location), caps, noShowRate)[i]
 			}
 		}
 	}
 	return 0, 0
+}
+
+// DayNumber is the local date of t in loc as days since 1970-01-01: the
+// index by which AcceptsOn and AcceptsEachOn carry the no-show margin from
+// one day to the next.
+func DayNumber(t time.Time, loc *time.Location) int {
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := t.In(loc).Date()
+	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// AcceptsOn is Accepts for day number day (DayNumber) of a run of days of
+// the same capacity, with the no-show margin's fraction carried over:
+// ⌊(day+1)·x⌋ − ⌊day·x⌋ for x = capacity / (1 − noShowRate). Accepts floors
+// each day on its own, so a gate of 18 trucks a day at 5% no-shows (x =
+// 18.95) takes 18 bookings every day and loses the no-shows' places; carried
+// over, it takes 19 on 19 days of 20. The days of any run take ⌊x⌋ or ⌊x⌋+1
+// and, on average, x. It never takes fewer than capacity.
+func AcceptsOn(day, capacity int, noShowRate float64) int {
+	x := margin(capacity, noShowRate)
+	f := carried(day, x)
+	return floorCount(float64(f+x)) - floorCount(f)
+}
+
+// margin is capacity / (1 − noShowRate), the rate clamped as in Accepts.
+func margin(capacity int, noShowRate float64) float64 {
+	if capacity <= 0 {
+		return 0
+	}
+	if !(noShowRate > 0) { // also NaN
+		noShowRate = 0
+	}
+	noShowRate = min(noShowRate, 0.5)
+	return float64(capacity) / float64(1-noShowRate)
+}
+
+// carried is the fraction of x the days before day number day left over:
+// day·x less its whole part, in [0, 1).
+func carried(day int, x float64) float64 {
+	if x <= 0 {
+		return 0
+	}
+	dx := float64(float64(day) * x)
+	f := float64(dx - math.Floor(dx))
+	if f < 0 || f >= 1 {
+		return 0
+	}
+	return f
 }
 
 // Lengths returns the windows' lengths, in order, for Capacities.

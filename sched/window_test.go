@@ -399,7 +399,7 @@ func TestWindowCapacity(t *testing.T) {
 	day := local(2021, 12, 14, 12, 0)
 	ws := Windows(day, cfg)
 	caps := Capacities(1, 26.0/11, 1, Lengths(ws))
-	acc := AcceptsEach(caps, 0.05)
+	acc := AcceptsEachOn(DayNumber(day, vietnam), caps, 0.05)
 	for i, w := range ws {
 		c, a := WindowCapacity(w, 1, 26.0/11, 1, 0.05, cfg)
 		if c != caps[i] || a != acc[i] {
@@ -415,5 +415,50 @@ func TestWindowCapacity(t *testing.T) {
 	ncaps := Capacities(1, 0.5, 1, Lengths(nws))
 	if c, _ := WindowCapacity(nws[3], 1, 0.5, 1, 0, night); c != ncaps[3] || sum(ncaps) != 2 {
 		t.Errorf("01:00 window: %d, want %d of a day of %d", c, ncaps[3], sum(ncaps))
+	}
+}
+
+// TestAcceptsCarried checks that the no-show margin's fraction is carried
+// from day to day, so that the small gates sell it: Chi Ma at 18 trucks a
+// day and Cốc Nam at 5 in the 2021 crisis took no margin at all rounded day
+// by day (⌊18/0.95⌋ = 18, ⌊5/0.95⌋ = 5), and up to 5% of their bookings went
+// unused.
+func TestAcceptsCarried(t *testing.T) {
+	for _, tt := range []struct {
+		capacity int
+		ns       float64
+	}{{18, 0.05}, {5, 0.05}, {26, 0.05}, {231, 0.05}, {3, 0.3}, {18, 0}, {0, 0.05}} {
+		x := float64(tt.capacity) / (1 - tt.ns)
+		for _, first := range []int{0, 18962, 20454} {
+			sum := 0
+			for d := first; d < first+40; d++ {
+				n := AcceptsOn(d, tt.capacity, tt.ns)
+				if n < tt.capacity || n > int(math.Floor(x))+1 {
+					t.Errorf("AcceptsOn(%d, %d, %g) = %d, want %d…%d", d, tt.capacity, tt.ns, n, tt.capacity, int(math.Floor(x))+1)
+				}
+				sum += n
+			}
+			if want := 40 * x; float64(sum) < math.Floor(want)-1 || float64(sum) > want+1 {
+				t.Errorf("40 days of %d at %g from day %d take %d, want %.1f", tt.capacity, tt.ns, first, sum, want)
+			}
+		}
+	}
+	// A day's windows take what the day does, each at least its capacity.
+	caps := []int{1, 2, 2, 1, 2, 2, 2, 1, 2, 2, 1} // 18 over 11 h
+	for d := 20000; d < 20040; d++ {
+		got := AcceptsEachOn(d, caps, 0.05)
+		sum := 0
+		for i, n := range got {
+			if n < caps[i] {
+				t.Errorf("day %d window %d takes %d, below its capacity %d", d, i, n, caps[i])
+			}
+			sum += n
+		}
+		if want := AcceptsOn(d, 18, 0.05); sum != want {
+			t.Errorf("day %d: windows take %d, the day %d", d, sum, want)
+		}
+	}
+	if got := DayNumber(time.Date(2021, 12, 14, 23, 30, 0, 0, time.UTC), time.FixedZone("ICT", 7*3600)); got != DayNumber(time.Date(2021, 12, 15, 0, 0, 0, 0, time.UTC), time.UTC) {
+		t.Errorf("23:30 UTC on 14 Dec is 15 Dec in Lạng Sơn: day %d", got)
 	}
 }

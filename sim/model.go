@@ -502,7 +502,7 @@ func (m *model) windowCap(q *queue, w int) int {
 	// Walk-ins may not be called on a day only pre-registered trucks may
 	// cross: its windows sell the whole rate.
 	util := sched.BookingUtilization(q.util, sched.Advice{}, !registeredOnly(g, m.windowStart(first)+720))
-	caps := sched.AcceptsEach(sched.Capacities(1, g.capacity(pd)*60, util, lengths), g.noShow)
+	caps := sched.AcceptsEachOn(m.dayNumber(m.windowStart(first)), sched.Capacities(1, g.capacity(pd)*60, util, lengths), g.noShow)
 	for len(q.caps) <= last {
 		q.caps = append(q.caps, -1)
 	}
@@ -524,22 +524,30 @@ func (m *model) recap(q *queue) {
 	}
 }
 
+// dayNumber is the calendar day containing t as sched.DayNumber counts it,
+// by which windows and the advisory's cap carry their no-show margin from
+// day to day, as on the server.
+func (m *model) dayNumber(t float64) int {
+	return sched.DayNumber(m.p.epoch, ict) + int(math.Floor(t/1440+1e-9))
+}
+
 // dayIndex is the index in dayBooked of window w's day.
 func (m *model) dayIndex(w int) int { return int((m.windowStart(w) + m.p.lead) / 1440) }
 
-// bookingCap is the bookings a day the advisory allows now, -1 for no cap.
-func (m *model) bookingCap(q *queue) int {
+// bookingCap is the advisory in force now, nil when there is none.
+func (m *model) bookingCap(q *queue) *sched.Advice {
 	adv := m.advice(q, false)
 	if !adv.Active {
-		return -1
+		return nil
 	}
-	return adv.Accepted(q.g.noShow)
+	return &adv
 }
 
 // bookCapped books tr into the first window from time from on, within the
-// booking horizon, that has room and whose day has taken fewer than cap
-// bookings (cap < 0: no cap). It reports whether it found one.
-func (m *model) bookCapped(tr *truck, from float64, cap int) bool {
+// booking horizon, that has room and whose day has taken fewer bookings
+// than adv allows it (sched.Advice.AcceptedOn, as the server's booking
+// does; nil: no cap). It reports whether it found one.
+func (m *model) bookCapped(tr *truck, from float64, adv *sched.Advice) bool {
 	q := tr.q
 	limit := m.window(m.now + float64(m.p.horizon)*1440)
 	w := m.find(q, max(m.window(from), 0))
@@ -550,7 +558,8 @@ func (m *model) bookCapped(tr *truck, from float64, cap int) bool {
 			w = m.find(q, w+1)
 			continue
 		}
-		if d := m.dayIndex(w); cap >= 0 && d < len(q.dayBooked) && int(q.dayBooked[d]) >= cap {
+		if d := m.dayIndex(w); adv != nil && d < len(q.dayBooked) &&
+			int(q.dayBooked[d]) >= adv.AcceptedOn(m.dayNumber(float64(d)*1440-m.p.lead), minutes(float64(d)*1440-m.p.lead-m.now), q.g.noShow) {
 			w = m.find(q, m.window(float64(d+1)*1440-m.p.lead))
 			continue
 		}
@@ -642,7 +651,7 @@ func (m *model) arrive(tr *truck) {
 		if adv := m.advice(q, false); adv.Active {
 			// Told to hold: book a window if the advisory allows one, else
 			// wait at origin until it does.
-			if m.bookCapped(tr, m.now+p.window, adv.Accepted(q.g.noShow)) {
+			if m.bookCapped(tr, m.now+p.window, &adv) {
 				m.scheduleArrival(tr)
 			} else {
 				tr.gen = m.bump()
@@ -817,7 +826,7 @@ func (m *model) advice(q *queue, fresh bool) sched.Advice {
 	}
 	g := q.g
 	in := m.input(q, q.waiting)
-	ai := sched.AdviceInput{Waiting: len(q.waiting), OurPerDay: g.stageRate * g.openPerDay,
+	ai := sched.AdviceInput{Waiting: len(q.waiting), OurPerDay: g.dayRate() * g.openPerDay,
 		CrossingTime: in.CrossingTime, PerishableWait: sched.WaitUnknown, Held: q.told}
 	if pd := q.perDay; pd != g.perDay(0) {
 		ai.OtherAnnounced, ai.OtherPerDay = true, pd
@@ -842,9 +851,9 @@ func (m *model) advice(q *queue, fresh bool) sched.Advice {
 // oldest first, as far as windows and the advisory's daily cap allow.
 func (m *model) releaseHeld(q *queue) {
 	adv := m.advice(q, true)
-	cap := -1
+	var cap *sched.Advice
 	if adv.Active {
-		cap = adv.Accepted(q.g.noShow)
+		cap = &adv
 	}
 	for q.origin.len() > 0 {
 		tr := q.origin.items[q.origin.head]

@@ -62,6 +62,7 @@ type gplan struct {
 	stageRate    float64 // trucks per open minute the stages clear (nominal bottleneck)
 	noShow       float64 // expected share of bookings not used
 	crossing0    float64 // nominal call-to-crossed minutes
+	startLoss    float64 // working minutes of the bottleneck lost at each opening (coldStart)
 	minShelf     float64 // shortest remaining shelf life expected, minutes (0: none)
 }
 
@@ -308,6 +309,7 @@ func (p *plan) derive(gp *gplan) {
 		}
 		gp.crossing0 += st.svc.mean * st.visit
 	}
+	gp.startLoss = coldStart(gp.stages)
 	if bookedW > 0 {
 		gp.noShow = noShowW / bookedW
 	}
@@ -359,10 +361,11 @@ func (gp *gplan) perDay(t float64) float64 {
 	return v
 }
 
-// capacity is the trucks per open minute the gate clears at t: its stages'
-// bottleneck, or the other side's capacity in force if that is lower.
+// capacity is the trucks per open minute the gate clears with the other
+// side taking perDay: its stages over an ordinary day (dayRate), or the
+// other side's capacity if that is lower.
 func (gp *gplan) capacity(perDay float64) float64 {
-	r := gp.stageRate
+	r := gp.dayRate()
 	if gp.openPerDay > 0 && !math.IsInf(perDay, 1) {
 		r = math.Min(r, perDay/gp.openPerDay)
 	}
@@ -502,11 +505,83 @@ func (gp *gplan) addOpen(t, w float64) float64 {
 	return math.Inf(1)
 }
 
-// boundPerDay is the most the gate can clear on day d: its stages over the
-// day's working time, or the other side's capacity if lower.
+// coldStart is the working time, in minutes, the bottleneck stage loses each
+// time the gate opens with nothing inside: calls begin at the opening, so
+// the bottleneck's servers wait for the first trucks to pass the stages
+// before it (τ, their mean times weighted by visit share) and then fill only
+// as fast as those stages release trucks (r, the slowest of them, trucks a
+// minute; v, the bottleneck's visit share): c servers fill in c/(r·v)
+// minutes, of which half is lost. It is 0 when the bottleneck comes first.
+func coldStart(stages []*splan) float64 {
+	b, rate := -1, math.Inf(1)
+	for j, st := range stages {
+		if st.visit > 0 {
+			if r := float64(st.servers) / (st.svc.mean * st.visit); r < rate {
+				b, rate = j, r
+			}
+		}
+	}
+	if b <= 0 {
+		return 0
+	}
+	tau, feed := 0.0, math.Inf(1)
+	for _, st := range stages[:b] {
+		if st.visit > 0 {
+			tau += st.svc.mean * st.visit
+			feed = math.Min(feed, float64(st.servers)/(st.svc.mean*st.visit))
+		}
+	}
+	c, v := float64(stages[b].servers), stages[b].visit
+	return tau + c/(2*feed*v)
+}
+
+// opening reports whether the gate's daily hours interval i begins after a
+// closed stretch (a cold start), rather than continuing the one before it
+// or the previous day's through midnight.
+func (gp *gplan) opening(i int) bool {
+	iv := gp.hours[i]
+	if iv.from == 0 && gp.hours[len(gp.hours)-1].to >= 1440 {
+		return false
+	}
+	return i == 0 || gp.hours[i-1].to < iv.from
+}
+
+// starts is the number of times the gate opens on day d after being closed,
+// each costing the bottleneck its cold start.
+func (gp *gplan) starts(d float64) int {
+	n := 0
+	for i, iv := range gp.hours {
+		if t := d*1440 + iv.from; gp.opening(i) && gp.open(t) && (t == 0 || !gp.open(t-1e-6)) {
+			n++
+		}
+	}
+	return n
+}
+
+// dayRate is the trucks per open minute the stages clear over an ordinary
+// working day: the bottleneck's rate less its cold start at each opening
+// (coldStart). It is what the gate can promise — to bookings and to the
+// advisory — rather than the bottleneck's rate, which it reaches only once
+// the trucks called at the opening have filled it.
+func (gp *gplan) dayRate() float64 {
+	if gp.openPerDay <= 0 {
+		return gp.stageRate
+	}
+	n := 0
+	for i := range gp.hours {
+		if gp.opening(i) {
+			n++
+		}
+	}
+	return gp.stageRate * math.Max(0, gp.openPerDay-float64(n)*gp.startLoss) / gp.openPerDay
+}
+
+// boundPerDay is the most the gate can clear on day d: its stages'
+// bottleneck over the day's working time less its cold start at each
+// opening (coldStart), or the other side's capacity if lower.
 func (gp *gplan) boundPerDay(d float64) float64 {
 	open := gp.openMinutes(d*1440, (d+1)*1440)
-	b := gp.stageRate * open
+	b := gp.stageRate * math.Max(0, open-float64(gp.starts(d))*gp.startLoss)
 	if pd := gp.perDay(d*1440 + 720); !math.IsInf(pd, 1) && gp.openPerDay > 0 {
 		b = math.Min(b, pd*open/gp.openPerDay)
 	}

@@ -345,3 +345,41 @@ arrivals:
 		t.Errorf("many registered: %v saturated days, want 3", days)
 	}
 }
+
+// TestColdStartBound checks the capacity bound's cold start: a gate that
+// opens empty each morning cannot keep its bottleneck busy until the first
+// trucks have passed the stages before it, and then fills it only as fast as
+// those stages release trucks. Here the first stage (one server, 10 min)
+// feeds the bottleneck (two servers, 30 min) at 0.1 trucks a minute: 10 min
+// before the first truck reaches it, then 2 / (2 × 0.1) = 10 min of its
+// time lost while it fills, so 11 h open clear (660 − 20) / 15 = 42.7 a day,
+// not 44. A gate that never closes loses nothing; one that closes for
+// lunch loses it twice.
+func TestColdStartBound(t *testing.T) {
+	for _, tt := range []struct {
+		hours string
+		want  float64
+	}{{"07:00-18:00", 640.0 / 15}, {"00:00-24:00", 1440.0 / 15}, {"07:00-12:00,13:00-18:00", (600.0 - 2*20) / 15}} {
+		sc, err := Parse("cold.yaml", []byte(`name: cold
+days: 3
+gates:
+  - code: G
+    hours: "`+tt.hours+`"
+    stages:
+      - {name: a, servers: 1, service: {dist: deterministic, mean_min: 10}}
+      - {name: b, servers: 2, service: {dist: deterministic, mean_min: 30}}
+arrivals:
+  - {class: c, gate: G, per_day: 10}
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := compile(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.gates[0].boundPerDay(1); math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("%s: bound %.3f a day, want %.3f", tt.hours, got, tt.want)
+		}
+	}
+}

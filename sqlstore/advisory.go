@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/flow"
 	"github.com/cuakhau/cuakhau/sched"
 )
 
@@ -36,6 +38,79 @@ func advisoryChanged(last *cuakhau.AdvisoryRecord, adv sched.Advice) bool {
 		return true
 	}
 	return levelRank(string(adv.Level)) > levelRank(last.Level)
+}
+
+// advisoryData is an advisory event's data: the record, and the trips the
+// event told to hold at origin — those on their way without a booking when
+// it came into force, or perishables whose own shelf life would not last
+// their wait (ShelfLifeHold, sched.HoldForShelfLife). A booked trip keeps
+// its window and is not told to hold unless its load would spoil.
+type advisoryData struct {
+	cuakhau.AdvisoryRecord
+	Told          []string `json:"told,omitempty"`
+	ShelfLifeHold bool     `json:"shelf_life_hold,omitempty"`
+}
+
+// heldAtOrigin returns the trips the advisory told to hold in its current
+// episode (the advisory events since the last one that cleared it, within
+// the booking horizon: a trip that has neither come nor booked by then has
+// given up) and how many of them are still on their way. They are demand
+// the gate has not served; sched.Advise keeps the advisory in force while
+// there are any (AdviceInput.Held).
+func (db *DB) heldAtOrigin(ctx context.Context, q querier, gate string, now time.Time) (map[string]bool, int, error) {
+	since := now.AddDate(0, 0, -db.queueCfg.Window.HorizonDays)
+	rows, err := q.query(ctx, `SELECT data FROM events WHERE trip_id = '' AND gate = ? AND type = ? AND at > ? ORDER BY seq DESC LIMIT 500`,
+		gate, string(cuakhau.EventAdvisory), formatTime(since))
+	if err != nil {
+		return nil, 0, fmt.Errorf("advisories of %s: %w", gate, err)
+	}
+	told := map[string]bool{}
+	for rows.Next() {
+		var data sql.NullString
+		if err := rows.Scan(&data); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		var d advisoryData
+		if err := json.Unmarshal([]byte(data.String), &d); err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("advisory of %s: %w", gate, err)
+		}
+		if !d.Active && !d.ShelfLifeHold {
+			break // the episode before this one cleared
+		}
+		for _, id := range d.Told {
+			told[id] = true
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(told) == 0 {
+		return told, 0, nil
+	}
+	ids := make([]string, 0, len(told))
+	for id := range told {
+		ids = append(ids, id)
+	}
+	held := 0
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, 0, n+1)
+		args = append(args, gate)
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		var k int
+		if err := q.queryRow(ctx, `SELECT count(*) FROM trips WHERE gate = ? AND status IN ('declared', 'booked') AND id IN (?`+strings.Repeat(", ?", n-1)+`)`,
+			args...).Scan(&k); err != nil {
+			return nil, 0, fmt.Errorf("trips held at origin at %s: %w", gate, err)
+		}
+		held += k
+		ids = ids[n:]
+	}
+	return told, held, nil
 }
 
 // lastAdvisory is the gate's latest advisory event's record; nil when there
@@ -80,7 +155,11 @@ func (db *DB) Advise(ctx context.Context, gate string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if !advisoryChanged(last, db.advice(s)) {
+	holds, err := db.shelfLifeHolds(ctx, readQ{db}, s, now)
+	if err != nil {
+		return false, err
+	}
+	if !advisoryChanged(last, db.advice(s)) && len(holds) == 0 {
 		return false, nil
 	}
 	wrote := false
@@ -92,8 +171,21 @@ func (db *DB) Advise(ctx context.Context, gate string) (bool, error) {
 		if err != nil {
 			return err
 		}
-		wrote, err = db.recordAdvisory(ctx, tx, s, system, "", now)
-		return err
+		if wrote, err = db.recordAdvisory(ctx, tx, s, system, "", now); err != nil {
+			return err
+		}
+		if wrote {
+			// Those it told to hold are no longer to be told apart.
+			if s, err = db.gateState(ctx, tx, cg, now); err != nil {
+				return err
+			}
+		}
+		holds, err := db.shelfLifeHolds(ctx, tx, s, now)
+		if err != nil || len(holds) == 0 {
+			return err
+		}
+		wrote = true
+		return db.recordShelfLifeHolds(ctx, tx, s, holds, now)
 	})
 	if err != nil {
 		return false, fmt.Errorf("advisory of gate %s: %w", cg.gate.Code, err)
@@ -114,15 +206,22 @@ func (db *DB) recordAdvisory(ctx context.Context, tx *wtx, s *gateState, p cuakh
 	if !advisoryChanged(last, adv) {
 		return false, nil
 	}
-	rec := cuakhau.AdvisoryRecord{Active: adv.Active, Level: string(adv.Level), Waiting: len(s.waiting),
+	rec := advisoryData{AdvisoryRecord: cuakhau.AdvisoryRecord{Active: adv.Active, Level: string(adv.Level), Waiting: len(s.waiting),
 		MaxBookingsPerDay: adv.MaxBookingsPerDay, StopBookings: adv.StopBookings, Reason: adv.Reason,
-		Text: adv.Text, TextEN: adv.TextEN, TextZH: adv.TextZH}
+		Text: adv.Text, TextEN: adv.TextEN, TextZH: adv.TextZH}}
 	var trips []*cuakhau.Trip
 	if adv.Active {
 		if trips, err = db.tripsOnTheirWay(ctx, tx, gate); err != nil {
 			return false, err
 		}
 		rec.Notified = len(trips)
+		// Those without a booking are told to hold; a booked trip keeps its
+		// window.
+		for _, t := range trips {
+			if t.Status == cuakhau.StatusDeclared {
+				rec.Told = append(rec.Told, t.ID)
+			}
+		}
 	}
 	body, err := json.Marshal(rec)
 	if err != nil {
@@ -167,4 +266,126 @@ func (db *DB) tripsOnTheirWay(ctx context.Context, tx *wtx, gate string) ([]*cua
 		trips = append(trips, t)
 	}
 	return trips, rows.Err()
+}
+
+// shelfLifeHold is a perishable trip on its way whose own shelf life would
+// not last the wait the gate's policy predicts for it plus the crossing.
+type shelfLifeHold struct {
+	trip *cuakhau.Trip
+	need time.Duration
+}
+
+// shelfLifeHolds asks sched.HoldForShelfLife of each perishable trip of s's
+// gate still on its way and not yet told to hold: a trip without a booking
+// as if it came now, a booked one if its window starts within the booking
+// tolerance (a later window is judged nearer the time). It is the question
+// the simulator asks of each perishable about to check in.
+func (db *DB) shelfLifeHolds(ctx context.Context, q querier, s *gateState, now time.Time) ([]shelfLifeHold, error) {
+	gate := s.cg.gate.Code
+	rows, err := q.query(ctx, `SELECT body FROM trips WHERE gate = ? AND status IN ('declared', 'booked') ORDER BY declared_at, id`, gate)
+	if err != nil {
+		return nil, fmt.Errorf("trips on their way: %w", err)
+	}
+	var trips []*cuakhau.Trip
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		t := new(cuakhau.Trip)
+		if err := json.Unmarshal([]byte(body), t); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if !s.told[t.ID] && !flow.SpoilsAt(t).IsZero() {
+			trips = append(trips, t)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(trips) == 0 {
+		return nil, err
+	}
+	tol := db.queueCfg.Sched.Tolerance
+	soon := map[string]sched.Window{}
+	wrows, err := q.query(ctx, `SELECT trip_id, window_start, window_end FROM bookings WHERE gate = ? AND state = 'active' AND window_start <= ?`,
+		gate, formatTime(now.Add(tol)))
+	if err != nil {
+		return nil, fmt.Errorf("bookings due at %s: %w", gate, err)
+	}
+	for wrows.Next() {
+		var id, ws, we string
+		if err := wrows.Scan(&id, &ws, &we); err != nil {
+			wrows.Close()
+			return nil, err
+		}
+		var w sched.Window
+		if w.Start, err = parseTime(ws); err == nil {
+			w.End, err = parseTime(we)
+		}
+		if err != nil {
+			wrows.Close()
+			return nil, err
+		}
+		soon[id] = w
+	}
+	wrows.Close()
+	if err := wrows.Err(); err != nil {
+		return nil, err
+	}
+	var out []shelfLifeHold
+	for _, t := range trips {
+		truck := sched.Truck{ID: t.ID, Priority: t.Priority, SpoilsAt: flow.SpoilsAt(t)}
+		if t.Status == cuakhau.StatusBooked {
+			w, ok := soon[t.ID]
+			if !ok {
+				continue
+			}
+			truck.Booked, truck.WindowStart, truck.WindowEnd = true, w.Start, w.End
+		}
+		if hold, need := sched.HoldForShelfLife(s.policy, s.input, truck); hold {
+			out = append(out, shelfLifeHold{trip: t, need: need})
+		}
+	}
+	return out, nil
+}
+
+// recordShelfLifeHolds appends an advisory event that tells holds' trips to
+// hold at origin — the gate's advice as it stands, with the trips in Told —
+// and writes each its notice, in the same write. A trip is told once: it is
+// then among the episode's told trips (heldAtOrigin), counted as held until
+// it comes.
+func (db *DB) recordShelfLifeHolds(ctx context.Context, tx *wtx, s *gateState, holds []shelfLifeHold, now time.Time) error {
+	adv := db.advice(s)
+	rec := advisoryData{AdvisoryRecord: cuakhau.AdvisoryRecord{Active: adv.Active, Level: string(adv.Level), Waiting: len(s.waiting),
+		MaxBookingsPerDay: adv.MaxBookingsPerDay, StopBookings: adv.StopBookings, Reason: adv.Reason,
+		Text: adv.Text, TextEN: adv.TextEN, TextZH: adv.TextZH, Notified: len(holds)}, ShelfLifeHold: true}
+	for _, h := range holds {
+		rec.Told = append(rec.Told, h.trip.ID)
+	}
+	body, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	ev := &cuakhau.Event{Gate: s.cg.gate.Code, Type: cuakhau.EventAdvisory, Actor: system.Actor(), At: now.UTC().Truncate(time.Microsecond),
+		Note: fmt.Sprintf("%d perishable trips told to hold at origin: their shelf life would not last the wait", len(holds)), Data: body}
+	if err := db.appendEvent(ctx, tx, ev); err != nil {
+		return err
+	}
+	for _, h := range holds {
+		t := h.trip
+		until := flow.SpoilsAt(t).In(s.cg.loc).Format("02/01 15:04")
+		text := fmt.Sprintf("Xe %s (%s): hàng tươi chỉ còn hạn đến %s, không đủ cho thời gian chờ và thông quan dự kiến (%s); xin chờ tại nơi xuất phát. / Truck %s (%s): the load lasts until %s, less than the expected wait and crossing (%s); please hold at origin.",
+			t.Vehicle.Plate, t.Code, until, durText(h.need), t.Vehicle.Plate, t.Code, until, durText(h.need))
+		if err := db.notify(ctx, tx, ev, t, cuakhau.NotifyAdvisory, text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// durText is a duration in hours and minutes for a notice.
+func durText(d time.Duration) string {
+	m := int((d + 30*time.Second) / time.Minute)
+	return fmt.Sprintf("%dh%02d", m/60, m%60)
 }

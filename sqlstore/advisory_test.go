@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,8 +95,27 @@ func TestAdvisoryFromBacklog(t *testing.T) {
 			t.Fatalf("after repeated rounds: %d events, %d notices; want 1 and 2", a, n)
 		}
 
-		// Enough lanes clear it: an event, no notice.
+		// Enough lanes, but the trip told to hold (declared, without a
+		// booking) has not come back: the advisory stays in force, or the
+		// walk-ins it held back would all set off at once.
 		if _, err := db.SetControls(ctx, operator, "huu-nghi", cuakhau.ControlsUpdate{Lanes: map[string]int{"entry": 60}}); err != nil {
+			t.Fatal(err)
+		}
+		if wrote, err := db.Advise(ctx, "huu-nghi"); err != nil || wrote {
+			t.Fatalf("lanes added, a told trip still away: Advise %v, %v; want nothing written", wrote, err)
+		}
+		waits, err := db.PublicWaits(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range waits.Waits {
+			if w.Gate == "huu-nghi" && w.Advisory == "" {
+				t.Errorf("public feed %s %s: no advisory while a told trip is away", w.Gate, w.Direction)
+			}
+		}
+		// It comes: an event clears it, no notice.
+		clock.Add(time.Minute)
+		if _, err := db.Arrive(ctx, operator, declaredOnWay.ID); err != nil {
 			t.Fatal(err)
 		}
 		if wrote, err := db.Advise(ctx, "huu-nghi"); err != nil || !wrote {
@@ -115,8 +135,8 @@ func TestAdvisoryFromBacklog(t *testing.T) {
 		if wrote, err := db.Advise(ctx, "huu-nghi"); err != nil || !wrote {
 			t.Fatalf("returned: Advise %v, %v; want an event", wrote, err)
 		}
-		if a, n := advisories(), notices(); a != 3 || n != 4 {
-			t.Fatalf("after it returned: %d events, %d notices; want 3 and 4", a, n)
+		if a, n := advisories(), notices(); a != 3 || n != 3 {
+			t.Fatalf("after it returned: %d events, %d notices; want 3 and 3 (the booked trip told again)", a, n)
 		}
 		if wrote, err := db.Advise(ctx, "huu-nghi"); err != nil || wrote {
 			t.Fatalf("returned, next round: Advise %v, %v", wrote, err)
@@ -195,6 +215,146 @@ func TestPriorityCalledAhead(t *testing.T) {
 		checks := replayLog(t, db, "huu-nghi")
 		if len(checks) != 1 || len(checks[0].Differences) > 0 || checks[0].Want != vip.ID {
 			t.Fatalf("replay %+v", checks)
+		}
+	})
+}
+
+// TestShelfLifeHoldOnTheWay checks that the advisory asks
+// sched.HoldForShelfLife of each perishable trip still on its way: a load
+// that would spoil in the queue is told, once, to hold at origin, a load
+// that lasts is not, and the held trip keeps the advisory in force
+// (AdviceInput.Held) until it comes.
+func TestShelfLifeHoldOnTheWay(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		// One lane of 12 an hour, a zone of one place: 30 trucks waiting
+		// are 2½ hours, well within the typical 48 h shelf life.
+		if _, err := db.SetControls(ctx, admin, "huu-nghi", cuakhau.ControlsUpdate{Room: ptr(1), Policy: ptr("fifo"),
+			Lanes: map[string]int{"entry": 1}}); err != nil {
+			t.Fatal(err)
+		}
+		for range 30 {
+			d := durian()
+			d.Cargo[0].Perishable, d.Cargo[0].ShelfLifeHours = false, 0
+			tr := declare(t, db, company, d)
+			if _, err := db.Arrive(ctx, operator, tr.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		short := durian()
+		short.Cargo[0].ShelfLifeHours = 2 // less than its wait and the 2 h crossing
+		shortTrip := declare(t, db, company, short)
+		longTrip := declare(t, db, company, durian()) // 240 h
+		holdEvents := func() int {
+			return count(t, db, `SELECT count(*) FROM events WHERE gate = 'huu-nghi' AND type = 'advisory' AND data LIKE '%shelf_life_hold%'`)
+		}
+		told := func(id string) int {
+			return count(t, db, `SELECT count(*) FROM outbox WHERE kind = 'advisory' AND trip_id = ?`, id)
+		}
+		if wrote, err := db.Advise(ctx, "huu-nghi"); err != nil || !wrote {
+			t.Fatalf("a 2 h load behind 2½ h of trucks: Advise %v, %v; want it told to hold", wrote, err)
+		}
+		if n := holdEvents(); n != 1 {
+			t.Fatalf("%d shelf-life hold events, want 1", n)
+		}
+		if n := told(shortTrip.ID); n != 1 {
+			t.Errorf("short-lived trip: %d notices, want 1", n)
+		}
+		if n := told(longTrip.ID); n != 0 {
+			t.Errorf("a load that lasts: %d notices, want 0", n)
+		}
+		// The told trip is held at origin: the advisory comes into force for
+		// it, and the hold is not repeated.
+		for range 2 {
+			clock.Add(time.Minute)
+			if _, err := db.Advise(ctx, "huu-nghi"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := holdEvents(); n != 1 {
+			t.Errorf("after more rounds: %d shelf-life hold events, want 1", n)
+		}
+		var data string
+		if err := db.QueryRowRaw(ctx, `SELECT data FROM events WHERE gate = 'huu-nghi' AND type = 'advisory' ORDER BY seq DESC LIMIT 1`, &data); err != nil {
+			t.Fatal(err)
+		}
+		var rec cuakhau.AdvisoryRecord
+		if err := json.Unmarshal([]byte(data), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if !rec.Active || !strings.Contains(rec.Reason, "told to hold") {
+			t.Errorf("advisory with a trip held at origin: %+v; want it in force for the held trip", rec)
+		}
+	})
+}
+
+// TestAdvisoryMeasuredNoShows checks that the advisory counts the bookings
+// ahead by the measured no-show rate, as the windows do: at a gate where
+// every booking of the last month went unused, ten bookings ahead are not a
+// queue that would outlast a perishable.
+func TestAdvisoryMeasuredNoShows(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		// 5 min of shelf life beyond the 2 h crossing: the 9 of 10 bookings
+		// ahead that the configured 5% no-shows would expect are past it.
+		if err := db.SetQueueConfig(sqlstore.QueueConfig{TypicalShelfLife: 2*time.Hour + 5*time.Minute, NoShowRate: 0.05}); err != nil {
+			t.Fatal(err)
+		}
+		oneLane(t, db)
+		for i := range 20 {
+			tr := declare(t, db, company, durian())
+			if _, err := db.Book(ctx, company, tr.ID, tomorrow9.Add(time.Duration(i/5)*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		clock.Set(tomorrow9.Add(6 * time.Hour))
+		if n, err := db.SweepNoShows(ctx, "huu-nghi"); err != nil || n != 20 {
+			t.Fatalf("sweep: %d, %v; want 20 no-shows", n, err)
+		}
+		for i := range 10 {
+			tr := declare(t, db, company, durian())
+			if _, err := db.Book(ctx, company, tr.ID, tomorrow9.Add(24*time.Hour+time.Duration(i/4)*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if wrote, err := db.Advise(ctx, "huu-nghi"); err != nil || wrote {
+			t.Fatalf("ten bookings ahead at a gate whose bookings never show: Advise %v, %v; want no advisory", wrote, err)
+		}
+	})
+}
+
+// TestAdvisoryCapBindsShedDaysOnly checks that the advisory's daily cap
+// binds a booking only for the days its backlog is shed over: with the
+// other side down to 2 trucks a day and 6 waiting, bookings stop for the 3
+// days those take to clear, and a day after that takes the clearing rate
+// again. Capped
+// on every day ahead, a trip told to hold could not book at all.
+func TestAdvisoryCapBindsShedDaysOnly(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		if err := db.SetQueueConfig(sqlstore.QueueConfig{TypicalShelfLife: 2*time.Hour + 30*time.Minute}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SetControls(ctx, admin, "huu-nghi", cuakhau.ControlsUpdate{Room: ptr(1), Policy: ptr("fifo")}); err != nil {
+			t.Fatal(err)
+		}
+		for range 6 {
+			d := durian()
+			d.Cargo[0].Perishable, d.Cargo[0].ShelfLifeHours = false, 0
+			tr := declare(t, db, company, d)
+			if _, err := db.Arrive(ctx, operator, tr.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.SetOtherSideCapacity(ctx, operator, "huu-nghi", cuakhau.CapacityUpdate{TrucksPerDay: ptr(2), Note: "other side down"}); err != nil {
+			t.Fatal(err)
+		}
+		soon := declare(t, db, company, durian())
+		_, err := db.Book(ctx, company, soon.ID, tomorrow9)
+		wantCode(t, err, cuakhau.ECONFLICT)
+		later := declare(t, db, company, durian())
+		if _, err := db.Book(ctx, company, later.ID, tomorrow9.AddDate(0, 0, 4)); err != nil {
+			t.Fatalf("a day after the backlog is shed: %v; want it booked", err)
 		}
 	})
 }

@@ -79,7 +79,7 @@ func (db *DB) windowsOf(ctx context.Context, q querier, s *gateState, d cuakhau.
 	}
 	lanes := lanesFor(s.controls, s.cg.gate, d)
 	caps := sched.Capacities(lanes, s.perLane, db.utilization(s), sched.Lengths(ws))
-	accs := sched.AcceptsEach(caps, noShow)
+	accs := sched.AcceptsEachOn(sched.DayNumber(ws[0].Start, s.cg.loc), caps, noShow)
 	out := make([]*cuakhau.Window, len(ws))
 	for i, w := range ws {
 		b := counts[formatTime(w.Start)]
@@ -273,7 +273,9 @@ func (db *DB) book(ctx context.Context, p cuakhau.Principal, tripID string, req 
 				t.Gate, formatTime(d0), formatTime(d0.AddDate(0, 0, 1))).Scan(&n); err != nil {
 				return nil, fmt.Errorf("count bookings of the day: %w", err)
 			}
-			if n >= adv.Accepted(ns) {
+			// The cap binds the days the backlog is shed over; a later day
+			// takes the whole clearing rate (sched.Advice.AcceptedOn).
+			if n >= adv.AcceptedOn(sched.DayNumber(d0, cg.loc), d0.Sub(now), ns) {
 				return nil, cuakhau.Errorf(cuakhau.ECONFLICT, "gate %s takes no more bookings for %s: %s", t.Gate, d0.Format(time.DateOnly), adv.Reason)
 			}
 		}

@@ -311,8 +311,15 @@ type gateState struct {
 	policy   sched.Policy
 	input    sched.Input
 	// bookedAhead is the active bookings whose window starts in the next
-	// 24 hours, for the advisory.
+	// 24 hours, for the advisory, and noShow the gate's measured no-show
+	// rate (the configured one until enough bookings have ended; only read
+	// when there are bookings ahead).
 	bookedAhead int
+	noShow      float64
+	// told is the trips the advisory told to hold at origin in its current
+	// episode, and held those of them still on their way (heldAtOrigin).
+	told map[string]bool
+	held int
 }
 
 func (db *DB) gateState(ctx context.Context, q querier, cg cachedGate, now time.Time) (*gateState, error) {
@@ -342,6 +349,15 @@ func (db *DB) gateState(ctx context.Context, q querier, cg cachedGate, now time.
 	if err := q.queryRow(ctx, `SELECT count(*) FROM bookings WHERE gate = ? AND state = 'active' AND window_start > ? AND window_start <= ?`,
 		cg.gate.Code, formatTime(now), formatTime(now.Add(24*time.Hour))).Scan(&s.bookedAhead); err != nil {
 		return nil, fmt.Errorf("count bookings ahead at %s: %w", cg.gate.Code, err)
+	}
+	s.noShow = db.queueCfg.NoShowRate
+	if s.bookedAhead > 0 {
+		if s.noShow, err = db.noShowRate(ctx, q, cg.gate.Code, now); err != nil {
+			return nil, err
+		}
+	}
+	if s.told, s.held, err = db.heldAtOrigin(ctx, q, cg.gate.Code, now); err != nil {
+		return nil, err
 	}
 	trucks := make([]sched.Truck, len(s.waiting))
 	for i, w := range s.waiting {
@@ -397,11 +413,10 @@ func (db *DB) advice(s *gateState) sched.Advice {
 		OurPerDay:    s.input.ServiceRate * db.openHours(s.cg, s.input.Now),
 		ShelfLife:    db.queueCfg.TypicalShelfLife,
 		CrossingTime: db.queueCfg.CrossingTime,
-		// The configured no-show rate: the measured one costs a query the
-		// call path does not otherwise make, and this only sets a threshold.
-		// Held stays 0: the store does not yet track which trips the
-		// advisory told to hold.
-		Booked: float64(s.bookedAhead) * (1 - db.queueCfg.NoShowRate),
+		// The measured no-show rate, as the windows use: the bookings
+		// expected to show are what comes in ahead of a live truck.
+		Booked: float64(s.bookedAhead) * (1 - s.noShow),
+		Held:   s.held,
 	}
 	perishable := sched.Truck{SpoilsAt: s.input.Now.Add(db.queueCfg.TypicalShelfLife)}
 	in.PerishableWait = sched.ExpectedWait(s.policy, s.input, perishable)
