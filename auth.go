@@ -112,9 +112,13 @@ type Token struct {
 	TaxCode   string    `json:"tax_code,omitempty"`
 	Gate      string    `json:"gate,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// RevokedAt is when the token stopped authenticating; nil while it
+	// works.
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
-// TokenService creates and checks bearer tokens.
+// TokenService creates and checks bearer tokens. (Listing and revoking
+// them is the store's, for the CLI.)
 type TokenService interface {
 	// CreateToken stores t and returns its secret.
 	CreateToken(ctx context.Context, t Token) (secret string, _ *Token, _ error)

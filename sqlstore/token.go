@@ -27,11 +27,16 @@ const secretPrefix = "ck_"
 var secretEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 // tokenCache remembers the principals of secrets recently checked: every API
-// request authenticates, and a token's record does not change. Entries
-// expire, so that a token deleted on another node stops working soon.
+// request authenticates, and a token's record does not change but for its
+// revocation. Entries expire, so that a token revoked by another process
+// (the CLI, another node) stops working within tokenCacheTTL; one revoked
+// through this store stops at once.
 type tokenCache struct {
 	mu sync.Mutex
 	m  map[string]cachedToken // by secret hash
+	// revocations counts RevokeToken calls: a principal read before one
+	// is not cached after it.
+	revocations uint64
 }
 
 type cachedToken struct {
@@ -118,6 +123,7 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (cuakhau.Principa
 	now := time.Now() // cache expiry is about wall time, not the domain clock
 	db.tokens.mu.Lock()
 	c, ok := db.tokens.m[h]
+	revocations := db.tokens.revocations
 	db.tokens.mu.Unlock()
 	if ok && now.Before(c.expires) {
 		return c.p, nil
@@ -125,7 +131,7 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (cuakhau.Principa
 
 	var p cuakhau.Principal
 	var role string
-	err := db.read.QueryRowContext(ctx, db.q(`SELECT id, name, role, tax_code, gate FROM tokens WHERE secret_hash = ?`), h).
+	err := db.read.QueryRowContext(ctx, db.q(`SELECT id, name, role, tax_code, gate FROM tokens WHERE secret_hash = ? AND revoked_at IS NULL`), h).
 		Scan(&p.TokenID, &p.Name, &role, &p.TaxCode, &p.Gate)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cuakhau.Principal{}, unauthorized
@@ -138,7 +144,86 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (cuakhau.Principa
 	if db.tokens.m == nil || len(db.tokens.m) >= tokenCacheMax {
 		db.tokens.m = map[string]cachedToken{}
 	}
-	db.tokens.m[h] = cachedToken{p: p, expires: now.Add(tokenCacheTTL)}
+	if db.tokens.revocations == revocations {
+		db.tokens.m[h] = cachedToken{p: p, expires: now.Add(tokenCacheTTL)}
+	}
 	db.tokens.mu.Unlock()
 	return p, nil
+}
+
+const tokenColumns = `id, name, role, tax_code, gate, created_at, revoked_at`
+
+func scanToken(sc scanner) (*cuakhau.Token, error) {
+	var t cuakhau.Token
+	var role, created string
+	var revoked sql.NullString
+	if err := sc.Scan(&t.ID, &t.Name, &role, &t.TaxCode, &t.Gate, &created, &revoked); err != nil {
+		return nil, err
+	}
+	t.Role = cuakhau.Role(role)
+	var err error
+	if t.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
+	if revoked.Valid {
+		at, err := parseTime(revoked.String)
+		if err != nil {
+			return nil, err
+		}
+		t.RevokedAt = &at
+	}
+	return &t, nil
+}
+
+// Tokens lists every token, revoked ones included, oldest first. Secrets
+// are not kept, so none is shown.
+func (db *DB) Tokens(ctx context.Context) ([]*cuakhau.Token, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []*cuakhau.Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken stops the token with id from authenticating, at once in this
+// process and within tokenCacheTTL in others. The token's record stays: the
+// log names it as the actor of what it did. Revoking it again changes
+// nothing.
+func (db *DB) RevokeToken(ctx context.Context, id string) (*cuakhau.Token, error) {
+	var t *cuakhau.Token
+	now := db.now()
+	err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
+		if _, err := tx.exec(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, formatTime(now), id); err != nil {
+			return err
+		}
+		var err error
+		t, err = scanToken(tx.queryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return cuakhau.Errorf(cuakhau.ENOTFOUND, "no token with id %q", id)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("revoke token: %w", err)
+	}
+	// Forget every cached principal of this token, and do not cache those
+	// read meanwhile.
+	db.tokens.mu.Lock()
+	db.tokens.revocations++
+	for h, c := range db.tokens.m {
+		if c.p.TokenID == id {
+			delete(db.tokens.m, h)
+		}
+	}
+	db.tokens.mu.Unlock()
+	return t, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/sqlstore"
@@ -81,6 +82,59 @@ func TestTokens(t *testing.T) {
 		}
 		if n := count(t, db, `SELECT count(*) FROM tokens`); n != 2 {
 			t.Errorf("%d tokens stored, want 2", n)
+		}
+	})
+}
+
+// TestRevokeToken: a revoked token stops authenticating at once in the
+// process that revoked it (its cached principal is forgotten), in another
+// store on the same database once the cache entry expires (here: never
+// cached), stays listed with its revocation time, and revoking it again or
+// an unknown id behaves.
+func TestRevokeToken(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		secret, tok, err := db.CreateToken(ctx, cuakhau.Token{Name: "Hải quan", Role: cuakhau.RoleCustoms})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Add(time.Minute) // listed by creation time
+		keep, kept, err := db.CreateToken(ctx, cuakhau.Token{Name: "Biên phòng", Role: cuakhau.RoleBorderGuard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Authenticate(ctx, secret); err != nil { // now cached
+			t.Fatal(err)
+		}
+		clock.Add(time.Hour)
+		revoked, err := db.RevokeToken(ctx, tok.ID)
+		if err != nil {
+			t.Fatalf("RevokeToken: %v", err)
+		}
+		if at := start.Add(time.Hour + time.Minute); revoked.RevokedAt == nil || !revoked.RevokedAt.Equal(at) {
+			t.Errorf("revoked at %v, want %v", revoked.RevokedAt, at)
+		}
+		_, err = db.Authenticate(ctx, secret)
+		wantCode(t, err, cuakhau.EUNAUTHORIZED)
+		if _, err := db.Authenticate(ctx, keep); err != nil {
+			t.Errorf("the other token: %v", err)
+		}
+
+		clock.Add(time.Hour)
+		again, err := db.RevokeToken(ctx, tok.ID)
+		if err != nil || !again.RevokedAt.Equal(*revoked.RevokedAt) {
+			t.Errorf("revoking again: %v, %v; want the first revocation kept", again, err)
+		}
+		_, err = db.RevokeToken(ctx, "nope")
+		wantCode(t, err, cuakhau.ENOTFOUND)
+
+		list, err := db.Tokens(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []*cuakhau.Token{revoked, kept}
+		if diff := cmp.Diff(want, list); diff != "" {
+			t.Errorf("Tokens (-want +got):\n%s", diff)
 		}
 	})
 }

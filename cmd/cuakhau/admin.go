@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/catalog"
@@ -72,11 +73,84 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
+const tokenUsage = `Usage:
+  cuakhau token create --role ROLE [--enterprise TAXCODE] [--gate GATE] [--name NAME] [--db DSN]
+  cuakhau token list [--db DSN]
+  cuakhau token revoke [--db DSN] ID`
+
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(stderr, "Usage: cuakhau token create --role ROLE [--enterprise TAXCODE] [--gate GATE] [--name NAME] [--db DSN]")
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, tokenUsage)
 		return exitError(2)
 	}
+	switch args[0] {
+	case "create":
+		return runTokenCreate(ctx, args, stdout, stderr)
+	case "list":
+		return runTokenList(ctx, args[1:], stdout, stderr)
+	case "revoke":
+		return runTokenRevoke(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprintln(stderr, tokenUsage)
+	return exitError(2)
+}
+
+// runTokenList prints every token, revoked ones too; secrets are not kept,
+// so none is shown.
+func runTokenList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("token list", "token list [--db DSN]", stderr)
+	dsn := dbFlag(fs)
+	db, err := parseAndOpen(ctx, fs, args, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tokens, err := db.Tokens(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tROLE\tENTERPRISE\tGATE\tCREATED\tREVOKED\tNAME")
+	dash := func(s string) string {
+		if s == "" {
+			return "-"
+		}
+		return s
+	}
+	for _, t := range tokens {
+		revoked := "-"
+		if t.RevokedAt != nil {
+			revoked = t.RevokedAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Role, dash(t.TaxCode), dash(t.Gate),
+			t.CreatedAt.Format(time.RFC3339), revoked, t.Name)
+	}
+	return w.Flush()
+}
+
+// runTokenRevoke stops a token from authenticating. Running servers cache a
+// checked token for a minute, so they stop accepting it within a minute.
+func runTokenRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("token revoke", "token revoke [--db DSN] ID", stderr)
+	dsn := dbFlag(fs)
+	db, err := parseAndOpen(ctx, fs, args, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if fs.NArg() != 1 {
+		return fmt.Errorf("token revoke: want one token id (see 'cuakhau token list'), got %d arguments", fs.NArg())
+	}
+	t, err := db.RevokeToken(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "revoked token %s (%s, %s) at %s; servers stop accepting it within a minute\n",
+		t.ID, t.Role, t.Name, t.RevokedAt.Format(time.RFC3339))
+	return nil
+}
+
+func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("token create", "token create --role ROLE [--enterprise TAXCODE] [--gate GATE] [--name NAME] [--db DSN]", stderr)
 	role := fs.String("role", "", "role: admin, operator, customs, border_guard, quarantine, medical, enterprise, viewer")
 	tax := fs.String("enterprise", "", "tax code the token is bound to (required for role enterprise)")
@@ -98,7 +172,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if *name == "" {
-		*name = strings.TrimSpace(strings.Join([]string{*role, *tax, *gate}, " "))
+		*name = strings.Join(strings.Fields(strings.Join([]string{*role, *tax, *gate}, " ")), " ")
 	}
 	secret, _, err := db.CreateToken(ctx, cuakhau.Token{Name: *name, Role: cuakhau.Role(*role), TaxCode: *tax, Gate: *gate})
 	if err != nil {

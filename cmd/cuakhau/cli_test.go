@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/sqlstore"
 )
 
@@ -41,6 +43,53 @@ func TestTokenCreatePrintsTokenAlone(t *testing.T) {
 		if err == nil {
 			t.Errorf("cuakhau %s succeeded with %q, want a refusal", strings.Join(args, " "), out)
 		}
+	}
+}
+
+// TestTokenListAndRevoke: list shows every token and no secret; a revoked
+// token is marked so and no longer authenticates; an unknown id is refused.
+func TestTokenListAndRevoke(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "t.db")
+	cli(t, "migrate", "--db", dsn)
+	customs := cli(t, "token", "create", "--role", "customs", "--name", "Hải quan Hữu Nghị", "--db", dsn)
+	admin := cli(t, "token", "create", "--role", "admin", "--db", dsn)
+
+	list := cli(t, "token", "list", "--db", dsn)
+	if strings.Contains(list, customs) || strings.Contains(list, admin) {
+		t.Fatalf("token list shows a secret:\n%s", list)
+	}
+	var id string
+	for _, line := range strings.Split(list, "\n") {
+		if strings.Contains(line, "Hải quan Hữu Nghị") {
+			id = strings.Fields(line)[0]
+		}
+	}
+	if id == "" || !strings.Contains(list, "admin") {
+		t.Fatalf("token list does not show both tokens:\n%s", list)
+	}
+
+	if out := cli(t, "token", "revoke", "--db", dsn, id); !strings.Contains(out, "revoked token "+id) {
+		t.Errorf("token revoke printed %q", out)
+	}
+	for _, line := range strings.Split(cli(t, "token", "list", "--db", dsn), "\n") {
+		if strings.HasPrefix(line, id) && strings.Fields(line)[5] == "-" {
+			t.Errorf("the revoked token is listed as not revoked: %q", line)
+		}
+	}
+	if out, err := exec.Command(binary(t), "token", "revoke", "--db", dsn, "0000").CombinedOutput(); err == nil || !strings.Contains(string(out), "no token") {
+		t.Errorf("revoking an unknown id: %v, %q; want a refusal", err, out)
+	}
+
+	db, err := openDB(context.Background(), dsn, cuakhau.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Authenticate(context.Background(), customs); cuakhau.ErrorCode(err) != cuakhau.EUNAUTHORIZED {
+		t.Errorf("the revoked token authenticates: %v", err)
+	}
+	if _, err := db.Authenticate(context.Background(), admin); err != nil {
+		t.Errorf("the other token: %v", err)
 	}
 }
 

@@ -27,7 +27,7 @@ Commands:
   migrate   apply pending database migrations
   verify    recompute every gate's hash-chained event log and report the first broken link
   queue     queue replay: recompute the logged call-forwards of a gate and list differences
-  token     create API tokens (token create --role ROLE [--enterprise TAXCODE] [--gate GATE])
+  token     API tokens: token create --role ROLE [--enterprise TAXCODE] [--gate GATE]; token list; token revoke ID
   bench     measure the API's acknowledged events/s and latency against the raw database engine
   simulate  run a scenario through the real scheduler on virtual time (simulate validate: check it against queueing theory)
   version   print the version
