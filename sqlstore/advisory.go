@@ -155,9 +155,11 @@ func (db *DB) Advise(ctx context.Context, gate string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	holds, err := db.shelfLifeHolds(ctx, readQ{db}, s, now)
-	if err != nil {
-		return false, err
+	var holds []shelfLifeHold
+	if db.holdsDue(cg.gate.Code, now) {
+		if holds, err = db.shelfLifeHolds(ctx, readQ{db}, s, now); err != nil {
+			return false, err
+		}
 	}
 	if !advisoryChanged(last, db.advice(s)) && len(holds) == 0 {
 		return false, nil
@@ -273,6 +275,27 @@ func (db *DB) tripsOnTheirWay(ctx context.Context, tx *wtx, gate string) ([]*cua
 type shelfLifeHold struct {
 	trip *cuakhau.Trip
 	need time.Duration
+}
+
+// holdsEvery is how often, in gate time, Advise looks for perishable trips
+// to hold at origin: it reads every trip of the gate still on its way
+// (thousands at a busy gate, days ahead), while shelf lives are counted in
+// days and the call-forward loop runs every few seconds.
+const holdsEvery = 5 * time.Minute
+
+// holdsDue reports whether gate's trips on their way are due for the
+// shelf-life check at now, and if so counts it as done.
+func (db *DB) holdsDue(gate string, now time.Time) bool {
+	db.holdChecksMu.Lock()
+	defer db.holdChecksMu.Unlock()
+	if last, ok := db.holdChecks[gate]; ok && now.Sub(last) < holdsEvery && !now.Before(last) {
+		return false
+	}
+	if db.holdChecks == nil {
+		db.holdChecks = map[string]time.Time{}
+	}
+	db.holdChecks[gate] = now
+	return true
 }
 
 // shelfLifeHolds asks sched.HoldForShelfLife of each perishable trip of s's

@@ -285,6 +285,24 @@ func TestShelfLifeHoldOnTheWay(t *testing.T) {
 		if !rec.Active || !strings.Contains(rec.Reason, "told to hold") {
 			t.Errorf("advisory with a trip held at origin: %+v; want it in force for the held trip", rec)
 		}
+
+		// The trips on their way are read at most every 5 minutes of gate
+		// time: a second short-lived load declared 2 minutes after the
+		// last look is told at the next look, not before.
+		later := declare(t, db, company, short)
+		if _, err := db.Advise(ctx, "huu-nghi"); err != nil {
+			t.Fatal(err)
+		}
+		if n := told(later.ID); n != 0 {
+			t.Errorf("told %d times within 5 minutes of the last look, want 0", n)
+		}
+		clock.Add(5 * time.Minute)
+		if _, err := db.Advise(ctx, "huu-nghi"); err != nil {
+			t.Fatal(err)
+		}
+		if n := told(later.ID); n != 1 {
+			t.Errorf("told %d times at the next look, want 1", n)
+		}
 	})
 }
 

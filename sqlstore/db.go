@@ -63,6 +63,11 @@ type DB struct {
 
 	// queueCfg tunes the electronic queue (SetQueueConfig).
 	queueCfg QueueConfig
+
+	// holdChecks is when Advise last looked for trips to hold for their
+	// shelf life, per gate (holdsDue).
+	holdChecksMu sync.Mutex
+	holdChecks   map[string]time.Time
 }
 
 var (
