@@ -139,6 +139,9 @@ func (a *API) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		next.ServeHTTP(w, r)
+		if !a.logger.Enabled(r.Context(), slog.LevelInfo) {
+			return
+		}
 		info := infoFrom(r.Context())
 		a.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", append(requestAttrs(r),
 			slog.Int("status", info.w.code()),
