@@ -654,13 +654,7 @@ func (m *model) arrive(tr *truck) {
 			if m.bookCapped(tr, m.now+p.window, &adv) {
 				m.scheduleArrival(tr)
 			} else {
-				tr.gen = m.bump()
-				m.tell(tr)
-				q.origin.push(tr)
-				if !tr.holding {
-					tr.holding = true
-					q.held++
-				}
+				m.holdAtOrigin(q, tr)
 			}
 			return
 		}
@@ -758,6 +752,13 @@ func (m *model) holdForShelfLife(tr *truck, booked bool) bool {
 		q.skip[w] = int32(w)
 		tr.win = -1
 	}
+	m.holdAtOrigin(q, tr)
+	return true
+}
+
+// holdAtOrigin keeps tr at origin, told to hold, until the advisory lets it
+// book (its pending events are outdated).
+func (m *model) holdAtOrigin(q *queue, tr *truck) {
 	tr.gen = m.bump()
 	m.tell(tr)
 	q.origin.push(tr)
@@ -765,7 +766,6 @@ func (m *model) holdForShelfLife(tr *truck, booked bool) bool {
 		tr.holding = true
 		q.held++
 	}
-	return true
 }
 
 // tell counts tr among the trucks the advisory told to hold.
