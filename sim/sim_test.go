@@ -218,32 +218,6 @@ func TestDeterministicAndCommonRandomNumbers(t *testing.T) {
 	}
 }
 
-// TestCrisisAdvisory runs a shortened December 2021: the advisory keeps
-// trucks at origin under adaptive, so far fewer stand on the road.
-func TestCrisisAdvisory(t *testing.T) {
-	if short() {
-		t.Skip("a 30-day crisis; run without -short")
-	}
-	sc, err := Load("../scenarios/crisis-2021-12.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Run(context.Background(), sc, Options{Days: 30, Replications: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fifo, adaptive := res.Policies[0], res.Policies[2]
-	if fifo.YardOverflowMax < 1000 {
-		t.Errorf("fifo road peak %.0f: want thousands, as in December 2021", fifo.YardOverflowMax)
-	}
-	if adaptive.YardOverflowMax > 0.2*fifo.YardOverflowMax {
-		t.Errorf("adaptive road peak %.0f vs fifo %.0f: the advisory should keep most trucks at origin", adaptive.YardOverflowMax, fifo.YardOverflowMax)
-	}
-	if adaptive.Total.Held == 0 {
-		t.Error("adaptive held nobody at origin")
-	}
-}
-
 func TestCharts(t *testing.T) {
 	sc, err := Load("../scenarios/mmc.yaml")
 	if err != nil {
@@ -278,7 +252,9 @@ func TestCharts(t *testing.T) {
 // TestCrisisTargets runs the first 40 days of the December 2021 crisis
 // (the other side's capacity falls on day 10 and recovers on day 30) and
 // checks the adaptive regime against issue 4's targets where the model can
-// meet them: spoiled perishables and road overflow each at most 10% of
+// meet them — fifo puts thousands of trucks on the road, as in December
+// 2021, while the advisory holds trucks at origin: spoiled perishables and
+// road overflow each at most 10% of
 // fifo's, and Hữu Nghị — where the other side, not the control zone, is the
 // bottleneck — crossing at least 99% of its bound on saturated days.
 func TestCrisisTargets(t *testing.T) {
@@ -294,6 +270,12 @@ func TestCrisisTargets(t *testing.T) {
 		t.Fatal(err)
 	}
 	fifo, adaptive := res.Policies[0], res.Policies[2]
+	if fifo.YardOverflowMax < 1000 {
+		t.Errorf("fifo road peak %.0f: want thousands, as in December 2021", fifo.YardOverflowMax)
+	}
+	if adaptive.Total.Held == 0 {
+		t.Error("adaptive held nobody at origin")
+	}
 	if adaptive.Total.Spoiled > 0.1*fifo.Total.Spoiled {
 		t.Errorf("spoiled: adaptive %.0f, fifo %.0f; want at most 10%%", adaptive.Total.Spoiled, fifo.Total.Spoiled)
 	}
