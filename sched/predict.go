@@ -145,3 +145,43 @@ func FIFOTurn(in Input, arrival Truck) time.Time {
 	}
 	return in.Now.Add(wait)
 }
+
+// CallingPeriod returns the period in which trucks are called that contains
+// t, or the first one after it: from ≤ to, and from is zero when there is
+// none. A gate's is its opening hours less the last-call margin before each
+// closing.
+type CallingPeriod func(t time.Time) (from, to time.Time)
+
+// OnClock is when a truck predicted to wait wait of calling time, from now,
+// is called by the clock: the wait runs only while the gate calls, so a
+// truck arriving at a closed gate counts the hours until it opens, and a
+// wait that runs past the last call resumes at the next opening. It is zero
+// when the gate will not call again (period returns a zero from), or wait
+// is WaitUnknown.
+func OnClock(now time.Time, wait time.Duration, period CallingPeriod) time.Time {
+	if wait < 0 {
+		return time.Time{}
+	}
+	t := now
+	for range 1000 { // a year of daily periods
+		from, to := period(t)
+		if from.IsZero() {
+			return time.Time{}
+		}
+		if t.Before(from) {
+			t = from
+		}
+		room := to.Sub(t)
+		if wait <= room {
+			return t.Add(wait)
+		}
+		if room > 0 {
+			wait -= room
+		}
+		t = to
+		if !t.After(from) { // an empty period: step past it
+			t = t.Add(time.Nanosecond)
+		}
+	}
+	return time.Time{}
+}

@@ -43,6 +43,7 @@ type truck struct {
 	arrived float64
 	called  float64
 	shelf   float64 // minutes of shelf life left on arrival; 0 if not perishable
+	pred    float64 // the wait predicted at check-in, minutes; <0 if none could be
 	win     int     // booked window, -1 if none
 	gen     uint32
 	widx    int32 // index in the waiting area, -1 when not waiting
@@ -67,6 +68,7 @@ type truck struct {
 // queue is one gate's state in a run.
 type queue struct {
 	g        *gplan
+	period   sched.CallingPeriod
 	waiting  []sched.Truck
 	wtr      []*truck
 	byID     map[string]*truck
@@ -168,11 +170,14 @@ type sample struct {
 type classStats struct {
 	arrived, crossed, spoiled, perishable int
 	waits, borders                        []float32 // minutes
-	held                                  int
-	heldMin                               float64
-	delaySum                              float64
-	delayN                                int
-	left                                  int // arrived and not crossed at the end
+	// predErr is, per truck called, its actual wait minus the wait
+	// predicted at its check-in (sched.ExpectedWait), in minutes.
+	predErr  []float32
+	held     int
+	heldMin  float64
+	delaySum float64
+	delayN   int
+	left     int // arrived and not crossed at the end
 }
 
 // repStats is what one replication measured.
@@ -205,6 +210,7 @@ func newModel(p *plan, pol sched.Policy, rep int, seed uint64) *model {
 			callAt: -1, lastCall: math.Inf(-1), crossEst: g.crossing0, perDay: g.perDay(0), tokens: 1, advAt: math.Inf(-1), util: p.util,
 			dayDesired: make([]int, days), dayCrossed: make([]int, days),
 			dayDesiredReg: make([]int, days), dayCrossedReg: make([]int, days)}
+		q.period = m.callingPeriod(g)
 		m.queues = append(m.queues, q)
 		m.st.stageWork = append(m.st.stageWork, make([]float64, len(g.stages)))
 		m.st.openMin = append(m.st.openMin, g.openMinutes(p.warmup, p.end))
@@ -255,6 +261,30 @@ func (m *model) release(tr *truck) {
 
 func (m *model) timeOf(t float64) time.Time {
 	return m.p.epoch.Add(time.Duration(t * float64(time.Minute)))
+}
+
+// callingPeriod is the gate's sched.CallingPeriod: its opening hours less
+// the last call, a truck's nominal crossing time before each closing (the
+// rule call keeps).
+func (m *model) callingPeriod(g *gplan) sched.CallingPeriod {
+	return func(at time.Time) (time.Time, time.Time) {
+		x := at.Sub(m.p.epoch).Minutes()
+		for range 400 {
+			from := g.nextOpen(x)
+			if math.IsInf(from, 1) || from > m.p.end+7*1440 {
+				return time.Time{}, time.Time{}
+			}
+			end := g.closeAt(from)
+			if math.IsInf(end, 1) {
+				end = from + 365*1440
+			}
+			if to := end - g.crossing0; to > from && to > x {
+				return m.timeOf(from), m.timeOf(to)
+			}
+			x = end
+		}
+		return time.Time{}, time.Time{}
+	}
 }
 
 // run simulates the replication to the end and returns what it measured.
@@ -695,7 +725,18 @@ func (m *model) arrive(tr *truck) {
 	if tr.shelf > 0 {
 		st.SpoilsAt = m.timeOf(m.now + tr.shelf)
 	}
-	st.FIFOTurn = sched.FIFOTurn(m.input(q, q.waiting), st)
+	in := m.input(q, q.waiting)
+	st.FIFOTurn = sched.FIFOTurn(in, st)
+	// The prediction a driver is given at check-in, the same the server
+	// publishes, kept to measure its error when the truck is called.
+	tr.pred = -1
+	if measured {
+		if w := sched.ExpectedWait(m.pol, in, st); w != sched.WaitUnknown {
+			if at := sched.OnClock(in.Now, w, q.period); !at.IsZero() {
+				tr.pred = at.Sub(in.Now).Minutes()
+			}
+		}
+	}
 	m.route(tr)
 	if m.p.lifecycle == lifecycleAll || m.p.lifecycle == lifecycleSample && tr.seed&15 == 0 {
 		m.declare(tr)
@@ -994,6 +1035,9 @@ func (m *model) enter(tr *truck, rank sched.Ranked) {
 	if tr.arrived >= m.p.warmup {
 		cs := &m.st.classes[tr.class.idx]
 		cs.waits = append(cs.waits, float32(m.now-tr.arrived))
+		if tr.pred >= 0 {
+			cs.predErr = append(cs.predErr, float32(m.now-tr.arrived-tr.pred))
+		}
 	}
 	q.inZone++
 	if tr.trip != nil {

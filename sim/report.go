@@ -30,6 +30,17 @@ func WriteTable(w io.Writer, r *Result) error {
 	}
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "policy\tclass\tpredicted\t|error| p50 min\t|error| p90 min\tbias min\t")
+	for _, p := range r.Policies {
+		for _, c := range append(append([]ClassResult{}, p.Classes...), p.Total) {
+			fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.1f\t%.1f\t%+.1f\t\n", p.Name, c.Class, c.PredictedCalls, c.PredErrP50Min, c.PredErrP90Min, c.PredBiasMin)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "policy\tyard peak\troad peak (overflow)\ttrucks to a full yard\theld peak\tsaturated days\tthroughput / bound\tbound per day\tevents\tevents/s\t")
 	for _, p := range r.Policies {
 		ratio := "-"
@@ -114,6 +125,11 @@ func Markdown(r *Result) string {
 				pm(c.WaitMeanH, c.WaitMeanCIH, 2), c.WaitP50H, pm(c.WaitP95H, c.WaitP95CIH, 2), c.WaitMaxH,
 				pm(c.BorderTimeP50H, c.BorderTimeP50CIH, 2), c.BorderTimeP95H, pm(c.Spoiled, c.SpoiledCI, 0), c.Held, c.HeldMeanH)
 		}
+	}
+	b.WriteString("\nThe wait predicted at check-in (what the public feed tells a truck arriving now) against the wait it then had, in minutes: |actual − predicted| and the bias, the mean of actual − predicted.\n\n| policy | trucks predicted | \\|error\\| p50 | \\|error\\| p90 | bias |\n|---|--:|--:|--:|--:|\n")
+	for _, p := range r.Policies {
+		c := p.Total
+		fmt.Fprintf(&b, "| %s | %.0f | %.1f | %.1f | %+.1f |\n", p.Name, c.PredictedCalls, c.PredErrP50Min, c.PredErrP90Min, c.PredBiasMin)
 	}
 	b.WriteString("\n| policy | yard peak | road peak (overflow) | trucks to a full yard | held at origin, peak | saturated days | throughput / bound |\n|---|--:|--:|--:|--:|--:|--:|\n")
 	for _, p := range r.Policies {

@@ -110,6 +110,14 @@ type ClassResult struct {
 	DelayMeanH float64 `json:"delay_mean_h"`
 	// Left are trucks still at the border when the run ended.
 	Left float64 `json:"left_at_end"`
+	// The error of the wait predicted at check-in (what the public feed
+	// tells a truck arriving now) against the wait the truck then had, in
+	// minutes: the median and p90 of |actual − predicted| and the bias, the
+	// mean of actual − predicted (positive: waits longer than told).
+	PredErrP50Min  float64 `json:"prediction_error_p50_min"`
+	PredErrP90Min  float64 `json:"prediction_error_p90_min"`
+	PredBiasMin    float64 `json:"prediction_bias_min"`
+	PredictedCalls float64 `json:"predicted_calls"`
 }
 
 // StageResult is a stage's utilization: busy server time over server time
@@ -296,6 +304,7 @@ func (p *plan) summarize(reps []*repStats) PolicyResult {
 			t.left += c.left
 			t.waits = append(t.waits, c.waits...)
 			t.borders = append(t.borders, c.borders...)
+			t.predErr = append(t.predErr, c.predErr...)
 		}
 	}
 	idx := map[*repStats]int{}
@@ -407,6 +416,7 @@ func classResult(reps []*repStats, days float64, get func(*repStats) *classStats
 	arr, crs, spo := make([]float64, n), make([]float64, n), make([]float64, n)
 	wm, w50, w95, bm, b50, b95 := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	held, heldH, delay, left := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	pe50, pe90, bias, npred := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	for r, st := range reps {
 		c := get(st)
 		arr[r], crs[r], spo[r] = float64(c.arrived), float64(c.crossed), float64(c.spoiled)
@@ -422,6 +432,12 @@ func classResult(reps []*repStats, days float64, get func(*repStats) *classStats
 		if len(w) > 0 {
 			cr.WaitMaxH = math.Max(cr.WaitMaxH, float64(w[len(w)-1])/60)
 		}
+		e := make([]float32, len(c.predErr))
+		for i, x := range c.predErr {
+			e[i] = float32(math.Abs(float64(x)))
+		}
+		slices.Sort(e)
+		pe50[r], pe90[r], bias[r], npred[r] = quantile(e, 0.5), quantile(e, 0.9), meanF(c.predErr), float64(len(e))
 		b := sorted(c.borders)
 		bm[r], b50[r], b95[r] = meanF(b)/60, quantile(b, 0.5)/60, quantile(b, 0.95)/60
 	}
@@ -435,6 +451,7 @@ func classResult(reps []*repStats, days float64, get func(*repStats) *classStats
 	cr.BorderTimeP95H = mean(b95)
 	cr.Spoiled, cr.SpoiledCI = meanCI(spo)
 	cr.Held, cr.HeldMeanH, cr.DelayMeanH, cr.Left = mean(held), mean(heldH), mean(delay), mean(left)
+	cr.PredErrP50Min, cr.PredErrP90Min, cr.PredBiasMin, cr.PredictedCalls = mean(pe50), mean(pe90), mean(bias), mean(npred)
 	return cr
 }
 

@@ -365,3 +365,26 @@ arrivals:
 		}
 	}
 }
+
+// TestPredictionTargets checks the wait told at check-in against the wait
+// each truck then had, in lang-son-2025 under adaptive: median error at most
+// 15 minutes and p90 at most 45, for every truck and for each class.
+func TestPredictionTargets(t *testing.T) {
+	sc, err := Load("../scenarios/lang-son-2025.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), sc, Options{Policies: []string{"adaptive"}, Days: 30, Replications: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Policies[0]
+	if p.Total.PredictedCalls < 0.95*p.Total.Crossed {
+		t.Errorf("%.0f predictions for %.0f trucks crossed: most trucks were told nothing", p.Total.PredictedCalls, p.Total.Crossed)
+	}
+	for _, c := range append(p.Classes, p.Total) {
+		if c.PredErrP50Min > 15 || c.PredErrP90Min > 45 {
+			t.Errorf("%s: prediction error p50 %.1f min, p90 %.1f min (bias %+.1f); want ≤ 15 and ≤ 45", c.Class, c.PredErrP50Min, c.PredErrP90Min, c.PredBiasMin)
+		}
+	}
+}
