@@ -291,14 +291,3 @@ type tripAndCheckpoints struct {
 	trip        cuakhau.Trip
 	checkpoints [inlineCheckpoints]cuakhau.CheckpointState
 }
-
-// Next returns the first checkpoint of the trip's route still to decide, or
-// "" when none is (the trip has crossed or stopped).
-func Next(t *cuakhau.Trip) string {
-	for _, c := range t.Checkpoints {
-		if c.State == cuakhau.CheckpointPending || c.State == cuakhau.CheckpointHeld {
-			return c.Code
-		}
-	}
-	return ""
-}

@@ -30,7 +30,8 @@ const MaxIdempotencyKey = 200
 // request's context carrying its idempotency key, if the client sent one.
 //
 // Each failure is an EINVALID error that names what is wrong so the client
-// can fix it (DESIGN principle 6): the Content-Type or Idempotency-Key header,
+// can fix it ("bad input gets a clear error", docs/principles.md): the
+// Content-Type or Idempotency-Key header,
 // the body as a whole (too large, malformed JSON with its byte offset, data
 // after the object), or a field by its path (cargo[0].gross_kg: must be a
 // number; vehicle.colour: unknown field).

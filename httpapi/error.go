@@ -65,8 +65,8 @@ func status(err error) (int, string) {
 }
 
 // writeError is the one place that turns an error into a response. Internal
-// errors are logged in full and shown as "Internal error." (DESIGN principle
-// 6): their text may name tables, paths or SQL.
+// errors are logged in full and shown as "Internal error." ("bad input gets a
+// clear error", docs/principles.md): their text may name tables, paths or SQL.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	st, code := status(err)
 	d := errorDetail{Code: code, Message: cuakhau.ErrorMessage(err), Fields: cuakhau.ErrorFields(err)}

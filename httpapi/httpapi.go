@@ -12,7 +12,8 @@
 //     request log, metrics, panic recovery;
 //   - every POST carries an optional Idempotency-Key that is handed to the
 //     services through cuakhau.WithIdempotency, so that a retried request is
-//     answered from the first one and changes nothing twice (DESIGN principle 2).
+//     answered from the first one and changes nothing twice ("acknowledged
+//     means durable", docs/principles.md).
 //
 // The package owns no listener: cmd/cuakhau mounts the *API in its
 // http.Server and handles graceful shutdown.

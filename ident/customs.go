@@ -2,8 +2,8 @@ package ident
 
 // declarationTypes maps the document type, the first two digits of a customs
 // declaration number, to the direction it declares. Only the two types named
-// in shared/reference/lang-son.md are known; others are refused until a
-// source confirms them.
+// in docs/sources.md are known; others are refused until a source confirms
+// them.
 var declarationTypes = map[string]string{
 	"10": "import",
 	"30": "export",

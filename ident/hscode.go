@@ -90,10 +90,9 @@ func (h HSCode) Perishable() bool {
 }
 
 // shelfLife is the remaining life assumed for a perishable load whose
-// declaration gives none, by HS prefix. The figures are from
-// shared/reference/lang-son.md ("Shelf life in the truck (refrigerated /
-// ambient)"); each takes the low end of the quoted range, ambient where the
-// reference gives an ambient figure.
+// declaration gives none, by HS prefix. The figures are the shelf lives in
+// the truck (refrigerated / ambient) of docs/sources.md; each takes the low
+// end of the quoted range, ambient where an ambient figure is given.
 var shelfLife = []struct {
 	prefix string
 	hours  int

@@ -149,36 +149,24 @@ func Windows(day time.Time, cfg WindowConfig) []Window {
 	return ws
 }
 
-// Capacity is how many trucks a window sells: lanes × the per-lane service
-// rate × the target utilization × the window's length, rounded down so a
-// window never promises a truck its lanes cannot serve. Inputs that cannot
-// describe a working window (negative, NaN) give 0.
-func Capacity(lanes int, perLaneHour float64, utilization float64, length time.Duration) int {
-	if lanes <= 0 || !(perLaneHour > 0) || !(utilization > 0) || length <= 0 {
-		return 0
-	}
-	utilization = min(utilization, 1)
-	// The explicit conversion stops the compiler fusing the multiply with the
-	// add below, so every platform floors the same number.
-	x := float64(float64(lanes) * perLaneHour * utilization * length.Hours())
-	return floorCount(x)
-}
-
 // Capacities is how many trucks each of a day's windows sells, given their
 // lengths in order: the day's capacity (lanes × the per-lane service rate ×
 // the target utilization × the hours) split by cumulative rounding, so that
 // window i sells ⌊C(i+1)⌋ − ⌊C(i)⌋ where C(i) is the capacity of the first i
-// windows. Rounding each window down on its own (Capacity) loses the
+// windows. Rounding each window down on its own loses the
 // fractions of every window: a 0.39-truck hour sells nothing all day, and a
 // 2.36-truck hour sells 2, 15% less than the lanes serve. Cumulatively, no
 // prefix of the day promises more than its lanes serve and the day's total
-// is the whole ⌊C⌋. Inputs that cannot describe working windows give zeros.
+// is the whole ⌊C⌋, so no window promises a truck its lanes cannot serve.
+// Inputs that cannot describe working windows (negative, NaN) give zeros.
 func Capacities(lanes int, perLaneHour, utilization float64, lengths []time.Duration) []int {
 	out := make([]int, len(lengths))
 	if lanes <= 0 || !(perLaneHour > 0) || !(utilization > 0) {
 		return out
 	}
 	utilization = min(utilization, 1)
+	// The explicit conversions stop the compiler fusing a multiply with an
+	// add, so every platform floors the same number.
 	perHour := float64(float64(lanes) * perLaneHour * utilization)
 	hours, prev := 0.0, 0
 	for i, l := range lengths {
@@ -192,26 +180,11 @@ func Capacities(lanes int, perLaneHour, utilization float64, lengths []time.Dura
 	return out
 }
 
-// AcceptsEach is Accepts over a day's windows with capacities caps, by the
-// same cumulative rounding as Capacities: the bookings the first i windows
-// take are ⌊(their capacity) / (1 − noShowRate)⌋, so the no-show margin of a
-// day of small windows is not rounded away window by window. Each window
-// still takes at least its capacity.
-func AcceptsEach(caps []int, noShowRate float64) []int {
-	out := make([]int, len(caps))
-	total, prev := 0, 0
-	for i, c := range caps {
-		total += max(c, 0)
-		n := Accepts(total, noShowRate)
-		out[i] = n - prev
-		prev = n
-	}
-	return out
-}
-
-// AcceptsEachOn is AcceptsEach for the windows of day number day
-// (DayNumber), with the no-show margin's fraction carried from day to day
-// as AcceptsOn carries it: the first i windows take ⌊f + (their capacity) /
+// AcceptsEachOn is Accepts over the windows of day number day (DayNumber)
+// with capacities caps, by the same cumulative rounding as Capacities, so
+// the no-show margin of a day of small windows is not rounded away window by
+// window; and with the margin's fraction carried from day to day as
+// AcceptsOn carries it: the first i windows take ⌊f + (their capacity) /
 // (1 − noShowRate)⌋, where f is the fraction the days before left over.
 // Each window still takes at least its capacity, and the day as a whole
 // takes AcceptsOn(day, its capacity, noShowRate).

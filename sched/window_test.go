@@ -75,7 +75,9 @@ func TestWindowConfigValidate(t *testing.T) {
 	}
 }
 
-func TestCapacity(t *testing.T) {
+// TestOneWindow checks the rounding of a window on its own: down, so no
+// window promises a truck its lanes cannot serve, and exactly at whole trucks.
+func TestOneWindow(t *testing.T) {
 	for _, tt := range []struct {
 		lanes       int
 		perLaneHour float64
@@ -93,8 +95,8 @@ func TestCapacity(t *testing.T) {
 		{2, math.NaN(), 0.85, time.Hour, 0},
 		{2, 10, 0.85, 0, 0},
 	} {
-		if got := Capacity(tt.lanes, tt.perLaneHour, tt.util, tt.length); got != tt.want {
-			t.Errorf("Capacity(%d, %v, %v, %v) = %d, want %d", tt.lanes, tt.perLaneHour, tt.util, tt.length, got, tt.want)
+		if got := Capacities(tt.lanes, tt.perLaneHour, tt.util, []time.Duration{tt.length})[0]; got != tt.want {
+			t.Errorf("Capacities(%d, %v, %v, [%v]) = %d, want %d", tt.lanes, tt.perLaneHour, tt.util, tt.length, got, tt.want)
 		}
 	}
 }
@@ -123,7 +125,7 @@ func TestAccepts(t *testing.T) {
 
 // TestOverbookingArithmetic: a window never accepts more bookings than its
 // capacity can take at the expected show rate, and never turns away one it
-// could; Capacity never promises a fraction of a truck it cannot serve.
+// could; a window never promises a fraction of a truck it cannot serve.
 func TestOverbookingArithmetic(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
 	const eps = 1e-6
@@ -144,8 +146,8 @@ func TestOverbookingArithmetic(t *testing.T) {
 		lanes, per, util := r.IntN(8), float64(r.IntN(400))/10, float64(r.IntN(101))/100
 		length := time.Duration(1+r.IntN(180)) * time.Minute
 		exact := float64(lanes) * per * util * length.Hours()
-		if got := Capacity(lanes, per, util, length); float64(got) > exact+eps || float64(got+1) <= exact-eps {
-			t.Fatalf("Capacity(%d, %v, %v, %v) = %d, exact %v", lanes, per, util, length, got, exact)
+		if got := Capacities(lanes, per, util, []time.Duration{length})[0]; float64(got) > exact+eps || float64(got+1) <= exact-eps {
+			t.Fatalf("Capacities(%d, %v, %v, [%v]) = %d, exact %v", lanes, per, util, length, got, exact)
 		}
 	}
 }
@@ -375,25 +377,6 @@ func TestCapacities(t *testing.T) {
 	}
 }
 
-func TestAcceptsEach(t *testing.T) {
-	// Ten windows of one place with 5% no-shows: each window on its own
-	// takes ⌊1/0.95⌋ = 1, no margin at all; the day takes ⌊10/0.95⌋ = 10
-	// too, but 20 places take 21.
-	caps := []int{2, 2, 2, 2, 2, 2, 2, 2, 2, 2}
-	acc := AcceptsEach(caps, 0.05)
-	if got, want := sum(acc), Accepts(sum(caps), 0.05); got != want || want != 21 {
-		t.Errorf("day accepts %d, want %d (= 21)", got, want)
-	}
-	for i := range caps {
-		if acc[i] < caps[i] {
-			t.Errorf("window %d accepts %d, less than its capacity %d", i, acc[i], caps[i])
-		}
-	}
-	if diff := cmp.Diff([]int{0, 0, 0}, AcceptsEach([]int{0, 0, 0}, 0.2)); diff != "" {
-		t.Errorf("no capacity (-want +got):\n%s", diff)
-	}
-}
-
 func TestWindowCapacity(t *testing.T) {
 	cfg := WindowConfig{Open: "07:00", Close: "18:00"}
 	day := local(2021, 12, 14, 12, 0)
@@ -456,6 +439,9 @@ func TestAcceptsCarried(t *testing.T) {
 		}
 		if want := AcceptsOn(d, 18, 0.05); sum != want {
 			t.Errorf("day %d: windows take %d, the day %d", d, sum, want)
+		}
+		if diff := cmp.Diff([]int{0, 0, 0}, AcceptsEachOn(d, []int{0, 0, 0}, 0.2)); diff != "" {
+			t.Errorf("day %d, no capacity (-want +got):\n%s", d, diff)
 		}
 	}
 	if got := DayNumber(time.Date(2021, 12, 14, 23, 30, 0, 0, time.UTC), time.FixedZone("ICT", 7*3600)); got != DayNumber(time.Date(2021, 12, 15, 0, 0, 0, 0, time.UTC), time.UTC) {

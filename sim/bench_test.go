@@ -31,9 +31,9 @@ func BenchmarkLangSonYear(b *testing.B) {
 	}
 }
 
-// BenchmarkMMC runs the minimal M/M/4 scenario (30 trucks/h, 6 min
-// each) through the simulator, reporting ns per truck, to set against
-// BenchmarkMMCPlain.
+// BenchmarkMMC runs the minimal M/M/4 scenario, scenarios/mmc.yaml (30
+// trucks/h, 6 min each), through the simulator, reporting ns per truck, to
+// set against BenchmarkMMCPlain.
 func BenchmarkMMC(b *testing.B) {
 	sc, err := Load("../scenarios/mmc.yaml")
 	if err != nil {

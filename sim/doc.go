@@ -8,7 +8,7 @@
 //
 // Scenarios are YAML (Parse, Load; docs/simulation.md documents every
 // field). Validate checks the engine against queueing theory. The same
-// scheduling (sched.New, sched.FIFOTurn, sched.Advise, sched.Capacity) and
+// scheduling (sched.New, sched.FIFOTurn, sched.Advise, sched.Capacities) and
 // lifecycle (flow.Arrive, flow.Call, flow.Apply) code the server runs is
 // called here, so a result is evidence about the product.
 package sim

@@ -112,7 +112,6 @@ type queue struct {
 type stageState struct {
 	busy int
 	fifo fifo
-	work float64 // busy server-minutes within the measured period
 }
 
 type fifo struct {
@@ -502,7 +501,7 @@ func (m *model) window(t float64) int {
 func (m *model) windowStart(w int) float64 { return float64(w)*m.p.window - m.p.lead }
 
 // windowCap is how many bookings window w takes, by the server's rules
-// (sched.Capacities, sched.AcceptsEach over the window's day): the gate's
+// (sched.Capacities, sched.AcceptsEachOn over the window's day): the gate's
 // clearing rate over each window's working time, times the booking
 // utilization, split over the day by cumulative rounding, plus the no-show
 // margin. Fixed-slot sells the configured capacity; adaptive follows the

@@ -65,7 +65,7 @@ type Booking struct {
 	WindowMin float64 `yaml:"window_min"`
 	// Utilization is the share of a window's clearing capacity offered for
 	// booking (default: sched's, 0.85); the no-show margin is added on top
-	// (sched.Capacity, sched.Accepts).
+	// (sched.Capacities, sched.AcceptsEachOn).
 	Utilization *float64 `yaml:"utilization"`
 }
 

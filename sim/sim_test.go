@@ -251,12 +251,12 @@ func TestCharts(t *testing.T) {
 
 // TestCrisisTargets runs the first 40 days of the December 2021 crisis
 // (the other side's capacity falls on day 10 and recovers on day 30) and
-// checks the adaptive regime against issue 4's targets where the model can
-// meet them — fifo puts thousands of trucks on the road, as in December
-// 2021, while the advisory holds trucks at origin: spoiled perishables and
-// road overflow each at most 10% of
-// fifo's, and Hữu Nghị — where the other side, not the control zone, is the
-// bottleneck — crossing at least 99% of its bound on saturated days.
+// checks the adaptive regime against the targets docs/simulation.md sets for
+// it where the model can meet them — fifo puts thousands of trucks on the
+// road, as in December 2021, while the advisory holds trucks at origin:
+// spoiled perishables and road overflow each at most 10% of fifo's, and Hữu
+// Nghị — where the other side, not the control zone, is the bottleneck —
+// crossing at least 99% of its bound on saturated days.
 func TestCrisisTargets(t *testing.T) {
 	if short() {
 		t.Skip("a 40-day crisis; run without -short")

@@ -58,7 +58,7 @@ func validationCases(days float64, reps int) []validationCase {
 		{"M/M/3 (λ=2, μ=1)", "fifo", head("mm3") + gate(3, "exponential") +
 			"arrivals:\n  - {class: all, gate: Q, per_hour: 120}\n",
 			map[string]float64{"all": c3 / (3*1 - 2)}},
-		{"M/M/4 (λ=30/h, 6 min: the issue's mmc)", "fifo", head("mmc") + `gates:
+		{"M/M/4 (λ=30/h, 6 min: scenarios/mmc.yaml)", "fifo", head("mmc") + `gates:
   - code: HN
     hours: "00:00-24:00"
     stages:

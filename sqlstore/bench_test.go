@@ -14,7 +14,8 @@ import (
 // BenchmarkDeclare measures acknowledged declarations per second — each one
 // event appended and one projection stored, committed before it returns —
 // with one caller and with many, as the API sees them. Compare with the raw
-// one-row-per-commit rates in the toolchain notes (SQLite WAL+FULL ~5,700/s).
+// one-row-per-commit rate of the same engine, which `cuakhau bench` measures
+// (docs/benchmarks.md).
 //
 //	go test -run '^$' -bench Declare -benchtime 5000x ./sqlstore/
 func BenchmarkDeclare(b *testing.B) {

@@ -17,7 +17,8 @@ import (
 )
 
 // The conformance suite: every test runs against SQLite and PostgreSQL, each
-// on a fresh database, because principle 5 promises the same behaviour.
+// on a fresh database, because PostgreSQL promises the same behaviour as the
+// default SQLite ("embedded by default, real at scale", docs/principles.md).
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
 

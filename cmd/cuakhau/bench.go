@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -17,7 +18,7 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau/internal/loadtest"
-	"github.com/cuakhau/cuakhau/internal/pgtest"
+	"github.com/cuakhau/cuakhau/internal/pgcluster"
 	"github.com/cuakhau/cuakhau/sqlstore"
 )
 
@@ -61,7 +62,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *store == "postgres" || *store == "both" {
 		url := *pgURL
 		if url == "" {
-			c, err := pgtest.Start()
+			c, err := pgcluster.Start()
+			if errors.Is(err, pgcluster.ErrNotInstalled) {
+				return fmt.Errorf("%w: install it, or give --postgres the URL of an empty database", err)
+			}
 			if err != nil {
 				return fmt.Errorf("start postgres: %w", err)
 			}

@@ -1,13 +1,11 @@
 // Package pgtest gives tests a throwaway PostgreSQL: one server per test
 // binary, started on first use and stopped when the tests end, and a fresh
-// empty database for every call to DSN.
+// empty database for every call to DSN. It is for tests only; the shipped
+// binary never links it (a test of the import graph says so).
 //
 // Use it from TestMain:
 //
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
-//
-// Outside tests (`cuakhau bench`), Start makes a private cluster and
-// Cluster.CreateDB a database in it.
 //
 // The server comes from, in order:
 //
@@ -15,61 +13,33 @@
 //     nothing else skips);
 //   - CUAKHAU_TEST_POSTGRES=postgres://…: that server, whose user may create
 //     databases; each database is dropped after its test;
-//   - otherwise a private cluster made with initdb and pg_ctl from
-//     /usr/lib/postgresql/*/bin (the newest) or PATH, in a directory under
-//     os.TempDir(), listening on 127.0.0.1 at a free port. When the tests run
-//     as root the server runs as the postgres OS user, since PostgreSQL
-//     refuses to run as root. Missing binaries fail the tests with a message
-//     pointing at scripts/test.sh, which installs them.
+//   - otherwise a private cluster (internal/pgcluster). Missing binaries fail
+//     the tests with a message pointing at scripts/test.sh, which installs them.
 package pgtest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"github.com/cuakhau/cuakhau/internal/pgcluster"
 )
 
 // EnvVar names the environment variable that chooses the server.
 const EnvVar = "CUAKHAU_TEST_POSTGRES"
 
-// dirPrefix names the cluster directories under os.TempDir(), so that those
-// left by killed runs can be found and removed.
-const dirPrefix = "cuakhau-pg-"
-
 var (
 	mu      sync.Mutex
 	started bool
-	srv     *Cluster // nil until started, or when starting failed
+	srv     *pgcluster.Cluster // nil until started, or when starting failed
 	srvErr  error
 )
-
-// Cluster is a running private cluster, or an external server.
-type Cluster struct {
-	url   string  // of the maintenance database, as the superuser
-	admin *sql.DB // connected to it, to create databases
-	dir   string  // the private cluster's directory; "" for an external server
-	bin   string  // its binaries
-	cred  *syscall.Credential
-}
 
 // Run runs the tests and then stops the server, if one was started, and
 // returns m.Run's exit code.
@@ -107,47 +77,21 @@ func DSN(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
-	if s.dir == "" {
+	if !s.Private() {
 		t.Cleanup(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			if _, err := s.admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-				t.Errorf("pgtest: drop database %s: %v", name, err)
+			if err := s.DropDB(ctx, name); err != nil {
+				t.Errorf("pgtest: %v", err)
 			}
 		})
 	}
 	return dsn
 }
 
-// CreateDB creates an empty database called name (letters, digits and _)
-// and returns its URL.
-func (c *Cluster) CreateDB(ctx context.Context, name string) (string, error) {
-	for _, r := range name {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
-			return "", fmt.Errorf("database name %q: use a-z, 0-9 and _", name)
-		}
-	}
-	if _, err := c.admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", fmt.Errorf("create database %s: %w", name, err)
-	}
-	u, err := url.Parse(c.url)
-	if err != nil {
-		return "", err
-	}
-	u.Path = "/" + name
-	return u.String(), nil
-}
-
-// URL is the cluster's maintenance database, as the superuser.
-func (c *Cluster) URL() string { return c.url }
-
-// Start makes and starts a private cluster, for use outside tests; Stop it
-// when done. It ignores CUAKHAU_TEST_POSTGRES.
-func Start() (*Cluster, error) { return startCluster() }
-
 // get returns the server, starting it on first use. A failure to start is
 // remembered: every later test fails with it rather than trying again.
-func get(env string) (*Cluster, error) {
+func get(env string) (*pgcluster.Cluster, error) {
 	mu.Lock()
 	defer mu.Unlock()
 	if started {
@@ -155,268 +99,21 @@ func get(env string) (*Cluster, error) {
 	}
 	started = true
 	if env != "" {
-		srv, srvErr = external(env)
+		srv, srvErr = pgcluster.Connect(env)
+		if srvErr != nil {
+			srvErr = fmt.Errorf("%s must be the URL of a server that answers, or \"skip\": %w", EnvVar, srvErr)
+		}
 	} else {
-		srv, srvErr = startCluster()
+		srv, srvErr = pgcluster.Start()
+		srvErr = remedy(srvErr)
 	}
 	return srv, srvErr
 }
 
-func external(rawURL string) (*Cluster, error) {
-	if !strings.HasPrefix(rawURL, "postgres://") && !strings.HasPrefix(rawURL, "postgresql://") {
-		return nil, fmt.Errorf("%s must be a postgres:// URL or \"skip\"", EnvVar)
+// remedy adds to a missing server what the tests' user can do about it.
+func remedy(err error) error {
+	if errors.Is(err, pgcluster.ErrNotInstalled) {
+		return fmt.Errorf("%w. Run scripts/test.sh, which installs it, or set %s to the URL of a server (or to \"skip\" to skip these tests)", err, EnvVar)
 	}
-	admin, err := connect(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("connect to %s server: %w", EnvVar, err)
-	}
-	return &Cluster{url: rawURL, admin: admin}, nil
-}
-
-func connect(u string) (*sql.DB, error) {
-	db, err := sql.Open("pgx", u)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
-}
-
-// startCluster makes and starts a private cluster.
-func startCluster() (*Cluster, error) {
-	bin, err := findBinaries()
-	if err != nil {
-		return nil, err
-	}
-	cred, owner, err := serverUser()
-	if err != nil {
-		return nil, err
-	}
-	removeStale()
-
-	// Unix socket paths must stay under ~107 bytes, and the postgres user
-	// must be able to reach the directory: fall back to /tmp when TMPDIR is
-	// deep or private.
-	base := os.TempDir()
-	if len(base) > 60 || (cred != nil && !traversable(base)) {
-		base = "/tmp"
-	}
-	dir, err := os.MkdirTemp(base, dirPrefix)
-	if err != nil {
-		return nil, err
-	}
-	s := &Cluster{dir: dir, bin: bin, cred: cred}
-	fail := func(err error) (*Cluster, error) {
-		s.Stop()
-		return nil, err
-	}
-	// Whose tests own the cluster: a later run removes it once this process is gone.
-	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
-		return fail(err)
-	}
-	if owner != nil {
-		if err := os.Chown(dir, owner.uid, owner.gid); err != nil {
-			return fail(fmt.Errorf("chown %s to postgres: %w", dir, err))
-		}
-	}
-	data := filepath.Join(dir, "data")
-	if out, err := s.run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"); err != nil {
-		return fail(fmt.Errorf("initdb: %v\n%s", err, out))
-	}
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			return fail(err)
-		}
-		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=on -c max_connections=200", port, dir)
-		out, err := s.run("pg_ctl", "-w", "-t", "60", "-D", data, "-l", filepath.Join(dir, "log"), "-o", opts, "start")
-		if err != nil {
-			log, _ := os.ReadFile(filepath.Join(dir, "log"))
-			lastErr = fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, tail(log, 2000))
-			continue // most likely the port was taken meanwhile
-		}
-		s.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
-		s.admin, err = connect(s.url)
-		if err != nil {
-			return fail(fmt.Errorf("connect to the test cluster: %w", err))
-		}
-		return s, nil
-	}
-	return fail(lastErr)
-}
-
-// Stop stops a private cluster and removes its directory, or closes the
-// connection to an external server.
-func (c *Cluster) Stop() error {
-	var errs []error
-	if c.admin != nil {
-		errs = append(errs, c.admin.Close())
-	}
-	if c.dir == "" {
-		return errors.Join(errs...)
-	}
-	data := filepath.Join(c.dir, "data")
-	if _, err := os.Stat(filepath.Join(data, "postmaster.pid")); err == nil {
-		if out, err := c.run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"); err != nil {
-			errs = append(errs, fmt.Errorf("pg_ctl stop: %v\n%s", err, out))
-		}
-	}
-	errs = append(errs, os.RemoveAll(c.dir))
-	return errors.Join(errs...)
-}
-
-// run runs one of the server's programs as the server's user.
-func (c *Cluster) run(prog string, args ...string) ([]byte, error) {
-	cmd := exec.Command(filepath.Join(c.bin, prog), args...)
-	cmd.Dir = c.dir
-	cmd.Env = serverEnv()
-	if c.cred != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
-	}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.Bytes(), err
-}
-
-// serverEnv is the environment without the PG* variables, which would point
-// pg_ctl and initdb elsewhere.
-func serverEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PG") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, "LC_ALL=C.UTF-8")
-}
-
-// serverDirs is where Debian and Ubuntu install the server, one folder per
-// major version.
-var serverDirs = "/usr/lib/postgresql/*/bin"
-
-// findBinaries returns the directory of initdb and pg_ctl: the newest
-// /usr/lib/postgresql/N/bin, else PATH.
-func findBinaries() (string, error) {
-	dirs, _ := filepath.Glob(serverDirs)
-	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
-	for _, d := range dirs {
-		if isExec(filepath.Join(d, "initdb")) && isExec(filepath.Join(d, "pg_ctl")) {
-			return d, nil
-		}
-	}
-	if p, err := exec.LookPath("initdb"); err == nil {
-		d := filepath.Dir(p)
-		if isExec(filepath.Join(d, "pg_ctl")) {
-			return d, nil
-		}
-	}
-	return "", fmt.Errorf("the PostgreSQL server (initdb, pg_ctl) is not installed: looked in /usr/lib/postgresql/*/bin and PATH. " +
-		"Run scripts/test.sh, which installs it, or set " + EnvVar + " to the URL of a server (or to \"skip\" to skip these tests)")
-}
-
-// version reads N from /usr/lib/postgresql/N/bin.
-func version(binDir string) float64 {
-	v, _ := strconv.ParseFloat(filepath.Base(filepath.Dir(binDir)), 64)
-	return v
-}
-
-func isExec(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
-}
-
-type ids struct{ uid, gid int }
-
-// serverUser returns the credential to run the server with: the postgres
-// user's when we are root (PostgreSQL refuses root), none otherwise.
-func serverUser() (*syscall.Credential, *ids, error) {
-	if os.Geteuid() != 0 {
-		return nil, nil, nil
-	}
-	u, err := user.Lookup("postgres")
-	if err != nil {
-		return nil, nil, fmt.Errorf("running as root, the test cluster must run as the postgres user: %w", err)
-	}
-	uid, err1 := strconv.Atoi(u.Uid)
-	gid, err2 := strconv.Atoi(u.Gid)
-	if err1 != nil || err2 != nil {
-		return nil, nil, fmt.Errorf("user postgres: uid %q gid %q", u.Uid, u.Gid)
-	}
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, &ids{uid, gid}, nil
-}
-
-// traversable reports whether every directory from / to dir lets others
-// through, as the postgres user needs.
-func traversable(dir string) bool {
-	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
-		fi, err := os.Stat(d)
-		if err != nil || fi.Mode().Perm()&0o001 == 0 {
-			return false
-		}
-		if d == filepath.Dir(d) {
-			return true
-		}
-	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// removeStale stops and removes the clusters of earlier runs whose test
-// binary is gone (killed by a timeout, say) or that are older than a day.
-func removeStale() {
-	for _, base := range []string{os.TempDir(), "/tmp"} {
-		dirs, _ := filepath.Glob(filepath.Join(base, dirPrefix+"*"))
-		for _, dir := range dirs {
-			fi, err := os.Stat(dir)
-			if err != nil || !fi.IsDir() {
-				continue
-			}
-			if time.Since(fi.ModTime()) < 24*time.Hour && ownerAlive(dir) {
-				continue
-			}
-			bin, err := findBinaries()
-			if err != nil {
-				continue
-			}
-			cred, _, _ := serverUser()
-			(&Cluster{dir: dir, bin: bin, cred: cred}).Stop()
-		}
-	}
-}
-
-// ownerAlive reports whether the test process that made dir still runs. A
-// directory without an owner file is being set up right now, or is not ours
-// to judge: it counts as alive.
-func ownerAlive(dir string) bool {
-	b, err := os.ReadFile(filepath.Join(dir, "owner.pid"))
-	if err != nil {
-		return true
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 0 {
-		return false
-	}
-	err = syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
-}
-
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[len(b)-n:]
-	}
-	return b
+	return err
 }

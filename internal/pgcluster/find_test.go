@@ -1,20 +1,22 @@
-package pgtest
+package pgcluster
 
 import (
-	"strings"
+	"errors"
 	"testing"
 )
 
-// TestMissingServer checks that a machine without PostgreSQL fails with a
-// message that says what to do.
+// TestMissingServer checks that a machine without PostgreSQL fails with the
+// error that callers recognise to say what to install.
 func TestMissingServer(t *testing.T) {
 	saved := serverDirs
 	t.Cleanup(func() { serverDirs = saved })
 	serverDirs = t.TempDir() + "/*/bin"
 	t.Setenv("PATH", t.TempDir())
-	_, err := findBinaries()
-	if err == nil || !strings.Contains(err.Error(), "scripts/test.sh") || !strings.Contains(err.Error(), EnvVar) {
-		t.Errorf("findBinaries without a server: %v; want a message naming scripts/test.sh and %s", err, EnvVar)
+	if _, err := findBinaries(); !errors.Is(err, ErrNotInstalled) {
+		t.Errorf("findBinaries without a server: %v; want ErrNotInstalled", err)
+	}
+	if _, err := Start(); !errors.Is(err, ErrNotInstalled) {
+		t.Errorf("Start without a server: %v; want ErrNotInstalled", err)
 	}
 }
 
