@@ -108,14 +108,18 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // writeJSON writes v as the whole response. It encodes before writing the
-// header so that an encoding failure can still become a 500. HTML escaping is
-// off: this is JSON for programs (sent with nosniff), and "<token>" should
-// read as such in a message.
+// header so that an encoding failure can still become a 500.
+//
+// Every answer is encoding/json's default encoding (json.Marshal's, which
+// escapes <, > and & as \u003c, \u003e, \u0026) followed by a newline: it
+// is what the store makes of a result it also keeps (a trip's projection,
+// an idempotency record) and what writeEncoded sends, so that a trip reads
+// byte for byte the same whether it comes from the POST that made it, a
+// retry of that POST or a GET. (json.RawMessage parts, such as an event's
+// data, are escaped the same way, so one answer never mixes the two.)
 func writeJSON(w http.ResponseWriter, status int, v any) error {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
 		return err
 	}
 	writeBody(w, status, buf.Bytes())
@@ -123,7 +127,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 // writeEncoded answers with a result that the service has already encoded
-// (json.Marshal of it), ended by a newline as writeJSON's answers are.
+// (json.Marshal of it), ended by a newline as writeJSON's answers are:
+// the same bytes writeJSON would write.
 func writeEncoded(w http.ResponseWriter, status int, encoded []byte) error {
 	body := make([]byte, 0, len(encoded)+1)
 	writeBody(w, status, append(append(body, encoded...), '\n'))
