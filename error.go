@@ -15,6 +15,10 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
+
+	// The protocol's own refusal, which no service makes: a method the path
+	// does not take.
+	EMETHODNOTALLOWED = "method_not_allowed"
 )
 
 // Error is a domain error: its Code and Message are safe to show to users.

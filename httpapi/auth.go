@@ -19,12 +19,17 @@ func principalFrom(ctx context.Context) cuakhau.Principal {
 // authenticate guards a protected route: the request must carry
 // "Authorization: Bearer <token>" for a token the TokenService knows.
 //
+// Every answer of a protected route is marked Cache-Control: no-store, its
+// errors included: trips, events and the queue carry drivers' names and id
+// numbers, which no browser or proxy cache should keep.
+//
 // Role rights are the services' to enforce (they answer forbidden), since the
 // same rules hold for the web pages and the CLI. A viewer is turned away from
 // every POST here as well, before its body is read: a viewer changes nothing
 // anywhere, so there is nothing for a service to weigh.
 func (a *API) authenticate(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Cache-Control", "no-store")
 		secret, ok := bearer(r.Header.Get("Authorization"))
 		if !ok {
 			return cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "A bearer token is required (Authorization: Bearer <token>).")

@@ -20,6 +20,8 @@ var codeStatus = map[string]int{
 	cuakhau.ENOTFOUND:     http.StatusNotFound,
 	cuakhau.ECONFLICT:     http.StatusConflict,
 	cuakhau.EINTERNAL:     http.StatusInternalServerError,
+
+	cuakhau.EMETHODNOTALLOWED: http.StatusMethodNotAllowed,
 }
 
 // errNotReady marks a failed readiness check, answered 503 so that a load
@@ -138,7 +140,6 @@ func writeEncoded(w http.ResponseWriter, status int, encoded []byte) error {
 func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	// A failed write means the client has gone; there is no one to tell.
