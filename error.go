@@ -16,8 +16,9 @@ const (
 	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
 
-	// The protocol's own refusal, which no service makes: a method the path
-	// does not take.
+	// The protocol's own refusals, which no service makes: a client over its
+	// request budget, and a method the path does not take.
+	ERATELIMITED      = "rate_limited"
 	EMETHODNOTALLOWED = "method_not_allowed"
 )
 

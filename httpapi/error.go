@@ -21,6 +21,7 @@ var codeStatus = map[string]int{
 	cuakhau.ECONFLICT:     http.StatusConflict,
 	cuakhau.EINTERNAL:     http.StatusInternalServerError,
 
+	cuakhau.ERATELIMITED:      http.StatusTooManyRequests,
 	cuakhau.EMETHODNOTALLOWED: http.StatusMethodNotAllowed,
 }
 
@@ -102,6 +103,10 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			challenge += `, error="invalid_token"`
 		}
 		w.Header().Set("WWW-Authenticate", challenge)
+	}
+	var th *throttled
+	if errors.As(err, &th) {
+		w.Header().Set("Retry-After", retryAfter(th.wait))
 	}
 	if err := writeJSON(w, st, errorBody{d}); err != nil {
 		a.logger.LogAttrs(r.Context(), slog.LevelError, "write error response",

@@ -10,8 +10,9 @@
 //     protected (bearer token, checked by TokenService);
 //   - cross-cutting concerns are Middleware composed with Chain: request id,
 //     security headers, request log, metrics, panic recovery;
-//   - a known path asked with a method it does not take is 405 with Allow,
-//     not 404;
+//   - the open routes and failed authentication are throttled per client
+//     (Limits); a known path asked with a method it does not take is 405
+//     with Allow, not 404;
 //   - every POST carries an optional Idempotency-Key that is handed to the
 //     services through cuakhau.WithIdempotency, so that a retried request is
 //     answered from the first one and changes nothing twice (DESIGN principle 2).
@@ -48,6 +49,9 @@ type Config struct {
 	// Registry receives the API's metrics and is what GET /metrics exposes.
 	// Nil means a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
+	// Limits throttles the open routes and failed authentication per
+	// client; the zero value throttles nothing.
+	Limits Limits
 }
 
 // API is the JSON API as an http.Handler.
@@ -60,6 +64,7 @@ type API struct {
 	ready    func(context.Context) error
 	logger   *slog.Logger
 	metrics  *metrics
+	limits   *limiter
 	mux      *http.ServeMux
 	handler  http.Handler
 	// crossOrigin holds the patterns of the open read routes, which any
@@ -80,6 +85,7 @@ func New(cfg Config) *API {
 		queueSvc: cfg.Queue,
 		ready:    cfg.Ready,
 		logger:   cfg.Logger,
+		limits:   newLimiter(cfg.Limits),
 		mux:      http.NewServeMux(),
 
 		crossOrigin: map[string]bool{},
@@ -91,6 +97,7 @@ func New(cfg Config) *API {
 	for _, rt := range a.routes() {
 		h := rt.handle
 		if rt.public {
+			h = a.throttleOpen(h)
 			if method, path, _ := strings.Cut(rt.pattern, " "); method == http.MethodGet && strings.HasPrefix(path, "/api/") {
 				a.crossOrigin[rt.pattern] = true
 				h = allowCrossOrigin(h)
@@ -103,7 +110,7 @@ func New(cfg Config) *API {
 	// Without a catch-all the mux would answer unknown paths in text/plain
 	// (and, once a catch-all exists, it no longer answers 405 itself);
 	// every answer of this API is JSON.
-	a.mux.Handle("/", a.serve(a.noRoute))
+	a.mux.Handle("/", a.serve(a.throttleOpen(a.noRoute)))
 	// Recovery sits inside the log and metrics so that a panic is logged and
 	// counted as the 500 it becomes; the request id is outermost so that
 	// every line, the panic's included, carries it.
