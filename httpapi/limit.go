@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"container/list"
-	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -64,21 +63,24 @@ func DefaultLimits() Limits {
 	}
 }
 
-// Validate names the first setting that makes no sense.
+// Validate refuses settings that make no sense, each named as a field in
+// snake case (open_burst), which cmd/cuakhau's flags follow (--open-burst).
 func (l Limits) Validate() error {
-	switch {
-	case l.OpenRate < 0:
-		return errors.New("open rate: must not be negative")
-	case l.OpenRate > 0 && l.OpenBurst < 1:
-		return errors.New("open burst: must be at least 1 when the open rate is set")
-	case l.AuthFailRate < 0:
-		return errors.New("failed-authentication rate: must not be negative")
-	case l.AuthFailRate > 0 && l.AuthFailBurst < 1:
-		return errors.New("failed-authentication burst: must be at least 1 when its rate is set")
-	case l.MaxClients < 0:
-		return errors.New("max clients: must not be negative")
+	fe := cuakhau.FieldErrors{}
+	if l.OpenRate < 0 {
+		fe.Add("open_rate", "must not be negative")
+	} else if l.OpenRate > 0 && l.OpenBurst < 1 {
+		fe.Add("open_burst", "must be at least 1 while the rate is above 0")
 	}
-	return nil
+	if l.AuthFailRate < 0 {
+		fe.Add("auth_fail_rate", "must not be negative")
+	} else if l.AuthFailRate > 0 && l.AuthFailBurst < 1 {
+		fe.Add("auth_fail_burst", "must be at least 1 while the rate is above 0")
+	}
+	if l.MaxClients < 0 {
+		fe.Add("max_clients", "must not be negative")
+	}
+	return fe.Err()
 }
 
 // ParsePrefixes reads a comma-separated list of addresses and CIDR prefixes
