@@ -121,9 +121,7 @@ func (t *throttled) Unwrap() error { return t.err }
 // at least 1.
 func retryAfter(wait time.Duration) string {
 	s := math.Ceil(wait.Seconds())
-	if s < 1 {
-		s = 1
-	}
+	s = max(1, min(s, math.MaxInt32))
 	return strconv.FormatInt(int64(s), 10)
 }
 
@@ -158,7 +156,7 @@ func newBuckets(limit rate.Limit, burst, max int) *buckets {
 	}
 	return &buckets{
 		limit: limit, burst: burst, max: max,
-		refill:  time.Duration(float64(burst) / float64(limit) * float64(time.Second)),
+		refill:  seconds(float64(burst) / float64(limit)),
 		clients: map[string]*list.Element{},
 	}
 }
@@ -215,7 +213,16 @@ func (b *buckets) waitFor(lim *rate.Limiter, now time.Time) time.Duration {
 	if missing <= 0 {
 		return 0
 	}
-	return time.Duration(missing / float64(b.limit) * float64(time.Second))
+	return seconds(missing / float64(b.limit))
+}
+
+// seconds converts to a Duration, saturating where a tiny rate would make
+// it overflow.
+func seconds(s float64) time.Duration {
+	if d := s * float64(time.Second); d < math.MaxInt64 {
+		return time.Duration(d)
+	}
+	return math.MaxInt64
 }
 
 // dropRefilled forgets the buckets that have refilled since they were last
