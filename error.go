@@ -15,6 +15,11 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
+
+	// The protocol's own refusals, which no service makes: a client over its
+	// request budget, and a method the path does not take.
+	ERATELIMITED      = "rate_limited"
+	EMETHODNOTALLOWED = "method_not_allowed"
 )
 
 // Error is a domain error: its Code and Message are safe to show to users.

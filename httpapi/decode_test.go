@@ -224,13 +224,13 @@ func TestStatusTable(t *testing.T) {
 	}
 }
 
-// TestUnknownRoute: paths and methods outside the route table are a JSON 404,
+// TestUnknownRoute: paths outside the route table are a JSON 404,
 // not net/http's text.
 func TestUnknownRoute(t *testing.T) {
 	a := New(Config{Gates: nilGates{}, Trips: nilTrips{}, Tokens: nilTokens{}})
 	for _, req := range []*http.Request{
 		httptest.NewRequest("GET", "/api/v2/trips", nil),
-		httptest.NewRequest("DELETE", "/api/v1/gates", nil),
+		httptest.NewRequest("DELETE", "/api/v1/no-such-route", nil),
 		httptest.NewRequest("GET", "/", nil),
 	} {
 		w := httptest.NewRecorder()

@@ -20,6 +20,9 @@ var codeStatus = map[string]int{
 	cuakhau.ENOTFOUND:     http.StatusNotFound,
 	cuakhau.ECONFLICT:     http.StatusConflict,
 	cuakhau.EINTERNAL:     http.StatusInternalServerError,
+
+	cuakhau.ERATELIMITED:      http.StatusTooManyRequests,
+	cuakhau.EMETHODNOTALLOWED: http.StatusMethodNotAllowed,
 }
 
 // errNotReady marks a failed readiness check, answered 503 so that a load
@@ -101,6 +104,10 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		w.Header().Set("WWW-Authenticate", challenge)
 	}
+	var th *throttled
+	if errors.As(err, &th) {
+		w.Header().Set("Retry-After", retryAfter(th.wait))
+	}
 	if err := writeJSON(w, st, errorBody{d}); err != nil {
 		a.logger.LogAttrs(r.Context(), slog.LevelError, "write error response",
 			append(requestAttrs(r), slog.Any("err", err))...)
@@ -108,14 +115,18 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // writeJSON writes v as the whole response. It encodes before writing the
-// header so that an encoding failure can still become a 500. HTML escaping is
-// off: this is JSON for programs (sent with nosniff), and "<token>" should
-// read as such in a message.
+// header so that an encoding failure can still become a 500.
+//
+// Every answer is encoding/json's default encoding (json.Marshal's, which
+// escapes <, > and & as \u003c, \u003e, \u0026) followed by a newline: it
+// is what the store makes of a result it also keeps (a trip's projection,
+// an idempotency record) and what writeEncoded sends, so that a trip reads
+// byte for byte the same whether it comes from the POST that made it, a
+// retry of that POST or a GET. (json.RawMessage parts, such as an event's
+// data, are escaped the same way, so one answer never mixes the two.)
 func writeJSON(w http.ResponseWriter, status int, v any) error {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
 		return err
 	}
 	writeBody(w, status, buf.Bytes())
@@ -123,7 +134,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 // writeEncoded answers with a result that the service has already encoded
-// (json.Marshal of it), ended by a newline as writeJSON's answers are.
+// (json.Marshal of it), ended by a newline as writeJSON's answers are:
+// the same bytes writeJSON would write.
 func writeEncoded(w http.ResponseWriter, status int, encoded []byte) error {
 	body := make([]byte, 0, len(encoded)+1)
 	writeBody(w, status, append(append(body, encoded...), '\n'))
@@ -133,7 +145,6 @@ func writeEncoded(w http.ResponseWriter, status int, encoded []byte) error {
 func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	// A failed write means the client has gone; there is no one to tell.

@@ -9,7 +9,10 @@
 //   - routes are stdlib ServeMux method patterns, each marked public or
 //     protected (bearer token, checked by TokenService);
 //   - cross-cutting concerns are Middleware composed with Chain: request id,
-//     request log, metrics, panic recovery;
+//     security headers, request log, metrics, panic recovery;
+//   - the open routes and failed authentication are throttled per client
+//     (Limits); a known path asked with a method it does not take is 405
+//     with Allow, not 404;
 //   - every POST carries an optional Idempotency-Key that is handed to the
 //     services through cuakhau.WithIdempotency, so that a retried request is
 //     answered from the first one and changes nothing twice ("acknowledged
@@ -23,6 +26,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -46,6 +50,9 @@ type Config struct {
 	// Registry receives the API's metrics and is what GET /metrics exposes.
 	// Nil means a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
+	// Limits throttles the open routes and failed authentication per
+	// client; the zero value throttles nothing.
+	Limits Limits
 }
 
 // API is the JSON API as an http.Handler.
@@ -58,8 +65,12 @@ type API struct {
 	ready    func(context.Context) error
 	logger   *slog.Logger
 	metrics  *metrics
+	limits   *limiter
 	mux      *http.ServeMux
 	handler  http.Handler
+	// crossOrigin holds the patterns of the open read routes, which any
+	// web page may read (CORS).
+	crossOrigin map[string]bool
 }
 
 // New returns the API over cfg's services. It panics when a required service
@@ -75,7 +86,10 @@ func New(cfg Config) *API {
 		queueSvc: cfg.Queue,
 		ready:    cfg.Ready,
 		logger:   cfg.Logger,
+		limits:   newLimiter(cfg.Limits),
 		mux:      http.NewServeMux(),
+
+		crossOrigin: map[string]bool{},
 	}
 	if a.logger == nil {
 		a.logger = slog.New(slog.DiscardHandler)
@@ -83,18 +97,25 @@ func New(cfg Config) *API {
 	a.metrics = newMetrics(cfg.Registry)
 	for _, rt := range a.routes() {
 		h := rt.handle
-		if !rt.public {
+		if rt.public {
+			h = a.throttleOpen(h)
+			if method, path, _ := strings.Cut(rt.pattern, " "); method == http.MethodGet && strings.HasPrefix(path, "/api/") {
+				a.crossOrigin[rt.pattern] = true
+				h = allowCrossOrigin(h)
+			}
+		} else {
 			h = a.authenticate(h)
 		}
 		a.mux.Handle(rt.pattern, a.serve(h))
 	}
-	// Without a catch-all the mux would answer unknown paths in text/plain;
+	// Without a catch-all the mux would answer unknown paths in text/plain
+	// (and, once a catch-all exists, it no longer answers 405 itself);
 	// every answer of this API is JSON.
-	a.mux.Handle("/", a.serve(notFound))
+	a.mux.Handle("/", a.serve(a.throttleOpen(a.noRoute)))
 	// Recovery sits inside the log and metrics so that a panic is logged and
 	// counted as the 500 it becomes; the request id is outermost so that
 	// every line, the panic's included, carries it.
-	a.handler = Chain(a.requestID, a.logRequests, a.measure, a.recoverPanics)(a.mux)
+	a.handler = Chain(a.requestID, secureHeaders, a.logRequests, a.measure, a.recoverPanics)(a.mux)
 	return a
 }
 
@@ -161,6 +182,41 @@ func (a *API) serve(h handlerFunc) http.Handler {
 	})
 }
 
-func notFound(w http.ResponseWriter, r *http.Request) error {
-	return cuakhau.Errorf(cuakhau.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path)
+// probeMethods are the methods noRoute tries a path with to learn which it
+// takes. HEAD goes with GET: the mux serves a GET pattern for both.
+var probeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// noRoute answers what no route pattern matched: a path that no route has
+// is 404; a path that some route has is 405 with the methods it takes in
+// Allow (RFC 9110 §15.5.6), or, for OPTIONS, 204 with the same Allow — and,
+// on the open read routes, what a browser's CORS preflight asks for.
+func (a *API) noRoute(w http.ResponseWriter, r *http.Request) error {
+	var allow []string
+	var crossOrigin bool
+	for _, m := range probeMethods {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := a.mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+			crossOrigin = crossOrigin || a.crossOrigin[pattern]
+		}
+	}
+	if len(allow) == 0 {
+		return cuakhau.Errorf(cuakhau.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path)
+	}
+	allow = append(allow, http.MethodOptions)
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	if r.Method != http.MethodOptions {
+		return cuakhau.Errorf(cuakhau.EMETHODNOTALLOWED, "%s does not take %s; it takes %s.",
+			r.URL.Path, r.Method, strings.Join(allow, ", "))
+	}
+	if crossOrigin {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+		h.Set("Access-Control-Allow-Headers", "X-Request-Id")
+		h.Set("Access-Control-Max-Age", "86400")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -168,3 +168,31 @@ func (a *API) recoverPanics(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// secureHeaders sets on every answer what tells a browser to treat it as
+// data and nothing more: not to guess its type, not to frame it (the API has
+// no page to click on, so none may be laid over another site's), not to load
+// anything for it, and not to tell a link's target where it was.
+func secureHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h.Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// allowCrossOrigin lets any web page read an open read route's answers,
+// errors included (a wait board on another site, say). They carry no
+// personal data and no credentials are involved, so the origin is "*";
+// every other route sends no CORS header, and browsers keep other sites'
+// pages from reading it.
+func allowCrossOrigin(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Expose-Headers", "X-Request-Id, Retry-After")
+		return h(w, r)
+	}
+}

@@ -24,6 +24,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	seed := fs.Uint64("seed", 1, "seed of the traffic's random draws")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	qf := queueFlags(fs)
+	lf := limitFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -42,6 +43,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dsn := "sqlite:" + filepath.Join(*data, "cuakhau.db")
 	cfg := serverConfig{Addr: *addr, DSN: dsn, Migrate: true, Clock: clock, Logger: logger}
 	if err := qf.apply(&cfg); err != nil {
+		return err
+	}
+	if err := lf.apply(&cfg); err != nil {
 		return err
 	}
 	tuneGC()

@@ -12,8 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/callforward"
@@ -39,6 +43,9 @@ type serverConfig struct {
 	// WebhookSecret; the log channel always does.
 	WebhookURL    string
 	WebhookSecret []byte
+	// Limits throttles the API's open routes and failed authentication;
+	// the zero value throttles nothing.
+	Limits httpapi.Limits
 }
 
 // server is the API on its store: opened with openServer, run with Serve,
@@ -106,6 +113,7 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 			return nil
 		},
 		Logger: cfg.Logger,
+		Limits: cfg.Limits,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -226,12 +234,13 @@ func (s *server) pruneKeys(ctx context.Context) {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "serve [--addr ADDR] [--db DSN] [--migrate] [queue and notification flags]", stderr)
+	fs := newFlags("serve", "serve [--addr ADDR] [--db DSN] [--migrate] [queue, notification and limit flags]", stderr)
 	addr := fs.String("addr", envOr("CUAKHAU_ADDR", ":8080"), "listen address (env CUAKHAU_ADDR)")
 	dsn := dbFlag(fs)
 	migrate := fs.Bool("migrate", false, "apply pending migrations at start instead of refusing to start")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	qf := queueFlags(fs)
+	lf := limitFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -241,6 +250,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	cfg := serverConfig{Addr: *addr, DSN: *dsn, Migrate: *migrate, Logger: logger}
 	if err := qf.apply(&cfg); err != nil {
+		return err
+	}
+	if err := lf.apply(&cfg); err != nil {
 		return err
 	}
 	tuneGC()
@@ -322,5 +334,80 @@ func (o *queueOpts) apply(cfg *serverConfig) error {
 		}
 		cfg.WebhookURL, cfg.WebhookSecret = *o.webhookURL, []byte(secret)
 	}
+	return nil
+}
+
+// limitOpts are the flags of the API's throttling, shared by serve and demo.
+// Each takes its default from an environment variable when that is set.
+type limitOpts struct {
+	openRate, authFailPerMin *float64
+	openBurst, authFailBurst *int
+	trustedProxies           *string
+	envErr                   error // the first malformed variable
+}
+
+func limitFlags(fs *flag.FlagSet) *limitOpts {
+	d := httpapi.DefaultLimits()
+	o := &limitOpts{}
+	o.openRate = fs.Float64("open-rate", o.envFloat("CUAKHAU_OPEN_RATE", float64(d.OpenRate)),
+		"requests a second each client may make to the open routes once its burst is spent; 0: unlimited (env CUAKHAU_OPEN_RATE)")
+	o.openBurst = fs.Int("open-burst", o.envInt("CUAKHAU_OPEN_BURST", d.OpenBurst),
+		"requests each client may make to the open routes at once (env CUAKHAU_OPEN_BURST)")
+	o.authFailPerMin = fs.Float64("auth-fail-rate", o.envFloat("CUAKHAU_AUTH_FAIL_RATE", float64(d.AuthFailRate)*60),
+		"failed authentications (401) a minute each client may have once its burst is spent, after which its protected requests are 429; 0: unlimited (env CUAKHAU_AUTH_FAIL_RATE)")
+	o.authFailBurst = fs.Int("auth-fail-burst", o.envInt("CUAKHAU_AUTH_FAIL_BURST", d.AuthFailBurst),
+		"failed authentications each client may have at once (env CUAKHAU_AUTH_FAIL_BURST)")
+	o.trustedProxies = fs.String("trusted-proxies", os.Getenv("CUAKHAU_TRUSTED_PROXIES"),
+		"comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client; without any the header is ignored (env CUAKHAU_TRUSTED_PROXIES)")
+	return o
+}
+
+func (o *limitOpts) envFloat(key string, def float64) float64 {
+	v := os.Getenv(key)
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil && o.envErr == nil {
+		o.envErr = fmt.Errorf("%s: %q is not a number", key, v)
+	}
+	return f
+}
+
+func (o *limitOpts) envInt(key string, def int) int {
+	v := os.Getenv(key)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil && o.envErr == nil {
+		o.envErr = fmt.Errorf("%s: %q is not a whole number", key, v)
+	}
+	return n
+}
+
+func (o *limitOpts) apply(cfg *serverConfig) error {
+	if o.envErr != nil {
+		return o.envErr
+	}
+	proxies, err := httpapi.ParsePrefixes(*o.trustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	l := httpapi.Limits{
+		OpenRate: rate.Limit(*o.openRate), OpenBurst: *o.openBurst,
+		AuthFailRate: rate.Limit(*o.authFailPerMin / 60), AuthFailBurst: *o.authFailBurst,
+		TrustedProxies: proxies,
+	}
+	if err := l.Validate(); err != nil {
+		// Its fields are the flags: open_burst is --open-burst.
+		var msgs []string
+		for field, rule := range cuakhau.ErrorFields(err) {
+			msgs = append(msgs, "--"+strings.ReplaceAll(field, "_", "-")+": "+rule)
+		}
+		slices.Sort(msgs)
+		return errors.New(strings.Join(msgs, "; "))
+	}
+	cfg.Limits = l
 	return nil
 }
