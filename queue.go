@@ -297,7 +297,6 @@ type CallRequest struct {
 // store's to say.
 func (req CallRequest) Validate() error {
 	f := FieldErrors{}
-	f.Name("trip_id", req.TripID, false)
 	if req.TripID != "" && isBlank(req.Reason) {
 		f.Add("reason", "a reason is required to call a truck out of turn")
 	}
