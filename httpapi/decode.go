@@ -450,24 +450,30 @@ func jsonKind(t reflect.Type) string {
 // encoding/json has already parsed: checkRaw does not check the syntax, and
 // stops quietly on anything it does not expect.
 func checkRaw(body []byte, fe cuakhau.FieldErrors) {
-	s := rawScanner{b: body, fe: fe}
-	s.frames = s.frameBuf[:0]
-	s.keys = s.keyBuf[:0]
+	s := rawScanners.Get().(*rawScanner)
+	s.b, s.i, s.fe = body, 0, fe
 	s.value()
+	// Keep nothing of this body while the scanner waits in the pool.
+	clear(s.frames[:cap(s.frames)])
+	clear(s.keys[:cap(s.keys)])
+	s.b, s.fe, s.frames, s.keys = nil, nil, s.frames[:0], s.keys[:0]
+	rawScanners.Put(s)
 }
+
+// rawScanners keeps scanners with their stacks, so that a usual body is
+// checked without allocating.
+var rawScanners = sync.Pool{New: func() any { return new(rawScanner) }}
 
 // rawScanner walks a JSON text keeping the path to where it is, so that a
 // rule broken can be named by its field; the path is only spelled out when
-// one is. Its buffers keep a usual body free of allocations.
+// one is.
 type rawScanner struct {
 	b  []byte
 	i  int
 	fe cuakhau.FieldErrors
 
-	frames   []rawFrame
-	keys     [][]byte // the keys seen so far by every open object, in order
-	frameBuf [8]rawFrame
-	keyBuf   [32][]byte
+	frames []rawFrame
+	keys   [][]byte // the keys seen so far by every open object, in order
 }
 
 // rawFrame is an open object or array.

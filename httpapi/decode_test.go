@@ -394,3 +394,36 @@ func (nilTokens) CreateToken(context.Context, cuakhau.Token) (string, *cuakhau.T
 func (nilTokens) Authenticate(context.Context, string) (cuakhau.Principal, error) {
 	return cuakhau.Principal{}, cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "no")
 }
+
+// BenchmarkDecodeStrict reads the API's example declaration, as most
+// declarations arrive: with Vietnamese text, so by the full check, and in
+// lower-case ASCII without a time, by the one-pass decode; both run checkRaw.
+func BenchmarkDecodeStrict(b *testing.B) {
+	vi := []byte(`{"gate":"huu-nghi","direction":"export",
+ "vehicle":{"plate":"12C-123.45","country":"VN","trailer_plate":"12R-001.23"},
+ "driver":{"name":"Nguyễn Văn A","id_number":"020123456789"},
+ "enterprise":{"tax_code":"0100109106","name":"Công ty TNHH Nông sản Xứ Lạng"},
+ "containers":["CSQU3054383"],
+ "cargo":[{"hs_code":"0810.60","description":"Sầu riêng tươi","packages":1200,
+           "gross_kg":18000,"value_usd_cents":5400000,"perishable":true,"shelf_life_hours":240}],
+ "customs_declarations":["304001234520"],
+ "planned_arrival":"2026-12-01T08:00:00+07:00"}`)
+	ascii := strings.NewReplacer("Nguyễn Văn A", "nguyen van a", "Công ty TNHH Nông sản Xứ Lạng", "cong ty tnhh nong san xu lang",
+		"Sầu riêng tươi", "sau rieng tuoi", "12C-123.45", "12c-123.45", "12R-001.23", "12r-001.23", "VN", "vn",
+		"CSQU3054383", "csqu3054383", `,
+ "planned_arrival":"2026-12-01T08:00:00+07:00"`, "").Replace(string(vi))
+	for _, bb := range []struct {
+		name string
+		body []byte
+	}{{"vietnamese", vi}, {"ascii", []byte(ascii)}} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var d cuakhau.Declaration
+				if err := decodeStrict(bb.body, &d); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
