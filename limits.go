@@ -24,7 +24,8 @@ const (
 	// and frozen goods travel without a shelf life.
 	MaxShelfLifeHours = 90 * 24
 	// MaxWeightKg bounds a cargo line's gross weight and a weighbridge
-	// reading: 100 t, twice the heaviest truck Vietnamese roads allow.
+	// reading: 100 t, about twice the 48 t gross that Vietnamese roads
+	// allow the heaviest tractor and semi-trailer.
 	MaxWeightKg = 100_000
 	// MaxPackages bounds a cargo line's packages: 100 t in 1 kg bags.
 	MaxPackages = 100_000
