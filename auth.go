@@ -71,11 +71,15 @@ func (p Principal) CanSeeTrip(taxCode, gate string) bool {
 	}
 }
 
-// CanDeclare reports whether p may declare a trip for this enterprise.
-func (p Principal) CanDeclare(taxCode string) bool {
+// CanDeclare reports whether p may declare a trip for this enterprise at
+// this gate: an operator bound to a gate declares only the trucks that cross
+// there.
+func (p Principal) CanDeclare(taxCode, gate string) bool {
 	switch p.Role {
-	case RoleAdmin, RoleOperator:
+	case RoleAdmin:
 		return true
+	case RoleOperator:
+		return p.Gate == "" || p.Gate == gate
 	case RoleEnterprise:
 		return p.TaxCode != "" && p.TaxCode == taxCode
 	}

@@ -83,6 +83,7 @@ func TestInternalErrorsStayInternal(t *testing.T) {
 func TestPrincipalRights(t *testing.T) {
 	company := cuakhau.Principal{Role: cuakhau.RoleEnterprise, TaxCode: "0100109106"}
 	customsHN := cuakhau.Principal{Role: cuakhau.RoleCustoms, Gate: "huu-nghi"}
+	operatorTT := cuakhau.Principal{Role: cuakhau.RoleOperator, Gate: "tan-thanh"}
 	tests := []struct {
 		name string
 		got  bool
@@ -91,13 +92,16 @@ func TestPrincipalRights(t *testing.T) {
 		{"enterprise sees own", company.CanSeeTrip("0100109106", "huu-nghi"), true},
 		{"enterprise sees other", company.CanSeeTrip("0300588569", "huu-nghi"), false},
 		{"enterprise without tax code", cuakhau.Principal{Role: cuakhau.RoleEnterprise}.CanSeeTrip("", "huu-nghi"), false},
-		{"enterprise declares own", company.CanDeclare("0100109106"), true},
-		{"enterprise declares other", company.CanDeclare("0300588569"), false},
+		{"enterprise declares own", company.CanDeclare("0100109106", "huu-nghi"), true},
+		{"enterprise declares other", company.CanDeclare("0300588569", "huu-nghi"), false},
+		{"operator declares at own gate", operatorTT.CanDeclare("0100109106", "tan-thanh"), true},
+		{"operator declares at another gate", operatorTT.CanDeclare("0100109106", "huu-nghi"), false},
+		{"unbound operator declares anywhere", cuakhau.Principal{Role: cuakhau.RoleOperator}.CanDeclare("0100109106", "chi-ma"), true},
 		{"customs decides customs at own gate", customsHN.CanDecide(cuakhau.KindCustoms, "huu-nghi"), true},
 		{"customs decides at another gate", customsHN.CanDecide(cuakhau.KindCustoms, "tan-thanh"), false},
 		{"customs decides border guard", customsHN.CanDecide(cuakhau.KindBorderGuard, "huu-nghi"), false},
 		{"operator decides gate checkpoints", cuakhau.Principal{Role: cuakhau.RoleOperator}.CanDecide(cuakhau.KindGate, "chi-ma"), true},
-		{"viewer declares", cuakhau.Principal{Role: cuakhau.RoleViewer}.CanDeclare("0100109106"), false},
+		{"viewer declares", cuakhau.Principal{Role: cuakhau.RoleViewer}.CanDeclare("0100109106", "huu-nghi"), false},
 		{"viewer sees", cuakhau.Principal{Role: cuakhau.RoleViewer}.CanSeeTrip("0100109106", "coc-nam"), true},
 		{"admin decides anything", cuakhau.Principal{Role: cuakhau.RoleAdmin}.CanDecide(cuakhau.KindQuarantine, "coc-nam"), true},
 	}

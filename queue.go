@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -292,6 +293,21 @@ type CallRequest struct {
 	Count  int    `json:"count,omitempty"`
 }
 
+// Validate checks the request's own fields; whether the trip waits is the
+// store's to say.
+func (req CallRequest) Validate() error {
+	f := FieldErrors{}
+	if req.TripID != "" && isBlank(req.Reason) {
+		f.Add("reason", "a reason is required to call a truck out of turn")
+	}
+	f.Note("reason", req.Reason, false)
+	f.Range("count", int64(req.Count), 0, MaxRoom, "trucks")
+	if req.TripID != "" && req.Count > 1 {
+		f.Add("count", "an override calls one truck")
+	}
+	return f.Err()
+}
+
 // CallResult lists the trips a call called, with their events.
 type CallResult struct {
 	Called []*DecisionResult `json:"called"`
@@ -318,10 +334,53 @@ type ControlsUpdate struct {
 	Reason string         `json:"reason,omitempty"`
 }
 
+// Validate checks an update of gate g's controls, with policies the names of
+// the call-forward policies there are.
+func (u ControlsUpdate) Validate(g *Gate, policies []string) error {
+	codes := map[string]bool{}
+	for _, d := range Directions {
+		for _, cp := range g.Route(d) {
+			codes[cp.Code] = true
+		}
+	}
+	f := FieldErrors{}
+	for code, n := range u.Lanes {
+		field := "lanes." + code
+		if !codes[code] {
+			f.Add(field, fmt.Sprintf("gate %s has no checkpoint %q", g.Code, code))
+			continue
+		}
+		f.Range(field, int64(n), 0, MaxLanes, "lanes")
+	}
+	if u.Room != nil {
+		f.Range("room", int64(*u.Room), 1, MaxRoom, "trucks")
+	}
+	if u.Policy != nil && !slices.Contains(policies, *u.Policy) {
+		f.Add("policy", "one of "+strings.Join(policies, ", "))
+	}
+	if u.Lanes == nil && u.Room == nil && u.Policy == nil {
+		f.Add("body", "set at least one of lanes, room, policy")
+	}
+	f.Note("reason", u.Reason, false)
+	return f.Err()
+}
+
 // CapacityUpdate records the other side's announced trucks a day.
 type CapacityUpdate struct {
 	TrucksPerDay *int   `json:"trucks_per_day"`
 	Note         string `json:"note,omitempty"`
+}
+
+// Validate checks the update: a count of trucks a day, and a note.
+func (u CapacityUpdate) Validate() error {
+	f := FieldErrors{}
+	if u.TrucksPerDay == nil {
+		f.Add("trucks_per_day", "required")
+	} else {
+		f.Range("trucks_per_day", int64(*u.TrucksPerDay), 0, MaxTrucksPerDay, "trucks")
+	}
+	f.Note("note", u.Note, false)
+	return f.Err()
 }
 
 // PublicWait is one line of the open wait feed.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/ident"
@@ -82,21 +81,10 @@ func validateDecision(d cuakhau.Decision) error {
 	default:
 		f.Add("channel", fmt.Sprintf("unknown channel %q; one of green, yellow, red", d.Channel))
 	}
-	if !utf8.ValidString(d.Note) {
-		f.Add("note", "not valid UTF-8")
-	} else if utf8.RuneCountInString(d.Note) > maxNoteLen {
-		f.Add("note", fmt.Sprintf("longer than %d characters", maxNoteLen))
-	}
-	if len(d.Device) > maxNameLen {
-		f.Add("device", fmt.Sprintf("longer than %d characters", maxNameLen))
-	}
+	f.Note("note", d.Note, false)
+	f.Name("device", d.Device, d.Reading != nil)
 	if d.Reading != nil {
-		if d.Device == "" {
-			f.Add("device", "required with a reading")
-		}
-		if d.Reading.WeightKg < 0 {
-			f.Add("reading.weight_kg", "must not be negative")
-		}
+		f.Range("reading.weight_kg", d.Reading.WeightKg, 0, cuakhau.MaxWeightKg, "kg")
 		if d.Reading.Plate != "" {
 			if _, err := ident.ParsePlate(d.Reading.Plate); err != nil {
 				f.Add("reading.plate", err.Error())

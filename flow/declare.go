@@ -6,16 +6,14 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/ident"
 )
 
-// Limits on declared text, so one request cannot bloat the log.
+// Limits on a declaration's lists, so one request cannot bloat the log; the
+// bounds of its text and numbers are cuakhau's (limits.go).
 const (
-	maxNameLen      = 200
-	maxNoteLen      = 1000
 	maxContainers   = 8
 	maxCargoLines   = 100
 	maxDeclarations = 20
@@ -38,9 +36,12 @@ func Declare(g *cuakhau.Gate, d cuakhau.Declaration, p cuakhau.Principal, id, co
 	if err := Validate(g, &d, now); err != nil {
 		return nil, nil, err
 	}
-	if !p.CanDeclare(d.Enterprise.TaxCode) {
-		if p.Role == cuakhau.RoleEnterprise {
+	if !p.CanDeclare(d.Enterprise.TaxCode, d.Gate) {
+		switch p.Role {
+		case cuakhau.RoleEnterprise:
 			return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token may only declare trips of tax code %s", p.TaxCode)
+		case cuakhau.RoleOperator:
+			return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s; it may not declare trips at gate %s", p.Gate, d.Gate)
 		}
 		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not declare trips", p.Role)
 	}
@@ -124,7 +125,7 @@ func Validate(g *cuakhau.Gate, d *cuakhau.Declaration, now time.Time) error {
 		f.Add("direction", fmt.Sprintf("%s is not served at gate %s", d.Direction, g.Code))
 	}
 	validateVehicle(f, &d.Vehicle)
-	validateText(f, "driver.name", d.Driver.Name, true)
+	f.Name("driver.name", d.Driver.Name, true)
 	if d.Driver.IDNumber == "" {
 		f.Add("driver.id_number", "required")
 	} else if id, err := ident.ParseIDNumber(d.Driver.IDNumber); err != nil {
@@ -132,7 +133,7 @@ func Validate(g *cuakhau.Gate, d *cuakhau.Declaration, now time.Time) error {
 	} else {
 		d.Driver.IDNumber = id
 	}
-	validateText(f, "driver.phone", d.Driver.Phone, false)
+	f.Phone("driver.phone", d.Driver.Phone)
 	if d.Enterprise.TaxCode == "" {
 		f.Add("enterprise.tax_code", "required")
 	} else if tc, err := ident.ParseTaxCode(d.Enterprise.TaxCode); err != nil {
@@ -140,7 +141,7 @@ func Validate(g *cuakhau.Gate, d *cuakhau.Declaration, now time.Time) error {
 	} else {
 		d.Enterprise.TaxCode = tc
 	}
-	validateText(f, "enterprise.name", d.Enterprise.Name, true)
+	f.Name("enterprise.name", d.Enterprise.Name, true)
 	validateContainers(f, d)
 	validateCargo(f, d)
 	validateDeclarations(f, d)
@@ -181,17 +182,6 @@ func validateVehicle(f cuakhau.FieldErrors, v *cuakhau.Vehicle) {
 		} else {
 			v.TrailerPlate = pl.Canonical
 		}
-	}
-}
-
-func validateText(f cuakhau.FieldErrors, field, s string, required bool) {
-	switch {
-	case strings.TrimSpace(s) == "" && required:
-		f.Add(field, "required")
-	case !utf8.ValidString(s):
-		f.Add(field, "not valid UTF-8")
-	case utf8.RuneCountInString(s) > maxNameLen:
-		f.Add(field, fmt.Sprintf("longer than %d characters", maxNameLen))
 	}
 }
 
@@ -242,21 +232,13 @@ func validateCargo(f cuakhau.FieldErrors, d *cuakhau.Declaration) {
 		} else {
 			l.HSCode = hs.String()
 		}
-		validateText(f, at("description"), l.Description, true)
-		if l.Packages <= 0 {
-			f.Add(at("packages"), "must be greater than 0")
-		}
-		if l.GrossKg <= 0 {
-			f.Add(at("gross_kg"), "must be greater than 0")
-		} else if l.GrossKg > 100_000 {
-			f.Add(at("gross_kg"), "at most 100000 kg on one truck")
-		}
-		if l.ValueUSDCents <= 0 {
-			f.Add(at("value_usd_cents"), "must be greater than 0")
-		}
+		f.Name(at("description"), l.Description, true)
+		f.Range(at("packages"), int64(l.Packages), 1, cuakhau.MaxPackages, "packages")
+		f.Range(at("gross_kg"), l.GrossKg, 1, cuakhau.MaxWeightKg, "kg on one truck")
+		f.Range(at("value_usd_cents"), l.ValueUSDCents, 1, cuakhau.MaxValueUSDCents, "US cents")
 		switch {
-		case l.ShelfLifeHours < 0:
-			f.Add(at("shelf_life_hours"), "must not be negative")
+		case l.ShelfLifeHours < 0 || l.ShelfLifeHours > cuakhau.MaxShelfLifeHours:
+			f.Range(at("shelf_life_hours"), int64(l.ShelfLifeHours), 0, cuakhau.MaxShelfLifeHours, "hours (90 days)")
 		case l.ShelfLifeHours > 0 && !l.Perishable:
 			f.Add(at("shelf_life_hours"), "only for perishable cargo")
 		case l.Perishable && l.ShelfLifeHours == 0 && err == nil:

@@ -123,6 +123,25 @@ func TestDeclareInvalid(t *testing.T) {
 		{"tax code", func(d *cuakhau.Declaration) { d.Enterprise.TaxCode = "0100109107" }, "enterprise.tax_code"},
 		{"no driver", func(d *cuakhau.Declaration) { d.Driver.Name = " " }, "driver.name"},
 		{"arrival far ahead", func(d *cuakhau.Declaration) { a := now.Add(40 * 24 * time.Hour); d.PlannedArrival = &a }, "planned_arrival"},
+		// A shelf life this long once overflowed into a spoil time 25
+		// minutes away.
+		{"shelf life of 5,124,096 hours", func(d *cuakhau.Declaration) { d.Cargo[0].ShelfLifeHours = 5_124_096 }, "cargo[0].shelf_life_hours"},
+		{"shelf life over 90 days", func(d *cuakhau.Declaration) { d.Cargo[0].ShelfLifeHours = cuakhau.MaxShelfLifeHours + 1 }, "cargo[0].shelf_life_hours"},
+		{"packages near the int64 limit", func(d *cuakhau.Declaration) { d.Cargo[0].Packages = 9_200_000_000_000_000_000 }, "cargo[0].packages"},
+		{"packages over the limit", func(d *cuakhau.Declaration) { d.Cargo[0].Packages = cuakhau.MaxPackages + 1 }, "cargo[0].packages"},
+		{"weight near the int64 limit", func(d *cuakhau.Declaration) { d.Cargo[0].GrossKg = 9_200_000_000_000_000_000 }, "cargo[0].gross_kg"},
+		{"weight over 100 t", func(d *cuakhau.Declaration) { d.Cargo[0].GrossKg = cuakhau.MaxWeightKg + 1 }, "cargo[0].gross_kg"},
+		{"value near the int64 limit", func(d *cuakhau.Declaration) { d.Cargo[0].ValueUSDCents = 9_200_000_000_000_000_000 }, "cargo[0].value_usd_cents"},
+		{"value over the limit", func(d *cuakhau.Declaration) { d.Cargo[0].ValueUSDCents = cuakhau.MaxValueUSDCents + 1 }, "cargo[0].value_usd_cents"},
+		{"NUL in the driver's name", func(d *cuakhau.Declaration) { d.Driver.Name = "Nguyễn\x00Văn A" }, "driver.name"},
+		{"line break in the driver's name", func(d *cuakhau.Declaration) { d.Driver.Name = "Nguyễn\r\nVăn A" }, "driver.name"},
+		{"right-to-left override in the enterprise's name", func(d *cuakhau.Declaration) { d.Enterprise.Name = "Công ty \u202Egnp.exe" }, "enterprise.name"},
+		{"zero-width space in the enterprise's name", func(d *cuakhau.Declaration) { d.Enterprise.Name = "Công\u200Bty" }, "enterprise.name"},
+		{"byte order mark in a description", func(d *cuakhau.Declaration) { d.Cargo[0].Description = "\uFEFFSầu riêng" }, "cargo[0].description"},
+		{"invalid UTF-8 in a description", func(d *cuakhau.Declaration) { d.Cargo[0].Description = "S\xe1u" }, "cargo[0].description"},
+		{"name over 200 characters", func(d *cuakhau.Declaration) { d.Driver.Name = strings.Repeat("ễ", 201) }, "driver.name"},
+		{"phone over 32 characters", func(d *cuakhau.Declaration) { d.Driver.Phone = strings.Repeat("9", 33) }, "driver.phone"},
+		{"control character in the phone", func(d *cuakhau.Declaration) { d.Driver.Phone = "0912\x00345678" }, "driver.phone"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,6 +161,39 @@ func TestDeclareInvalid(t *testing.T) {
 				t.Errorf("message %q does not name %s", cuakhau.ErrorMessage(err), tt.field)
 			}
 		})
+	}
+}
+
+// TestDeclareAtTheLimits declares a load with every number at its bound and
+// the longest names: all accepted, and the spoil time is 90 days on.
+func TestDeclareAtTheLimits(t *testing.T) {
+	d := durianExport()
+	d.Driver.Name = strings.Repeat("ễ", cuakhau.MaxNameLen)
+	d.Driver.Phone = "+84 912 345 678"
+	d.Enterprise.Name = "广西凭祥进出口贸易有限公司"
+	d.Cargo[0].Packages = cuakhau.MaxPackages
+	d.Cargo[0].GrossKg = cuakhau.MaxWeightKg
+	d.Cargo[0].ValueUSDCents = cuakhau.MaxValueUSDCents
+	d.Cargo[0].ShelfLifeHours = cuakhau.MaxShelfLifeHours
+	trip := declare(t, d)
+	if got, want := SpoilsAt(trip), trip.DeclaredAt.Add(90*24*time.Hour); !got.Equal(want) {
+		t.Errorf("SpoilsAt = %v, want %v", got, want)
+	}
+}
+
+// TestDeclareAtAnotherGate: an operator's token bound to a gate declares
+// trips there and nowhere else.
+func TestDeclareAtAnotherGate(t *testing.T) {
+	tanThanh := cuakhau.Principal{TokenID: "o", Role: cuakhau.RoleOperator, Gate: "tan-thanh"}
+	_, _, err := Declare(gate(t, "huu-nghi"), durianExport(), tanThanh, "id", "code", now)
+	wantCode(t, err, cuakhau.EFORBIDDEN)
+	if !strings.Contains(cuakhau.ErrorMessage(err), "bound to gate tan-thanh") {
+		t.Errorf("message %q does not say which gate the token is bound to", cuakhau.ErrorMessage(err))
+	}
+	d := durianExport()
+	d.Gate = "tan-thanh"
+	if _, _, err := Declare(gate(t, "tan-thanh"), d, tanThanh, "id", "code", now); err != nil {
+		t.Errorf("declare at the token's own gate: %v", err)
 	}
 }
 
@@ -252,6 +304,11 @@ func TestApplyRefuses(t *testing.T) {
 		{"cancel in zone", entered, company, cuakhau.Decision{Outcome: "cancel"}, cuakhau.ECONFLICT, ""},
 		{"officer cancel without reason", fresh, operator, cuakhau.Decision{Outcome: "cancel"}, cuakhau.EINVALID, "note"},
 		{"no-show in zone", entered, operator, cuakhau.Decision{Outcome: "no_show"}, cuakhau.ECONFLICT, ""},
+		{"note over 1000 characters", entered, medical, cuakhau.Decision{Checkpoint: "medical", Outcome: "hold", Note: strings.Repeat("ờ", 1001)}, cuakhau.EINVALID, "note"},
+		{"note with a bidi override", entered, medical, cuakhau.Decision{Checkpoint: "medical", Outcome: "hold", Note: "thiếu\u202Egiấy"}, cuakhau.EINVALID, "note"},
+		{"note with NUL", entered, medical, cuakhau.Decision{Checkpoint: "medical", Outcome: "hold", Note: "a\x00b"}, cuakhau.EINVALID, "note"},
+		{"device with a zero-width space", fresh, operator, cuakhau.Decision{Checkpoint: "entry", Outcome: "pass", Device: "anpr\u200B1", Reading: &cuakhau.Reading{Plate: "12C-123.45"}}, cuakhau.EINVALID, "device"},
+		{"reading over 100 t", fresh, operator, cuakhau.Decision{Checkpoint: "entry", Outcome: "pass", Device: "wb-1", Reading: &cuakhau.Reading{WeightKg: cuakhau.MaxWeightKg + 1}}, cuakhau.EINVALID, "reading.weight_kg"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

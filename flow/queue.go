@@ -276,12 +276,9 @@ func CheckPriority(priority int, reason string) error {
 	if priority < 0 || priority > MaxPriority {
 		fe.Add("priority", fmt.Sprintf("must be from 0 (none) to %d", MaxPriority))
 	}
-	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
+	if strings.TrimSpace(reason) == "" {
 		fe.Add("reason", "a reason is required to set or clear a statutory priority")
-	case len(reason) > 1000:
-		fe.Add("reason", "longer than 1000 characters")
 	}
+	fe.Note("reason", reason, false)
 	return fe.Err()
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cuakhau/cuakhau"
 )
@@ -113,17 +114,22 @@ func requestHash(r *http.Request, body []byte) string {
 }
 
 // decodeStrict decodes one JSON object from body into v, rejecting unknown
-// fields and trailing data.
+// fields, keys given twice, strings that are not valid UTF-8 and trailing
+// data.
 //
 // encoding/json reports an unknown field without its path and a type error
 // without array indices, so the body is first checked against v's type by
-// checkValue, which names each offending field by its full path.
+// checkValue, which names each offending field by its full path; it
+// accepts duplicate keys and broken UTF-8 without a word, which checkRaw
+// finds. The bounds of each field's value are the services' to check.
 func decodeStrict(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return cuakhau.Invalid("body", "required: a JSON object")
 	}
 	if decodeFast(body, v) {
-		return nil
+		fe := cuakhau.FieldErrors{}
+		checkRaw(body, fe)
+		return fe.Err()
 	}
 	return decodeChecked(body, v)
 }
@@ -145,6 +151,7 @@ func decodeChecked(body []byte, v any) error {
 		return cuakhau.Invalid("body", "must be a JSON object")
 	}
 	fe := cuakhau.FieldErrors{}
+	checkRaw(body, fe)
 	checkValue(raw, reflect.TypeOf(v).Elem(), "", fe)
 	if err := fe.Err(); err != nil {
 		return err
@@ -433,4 +440,255 @@ func jsonKind(t reflect.Type) string {
 		return "a number"
 	}
 	return "of type " + t.String()
+}
+
+// checkRaw adds to fe what encoding/json accepts in body but the API does
+// not, each under the path of the field where it is: a key given twice in
+// one object (encoding/json keeps the last, so a body could say one thing to
+// a proxy or a log and another to the server), and a string that is not
+// valid UTF-8 — raw bytes or an escaped lone surrogate (\ud800) — which
+// encoding/json would silently replace with U+FFFD. body must be JSON that
+// encoding/json has already parsed: checkRaw does not check the syntax, and
+// stops quietly on anything it does not expect.
+func checkRaw(body []byte, fe cuakhau.FieldErrors) {
+	s := rawScanners.Get().(*rawScanner)
+	s.b, s.i, s.fe = body, 0, fe
+	s.value()
+	// Keep nothing of this body while the scanner waits in the pool.
+	clear(s.frames[:cap(s.frames)])
+	clear(s.keys[:cap(s.keys)])
+	s.b, s.fe, s.frames, s.keys = nil, nil, s.frames[:0], s.keys[:0]
+	rawScanners.Put(s)
+}
+
+// rawScanners keeps scanners with their stacks, so that a usual body is
+// checked without allocating.
+var rawScanners = sync.Pool{New: func() any { return new(rawScanner) }}
+
+// rawScanner walks a JSON text keeping the path to where it is, so that a
+// rule broken can be named by its field; the path is only spelled out when
+// one is.
+type rawScanner struct {
+	b  []byte
+	i  int
+	fe cuakhau.FieldErrors
+
+	frames []rawFrame
+	keys   [][]byte // the keys seen so far by every open object, in order
+}
+
+// rawFrame is an open object or array.
+type rawFrame struct {
+	array bool
+	index int    // the element now read, in an array
+	key   []byte // the key now read, in an object
+	// keys[first:] are this object's keys; past manyKeys they are in seen.
+	first int
+	seen  map[string]bool
+}
+
+// manyKeys is the size past which an object's keys are looked up in a map
+// rather than compared one by one, so that a body of a million keys is not a
+// million squared comparisons.
+const manyKeys = 16
+
+func (s *rawScanner) path() string {
+	var b strings.Builder
+	for _, f := range s.frames {
+		if f.array {
+			fmt.Fprintf(&b, "[%d]", f.index)
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(strings.ToValidUTF8(string(f.key), "\uFFFD"))
+	}
+	if b.Len() == 0 {
+		return "body"
+	}
+	return b.String()
+}
+
+func (s *rawScanner) space() {
+	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\r' || s.b[s.i] == '\n') {
+		s.i++
+	}
+}
+
+func (s *rawScanner) value() {
+	s.space()
+	if s.i >= len(s.b) {
+		return
+	}
+	switch s.b[s.i] {
+	case '{':
+		s.object()
+	case '[':
+		s.array()
+	case '"':
+		if _, _, ok := s.str(); !ok {
+			s.fe.Add(s.path(), "not valid UTF-8")
+		}
+	default: // a number, true, false or null
+		for s.i < len(s.b) && strings.IndexByte(",]} \t\r\n", s.b[s.i]) < 0 {
+			s.i++
+		}
+	}
+}
+
+func (s *rawScanner) object() {
+	s.i++ // {
+	s.frames = append(s.frames, rawFrame{first: len(s.keys)})
+	f := &s.frames[len(s.frames)-1]
+	for {
+		s.space()
+		if s.i >= len(s.b) || s.b[s.i] == '}' {
+			s.i++
+			break
+		}
+		raw, escaped, ok := s.str()
+		key := raw
+		if escaped && ok {
+			var k string
+			if json.Unmarshal(s.b[s.i-len(raw)-2:s.i], &k) == nil {
+				key = []byte(k)
+			}
+		}
+		f.key = key
+		if !ok {
+			s.fe.Add(s.path(), "the field's name is not valid UTF-8")
+		} else if s.seenKey(f, key) {
+			s.fe.Add(s.path(), "given twice; send each field once")
+		}
+		s.space()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			return
+		}
+		s.i++
+		s.value()
+		f = &s.frames[len(s.frames)-1] // value may have grown s.frames
+		s.space()
+		if s.i < len(s.b) && s.b[s.i] == ',' {
+			s.i++
+			continue
+		}
+		s.i++ // }
+		break
+	}
+	s.keys = s.keys[:f.first]
+	s.frames = s.frames[:len(s.frames)-1]
+}
+
+// seenKey reports whether the object f has had key before, and records it.
+func (s *rawScanner) seenKey(f *rawFrame, key []byte) bool {
+	if f.seen != nil {
+		if f.seen[string(key)] {
+			return true
+		}
+		f.seen[string(key)] = true
+		return false
+	}
+	for _, k := range s.keys[f.first:] {
+		if bytes.Equal(k, key) {
+			return true
+		}
+	}
+	s.keys = append(s.keys, key)
+	if len(s.keys)-f.first > manyKeys {
+		f.seen = make(map[string]bool, 2*manyKeys)
+		for _, k := range s.keys[f.first:] {
+			f.seen[string(k)] = true
+		}
+	}
+	return false
+}
+
+func (s *rawScanner) array() {
+	s.i++ // [
+	s.frames = append(s.frames, rawFrame{array: true})
+	for n := 0; ; n++ {
+		s.space()
+		if s.i >= len(s.b) || s.b[s.i] == ']' {
+			s.i++
+			break
+		}
+		s.frames[len(s.frames)-1].index = n
+		s.value()
+		s.space()
+		if s.i < len(s.b) && s.b[s.i] == ',' {
+			s.i++
+			continue
+		}
+		s.i++ // ]
+		break
+	}
+	s.frames = s.frames[:len(s.frames)-1]
+}
+
+// str reads the string at s.i and returns its bytes between the quotes,
+// whether it holds an escape, and whether it is valid UTF-8 once unescaped.
+func (s *rawScanner) str() (raw []byte, escaped, ok bool) {
+	s.i++ // "
+	start := s.i
+	ok = true
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		switch {
+		case c == '"':
+			raw = s.b[start:s.i]
+			s.i++
+			return raw, escaped, ok
+		case c == '\\':
+			escaped = true
+			if s.i+1 < len(s.b) && s.b[s.i+1] == 'u' {
+				r := hex4(s.b[s.i+2:])
+				s.i += 6
+				switch {
+				case r >= 0xDC00 && r <= 0xDFFF:
+					ok = false // a low surrogate with no high one before it
+				case r >= 0xD800 && r <= 0xDBFF:
+					if s.i+1 < len(s.b) && s.b[s.i] == '\\' && s.b[s.i+1] == 'u' {
+						if lo := hex4(s.b[s.i+2:]); lo >= 0xDC00 && lo <= 0xDFFF {
+							s.i += 6
+							continue
+						}
+					}
+					ok = false // a high surrogate with no low one after it
+				}
+				continue
+			}
+			s.i += 2
+		case c < utf8.RuneSelf:
+			s.i++
+		default:
+			r, size := utf8.DecodeRune(s.b[s.i:])
+			if r == utf8.RuneError && size == 1 {
+				ok = false
+			}
+			s.i += size
+		}
+	}
+	return s.b[start:], escaped, ok
+}
+
+// hex4 decodes the four hex digits at the start of b, or returns -1.
+func hex4(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return -1
+		}
+	}
+	return r
 }

@@ -1,13 +1,16 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -48,6 +51,23 @@ func TestDecodeStrict(t *testing.T) {
 		{"string for object", `{"vehicle":"12C"}`, map[string]string{"vehicle": "must be an object"}},
 		{"bad time", `{"planned_arrival":"2026-12-01 08:00"}`, map[string]string{"planned_arrival": "must be an RFC 3339 date-time (2026-12-01T08:00:00+07:00)"}},
 		{"several", `{"gate":1,"x":2}`, map[string]string{"gate": "must be a string", "x": "unknown field"}},
+		{"key twice", `{"gate":"huu-nghi","gate":"tan-thanh"}`, map[string]string{"gate": "given twice; send each field once"}},
+		{"nested key twice", `{"vehicle":{"plate":"a","plate":"b"}}`, map[string]string{"vehicle.plate": "given twice; send each field once"}},
+		{"key twice in an array element", `{"cargo":[{"packages":1},{"packages":1,"packages":2}]}`,
+			map[string]string{"cargo[1].packages": "given twice; send each field once"}},
+		{"key twice, once escaped", `{"gate":"a","g\u0061te":"b"}`, map[string]string{"gate": "given twice; send each field once"}},
+		{"key twice after an unknown one", `{"x":1,"gate":"a","gate":"b"}`, map[string]string{"gate": "given twice; send each field once", "x": "unknown field"}},
+		{"same key in two objects", `{"vehicle":{"plate":"a"},"cargo":[{"packages":1},{"packages":2}]}`, nil},
+		{"invalid UTF-8 in a value", "{\"driver\":{\"name\":\"Nguy\xe1n\"}}", map[string]string{"driver.name": "not valid UTF-8"}},
+		{"invalid UTF-8 in an array", "{\"containers\":[\"a\",\"\xff\"]}", map[string]string{"containers[1]": "not valid UTF-8"}},
+		{"overlong encoding", "{\"gate\":\"\xc0\xaf\"}", map[string]string{"gate": "not valid UTF-8"}},
+		{"invalid UTF-8 in a key", "{\"g\xffte\":1}", map[string]string{"g\uFFFDte": "the field's name is not valid UTF-8"}},
+		{"lone high surrogate", `{"gate":"a\ud800b"}`, map[string]string{"gate": "not valid UTF-8"}},
+		{"lone high surrogate at the end", `{"gate":"a\uD800"}`, map[string]string{"gate": "not valid UTF-8"}},
+		{"lone low surrogate", `{"gate":"\udc00"}`, map[string]string{"gate": "not valid UTF-8"}},
+		{"two high surrogates", `{"gate":"\ud83d\ud83d"}`, map[string]string{"gate": "not valid UTF-8"}},
+		{"surrogate pair", `{"gate":"\ud83d\ude9a"}`, nil},
+		{"escaped quote and backslash", `{"gate":"a\"\\","vehicle":{"plate":"\u00e9"}}`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,9 +89,99 @@ func TestDecodeStrict(t *testing.T) {
 	}
 }
 
+// TestCheckRawManyKeys: an object past manyKeys is still checked for a
+// key given twice, wherever it is.
+func TestCheckRawManyKeys(t *testing.T) {
+	for _, n := range []int{manyKeys - 1, manyKeys, manyKeys + 1, 1000} {
+		var b strings.Builder
+		b.WriteString(`{"lanes":{`)
+		for i := range n {
+			fmt.Fprintf(&b, `"k%d":1,`, i)
+		}
+		b.WriteString(`"k0":2}}`)
+		fe := cuakhau.FieldErrors{}
+		checkRaw([]byte(b.String()), fe)
+		if diff := cmp.Diff(map[string]string{"lanes.k0": "given twice; send each field once"}, map[string]string(fe)); diff != "" {
+			t.Errorf("%d keys: (-want +got):\n%s", n, diff)
+		}
+	}
+}
+
+// FuzzCheckRaw holds checkRaw to encoding/json's own reading of a body:
+// on valid UTF-8 without escapes, it finds a key given twice exactly when
+// the token stream shows one; and it never reads past the body.
+func FuzzCheckRaw(f *testing.F) {
+	for _, s := range []string{`{"a":1,"a":2}`, `{"a":{"b":[{"c":1},{"c":1,"c":2}]}}`, `{"a":"\ud800"}`, "{\"a\":\"\xff\"}", `[{"a":1},{"a":1}]`, `{"a":[1,{"a":1}],"a":0}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if !json.Valid(body) {
+			return
+		}
+		fe := cuakhau.FieldErrors{}
+		checkRaw(body, fe)
+		if !utf8.Valid(body) || bytes.IndexByte(body, '\\') >= 0 {
+			return
+		}
+		dup := false
+		for _, rule := range fe {
+			dup = dup || rule == "given twice; send each field once"
+		}
+		if want := hasDuplicateKey(t, body); dup != want {
+			t.Errorf("checkRaw(%s) = %v; the token stream says a key given twice: %v", body, fe, want)
+		}
+	})
+}
+
+// hasDuplicateKey reads body's tokens and reports whether an object holds a
+// key twice.
+func hasDuplicateKey(t *testing.T, body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type frame struct {
+		object, wantKey bool
+		keys            map[string]bool
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.wantKey {
+			if k, ok := tok.(string); ok {
+				if top.keys[k] {
+					return true
+				}
+				top.keys[k] = true
+				top.wantKey = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, wantKey: true, keys: map[string]bool{}})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		// A value has ended: its object wants a key next.
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			stack[len(stack)-1].wantKey = true
+		}
+	}
+}
+
 // TestDecodeFastAgrees: whenever the one-pass decode takes a body, the full
-// check accepts it too and decodes the same value; when it declines, it
-// leaves the value zero.
+// check accepts it too and decodes the same value, or refuses it as
+// checkRaw, run after the one pass, does; when it declines, it leaves the
+// value zero.
 func TestDecodeFastAgrees(t *testing.T) {
 	bodies := []string{
 		`{"gate":"huu-nghi","direction":"export","cargo":[{"hs_code":"0810.60","gross_kg":18000,"perishable":true}]}`,
@@ -89,8 +199,14 @@ func TestDecodeFastAgrees(t *testing.T) {
 			}
 			continue
 		}
+		raw := cuakhau.FieldErrors{}
+		checkRaw([]byte(b), raw)
 		if err := decodeChecked([]byte(b), &full); err != nil {
-			t.Errorf("%s: one pass accepted what the full check refuses: %v", b, err)
+			// The one pass is followed by checkRaw: together they must
+			// refuse what the full check refuses, the same way.
+			if diff := cmp.Diff(cuakhau.ErrorFields(err), map[string]string(raw)); diff != "" {
+				t.Errorf("%s: one pass and checkRaw accepted what the full check refuses (-full +fast):\n%s", b, diff)
+			}
 			continue
 		}
 		if diff := cmp.Diff(full, fast); diff != "" {
@@ -277,4 +393,37 @@ func (nilTokens) CreateToken(context.Context, cuakhau.Token) (string, *cuakhau.T
 }
 func (nilTokens) Authenticate(context.Context, string) (cuakhau.Principal, error) {
 	return cuakhau.Principal{}, cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "no")
+}
+
+// BenchmarkDecodeStrict reads the API's example declaration, as most
+// declarations arrive: with Vietnamese text, so by the full check, and in
+// lower-case ASCII without a time, by the one-pass decode; both run checkRaw.
+func BenchmarkDecodeStrict(b *testing.B) {
+	vi := []byte(`{"gate":"huu-nghi","direction":"export",
+ "vehicle":{"plate":"12C-123.45","country":"VN","trailer_plate":"12R-001.23"},
+ "driver":{"name":"Nguyễn Văn A","id_number":"020123456789"},
+ "enterprise":{"tax_code":"0100109106","name":"Công ty TNHH Nông sản Xứ Lạng"},
+ "containers":["CSQU3054383"],
+ "cargo":[{"hs_code":"0810.60","description":"Sầu riêng tươi","packages":1200,
+           "gross_kg":18000,"value_usd_cents":5400000,"perishable":true,"shelf_life_hours":240}],
+ "customs_declarations":["304001234520"],
+ "planned_arrival":"2026-12-01T08:00:00+07:00"}`)
+	ascii := strings.NewReplacer("Nguyễn Văn A", "nguyen van a", "Công ty TNHH Nông sản Xứ Lạng", "cong ty tnhh nong san xu lang",
+		"Sầu riêng tươi", "sau rieng tuoi", "12C-123.45", "12c-123.45", "12R-001.23", "12r-001.23", "VN", "vn",
+		"CSQU3054383", "csqu3054383", `,
+ "planned_arrival":"2026-12-01T08:00:00+07:00"`, "").Replace(string(vi))
+	for _, bb := range []struct {
+		name string
+		body []byte
+	}{{"vietnamese", vi}, {"ascii", []byte(ascii)}} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var d cuakhau.Declaration
+				if err := decodeStrict(bb.body, &d); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -35,16 +35,17 @@ const (
 
 // tokenSpecs are the tokens every test environment has, by name.
 var tokenSpecs = map[string]cuakhau.Token{
-	"admin":             {Role: cuakhau.RoleAdmin},
-	"operator":          {Role: cuakhau.RoleOperator, Gate: "huu-nghi"},
-	"medical":           {Role: cuakhau.RoleMedical, Gate: "huu-nghi"},
-	"customs":           {Role: cuakhau.RoleCustoms, Gate: "huu-nghi"},
-	"quarantine":        {Role: cuakhau.RoleQuarantine, Gate: "huu-nghi"},
-	"border_guard":      {Role: cuakhau.RoleBorderGuard, Gate: "huu-nghi"},
-	"customs-tan-thanh": {Role: cuakhau.RoleCustoms, Gate: "tan-thanh"},
-	"enterprise":        {Role: cuakhau.RoleEnterprise, TaxCode: taxA},
-	"enterprise-b":      {Role: cuakhau.RoleEnterprise, TaxCode: taxB},
-	"viewer":            {Role: cuakhau.RoleViewer},
+	"admin":              {Role: cuakhau.RoleAdmin},
+	"operator":           {Role: cuakhau.RoleOperator, Gate: "huu-nghi"},
+	"operator-tan-thanh": {Role: cuakhau.RoleOperator, Gate: "tan-thanh"},
+	"medical":            {Role: cuakhau.RoleMedical, Gate: "huu-nghi"},
+	"customs":            {Role: cuakhau.RoleCustoms, Gate: "huu-nghi"},
+	"quarantine":         {Role: cuakhau.RoleQuarantine, Gate: "huu-nghi"},
+	"border_guard":       {Role: cuakhau.RoleBorderGuard, Gate: "huu-nghi"},
+	"customs-tan-thanh":  {Role: cuakhau.RoleCustoms, Gate: "tan-thanh"},
+	"enterprise":         {Role: cuakhau.RoleEnterprise, TaxCode: taxA},
+	"enterprise-b":       {Role: cuakhau.RoleEnterprise, TaxCode: taxB},
+	"viewer":             {Role: cuakhau.RoleViewer},
 }
 
 // env is one API server over a fresh SQLite store.

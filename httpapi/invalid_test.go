@@ -58,6 +58,28 @@ func TestDeclareInvalid(t *testing.T) {
 			status: 400, fields: []string{"Idempotency-Key"}},
 		{name: "idempotency key not ASCII", body: example(t), header: []string{"Idempotency-Key", "khóa-1"},
 			status: 400, fields: []string{"Idempotency-Key"}},
+		{name: "shelf life that overflowed the spoil time", body: example(t, "cargo.0.shelf_life_hours", 5_124_096),
+			status: 400, fields: []string{"cargo[0].shelf_life_hours"}},
+		{name: "packages near the int64 limit", body: example(t, "cargo.0.packages", int64(9_200_000_000_000_000_000)),
+			status: 400, fields: []string{"cargo[0].packages"}},
+		{name: "weight near the int64 limit", body: example(t, "cargo.0.gross_kg", int64(9_200_000_000_000_000_000)),
+			status: 400, fields: []string{"cargo[0].gross_kg"}},
+		{name: "value near the int64 limit", body: example(t, "cargo.0.value_usd_cents", int64(9_200_000_000_000_000_000)),
+			status: 400, fields: []string{"cargo[0].value_usd_cents"}},
+		{name: "NUL in a name", body: example(t, "driver.name", "Nguyễn\x00Văn A"), status: 400, fields: []string{"driver.name"}},
+		{name: "CR LF in a name", body: example(t, "driver.name", "Nguyễn\r\nVăn A"), status: 400, fields: []string{"driver.name"}},
+		{name: "right-to-left override in a name", body: example(t, "enterprise.name", "Công ty \u202Egnp.exe"),
+			status: 400, fields: []string{"enterprise.name"}},
+		{name: "zero-width space in a description", body: example(t, "cargo.0.description", "Sầu\u200Briêng"),
+			status: 400, fields: []string{"cargo[0].description"}},
+		{name: "invalid UTF-8", body: strings.Replace(exampleJSON, "Nguyễn Văn A", "Nguy\xe1n V\xffn A", 1),
+			status: 400, fields: []string{"driver.name"}},
+		{name: "escaped lone surrogate", body: strings.Replace(exampleJSON, "Nguyễn Văn A", `Nguy\ud800n`, 1),
+			status: 400, fields: []string{"driver.name"}},
+		{name: "key given twice", body: strings.Replace(exampleJSON, `"gate":"huu-nghi",`, `"gate":"huu-nghi","gate":"tan-thanh",`, 1),
+			status: 400, fields: []string{"gate"}},
+		{name: "nested key given twice", body: strings.Replace(exampleJSON, `"packages":1200,`, `"packages":1200,"packages":1,`, 1),
+			status: 400, fields: []string{"cargo[0].packages"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,6 +98,37 @@ func TestDeclareInvalid(t *testing.T) {
 	if n := len(e.events(t, existing.ID)); n != 1 {
 		t.Errorf("existing trip has %d events, want 1", n)
 	}
+}
+
+// TestDeclareAtAnotherGate: an operator's token bound to Tân Thanh may not
+// declare a truck crossing at Hữu Nghị, and nothing is stored; at its own
+// gate it may.
+func TestDeclareAtAnotherGate(t *testing.T) {
+	e := newEnv(t)
+	r := e.do(t, "POST", "/api/v1/trips", "operator-tan-thanh", example(t))
+	got := wantError(t, r, http.StatusForbidden, cuakhau.EFORBIDDEN)
+	if !strings.Contains(got.Error.Message, "tan-thanh") {
+		t.Errorf("message %q does not name the token's gate", got.Error.Message)
+	}
+	if ids := e.tripIDs(t); len(ids) != 0 {
+		t.Errorf("trips stored: %v", ids)
+	}
+	e.declare(t, "operator-tan-thanh", example(t, "gate", "tan-thanh"))
+}
+
+// TestCapacityNoteBounded: the note of PUT …/capacity is held to the
+// spec's 1,000 characters and the text rule, and nothing is stored.
+func TestCapacityNoteBounded(t *testing.T) {
+	e := newEnv(t)
+	for _, note := range []string{strings.Repeat("a", 100_000), "Hữu Nghị quan\x00", "\u202Ebáo"} {
+		r := e.do(t, "PUT", "/api/v1/gates/huu-nghi/capacity", "operator", map[string]any{"trucks_per_day": 900, "note": note})
+		wantError(t, r, http.StatusBadRequest, cuakhau.EINVALID, "note")
+	}
+	if n := e.gateEvents(t); n != 0 {
+		t.Errorf("the gate's log has %d events, want none", n)
+	}
+	r := e.do(t, "PUT", "/api/v1/gates/huu-nghi/capacity", "operator", map[string]any{"trucks_per_day": 900, "note": "Hữu Nghị quan báo:\r\n900 xe/ngày"})
+	decode[cuakhau.GateControls](t, r, http.StatusOK)
 }
 
 // httpapiMaxBody mirrors httpapi.MaxBodyBytes so that the table reads plainly.

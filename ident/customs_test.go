@@ -19,8 +19,12 @@ func TestParseCustomsDeclaration(t *testing.T) {
 
 		{in: "101234567830", rule: "check digit is 3, want 2"},
 		{in: "300000000100", rule: "check digit is 0, want 1"},
-		{in: "201234567820", rule: "document type 20 is not 10 (import) or 30 (export)"},
-		{in: "111234567820", rule: "document type 11 is not 10 (import) or 30 (export)"},
+		{in: "111234567820", want: "111234567820", kind: "import"}, // low-value import
+		{in: "310000000110", want: "310000000110", kind: "export"}, // low-value export
+		{in: "311234567830", rule: "check digit is 3, want 2"},
+		{in: "201234567820", rule: "document type 20 is not 10 or 11 (import), 30 or 31 (export)"},
+		{in: "121234567820", rule: "document type 12 is not 10 or 11 (import), 30 or 31 (export)"},
+		{in: "321234567820", rule: "document type 32 is not 10 or 11 (import), 30 or 31 (export)"},
 		{in: "10123456782", rule: "must have 12 digits"},
 		{in: "1012345678201", rule: "must have 12 digits"},
 		{in: "1012345678A0", rule: "must have 12 digits"},
@@ -50,7 +54,7 @@ func TestDeclarationTypeOfNonCanonical(t *testing.T) {
 }
 
 func FuzzParseCustomsDeclaration(f *testing.F) {
-	for _, s := range []string{"101234567820", "101234567830", "10 1234 5678 2 0", "300000000110", "201234567820"} {
+	for _, s := range []string{"101234567820", "101234567830", "10 1234 5678 2 0", "300000000110", "111234567820", "310000000110", "201234567820"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

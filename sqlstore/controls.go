@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/cuakhau/cuakhau"
@@ -35,36 +33,7 @@ func (db *DB) SetControls(ctx context.Context, p cuakhau.Principal, gate string,
 	if err != nil {
 		return nil, err
 	}
-	codes := map[string]bool{}
-	for _, d := range cuakhau.Directions {
-		for _, cp := range cg.gate.Route(d) {
-			codes[cp.Code] = true
-		}
-	}
-	fe := cuakhau.FieldErrors{}
-	for code, n := range u.Lanes {
-		switch {
-		case !codes[code]:
-			fe.Add("lanes."+code, fmt.Sprintf("gate %s has no checkpoint %q", gate, code))
-		case n < 0:
-			fe.Add("lanes."+code, "must not be negative")
-		case n > 100:
-			fe.Add("lanes."+code, "at most 100")
-		}
-	}
-	if u.Room != nil && (*u.Room < 1 || *u.Room > 10000) {
-		fe.Add("room", "must be from 1 to 10000")
-	}
-	if u.Policy != nil && !slices.Contains(sched.Names(), *u.Policy) {
-		fe.Add("policy", "one of "+strings.Join(sched.Names(), ", "))
-	}
-	if u.Lanes == nil && u.Room == nil && u.Policy == nil {
-		fe.Add("body", "set at least one of lanes, room, policy")
-	}
-	if len(u.Reason) > 1000 {
-		fe.Add("reason", "longer than 1000 characters")
-	}
-	if err := fe.Err(); err != nil {
+	if err := u.Validate(cg.gate, sched.Names()); err != nil {
 		return nil, err
 	}
 	if err := mayControl(p, gate); err != nil {
@@ -93,11 +62,8 @@ func (db *DB) SetOtherSideCapacity(ctx context.Context, p cuakhau.Principal, gat
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case u.TrucksPerDay == nil:
-		return nil, cuakhau.Invalid("trucks_per_day", "required")
-	case *u.TrucksPerDay < 0:
-		return nil, cuakhau.Invalid("trucks_per_day", "must not be negative")
+	if err := u.Validate(); err != nil {
+		return nil, err
 	}
 	if err := mayControl(p, gate); err != nil {
 		return nil, err

@@ -570,17 +570,7 @@ func (db *DB) Call(ctx context.Context, p cuakhau.Principal, gate string, req cu
 	if err != nil {
 		return nil, err
 	}
-	fe := cuakhau.FieldErrors{}
-	if req.TripID != "" && strings.TrimSpace(req.Reason) == "" {
-		fe.Add("reason", "a reason is required to call a truck out of turn")
-	}
-	if req.Count < 0 {
-		fe.Add("count", "must not be negative")
-	}
-	if req.TripID != "" && req.Count > 1 {
-		fe.Add("count", "an override calls one truck")
-	}
-	if err := fe.Err(); err != nil {
+	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	if p.Role != cuakhau.RoleAdmin && p.Role != cuakhau.RoleOperator && p.Role != system.Role {
