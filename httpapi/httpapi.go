@@ -154,6 +154,10 @@ func (a *API) serve(h handlerFunc) http.Handler {
 		if info := infoFrom(r.Context()); info != nil {
 			info.route = r.Pattern
 		}
+		if err := checkQuery(r.Pattern, r.URL.RawQuery); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
 		if err := h(w, r); err != nil {
 			a.writeError(w, r, err)
 		}
