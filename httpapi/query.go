@@ -15,6 +15,7 @@ import (
 var queryParams = map[string][]string{
 	"GET /api/v1/trips":                {"gate", "status", "plate", "date", "tax_code", "limit", "after"},
 	"GET /api/v1/gates/{gate}/windows": {"date", "direction"},
+	"GET /api/v1/gates/{gate}/queue":   {"direction", "class", "limit", "cursor"},
 }
 
 // checkQuery refuses a query parameter route does not read, or one given more

@@ -542,11 +542,18 @@ func entryOf(s *gateState, id string) *cuakhau.QueueEntry {
 	return nil
 }
 
-// Queue is a gate's waiting area in the order its policy would call it.
-func (db *DB) Queue(ctx context.Context, p cuakhau.Principal, gate string) (*cuakhau.QueueView, error) {
+// Queue is a page of a gate's waiting area in the order its policy would
+// call it, filtered by f (cuakhau.QueueFilter.Page).
+func (db *DB) Queue(ctx context.Context, p cuakhau.Principal, gate string, f cuakhau.QueueFilter) (*cuakhau.QueueView, error) {
 	cg, err := db.gateOf(ctx, gate)
 	if err != nil {
 		return nil, err
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if f.Direction != "" && len(cg.gate.Route(f.Direction)) == 0 {
+		return nil, cuakhau.Invalid("direction", fmt.Sprintf("gate %s does not serve %s", gate, f.Direction))
 	}
 	if !(p.Role == cuakhau.RoleAdmin || p.Role == cuakhau.RoleViewer || p.Role.Officer() && (p.Gate == "" || p.Gate == gate)) {
 		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not see the queue of gate %s", p.Role, gate)
@@ -555,8 +562,10 @@ func (db *DB) Queue(ctx context.Context, p cuakhau.Principal, gate string) (*cua
 	if err != nil {
 		return nil, err
 	}
+	all := entries(s)
+	page, matched, next := f.Page(all)
 	return &cuakhau.QueueView{Gate: gate, Policy: s.policy.Name(), At: s.input.Now, Free: s.input.Free, InZone: s.zone,
-		ServiceRate: s.input.ServiceRate, Entries: entries(s)}, nil
+		ServiceRate: s.input.ServiceRate, Waiting: len(all), Matched: matched, Entries: page, Next: next}, nil
 }
 
 // Call calls trucks forward now: with req.TripID, that truck, out of turn,

@@ -75,7 +75,7 @@ func TestQueueReplayCatchesTampering(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	q, err := db.Queue(ctx, admin, "huu-nghi")
+	q, err := db.Queue(ctx, admin, "huu-nghi", cuakhau.QueueFilter{})
 	if err != nil || len(q.Entries) != 1 {
 		t.Fatalf("queue after 3 calls: %+v, %v", q, err)
 	}

@@ -1,0 +1,145 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cuakhau/cuakhau"
+)
+
+// TestQueuePagesOverHTTP walks a gate's queue a page at a time, filtered and
+// not, and checks that the pages add up to the whole queue in call order.
+func TestQueuePagesOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	decode[cuakhau.GateControls](t, e.do(t, "PUT", "/api/v1/gates/huu-nghi/controls", "operator", map[string]any{"policy": "fifo"}), http.StatusOK)
+	booked := e.declare(t, "enterprise", example(t))
+	decode[cuakhau.BookingResult](t, e.do(t, "POST", "/api/v1/trips/"+booked.ID+"/booking", "enterprise",
+		map[string]any{"window_start": "2026-11-30T09:00:00+07:00"}), http.StatusCreated)
+	var exports, imports []string
+	for i := range 7 {
+		decl, list := example(t), &exports
+		if i%3 == 2 {
+			decl, list = example(t, "direction", "import", "customs_declarations", []any{"101234567820"}), &imports
+		}
+		tr := e.declare(t, "enterprise", decl)
+		*list = append(*list, tr.ID)
+	}
+	for _, id := range append(append([]string{booked.ID}, exports...), imports...) {
+		e.clock.Add(1)
+		decode[cuakhau.ArrivalResult](t, e.do(t, "POST", "/api/v1/trips/"+id+"/arrival", "operator", nil), http.StatusCreated)
+	}
+
+	whole := decode[cuakhau.QueueView](t, e.do(t, "GET", "/api/v1/gates/huu-nghi/queue?limit=500", "operator", nil), http.StatusOK)
+	if len(whole.Entries) != 8 || whole.Waiting != 8 || whole.Matched != 8 || whole.Next != "" {
+		t.Fatalf("whole queue: %d entries, waiting %d, matched %d, next %q; want 8 and no next page",
+			len(whole.Entries), whole.Waiting, whole.Matched, whole.Next)
+	}
+
+	pages := func(query string) (ids []string, n int) {
+		t.Helper()
+		cursor := ""
+		for {
+			q := query
+			if cursor != "" {
+				q += "&cursor=" + url.QueryEscape(cursor)
+			}
+			v := decode[cuakhau.QueueView](t, e.do(t, "GET", "/api/v1/gates/huu-nghi/queue?"+q, "operator", nil), http.StatusOK)
+			if len(v.Entries) > 3 {
+				t.Fatalf("page of %d entries, limit 3", len(v.Entries))
+			}
+			for _, en := range v.Entries {
+				ids = append(ids, en.TripID)
+			}
+			n++
+			if v.Next == "" {
+				return ids, n
+			}
+			if n > 10 {
+				t.Fatalf("pages never end")
+			}
+			cursor = v.Next
+		}
+	}
+	var want []string
+	for _, en := range whole.Entries {
+		want = append(want, en.TripID)
+	}
+	got, n := pages("limit=3")
+	if diff := cmp.Diff(want, got); diff != "" || n != 3 {
+		t.Errorf("%d pages of 3; ids (-whole +pages):\n%s", n, diff)
+	}
+
+	// Filters keep the positions of the whole queue.
+	imp := decode[cuakhau.QueueView](t, e.do(t, "GET", "/api/v1/gates/huu-nghi/queue?direction=import", "operator", nil), http.StatusOK)
+	if len(imp.Entries) != len(imports) || imp.Matched != len(imports) || imp.Waiting != 8 {
+		t.Errorf("imports: %d entries, matched %d, waiting %d; want %d of 8", len(imp.Entries), imp.Matched, imp.Waiting, len(imports))
+	}
+	for _, en := range imp.Entries {
+		if en.Direction != cuakhau.Import || en.Position != positionIn(whole, en.TripID) {
+			t.Errorf("import entry %+v; want an import at its position in the whole queue", en)
+		}
+	}
+	got, _ = pages("limit=3&direction=export")
+	if diff := cmp.Diff(append([]string{booked.ID}, exports...), got); diff != "" {
+		t.Errorf("export pages (-want +got):\n%s", diff)
+	}
+	bk := decode[cuakhau.QueueView](t, e.do(t, "GET", "/api/v1/gates/huu-nghi/queue?class=booked", "operator", nil), http.StatusOK)
+	if len(bk.Entries) != 1 || bk.Entries[0].TripID != booked.ID {
+		t.Errorf("booked class: %+v; want the one booked truck", bk.Entries)
+	}
+	live := decode[cuakhau.QueueView](t, e.do(t, "GET", "/api/v1/gates/huu-nghi/queue?class=live&direction=import&limit=1", "operator", nil), http.StatusOK)
+	if len(live.Entries) != 1 || live.Matched != len(imports) || live.Next == "" {
+		t.Errorf("live imports, one a page: %d entries, matched %d, next %q", len(live.Entries), live.Matched, live.Next)
+	}
+
+	// The order moves between pages: after a call the next page goes on
+	// after the last truck given, and shows no truck twice.
+	first := decode[cuakhau.QueueView](t, e.do(t, "GET", "/api/v1/gates/huu-nghi/queue?limit=3", "operator", nil), http.StatusOK)
+	decode[cuakhau.CallResult](t, e.do(t, "POST", "/api/v1/gates/huu-nghi/call", "operator", map[string]any{"count": 1}), http.StatusCreated)
+	second := decode[cuakhau.QueueView](t, e.do(t, "GET", "/api/v1/gates/huu-nghi/queue?limit=3&cursor="+url.QueryEscape(first.Next), "operator", nil), http.StatusOK)
+	if len(second.Entries) == 0 || second.Entries[0].TripID != want[3] {
+		t.Errorf("after a call, the next page starts with %+v; want trip %s", second.Entries, want[3])
+	}
+	// A cursor whose truck has been called goes on after its position.
+	called := decode[cuakhau.QueueView](t, e.do(t, "GET", "/api/v1/gates/huu-nghi/queue?limit=1", "operator", nil), http.StatusOK)
+	decode[cuakhau.CallResult](t, e.do(t, "POST", "/api/v1/gates/huu-nghi/call", "operator", map[string]any{"count": 1}), http.StatusCreated)
+	after := decode[cuakhau.QueueView](t, e.do(t, "GET", "/api/v1/gates/huu-nghi/queue?limit=1&cursor="+url.QueryEscape(called.Next), "operator", nil), http.StatusOK)
+	if len(after.Entries) != 1 || after.Entries[0].TripID != want[3] {
+		t.Errorf("after the cursor's own truck was called, the page is %+v; want trip %s", after.Entries, want[3])
+	}
+
+	// Bad input: 400 naming each field.
+	for _, c := range []struct {
+		query  string
+		fields []string
+	}{
+		{"limit=0", []string{"limit"}},
+		{"limit=501", []string{"limit"}},
+		{"limit=ten", []string{"limit"}},
+		{"direction=sideways", []string{"direction"}},
+		{"class=vip", []string{"class"}},
+		{"cursor=not-ours", []string{"cursor"}},
+		{"class=vip&limit=0&cursor=x", []string{"class", "cursor", "limit"}},
+		{"order=desc", []string{"order"}},
+	} {
+		t.Run(c.query, func(t *testing.T) {
+			wantError(t, e.do(t, "GET", "/api/v1/gates/huu-nghi/queue?"+c.query, "operator", nil), 400, "invalid", c.fields...)
+		})
+	}
+	if r := e.do(t, "GET", "/api/v1/gates/huu-nghi/queue?direction=import", "operator", nil); !strings.Contains(string(r.Body), `"next":""`) {
+		t.Errorf("last page: %s; want an empty next", r.Body)
+	}
+}
+
+func positionIn(v cuakhau.QueueView, id string) int {
+	for _, e := range v.Entries {
+		if e.TripID == id {
+			return e.Position
+		}
+	}
+	return 0
+}
