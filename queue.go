@@ -290,7 +290,8 @@ type QueueView struct {
 // CallRequest asks to call now. With TripID it is a manual override: that
 // trip is called whatever the policy says, and Reason is required. Without,
 // the policy calls up to Count trucks (default: as many as the control zone
-// has room for).
+// has room for); a Count beyond the room needs a Reason, and the calls past
+// the room are logged as overrides with it.
 type CallRequest struct {
 	TripID string `json:"trip_id,omitempty"`
 	Reason string `json:"reason,omitempty"`

@@ -232,6 +232,26 @@ func Call(t *cuakhau.Trip, p cuakhau.Principal, rec cuakhau.CallRecord, now time
 	return advance(t, ev, cuakhau.StatusCalled, now), ev, nil
 }
 
+// CallCount is how many trucks a call request calls when the control zone
+// has free places: Count, or the free places when Count is 0; one for an
+// override of a named trip. A Count beyond the free places is refused with
+// ECONFLICT naming count unless the request gives a reason: the room is the
+// zone's physical limit (or what the other side takes, sched.CallBudget),
+// and only an operator who says why may fill it past that. Each call made
+// beyond the room is then an override, logged with the reason.
+func CallCount(req cuakhau.CallRequest, free int) (int, error) {
+	switch {
+	case req.TripID != "":
+		return 1, nil
+	case req.Count == 0:
+		return max(free, 0), nil
+	case req.Count > free && strings.TrimSpace(req.Reason) == "":
+		rule := fmt.Sprintf("%d is more than the control zone's room (%d free); give a reason to call beyond it", req.Count, max(free, 0))
+		return 0, &cuakhau.Error{Code: cuakhau.ECONFLICT, Message: "count: " + rule, Fields: map[string]string{"count": rule}}
+	}
+	return req.Count, nil
+}
+
 // MaxPriority is the highest statutory priority.
 const MaxPriority = 9
 

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -142,4 +143,54 @@ func positionIn(v cuakhau.QueueView, id string) int {
 		}
 	}
 	return 0
+}
+
+// TestCallCountKeepsToTheRoom checks that an operator's count beyond the
+// control zone's room is refused naming count, and that with a reason the
+// calls past the room are logged as overrides with it.
+func TestCallCountKeepsToTheRoom(t *testing.T) {
+	e := newEnv(t)
+	decode[cuakhau.GateControls](t, e.do(t, "PUT", "/api/v1/gates/huu-nghi/controls", "operator", map[string]any{"room": 2, "policy": "fifo"}), http.StatusOK)
+	var ids []string
+	for range 4 {
+		tr := e.declare(t, "enterprise", example(t))
+		decode[cuakhau.ArrivalResult](t, e.do(t, "POST", "/api/v1/trips/"+tr.ID+"/arrival", "operator", nil), http.StatusCreated)
+		ids = append(ids, tr.ID)
+	}
+	r := wantError(t, e.do(t, "POST", "/api/v1/gates/huu-nghi/call", "operator", map[string]any{"count": 3}), 409, "conflict", "count")
+	if !strings.Contains(r.Error.Fields["count"], "2 free") {
+		t.Errorf("count refused with %q; want it to say the room left", r.Error.Fields["count"])
+	}
+	if q := decode[cuakhau.QueueView](t, e.do(t, "GET", "/api/v1/gates/huu-nghi/queue", "operator", nil), http.StatusOK); q.Waiting != 4 {
+		t.Fatalf("a refused call left %d waiting, want 4", q.Waiting)
+	}
+	for _, id := range ids {
+		if n := len(e.events(t, id)); n != 2 {
+			t.Errorf("trip %s has %d events after a refused call, want 2", id, n)
+		}
+	}
+
+	called := decode[cuakhau.CallResult](t, e.do(t, "POST", "/api/v1/gates/huu-nghi/call", "operator",
+		map[string]any{"count": 3, "reason": "đoàn xe cứu trợ, bãi B mở thêm"}), http.StatusCreated)
+	if len(called.Called) != 3 {
+		t.Fatalf("called %d, want 3", len(called.Called))
+	}
+	for i, c := range called.Called {
+		var rec cuakhau.CallRecord
+		if err := json.Unmarshal(c.Event.Data, &rec); err != nil {
+			t.Fatal(err)
+		}
+		if c.Trip.ID != ids[i] {
+			t.Errorf("call %d: trip %s, want %s in the policy's order", i, c.Trip.ID, ids[i])
+		}
+		beyond := i >= 2
+		if rec.Override != beyond || beyond && (rec.OverrideNote == "" || !strings.Contains(c.Event.Note, "cứu trợ")) {
+			t.Errorf("call %d: override %v, reason %q, note %q; want an override only past the room of 2", i, rec.Override, rec.OverrideNote, c.Event.Note)
+		}
+	}
+	// The zone is full: a plain call calls no one, a count of one is refused.
+	if none := decode[cuakhau.CallResult](t, e.do(t, "POST", "/api/v1/gates/huu-nghi/call", "operator", map[string]any{}), http.StatusCreated); len(none.Called) != 0 {
+		t.Errorf("a call with the zone full called %d", len(none.Called))
+	}
+	wantError(t, e.do(t, "POST", "/api/v1/gates/huu-nghi/call", "operator", map[string]any{"count": 1}), 409, "conflict", "count")
 }

@@ -570,7 +570,8 @@ func (db *DB) Queue(ctx context.Context, p cuakhau.Principal, gate string, f cua
 
 // Call calls trucks forward now: with req.TripID, that truck, out of turn,
 // for req.Reason; otherwise up to req.Count trucks (default: as many as the
-// control zone has room for) in the policy's order. Each truck called is one
+// control zone has room for; more only with a reason, flow.CallCount) in the
+// policy's order. Each truck called is one
 // decision, one event that logs the policy and the input it saw — the
 // waiting area by count and digest, after the trucks called before it in the
 // same request have left it (so every record has N = 1).
@@ -627,9 +628,9 @@ func (db *DB) Call(ctx context.Context, p cuakhau.Principal, gate string, req cu
 			out.Called = append(out.Called, r)
 			return out, nil
 		}
-		n := req.Count
-		if n == 0 {
-			n = s.input.Free
+		n, err := flow.CallCount(req, s.input.Free)
+		if err != nil {
+			return nil, err
 		}
 		for range n {
 			sel := s.policy.Select(s.input, 1)
@@ -644,6 +645,9 @@ func (db *DB) Call(ctx context.Context, p cuakhau.Principal, gate string, req cu
 			}
 			rec := db.record(s, sel[0])
 			rec.CalledByLoop = p.Role == system.Role
+			if s.input.Free == 0 { // beyond the room: an override (flow.CallCount)
+				rec.Override, rec.OverrideNote, rec.PolicyChoice = true, strings.TrimSpace(req.Reason), sel[0].ID
+			}
 			r, err := db.callOne(ctx, tx, p, s, sel[0].ID, dir, rec, now)
 			if err != nil {
 				return nil, err

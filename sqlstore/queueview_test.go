@@ -73,3 +73,41 @@ func TestQueuePages(t *testing.T) {
 		}
 	})
 }
+
+// TestCallBeyondRoomReplays checks that the calls an operator makes past the
+// control zone's room, with a reason, are logged as overrides that replay
+// lists, and the calls within the room still replay as the policy's.
+func TestCallBeyondRoomReplays(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		room := 1
+		if _, err := db.SetControls(ctx, admin, "huu-nghi", cuakhau.ControlsUpdate{Room: &room, Policy: ptr("fifo")}); err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC))
+		for range 3 {
+			clock.Add(time.Minute)
+			if _, err := db.Arrive(ctx, operator, declare(t, db, company, durian()).ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := db.Call(ctx, operator, "huu-nghi", cuakhau.CallRequest{Count: 2})
+		wantCode(t, err, cuakhau.ECONFLICT)
+		if cuakhau.ErrorFields(err)["count"] == "" {
+			t.Errorf("error %v does not name count", err)
+		}
+		res, err := db.Call(ctx, operator, "huu-nghi", cuakhau.CallRequest{Count: 2, Reason: "bãi B mở thêm"})
+		if err != nil || len(res.Called) != 2 {
+			t.Fatalf("Call with a reason: %v, %v", res, err)
+		}
+		checks := replayLog(t, db, "huu-nghi")
+		if len(checks) != 2 || checks[0].Override || !checks[1].Override {
+			t.Fatalf("replay: %+v; want the policy's call, then an override", checks)
+		}
+		for _, c := range checks {
+			if len(c.Differences) > 0 {
+				t.Errorf("call %d: %v", c.Event.Seq, c.Differences)
+			}
+		}
+	})
+}
