@@ -376,6 +376,9 @@ type QueueService interface {
 	Controls(ctx context.Context, gate string) (*GateControls, error)
 	SetControls(ctx context.Context, p Principal, gate string, u ControlsUpdate) (*GateControls, error)
 	SetOtherSideCapacity(ctx context.Context, p Principal, gate string, u CapacityUpdate) (*GateControls, error)
+	// WithdrawOtherSideCapacity withdraws the announced capacity; the
+	// advisory then ends once the backlog can clear.
+	WithdrawOtherSideCapacity(ctx context.Context, p Principal, gate string) (*GateControls, error)
 	PublicWaits(ctx context.Context) (*PublicWaits, error)
 }
 

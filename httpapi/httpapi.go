@@ -143,6 +143,7 @@ func (a *API) routes() []route {
 		{"POST /api/v1/gates/{gate}/call", false, a.call},
 		{"PUT /api/v1/gates/{gate}/controls", false, a.setControls},
 		{"PUT /api/v1/gates/{gate}/capacity", false, a.setCapacity},
+		{"DELETE /api/v1/gates/{gate}/capacity", false, a.withdrawCapacity},
 		{"GET /api/v1/public/waits", true, a.publicWaits},
 	}
 }

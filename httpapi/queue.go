@@ -210,6 +210,13 @@ func (a *API) setCapacity(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+// withdrawCapacity withdraws the other side's announced capacity.
+func (a *API) withdrawCapacity(w http.ResponseWriter, r *http.Request) error {
+	return queueKeyed(a, w, r, http.StatusOK, func(ctx context.Context, q cuakhau.QueueService, p cuakhau.Principal) (*cuakhau.GateControls, error) {
+		return q.WithdrawOtherSideCapacity(ctx, p, r.PathValue("gate"))
+	})
+}
+
 // setPriority sets or clears a trip's statutory priority before arrival.
 func (a *API) setPriority(w http.ResponseWriter, r *http.Request) error {
 	return queueBody(a, w, r, http.StatusOK, func(ctx context.Context, q cuakhau.QueueService, p cuakhau.Principal, u cuakhau.PriorityUpdate) (*cuakhau.DecisionResult, error) {

@@ -194,3 +194,39 @@ func TestCallCountKeepsToTheRoom(t *testing.T) {
 	}
 	wantError(t, e.do(t, "POST", "/api/v1/gates/huu-nghi/call", "operator", map[string]any{"count": 1}), 409, "conflict", "count")
 }
+
+func TestWithdrawCapacityOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	path := "/api/v1/gates/huu-nghi/capacity"
+	wantError(t, e.do(t, "DELETE", path, "operator", nil), 409, "conflict")
+	decode[cuakhau.GateControls](t, e.do(t, "PUT", path, "operator", map[string]any{"trucks_per_day": 10}), http.StatusOK)
+	if w := feedLine(t, e); w.Advisory == "" {
+		t.Fatalf("no advisory with the other side taking 10 a day: %+v", w)
+	}
+	wantError(t, e.do(t, "DELETE", path, "viewer", nil), 403, "forbidden")
+	wantError(t, e.do(t, "DELETE", path, "operator", map[string]any{"trucks_per_day": 0}), 400, "invalid", "trucks_per_day")
+	first := e.do(t, "DELETE", path, "operator", nil, "Idempotency-Key", "withdraw-1")
+	ctl := decode[cuakhau.GateControls](t, first, http.StatusOK)
+	if ctl.OtherSidePerDay != nil {
+		t.Errorf("controls after withdrawal: %+v", ctl)
+	}
+	if again := e.do(t, "DELETE", path, "operator", nil, "Idempotency-Key", "withdraw-1"); again.Status != http.StatusOK || string(again.Body) != string(first.Body) {
+		t.Errorf("retry: %d %s; want the first answer", again.Status, again.Body)
+	}
+	if w := feedLine(t, e); w.Advisory != "" || w.Level == "" {
+		t.Errorf("feed after withdrawal: %+v; want no advisory", w)
+	}
+	wantError(t, e.do(t, "DELETE", path, "operator", nil), 409, "conflict")
+}
+
+func feedLine(t *testing.T, e *env) cuakhau.PublicWait {
+	t.Helper()
+	feed := decode[cuakhau.PublicWaits](t, e.do(t, "GET", "/api/v1/public/waits", "", nil), http.StatusOK)
+	for _, w := range feed.Waits {
+		if w.Gate == "huu-nghi" && w.Direction == cuakhau.Export {
+			return w
+		}
+	}
+	t.Fatalf("no huu-nghi export line in %+v", feed)
+	return cuakhau.PublicWait{}
+}

@@ -111,3 +111,74 @@ func TestCallBeyondRoomReplays(t *testing.T) {
 		}
 	})
 }
+
+// TestWithdrawCapacity checks that a withdrawn capacity gives the gate its
+// own call budget back, and that the advisory it caused ends once the
+// backlog can clear: at once when nothing else holds it, and after the trips
+// it told to hold have come otherwise.
+func TestWithdrawCapacity(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		clock.Set(time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC))
+		_, err := db.WithdrawOtherSideCapacity(ctx, operator, "huu-nghi")
+		wantCode(t, err, cuakhau.ECONFLICT)
+		ten := 10
+		if _, err := db.SetOtherSideCapacity(ctx, operator, "huu-nghi", cuakhau.CapacityUpdate{TrucksPerDay: &ten}); err != nil {
+			t.Fatal(err)
+		}
+		if !advisoryActive(t, db) {
+			t.Fatal("no advisory with the other side taking 10 a day")
+		}
+		_, err = db.WithdrawOtherSideCapacity(ctx, customsTT, "huu-nghi")
+		wantCode(t, err, cuakhau.EFORBIDDEN)
+		c, err := db.WithdrawOtherSideCapacity(ctx, operator, "huu-nghi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.OtherSidePerDay != nil {
+			t.Errorf("controls after withdrawal still announce %d", *c.OtherSidePerDay)
+		}
+		if advisoryActive(t, db) {
+			t.Error("the advisory stays in force after the limit was withdrawn with no backlog")
+		}
+		_, err = db.WithdrawOtherSideCapacity(ctx, operator, "huu-nghi")
+		wantCode(t, err, cuakhau.ECONFLICT)
+
+		// A trip told to hold keeps the advisory until it has come.
+		held := declare(t, db, company, durian())
+		if _, err := db.SetOtherSideCapacity(ctx, operator, "huu-nghi", cuakhau.CapacityUpdate{TrucksPerDay: &ten}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.WithdrawOtherSideCapacity(ctx, operator, "huu-nghi"); err != nil {
+			t.Fatal(err)
+		}
+		if !advisoryActive(t, db) {
+			t.Error("the advisory ended while a trip it told to hold is still on its way")
+		}
+		clock.Add(time.Minute)
+		if _, err := db.Arrive(ctx, operator, held.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Advise(ctx, "huu-nghi"); err != nil {
+			t.Fatal(err)
+		}
+		if advisoryActive(t, db) {
+			t.Error("the advisory stays in force after the held trip came")
+		}
+	})
+}
+
+func advisoryActive(t *testing.T, db *sqlstore.DB) bool {
+	t.Helper()
+	feed, err := db.PublicWaits(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range feed.Waits {
+		if w.Gate == "huu-nghi" {
+			return w.Advisory != ""
+		}
+	}
+	t.Fatal("no huu-nghi line in the feed")
+	return false
+}
