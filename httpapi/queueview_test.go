@@ -230,3 +230,40 @@ func feedLine(t *testing.T, e *env) cuakhau.PublicWait {
 	t.Fatalf("no huu-nghi export line in %+v", feed)
 	return cuakhau.PublicWait{}
 }
+
+// TestWindowsNotBookableShowNone checks that a window that can no longer be
+// booked (started, on a past day, beyond the 14-day horizon) shows no
+// places, while its capacity is still given.
+func TestWindowsNotBookableShowNone(t *testing.T) {
+	e := newEnv(t) // 08:00 on 30 November at the gate
+	windows := func(date string) []*cuakhau.Window {
+		t.Helper()
+		return decode[windowList](t, e.do(t, "GET", "/api/v1/gates/huu-nghi/windows?direction=export&date="+date, "", nil), http.StatusOK).Windows
+	}
+	for _, date := range []string{"2026-11-29", "2026-12-15"} {
+		for _, w := range windows(date) {
+			if w.Available != 0 || w.Capacity == 0 {
+				t.Errorf("%s window %s: available %d of capacity %d; want 0 available", date, w.Start, w.Available, w.Capacity)
+			}
+		}
+	}
+	today := windows("2026-11-30")
+	for _, w := range today {
+		started := !w.Start.After(testNow)
+		if started && w.Available != 0 || !started && w.Available == 0 {
+			t.Errorf("today's window %s: available %d; want 0 only once it has started", w.Start, w.Available)
+		}
+	}
+	if last := windows("2026-12-14"); last[len(last)-1].Available == 0 {
+		t.Errorf("the horizon's last day shows no places: %+v", last[len(last)-1])
+	}
+	// What the list offers can be booked: the first window with places today.
+	for _, w := range today {
+		if w.Available > 0 {
+			trip := e.declare(t, "enterprise", example(t))
+			decode[cuakhau.BookingResult](t, e.do(t, "POST", "/api/v1/trips/"+trip.ID+"/booking", "enterprise",
+				map[string]any{"window_start": w.Start}), http.StatusCreated)
+			break
+		}
+	}
+}

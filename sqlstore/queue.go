@@ -68,8 +68,11 @@ func (db *DB) windowCounts(ctx context.Context, q querier, gate string, d cuakha
 }
 
 // windowsOf lists the windows of the local day of day with their counts.
-func (db *DB) windowsOf(ctx context.Context, q querier, s *gateState, d cuakhau.Direction, day time.Time, noShow float64) ([]*cuakhau.Window, error) {
-	ws := sched.Windows(day, db.windowConfig(s.cg))
+// A window that cannot be booked at now — started, on a past day, beyond the
+// horizon (sched.CheckWindow) — shows 0 available whatever its capacity.
+func (db *DB) windowsOf(ctx context.Context, q querier, s *gateState, d cuakhau.Direction, day, now time.Time, noShow float64) ([]*cuakhau.Window, error) {
+	cfg := db.windowConfig(s.cg)
+	ws := sched.Windows(day, cfg)
 	if len(ws) == 0 {
 		return []*cuakhau.Window{}, nil
 	}
@@ -83,8 +86,12 @@ func (db *DB) windowsOf(ctx context.Context, q querier, s *gateState, d cuakhau.
 	out := make([]*cuakhau.Window, len(ws))
 	for i, w := range ws {
 		b := counts[formatTime(w.Start)]
+		avail := max(0, accs[i]-b)
+		if sched.CheckWindow(w.Start, now, cfg) != nil {
+			avail = 0
+		}
 		out[i] = &cuakhau.Window{Gate: s.cg.gate.Code, Direction: d, Start: w.Start.UTC(), End: w.End.UTC(),
-			Capacity: caps[i], Accepts: accs[i], Booked: b, Available: max(0, accs[i]-b)}
+			Capacity: caps[i], Accepts: accs[i], Booked: b, Available: avail}
 	}
 	return out, nil
 }
@@ -125,7 +132,7 @@ func (db *DB) Windows(ctx context.Context, gate string, d cuakhau.Direction, dat
 	if err != nil {
 		return nil, err
 	}
-	return db.windowsOf(ctx, q, s, d, day.Add(12*time.Hour), ns)
+	return db.windowsOf(ctx, q, s, d, day.Add(12*time.Hour), now, ns)
 }
 
 // bookingWindow checks a requested window start for trip t at now and
@@ -312,13 +319,12 @@ func (db *DB) fullError(ctx context.Context, q querier, s *gateState, t *cuakhau
 	var free []sched.Window
 	byStart := map[int64]*cuakhau.Window{}
 	for _, day := range []time.Time{w.Start.AddDate(0, 0, -1), w.Start, w.Start.AddDate(0, 0, 1)} {
-		ws, err := db.windowsOf(ctx, q, s, t.Direction, day, ns)
+		ws, err := db.windowsOf(ctx, q, s, t.Direction, day, now, ns)
 		if err != nil {
 			return err
 		}
 		for _, x := range ws {
-			if x.Available > 0 && x.Start.After(now) && !x.Start.Equal(w.Start) &&
-				sched.CheckWindow(x.Start, now, db.windowConfig(s.cg)) == nil {
+			if x.Available > 0 && !x.Start.Equal(w.Start) {
 				free = append(free, sched.Window{Start: x.Start, End: x.End})
 				byStart[x.Start.UnixMicro()] = x
 			}
