@@ -80,7 +80,9 @@ func Book(t *cuakhau.Trip, p cuakhau.Principal, w sched.Window, now time.Time) (
 	if err != nil {
 		return nil, nil, err
 	}
-	return advance(t, ev, cuakhau.StatusBooked, now), ev, nil
+	next := advance(t, ev, cuakhau.StatusBooked, now)
+	next.Booking = cuakhau.BookedWindow{Start: w.Start.UTC(), End: w.End.UTC()}
+	return next, ev, nil
 }
 
 // MoveBooking moves a booked trip from window from to window w.
@@ -100,7 +102,9 @@ func MoveBooking(t *cuakhau.Trip, p cuakhau.Principal, from, w sched.Window, now
 	if err != nil {
 		return nil, nil, err
 	}
-	return advance(t, ev, cuakhau.StatusBooked, now), ev, nil
+	next := advance(t, ev, cuakhau.StatusBooked, now)
+	next.Booking = cuakhau.BookedWindow{Start: w.Start.UTC(), End: w.End.UTC()}
+	return next, ev, nil
 }
 
 // CancelBooking moves a booked trip back to declared.
@@ -116,7 +120,9 @@ func CancelBooking(t *cuakhau.Trip, p cuakhau.Principal, w sched.Window, now tim
 	if err != nil {
 		return nil, nil, err
 	}
-	return advance(t, ev, cuakhau.StatusDeclared, now), ev, nil
+	next := advance(t, ev, cuakhau.StatusDeclared, now)
+	next.Booking = cuakhau.BookedWindow{}
+	return next, ev, nil
 }
 
 // BookingNoShow records that a booked trip did not use its window by its end
@@ -200,10 +206,12 @@ func Arrive(t *cuakhau.Trip, p cuakhau.Principal, a cuakhau.ArrivalData, now tim
 	if err != nil {
 		return nil, nil, err
 	}
+	next := advance(t, ev, cuakhau.StatusArrived, now)
 	if a.Late {
 		ev.Note = "arrived later than the booking tolerance: joins the live queue"
+		next.Booking = cuakhau.BookedWindow{}
 	}
-	return advance(t, ev, cuakhau.StatusArrived, now), ev, nil
+	return next, ev, nil
 }
 
 // Call moves an arrived trip to called, recording the call's inputs. An

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -267,3 +268,51 @@ func TestWindowsNotBookableShowNone(t *testing.T) {
 		}
 	}
 }
+
+// TestTripShowsItsWindow checks that a trip's answer carries the window it
+// booked, through a move, and not after a cancellation or a late arrival.
+func TestTripShowsItsWindow(t *testing.T) {
+	e := newEnv(t)
+	trip := e.declare(t, "enterprise", example(t))
+	path := "/api/v1/trips/" + trip.ID
+	if got := decode[cuakhau.Trip](t, e.do(t, "GET", path, "enterprise", nil), http.StatusOK); !got.Booking.IsZero() {
+		t.Fatalf("a declared trip shows booking %+v", got.Booking)
+	}
+	nineUTC := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+	booked := decode[cuakhau.BookingResult](t, e.do(t, "POST", path+"/booking", "enterprise", map[string]any{"window_start": nine}), http.StatusCreated)
+	want := cuakhau.BookedWindow{Start: nineUTC, End: nineUTC.Add(time.Hour)}
+	for name, got := range map[string]*cuakhau.Trip{
+		"booking's answer": booked.Trip,
+		"GET":              ptrTo(decode[cuakhau.Trip](t, e.do(t, "GET", path, "enterprise", nil), http.StatusOK)),
+		"list":             decode[tripList](t, e.do(t, "GET", "/api/v1/trips?status=booked", "enterprise", nil), http.StatusOK).Trips[0],
+	} {
+		if !got.Booking.Start.Equal(want.Start) || !got.Booking.End.Equal(want.End) {
+			t.Errorf("%s: booking %+v, want %+v", name, got.Booking, want)
+		}
+	}
+	decode[cuakhau.BookingResult](t, e.do(t, "PUT", path+"/booking", "enterprise", map[string]any{"window_start": "2026-12-01T10:00:00+07:00"}), http.StatusOK)
+	if got := decode[cuakhau.Trip](t, e.do(t, "GET", path, "enterprise", nil), http.StatusOK); !got.Booking.Start.Equal(nineUTC.Add(time.Hour)) {
+		t.Errorf("after the move: booking %+v, want 10:00", got.Booking)
+	}
+	decode[cuakhau.BookingResult](t, e.do(t, "DELETE", path+"/booking", "enterprise", nil), http.StatusOK)
+	r := e.do(t, "GET", path, "enterprise", nil)
+	if got := decode[cuakhau.Trip](t, r, http.StatusOK); !got.Booking.IsZero() || strings.Contains(string(r.Body), `"booking"`) {
+		t.Errorf("after the cancellation: %s; want no booking", r.Body)
+	}
+
+	// On time, the window stays with the truck; late, it is lost.
+	ontime, late := e.declare(t, "enterprise", example(t)), e.declare(t, "enterprise", example(t))
+	for _, id := range []string{ontime.ID, late.ID} {
+		decode[cuakhau.BookingResult](t, e.do(t, "POST", "/api/v1/trips/"+id+"/booking", "enterprise", map[string]any{"window_start": nine}), http.StatusCreated)
+	}
+	e.clock.Set(nineUTC.Add(30 * time.Minute))
+	if a := decode[cuakhau.ArrivalResult](t, e.do(t, "POST", "/api/v1/trips/"+ontime.ID+"/arrival", "operator", nil), http.StatusCreated); !a.Trip.Booking.Start.Equal(nineUTC) {
+		t.Errorf("on time: booking %+v, want the 09:00 window kept", a.Trip.Booking)
+	}
+	e.clock.Set(nineUTC.Add(2 * time.Hour))
+	if a := decode[cuakhau.ArrivalResult](t, e.do(t, "POST", "/api/v1/trips/"+late.ID+"/arrival", "operator", nil), http.StatusCreated); !a.Trip.Booking.IsZero() {
+		t.Errorf("late: booking %+v, want it lost", a.Trip.Booking)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
