@@ -151,33 +151,27 @@ func (a *API) getQueue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := queueFilter(r.URL.Query())
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	v, err := q.Queue(ctx, principalFrom(ctx), r.PathValue("gate"), f)
+	v, err := q.Queue(ctx, principalFrom(ctx), r.PathValue("gate"), queueFilter(r.URL.Query()))
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, v)
 }
 
-// queueFilter reads the query of GET /api/v1/gates/{gate}/queue; the
-// filter's own rules are checked by the service (cuakhau.QueueFilter).
-func queueFilter(q url.Values) (cuakhau.QueueFilter, error) {
-	// Every field is checked by the service, so that a bad limit and a bad
-	// class are named in one answer.
+// queueFilter reads the query of GET /api/v1/gates/{gate}/queue. Its rules
+// are the service's (cuakhau.QueueFilter.Validate), so that a bad limit and
+// a bad class are named in one answer.
+func queueFilter(q url.Values) cuakhau.QueueFilter {
 	f := cuakhau.QueueFilter{Direction: cuakhau.Direction(q.Get("direction")), Class: q.Get("class"), Cursor: q.Get("cursor")}
 	if q.Has("limit") {
 		n, err := strconv.Atoi(q.Get("limit"))
 		if err != nil || n == 0 {
-			// Not a page size; -1 breaks the rule the service names.
-			n = -1
+			n = -1 // not a page size: breaks the rule Validate names
 		}
 		f.Limit = n
 	}
-	return f, nil
+	return f
 }
 
 func (a *API) call(w http.ResponseWriter, r *http.Request) error {
