@@ -81,7 +81,7 @@ func New(cfg Config) *API {
 	}
 	a.metrics = newMetrics(cfg.Registry)
 	for _, rt := range a.routes() {
-		h := rt.handle
+		h := checkingQuery(rt.pattern, rt.handle)
 		if !rt.public {
 			h = a.authenticate(h)
 		}
@@ -154,10 +154,6 @@ func (a *API) serve(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if info := infoFrom(r.Context()); info != nil {
 			info.route = r.Pattern
-		}
-		if err := checkQuery(r.Pattern, r.URL.RawQuery); err != nil {
-			a.writeError(w, r, err)
-			return
 		}
 		if err := h(w, r); err != nil {
 			a.writeError(w, r, err)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -9,13 +10,24 @@ import (
 )
 
 // queryParams lists, per route pattern, the query parameters the route reads.
-// A route not listed takes none. This is the one list: serve refuses anything
-// else before the handler runs, and the contract test checks it against the
-// parameters api/openapi.yaml declares.
+// A route not listed takes none. This is the one list: checkingQuery refuses
+// anything else before the handler runs, and the contract test checks it
+// against the parameters api/openapi.yaml declares.
 var queryParams = map[string][]string{
 	"GET /api/v1/trips":                {"gate", "status", "plate", "date", "tax_code", "limit", "after"},
 	"GET /api/v1/gates/{gate}/windows": {"date", "direction"},
 	"GET /api/v1/gates/{gate}/queue":   {"direction", "class", "limit", "cursor"},
+}
+
+// checkingQuery guards route's handler with checkQuery. It runs after the
+// token check, so that a request without a token is told that first.
+func checkingQuery(route string, h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := checkQuery(route, r.URL.RawQuery); err != nil {
+			return err
+		}
+		return h(w, r)
+	}
 }
 
 // checkQuery refuses a query parameter route does not read, or one given more

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -78,3 +79,19 @@ var cmpNilEmpty = cmp.Transformer("nilEmpty", func(s []string) []string {
 	}
 	return s
 })
+
+// TestQueryOnUnknownPathIsNotFound checks that a path no route serves is
+// 404 with or without a query, and that a protected route asks for a token
+// before it looks at the query.
+func TestQueryOnUnknownPathIsNotFound(t *testing.T) {
+	e := newEnv(t)
+	// Outside the contract, so not through e.do.
+	resp, err := e.srv.Client().Get(e.srv.URL + "/api/v1/nowhere?bogus=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	wantError(t, response{Status: resp.StatusCode, Header: resp.Header, Body: body}, 404, "not_found")
+	wantError(t, e.do(t, "GET", "/api/v1/trips?bogus=1", "", nil), 401, "unauthorized")
+}
