@@ -182,3 +182,40 @@ func advisoryActive(t *testing.T, db *sqlstore.DB) bool {
 	t.Fatal("no huu-nghi line in the feed")
 	return false
 }
+
+// TestWindowsShowWhatCanBeBooked checks on both engines that a started
+// window, a past day's and one beyond the horizon show no places, and that
+// a booked trip carries its window.
+func TestWindowsShowWhatCanBeBooked(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 1, 3, 30, 0, 0, time.UTC) // 10:30 local
+		clock.Set(now)
+		for _, date := range []string{"2026-11-30", "2026-12-01", "2026-12-16"} {
+			ws, err := db.Windows(ctx, "huu-nghi", cuakhau.Export, date)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range ws {
+				open := date != "2026-12-16" && w.Start.After(now)
+				if open != (w.Available > 0) {
+					t.Errorf("%s window %s: available %d; want places only in a bookable window", date, w.Start, w.Available)
+				}
+			}
+		}
+		trip := declare(t, db, company, durian())
+		res, err := db.Book(ctx, company, trip.ID, tomorrow9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Trip(ctx, company, trip.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range []*cuakhau.Trip{res.Trip, got} {
+			if !tr.Booking.Start.Equal(tomorrow9) || !tr.Booking.End.Equal(tomorrow9.Add(time.Hour)) {
+				t.Errorf("trip's booking %+v, want the window at %s", tr.Booking, tomorrow9)
+			}
+		}
+	})
+}
