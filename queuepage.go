@@ -53,9 +53,10 @@ func (f QueueFilter) Validate() error {
 //
 // The call order moves between two requests (trucks are called, arrive,
 // age), so a cursor names the last entry given and its position: the next
-// page goes on after that truck if it still waits, and after its position
-// if it has been called. A truck that overtakes the cursor between two pages
-// is not shown again; the next first page shows it.
+// page goes on after that truck if it still waits, and from its position if
+// it has left (called, most often, with the trucks behind it moving up one
+// place). A truck that overtakes the cursor between two pages is not shown
+// again; the next first page shows it.
 func (f QueueFilter) Page(all []*QueueEntry) (page []*QueueEntry, matched int, next string) {
 	limit := f.Limit
 	if limit == 0 {
@@ -69,7 +70,7 @@ func (f QueueFilter) Page(all []*QueueEntry) (page []*QueueEntry, matched int, n
 				start = i + 1
 				break
 			}
-			if e.Position > pos && start == len(all) {
+			if e.Position >= pos && start == len(all) {
 				start = i
 			}
 		}

@@ -106,12 +106,16 @@ func TestQueuePagesOverHTTP(t *testing.T) {
 	if len(second.Entries) == 0 || second.Entries[0].TripID != want[3] {
 		t.Errorf("after a call, the next page starts with %+v; want trip %s", second.Entries, want[3])
 	}
-	// A cursor whose truck has been called goes on after its position.
+	// A cursor whose truck has been called goes on from its position, where
+	// the truck behind it now stands.
 	called := decode[cuakhau.QueueView](t, e.do(t, "GET", "/api/v1/gates/huu-nghi/queue?limit=1", "operator", nil), http.StatusOK)
+	if called.Entries[0].TripID != want[1] {
+		t.Fatalf("first of the queue after one call: %+v; want trip %s", called.Entries, want[1])
+	}
 	decode[cuakhau.CallResult](t, e.do(t, "POST", "/api/v1/gates/huu-nghi/call", "operator", map[string]any{"count": 1}), http.StatusCreated)
 	after := decode[cuakhau.QueueView](t, e.do(t, "GET", "/api/v1/gates/huu-nghi/queue?limit=1&cursor="+url.QueryEscape(called.Next), "operator", nil), http.StatusOK)
-	if len(after.Entries) != 1 || after.Entries[0].TripID != want[3] {
-		t.Errorf("after the cursor's own truck was called, the page is %+v; want trip %s", after.Entries, want[3])
+	if len(after.Entries) != 1 || after.Entries[0].TripID != want[2] {
+		t.Errorf("after the cursor's own truck was called, the page is %+v; want trip %s, which moved up to its place", after.Entries, want[2])
 	}
 
 	// Bad input: 400 naming each field.
