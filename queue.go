@@ -272,7 +272,9 @@ type QueueEntry struct {
 	Priority int `json:"priority,omitempty"`
 }
 
-// QueueView is a gate's waiting area in call order.
+// QueueView is a page of a gate's waiting area in call order (see
+// QueueFilter). Waiting counts the whole area, Matched what the filter
+// selects of it; Next is the cursor of the next page, "" on the last.
 type QueueView struct {
 	Gate        string        `json:"gate"`
 	Policy      string        `json:"policy"`
@@ -280,13 +282,17 @@ type QueueView struct {
 	Free        int           `json:"free"`
 	InZone      int           `json:"in_zone"`
 	ServiceRate float64       `json:"service_rate"`
+	Waiting     int           `json:"waiting"`
+	Matched     int           `json:"matched"`
 	Entries     []*QueueEntry `json:"entries"`
+	Next        string        `json:"next"`
 }
 
 // CallRequest asks to call now. With TripID it is a manual override: that
 // trip is called whatever the policy says, and Reason is required. Without,
 // the policy calls up to Count trucks (default: as many as the control zone
-// has room for).
+// has room for); a Count beyond the room needs a Reason, and the calls past
+// the room are logged as overrides with it.
 type CallRequest struct {
 	TripID string `json:"trip_id,omitempty"`
 	Reason string `json:"reason,omitempty"`
@@ -419,8 +425,8 @@ type QueueService interface {
 	CancelBooking(ctx context.Context, p Principal, tripID string) (*BookingResult, error)
 	// Arrive checks a trip in to the waiting area.
 	Arrive(ctx context.Context, p Principal, tripID string) (*ArrivalResult, error)
-	// Queue is a gate's waiting area in call order.
-	Queue(ctx context.Context, p Principal, gate string) (*QueueView, error)
+	// Queue is a page of a gate's waiting area in call order.
+	Queue(ctx context.Context, p Principal, gate string, f QueueFilter) (*QueueView, error)
 	// Call calls trucks forward now (or one, as a manual override).
 	Call(ctx context.Context, p Principal, gate string, req CallRequest) (*CallResult, error)
 	// SetPriority sets (1–9) or clears (0) a trip's statutory priority
@@ -429,6 +435,9 @@ type QueueService interface {
 	Controls(ctx context.Context, gate string) (*GateControls, error)
 	SetControls(ctx context.Context, p Principal, gate string, u ControlsUpdate) (*GateControls, error)
 	SetOtherSideCapacity(ctx context.Context, p Principal, gate string, u CapacityUpdate) (*GateControls, error)
+	// WithdrawOtherSideCapacity withdraws the announced capacity; the
+	// advisory then ends once the backlog can clear.
+	WithdrawOtherSideCapacity(ctx context.Context, p Principal, gate string) (*GateControls, error)
 	PublicWaits(ctx context.Context) (*PublicWaits, error)
 }
 

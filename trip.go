@@ -125,9 +125,23 @@ type Trip struct {
 	// into its arrived event.
 	Priority       int    `json:"priority,omitempty"`
 	PriorityReason string `json:"priority_reason,omitempty"`
+	// Booking is the window the trip booked, absent when it has none: set
+	// by a booking or its move, kept through the arrival (or the no-show)
+	// it was for, and cleared when the booking is cancelled or lost by an
+	// arrival later than the tolerance.
+	Booking BookedWindow `json:"booking,omitzero"`
 	// Version counts the events applied to the trip.
 	Version int `json:"version"`
 }
+
+// BookedWindow is the window a trip booked.
+type BookedWindow struct {
+	Start time.Time `json:"window_start"`
+	End   time.Time `json:"window_end"`
+}
+
+// IsZero reports whether there is no window.
+func (w BookedWindow) IsZero() bool { return w.Start.IsZero() }
 
 // TripFilter selects trips. Zero fields do not filter. Date is a day in the
 // gate's local time (Asia/Ho_Chi_Minh) on which the trip was declared.

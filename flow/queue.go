@@ -80,7 +80,9 @@ func Book(t *cuakhau.Trip, p cuakhau.Principal, w sched.Window, now time.Time) (
 	if err != nil {
 		return nil, nil, err
 	}
-	return advance(t, ev, cuakhau.StatusBooked, now), ev, nil
+	next := advance(t, ev, cuakhau.StatusBooked, now)
+	next.Booking = cuakhau.BookedWindow{Start: w.Start.UTC(), End: w.End.UTC()}
+	return next, ev, nil
 }
 
 // MoveBooking moves a booked trip from window from to window w.
@@ -100,7 +102,9 @@ func MoveBooking(t *cuakhau.Trip, p cuakhau.Principal, from, w sched.Window, now
 	if err != nil {
 		return nil, nil, err
 	}
-	return advance(t, ev, cuakhau.StatusBooked, now), ev, nil
+	next := advance(t, ev, cuakhau.StatusBooked, now)
+	next.Booking = cuakhau.BookedWindow{Start: w.Start.UTC(), End: w.End.UTC()}
+	return next, ev, nil
 }
 
 // CancelBooking moves a booked trip back to declared.
@@ -116,7 +120,9 @@ func CancelBooking(t *cuakhau.Trip, p cuakhau.Principal, w sched.Window, now tim
 	if err != nil {
 		return nil, nil, err
 	}
-	return advance(t, ev, cuakhau.StatusDeclared, now), ev, nil
+	next := advance(t, ev, cuakhau.StatusDeclared, now)
+	next.Booking = cuakhau.BookedWindow{}
+	return next, ev, nil
 }
 
 // BookingNoShow records that a booked trip did not use its window by its end
@@ -200,10 +206,12 @@ func Arrive(t *cuakhau.Trip, p cuakhau.Principal, a cuakhau.ArrivalData, now tim
 	if err != nil {
 		return nil, nil, err
 	}
+	next := advance(t, ev, cuakhau.StatusArrived, now)
 	if a.Late {
 		ev.Note = "arrived later than the booking tolerance: joins the live queue"
+		next.Booking = cuakhau.BookedWindow{}
 	}
-	return advance(t, ev, cuakhau.StatusArrived, now), ev, nil
+	return next, ev, nil
 }
 
 // Call moves an arrived trip to called, recording the call's inputs. An
@@ -230,6 +238,26 @@ func Call(t *cuakhau.Trip, p cuakhau.Principal, rec cuakhau.CallRecord, now time
 		ev.Note = "override: " + rec.OverrideNote
 	}
 	return advance(t, ev, cuakhau.StatusCalled, now), ev, nil
+}
+
+// CallCount is how many trucks a call request calls when the control zone
+// has free places: Count, or the free places when Count is 0; one for an
+// override of a named trip. A Count beyond the free places is refused with
+// ECONFLICT naming count unless the request gives a reason: the room is the
+// zone's physical limit (or what the other side takes, sched.CallBudget),
+// and only an operator who says why may fill it past that. Each call made
+// beyond the room is then an override, logged with the reason.
+func CallCount(req cuakhau.CallRequest, free int) (int, error) {
+	switch {
+	case req.TripID != "":
+		return 1, nil
+	case req.Count == 0:
+		return max(free, 0), nil
+	case req.Count > free && strings.TrimSpace(req.Reason) == "":
+		rule := fmt.Sprintf("%d is more than the control zone's room (%d free); give a reason to call beyond it", req.Count, max(free, 0))
+		return 0, &cuakhau.Error{Code: cuakhau.ECONFLICT, Message: "count: " + rule, Fields: map[string]string{"count": rule}}
+	}
+	return req.Count, nil
 }
 
 // MaxPriority is the highest statutory priority.

@@ -9,3 +9,6 @@ func Routes() []string {
 	}
 	return out
 }
+
+// QueryParams is the query parameters each route reads, for the contract test.
+func QueryParams() map[string][]string { return queryParams }

@@ -96,7 +96,7 @@ func New(cfg Config) *API {
 	}
 	a.metrics = newMetrics(cfg.Registry)
 	for _, rt := range a.routes() {
-		h := rt.handle
+		h := checkingQuery(rt.pattern, rt.handle)
 		if rt.public {
 			h = a.throttleOpen(h)
 			if method, path, _ := strings.Cut(rt.pattern, " "); method == http.MethodGet && strings.HasPrefix(path, "/api/") {
@@ -165,6 +165,7 @@ func (a *API) routes() []route {
 		{"POST /api/v1/gates/{gate}/call", false, a.call},
 		{"PUT /api/v1/gates/{gate}/controls", false, a.setControls},
 		{"PUT /api/v1/gates/{gate}/capacity", false, a.setCapacity},
+		{"DELETE /api/v1/gates/{gate}/capacity", false, a.withdrawCapacity},
 		{"GET /api/v1/public/waits", true, a.publicWaits},
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/cuakhau/cuakhau"
@@ -150,11 +152,26 @@ func (a *API) getQueue(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	v, err := q.Queue(ctx, principalFrom(ctx), r.PathValue("gate"))
+	v, err := q.Queue(ctx, principalFrom(ctx), r.PathValue("gate"), queueFilter(r.URL.Query()))
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, v)
+}
+
+// queueFilter reads the query of GET /api/v1/gates/{gate}/queue. Its rules
+// are the service's (cuakhau.QueueFilter.Validate), so that a bad limit and
+// a bad class are named in one answer.
+func queueFilter(q url.Values) cuakhau.QueueFilter {
+	f := cuakhau.QueueFilter{Direction: cuakhau.Direction(q.Get("direction")), Class: q.Get("class"), Cursor: q.Get("cursor")}
+	if q.Has("limit") {
+		n, err := strconv.Atoi(q.Get("limit"))
+		if err != nil || n == 0 {
+			n = -1 // not a page size: breaks the rule Validate names
+		}
+		f.Limit = n
+	}
+	return f
 }
 
 func (a *API) call(w http.ResponseWriter, r *http.Request) error {
@@ -184,6 +201,13 @@ func (a *API) setControls(w http.ResponseWriter, r *http.Request) error {
 func (a *API) setCapacity(w http.ResponseWriter, r *http.Request) error {
 	return queueBody(a, w, r, http.StatusOK, func(ctx context.Context, q cuakhau.QueueService, p cuakhau.Principal, u cuakhau.CapacityUpdate) (*cuakhau.GateControls, error) {
 		return q.SetOtherSideCapacity(ctx, p, r.PathValue("gate"), u)
+	})
+}
+
+// withdrawCapacity withdraws the other side's announced capacity.
+func (a *API) withdrawCapacity(w http.ResponseWriter, r *http.Request) error {
+	return queueKeyed(a, w, r, http.StatusOK, func(ctx context.Context, q cuakhau.QueueService, p cuakhau.Principal) (*cuakhau.GateControls, error) {
+		return q.WithdrawOtherSideCapacity(ctx, p, r.PathValue("gate"))
 	})
 }
 

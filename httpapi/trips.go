@@ -92,8 +92,8 @@ func (a *API) listTrips(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, list)
 }
 
-// tripFilter reads the query of GET /api/v1/trips. Parameters it does not
-// know are ignored, so that clients may add their own (cache busters, say).
+// tripFilter reads the query of GET /api/v1/trips (serve has refused any
+// parameter it does not read; see queryParams).
 func tripFilter(q url.Values) (cuakhau.TripFilter, error) {
 	f := cuakhau.TripFilter{
 		Gate:    q.Get("gate"),

@@ -195,7 +195,7 @@ func TestPriorityCalledAhead(t *testing.T) {
 		if err := json.Unmarshal(arr.Event.Data, &ad); err != nil || ad.Priority != 5 {
 			t.Fatalf("arrival data %+v, %v; want priority 5", ad, err)
 		}
-		q, err := db.Queue(ctx, operator, "huu-nghi")
+		q, err := db.Queue(ctx, operator, "huu-nghi", cuakhau.QueueFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,7 +39,7 @@ func (db *DB) SetControls(ctx context.Context, p cuakhau.Principal, gate string,
 	if err := mayControl(p, gate); err != nil {
 		return nil, err
 	}
-	return db.changeControls(ctx, p, cg, u.Reason, func(c *cuakhau.GateControls) {
+	return db.changeControls(ctx, p, cg, u.Reason, func(c *cuakhau.GateControls) error {
 		for code, n := range u.Lanes {
 			c.Lanes[code] = n
 		}
@@ -49,6 +49,7 @@ func (db *DB) SetControls(ctx context.Context, p cuakhau.Principal, gate string,
 		if u.Policy != nil {
 			c.Policy = *u.Policy
 		}
+		return nil
 	}, nil)
 }
 
@@ -69,26 +70,56 @@ func (db *DB) SetOtherSideCapacity(ctx context.Context, p cuakhau.Principal, gat
 		return nil, err
 	}
 	n := *u.TrucksPerDay
-	return db.changeControls(ctx, p, cg, u.Note, func(c *cuakhau.GateControls) { c.OtherSidePerDay = &n },
-		func(ctx context.Context, tx *wtx, _ *cuakhau.Event, now time.Time) error {
-			s, err := db.gateState(ctx, tx, cg, now)
-			if err != nil {
-				return err
-			}
-			_, err = db.recordAdvisory(ctx, tx, s, p, "", now)
+	return db.changeControls(ctx, p, cg, u.Note, func(c *cuakhau.GateControls) error { c.OtherSidePerDay = &n; return nil },
+		db.adviseAfter(cg, p))
+}
+
+// WithdrawOtherSideCapacity withdraws the other side's announced capacity:
+// the gate clears and calls at its own rate again. The advisory is
+// evaluated in the same write, as when it was announced: it ends there if
+// the backlog can clear without the other side's limit (and the trips it
+// told to hold have come), and later, at the loop's Advise, otherwise.
+// ECONFLICT when none is announced.
+func (db *DB) WithdrawOtherSideCapacity(ctx context.Context, p cuakhau.Principal, gate string) (*cuakhau.GateControls, error) {
+	cg, err := db.gateOf(ctx, gate)
+	if err != nil {
+		return nil, err
+	}
+	if err := mayControl(p, gate); err != nil {
+		return nil, err
+	}
+	return db.changeControls(ctx, p, cg, "", func(c *cuakhau.GateControls) error {
+		if c.OtherSidePerDay == nil {
+			return cuakhau.Errorf(cuakhau.ECONFLICT, "gate %s has no announced capacity of the other side to withdraw", gate)
+		}
+		c.OtherSidePerDay = nil
+		return nil
+	}, db.adviseAfter(cg, p))
+}
+
+// adviseAfter evaluates gate cg's advisory inside a change of its controls.
+func (db *DB) adviseAfter(cg cachedGate, p cuakhau.Principal) func(context.Context, *wtx, *cuakhau.Event, time.Time) error {
+	return func(ctx context.Context, tx *wtx, _ *cuakhau.Event, now time.Time) error {
+		s, err := db.gateState(ctx, tx, cg, now)
+		if err != nil {
 			return err
-		})
+		}
+		_, err = db.recordAdvisory(ctx, tx, s, p, "", now)
+		return err
+	}
 }
 
 func (db *DB) changeControls(ctx context.Context, p cuakhau.Principal, cg cachedGate, note string,
-	change func(*cuakhau.GateControls), after func(context.Context, *wtx, *cuakhau.Event, time.Time) error) (*cuakhau.GateControls, error) {
+	change func(*cuakhau.GateControls) error, after func(context.Context, *wtx, *cuakhau.Event, time.Time) error) (*cuakhau.GateControls, error) {
 	now := db.now()
 	c, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.GateControls, error) {
 		c, err := db.controls(ctx, tx, cg)
 		if err != nil {
 			return nil, err
 		}
-		change(c)
+		if err := change(c); err != nil {
+			return nil, err
+		}
 		c.UpdatedAt = now
 		body, err := json.Marshal(c)
 		if err != nil {

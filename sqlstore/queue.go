@@ -68,8 +68,11 @@ func (db *DB) windowCounts(ctx context.Context, q querier, gate string, d cuakha
 }
 
 // windowsOf lists the windows of the local day of day with their counts.
-func (db *DB) windowsOf(ctx context.Context, q querier, s *gateState, d cuakhau.Direction, day time.Time, noShow float64) ([]*cuakhau.Window, error) {
-	ws := sched.Windows(day, db.windowConfig(s.cg))
+// A window that cannot be booked at now — started, on a past day, beyond the
+// horizon (sched.CheckWindow) — shows 0 available whatever its capacity.
+func (db *DB) windowsOf(ctx context.Context, q querier, s *gateState, d cuakhau.Direction, day, now time.Time, noShow float64) ([]*cuakhau.Window, error) {
+	cfg := db.windowConfig(s.cg)
+	ws := sched.Windows(day, cfg)
 	if len(ws) == 0 {
 		return []*cuakhau.Window{}, nil
 	}
@@ -83,8 +86,12 @@ func (db *DB) windowsOf(ctx context.Context, q querier, s *gateState, d cuakhau.
 	out := make([]*cuakhau.Window, len(ws))
 	for i, w := range ws {
 		b := counts[formatTime(w.Start)]
+		avail := max(0, accs[i]-b)
+		if sched.CheckWindow(w.Start, now, cfg) != nil {
+			avail = 0
+		}
 		out[i] = &cuakhau.Window{Gate: s.cg.gate.Code, Direction: d, Start: w.Start.UTC(), End: w.End.UTC(),
-			Capacity: caps[i], Accepts: accs[i], Booked: b, Available: max(0, accs[i]-b)}
+			Capacity: caps[i], Accepts: accs[i], Booked: b, Available: avail}
 	}
 	return out, nil
 }
@@ -125,7 +132,7 @@ func (db *DB) Windows(ctx context.Context, gate string, d cuakhau.Direction, dat
 	if err != nil {
 		return nil, err
 	}
-	return db.windowsOf(ctx, q, s, d, day.Add(12*time.Hour), ns)
+	return db.windowsOf(ctx, q, s, d, day.Add(12*time.Hour), now, ns)
 }
 
 // bookingWindow checks a requested window start for trip t at now and
@@ -312,13 +319,12 @@ func (db *DB) fullError(ctx context.Context, q querier, s *gateState, t *cuakhau
 	var free []sched.Window
 	byStart := map[int64]*cuakhau.Window{}
 	for _, day := range []time.Time{w.Start.AddDate(0, 0, -1), w.Start, w.Start.AddDate(0, 0, 1)} {
-		ws, err := db.windowsOf(ctx, q, s, t.Direction, day, ns)
+		ws, err := db.windowsOf(ctx, q, s, t.Direction, day, now, ns)
 		if err != nil {
 			return err
 		}
 		for _, x := range ws {
-			if x.Available > 0 && x.Start.After(now) && !x.Start.Equal(w.Start) &&
-				sched.CheckWindow(x.Start, now, db.windowConfig(s.cg)) == nil {
+			if x.Available > 0 && !x.Start.Equal(w.Start) {
 				free = append(free, sched.Window{Start: x.Start, End: x.End})
 				byStart[x.Start.UnixMicro()] = x
 			}
@@ -542,11 +548,18 @@ func entryOf(s *gateState, id string) *cuakhau.QueueEntry {
 	return nil
 }
 
-// Queue is a gate's waiting area in the order its policy would call it.
-func (db *DB) Queue(ctx context.Context, p cuakhau.Principal, gate string) (*cuakhau.QueueView, error) {
+// Queue is a page of a gate's waiting area in the order its policy would
+// call it, filtered by f (cuakhau.QueueFilter.Page).
+func (db *DB) Queue(ctx context.Context, p cuakhau.Principal, gate string, f cuakhau.QueueFilter) (*cuakhau.QueueView, error) {
 	cg, err := db.gateOf(ctx, gate)
 	if err != nil {
 		return nil, err
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if f.Direction != "" && len(cg.gate.Route(f.Direction)) == 0 {
+		return nil, cuakhau.Invalid("direction", fmt.Sprintf("gate %s does not serve %s", gate, f.Direction))
 	}
 	if !(p.Role == cuakhau.RoleAdmin || p.Role == cuakhau.RoleViewer || p.Role.Officer() && (p.Gate == "" || p.Gate == gate)) {
 		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not see the queue of gate %s", p.Role, gate)
@@ -555,13 +568,16 @@ func (db *DB) Queue(ctx context.Context, p cuakhau.Principal, gate string) (*cua
 	if err != nil {
 		return nil, err
 	}
+	all := entries(s)
+	page, matched, next := f.Page(all)
 	return &cuakhau.QueueView{Gate: gate, Policy: s.policy.Name(), At: s.input.Now, Free: s.input.Free, InZone: s.zone,
-		ServiceRate: s.input.ServiceRate, Entries: entries(s)}, nil
+		ServiceRate: s.input.ServiceRate, Waiting: len(all), Matched: matched, Entries: page, Next: next}, nil
 }
 
 // Call calls trucks forward now: with req.TripID, that truck, out of turn,
 // for req.Reason; otherwise up to req.Count trucks (default: as many as the
-// control zone has room for) in the policy's order. Each truck called is one
+// control zone has room for; more only with a reason, flow.CallCount) in the
+// policy's order. Each truck called is one
 // decision, one event that logs the policy and the input it saw — the
 // waiting area by count and digest, after the trucks called before it in the
 // same request have left it (so every record has N = 1).
@@ -608,9 +624,9 @@ func (db *DB) Call(ctx context.Context, p cuakhau.Principal, gate string, req cu
 			out.Called = append(out.Called, r)
 			return out, nil
 		}
-		n := req.Count
-		if n == 0 {
-			n = s.input.Free
+		n, err := flow.CallCount(req, s.input.Free)
+		if err != nil {
+			return nil, err
 		}
 		for range n {
 			sel := s.policy.Select(s.input, 1)
@@ -625,6 +641,9 @@ func (db *DB) Call(ctx context.Context, p cuakhau.Principal, gate string, req cu
 			}
 			rec := db.record(s, sel[0])
 			rec.CalledByLoop = p.Role == system.Role
+			if s.input.Free == 0 { // beyond the room: an override (flow.CallCount)
+				rec.Override, rec.OverrideNote, rec.PolicyChoice = true, strings.TrimSpace(req.Reason), sel[0].ID
+			}
 			r, err := db.callOne(ctx, tx, p, s, sel[0].ID, dir, rec, now)
 			if err != nil {
 				return nil, err

@@ -322,14 +322,14 @@ func TestQueueLifecycle(t *testing.T) {
 		_, err = db.Decide(ctx, operator, walk1.ID, cuakhau.Decision{Checkpoint: "entry", Outcome: cuakhau.OutcomePass})
 		wantCode(t, err, cuakhau.ECONFLICT)
 
-		q, err := db.Queue(ctx, operator, "huu-nghi")
+		q, err := db.Queue(ctx, operator, "huu-nghi", cuakhau.QueueFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(q.Entries) != 4 || q.Entries[0].TripID != booked.ID || q.Free != 2 {
 			t.Fatalf("queue: free %d, entries %+v; want the booked truck first of 4", q.Free, q.Entries)
 		}
-		_, err = db.Queue(ctx, customsTT, "huu-nghi")
+		_, err = db.Queue(ctx, customsTT, "huu-nghi", cuakhau.QueueFilter{})
 		wantCode(t, err, cuakhau.EFORBIDDEN)
 
 		// An override needs a reason.
@@ -470,7 +470,7 @@ func TestReplayRoundsAndDepartures(t *testing.T) {
 			}
 		}
 		// What is left waiting is what the log rebuilds.
-		q, err := db.Queue(ctx, operator, "huu-nghi")
+		q, err := db.Queue(ctx, operator, "huu-nghi", cuakhau.QueueFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -617,7 +617,7 @@ func TestCallBudget(t *testing.T) {
 				t.Fatalf("Arrive: %v", err)
 			}
 		}
-		q, err := db.Queue(ctx, operator, "huu-nghi")
+		q, err := db.Queue(ctx, operator, "huu-nghi", cuakhau.QueueFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

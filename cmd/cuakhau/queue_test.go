@@ -41,7 +41,7 @@ func TestQueueReplayCatchesTampering(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := cuakhau.Principal{Role: cuakhau.RoleAdmin, TokenID: "t"}
-	room := 1
+	room := 3 // the three calls below, each within the room
 	if _, err := db.SetControls(ctx, admin, "huu-nghi", cuakhau.ControlsUpdate{Room: &room}); err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestQueueReplayCatchesTampering(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	q, err := db.Queue(ctx, admin, "huu-nghi")
+	q, err := db.Queue(ctx, admin, "huu-nghi", cuakhau.QueueFilter{})
 	if err != nil || len(q.Entries) != 1 {
 		t.Fatalf("queue after 3 calls: %+v, %v", q, err)
 	}
