@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/cuakhau/cuakhau"
@@ -48,11 +49,17 @@ func (f Finding) OK() bool { return f.Problem == "" }
 // back to match. It also compares each such gate's stored Merkle hashes,
 // which the proofs are made from, with the recomputed tree.
 func (l *Log) Audit(ctx context.Context, scan Scanner, kept []Kept) ([]Finding, error) {
+	return Audit(ctx, l.store, scan, l.Verifier(), kept)
+}
+
+// Audit is Log.Audit for an auditor who holds only the log's verifier key:
+// checkpoints must be signed by v, and their origins are v's name followed
+// by /<gate>.
+func Audit(ctx context.Context, store Store, scan Scanner, v note.Verifier, kept []Kept) ([]Finding, error) {
 	out := make([]Finding, len(kept))
 	byGate := map[string][]int{} // gate → indexes into kept
 	var gates []string
-	v := l.Verifier()
-	prefix := l.signer.Name() + "/"
+	prefix := v.Name() + "/"
 	for i, k := range kept {
 		out[i] = Finding{Name: k.Name}
 		c, err := OpenCheckpoint(k.Note, v)
@@ -68,7 +75,7 @@ func (l *Log) Audit(ctx context.Context, scan Scanner, kept []Kept) ([]Finding, 
 			continue
 		}
 		out[i].Gate = gate
-		if _, err := l.store.LogSize(ctx, gate); err != nil {
+		if _, err := store.LogSize(ctx, gate); err != nil {
 			if cuakhau.ErrorCode(err) != cuakhau.ENOTFOUND {
 				return nil, err
 			}
@@ -99,7 +106,7 @@ func (l *Log) Audit(ctx context.Context, scan Scanner, kept []Kept) ([]Finding, 
 				out[i].Problem = fmt.Sprintf("the log's first %d entries hash to %s but the checkpoint says %s: an entry among them was changed", c.Size, b64(root), b64(c.Root))
 			}
 		}
-		if f := l.checkStored(ctx, gate, n, roots[n]); !f.OK() {
+		if f := checkStored(ctx, store, gate, n, roots[n]); !f.OK() {
 			out = append(out, f)
 		}
 	}
@@ -108,9 +115,9 @@ func (l *Log) Audit(ctx context.Context, scan Scanner, kept []Kept) ([]Finding, 
 
 // checkStored compares the stored tree of gate at its head with the root
 // recomputed from its n entries.
-func (l *Log) checkStored(ctx context.Context, gate string, n int64, root tlog.Hash) Finding {
+func checkStored(ctx context.Context, store Store, gate string, n int64, root tlog.Hash) Finding {
 	f := Finding{Gate: gate, Size: n}
-	size, err := l.store.LogSize(ctx, gate)
+	size, err := store.LogSize(ctx, gate)
 	if err != nil {
 		f.Problem = "read the log size: " + err.Error()
 		return f
@@ -119,7 +126,7 @@ func (l *Log) checkStored(ctx context.Context, gate string, n int64, root tlog.H
 		f.Problem = fmt.Sprintf("the log head names entry %d but the log has %d entries", size, n)
 		return f
 	}
-	stored, err := tlog.TreeHash(n, l.reader(ctx, gate))
+	stored, err := tlog.TreeHash(n, storeReader(ctx, store, gate))
 	switch {
 	case err != nil:
 		f.Problem = "the stored Merkle hashes are incomplete: " + err.Error()
