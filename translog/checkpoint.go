@@ -49,8 +49,9 @@ func ParseCheckpoint(text string) (Checkpoint, error) {
 		return c, fmt.Errorf("checkpoint: size %q is not a decimal number without sign or leading zeros", lines[1])
 	}
 	c.Size = n
+	// Canonical base64 only: two texts must not carry the same root.
 	root, err := base64.StdEncoding.DecodeString(lines[2])
-	if err != nil || len(root) != tlog.HashSize {
+	if err != nil || len(root) != tlog.HashSize || base64.StdEncoding.EncodeToString(root) != lines[2] {
 		return c, fmt.Errorf("checkpoint: root hash %q is not %d bytes in base64", lines[2], tlog.HashSize)
 	}
 	copy(c.Root[:], root)

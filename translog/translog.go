@@ -133,9 +133,7 @@ func (l *Log) Checkpoint(ctx context.Context, gate string) (*Signed, error) {
 		return nil, err
 	}
 	if last != nil && last.Size == n {
-		l.mu.Lock()
 		last = &Signed{Checkpoint: last.Checkpoint, Note: last.Note, at: now}
-		l.mu.Unlock()
 	} else {
 		root, err := tlog.TreeHash(n, l.reader(ctx, gate))
 		if err != nil {
