@@ -162,7 +162,9 @@ func (db *DB) ReadLogHashes(ctx context.Context, gate string, indexes []int64) (
 // hashes, read in order, become the leaves. Each gate is filled in one
 // transaction holding its log head, so no append interleaves.
 func (db *DB) fillLogTrees(ctx context.Context) error {
-	rows, err := db.read.QueryContext(ctx, `SELECT h.gate, h.seq, (SELECT count(*) FROM log_hashes x WHERE x.gate = h.gate) FROM log_heads h`)
+	// The highest index, not a count: the primary key answers it without
+	// reading the table, and Migrate runs at every start with --migrate.
+	rows, err := db.read.QueryContext(ctx, `SELECT h.gate, h.seq, (SELECT coalesce(max(x.idx), -1) + 1 FROM log_hashes x WHERE x.gate = h.gate) FROM log_heads h`)
 	if err != nil {
 		return fmt.Errorf("fill Merkle trees: %w", err)
 	}
@@ -184,11 +186,20 @@ func (db *DB) fillLogTrees(ctx context.Context) error {
 	}
 	for _, g := range gates {
 		err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
-			if _, err := tx.exec(ctx, `DELETE FROM log_hashes WHERE gate = ?`, g); err != nil {
-				return err
-			}
+			// The head first: it locks the gate, and another node that
+			// migrated meanwhile has filled the tree already.
 			h, err := db.readHead(ctx, tx, g)
 			if err != nil {
+				return err
+			}
+			var have int64
+			if err := tx.queryRow(ctx, `SELECT coalesce(max(idx), -1) + 1 FROM log_hashes WHERE gate = ?`, g).Scan(&have); err != nil {
+				return err
+			}
+			if have == tlog.StoredHashCount(h.seq) {
+				return nil
+			}
+			if _, err := tx.exec(ctx, `DELETE FROM log_hashes WHERE gate = ?`, g); err != nil {
 				return err
 			}
 			var hashes []string
