@@ -21,6 +21,7 @@ import (
 	"github.com/cuakhau/cuakhau/catalog"
 	"github.com/cuakhau/cuakhau/httpapi"
 	"github.com/cuakhau/cuakhau/sqlstore"
+	"github.com/cuakhau/cuakhau/translog"
 )
 
 // testNow is the fixed clock's start: 08:00 on 30 November 2026 at the gate,
@@ -55,6 +56,7 @@ type env struct {
 	srv    *httptest.Server
 	tokens map[string]string // name → secret
 	logs   *syncBuffer
+	tlog   *translog.Log
 }
 
 // newEnv starts an API over a migrated, seeded SQLite store in t.TempDir(),
@@ -88,11 +90,19 @@ func newEnv(t *testing.T, opts ...func(*httpapi.Config)) *env {
 		}
 		e.tokens[name] = secret
 	}
+	skey, err := translog.GenerateKey("cuakhau.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.tlog, err = translog.New(db, skey, e.clock); err != nil {
+		t.Fatal(err)
+	}
 	cfg := httpapi.Config{
 		Gates:  db,
 		Trips:  db,
 		Tokens: db,
 		Queue:  db,
+		Log:    e.tlog,
 		Ready:  db.Ping,
 		Logger: slog.New(slog.NewJSONHandler(e.logs, nil)),
 	}

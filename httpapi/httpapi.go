@@ -31,6 +31,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/translog"
 )
 
 // Config is what the API serves and reports to. Gates, Trips and Tokens are
@@ -41,6 +42,9 @@ type Config struct {
 	Tokens cuakhau.TokenService
 	// Queue serves the electronic queue's routes; without it they answer 500.
 	Queue cuakhau.QueueService
+	// Log serves the transparency log's routes and the checkpoints in the
+	// public feed; without it those routes answer 500 and the feed has none.
+	Log *translog.Log
 	// Ready reports whether the API can serve: the store is reachable and its
 	// migrations are applied. Nil means always ready.
 	Ready func(context.Context) error
@@ -62,6 +66,7 @@ type API struct {
 	tokens cuakhau.TokenService
 	// queueSvc is nil when the queue is not configured.
 	queueSvc cuakhau.QueueService
+	tlog     *translog.Log // nil when the log is not configured
 	ready    func(context.Context) error
 	logger   *slog.Logger
 	metrics  *metrics
@@ -84,6 +89,7 @@ func New(cfg Config) *API {
 		trips:    cfg.Trips,
 		tokens:   cfg.Tokens,
 		queueSvc: cfg.Queue,
+		tlog:     cfg.Log,
 		ready:    cfg.Ready,
 		logger:   cfg.Logger,
 		limits:   newLimiter(cfg.Limits),
@@ -167,6 +173,10 @@ func (a *API) routes() []route {
 		{"PUT /api/v1/gates/{gate}/capacity", false, a.setCapacity},
 		{"DELETE /api/v1/gates/{gate}/capacity", false, a.withdrawCapacity},
 		{"GET /api/v1/public/waits", true, a.publicWaits},
+
+		{"GET /api/v1/log/{gate}/checkpoint", true, a.getCheckpoint},
+		{"GET /api/v1/log/{gate}/consistency", true, a.getConsistency},
+		{"GET /api/v1/trips/{id}/proof", false, a.getTripProof},
 	}
 }
 

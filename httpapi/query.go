@@ -14,9 +14,10 @@ import (
 // anything else before the handler runs, and the contract test checks it
 // against the parameters api/openapi.yaml declares.
 var queryParams = map[string][]string{
-	"GET /api/v1/trips":                {"gate", "status", "plate", "date", "tax_code", "limit", "after"},
-	"GET /api/v1/gates/{gate}/windows": {"date", "direction"},
-	"GET /api/v1/gates/{gate}/queue":   {"direction", "class", "limit", "cursor"},
+	"GET /api/v1/trips":                  {"gate", "status", "plate", "date", "tax_code", "limit", "after"},
+	"GET /api/v1/gates/{gate}/windows":   {"date", "direction"},
+	"GET /api/v1/gates/{gate}/queue":     {"direction", "class", "limit", "cursor"},
+	"GET /api/v1/log/{gate}/consistency": {"from", "to"},
 }
 
 // checkingQuery guards route's handler with checkQuery. It runs after the

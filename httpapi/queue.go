@@ -189,7 +189,14 @@ func (a *API) publicWaits(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, v)
+	cps, err := a.checkpoints(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		*cuakhau.PublicWaits
+		Checkpoints []gateCheckpoint `json:"checkpoints,omitempty"`
+	}{v, cps})
 }
 
 func (a *API) setControls(w http.ResponseWriter, r *http.Request) error {

@@ -14,7 +14,8 @@ import (
 const eventColumns = `gate, seq, trip_id, type, checkpoint, outcome, channel, note, device, actor, at, status, data, prev_hash, hash`
 
 // appendEvent appends ev to its gate's log inside tx: it sets ev.Seq,
-// ev.PrevHash and ev.Hash from the gate's head and inserts the entry. The
+// ev.PrevHash and ev.Hash from the gate's head, inserts the entry and adds
+// it to the gate's Merkle tree. The
 // head is read once per batch — locking its row on PostgreSQL, so that
 // appends to one gate are serialised across nodes; SQLite's writer already
 // holds the database's write lock — then kept in the batch and written back
@@ -44,6 +45,9 @@ func (db *DB) appendEvent(ctx context.Context, tx *wtx, ev *cuakhau.Event) error
 		ev.Actor, formatTime(ev.At), string(ev.Status), data, ev.PrevHash, ev.Hash)
 	if err != nil {
 		return fmt.Errorf("append event %s/%d: %w", ev.Gate, ev.Seq, err)
+	}
+	if err := db.appendLeaf(ctx, tx, ev.Gate, ev.Seq, ev.Hash); err != nil {
+		return err
 	}
 	tx.heads[ev.Gate] = logHead{seq: ev.Seq, hash: ev.Hash}
 	tx.dirty[ev.Gate] = true

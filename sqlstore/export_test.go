@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+
+	"github.com/cuakhau/cuakhau"
 )
 
 // Hooks for the external test package: they reach past the API to tamper
@@ -109,4 +111,10 @@ func (db *DB) Queued() int {
 	db.writer.mu.Lock()
 	defer db.writer.mu.Unlock()
 	return len(db.writer.queue)
+}
+
+// AppendEvent appends ev to its gate's log inside the batch, as every
+// write that logs does.
+func (db *DB) AppendEvent(ctx context.Context, tx *WriteTx, ev *cuakhau.Event) error {
+	return db.appendEvent(ctx, tx, ev)
 }

@@ -85,6 +85,10 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 			applied = append(applied, m.name)
 		}
 	}
+	// Logs that grew before their Merkle tree was kept get one now.
+	if err := db.fillLogTrees(ctx); err != nil {
+		return applied, fmt.Errorf("migrate: %w", err)
+	}
 	return applied, nil
 }
 

@@ -376,6 +376,8 @@ type wtx struct {
 	// event. A failed op's appends are rolled back, and so is this map.
 	heads map[string]logHead
 	dirty map[string]bool
+	// trees holds the Merkle hashes of the batch's appends, per gate.
+	trees map[string]*pendingTree
 }
 
 type logHead struct {
@@ -384,7 +386,8 @@ type logHead struct {
 }
 
 func newWtx(tx *sql.Tx, w *writer) *wtx {
-	t := &wtx{tx: tx, dialect: w.dialect, w: w, heads: map[string]logHead{}, dirty: map[string]bool{}}
+	t := &wtx{tx: tx, dialect: w.dialect, w: w, heads: map[string]logHead{}, dirty: map[string]bool{},
+		trees: map[string]*pendingTree{}}
 	if w.dialect == dialectSQLite {
 		t.stmts = map[string]*sql.Stmt{}
 	}
@@ -452,8 +455,12 @@ func (t *wtx) saveHeads() map[string]logHead {
 	return c
 }
 
-// flushHeads writes the heads the batch moved.
+// flushHeads writes the heads the batch moved, and the Merkle hashes of
+// the entries up to them.
 func (t *wtx) flushHeads(ctx context.Context) error {
+	if err := t.flushTrees(ctx); err != nil {
+		return err
+	}
 	for g := range t.dirty {
 		h, ok := t.heads[g]
 		if !ok {

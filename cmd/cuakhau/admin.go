@@ -12,16 +12,23 @@ import (
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/catalog"
 	"github.com/cuakhau/cuakhau/sqlstore"
+	"github.com/cuakhau/cuakhau/translog"
 )
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("migrate", "migrate [--db DSN]", stderr)
+	fs := newFlags("migrate", "migrate [--db DSN] [--log-key FILE] [--log-origin NAME]", stderr)
 	dsn := dbFlag(fs)
+	keyFile := logKeyFlag(fs)
+	origin := fs.String("log-origin", defaultLogOrigin, "name of a new log key: the checkpoints' origin is NAME/<gate> (a host name and path, no spaces or '+')")
 	db, err := parseAndOpen(ctx, fs, args, dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	keyPath, err := logKeyPath(*dsn, *keyFile)
+	if err != nil {
+		return err
+	}
 	applied, err := db.Migrate(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -35,12 +42,20 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	for _, m := range applied {
 		fmt.Fprintln(stdout, "applied", m)
 	}
+	made, err := translog.CreateKeyFile(keyPath, *origin)
+	if err != nil {
+		return err
+	}
+	if made {
+		fmt.Fprintln(stdout, "made log key", keyPath, "(keep it safe and outside the database; 'cuakhau log key' prints its public half)")
+	}
 	return nil
 }
 
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("verify", "verify [--db DSN]", stderr)
+	fs := newFlags("verify", "verify [--db DSN] [--checkpoint FILE]… [--log-key FILE | --log-verifier KEY] [FILE…]", stderr)
 	dsn := dbFlag(fs)
+	cps := checkpointFlags(fs)
 	db, err := parseAndOpen(ctx, fs, args, dsn)
 	if err != nil {
 		return err
@@ -68,6 +83,15 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	w.Flush()
 	if broken > 0 {
 		fmt.Fprintf(stderr, "cuakhau: %d gate log(s) broken\n", broken)
+	}
+	bad, err := verifyCheckpoints(ctx, db, *dsn, cps, fs.Args(), stdout)
+	if err != nil {
+		return err
+	}
+	if bad > 0 {
+		fmt.Fprintf(stderr, "cuakhau: %d checkpoint finding(s)\n", bad)
+	}
+	if broken > 0 || bad > 0 {
 		return exitError(1)
 	}
 	return nil

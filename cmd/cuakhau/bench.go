@@ -55,7 +55,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// The store's durability settings, with SQLite's own automatic
 		// checkpoint: the raw loop has no checkpointer beside it.
 		rawDSN := sqlstore.SQLiteEngineDSN(filepath.Join(dir, "raw.db"))
-		if err := benchStore(ctx, stdout, exe, "sqlite", apiDSN, "sqlite", rawDSN, "?", *clients, *warmup, *duration, *rows); err != nil {
+		if err := benchStore(ctx, stdout, exe, "sqlite", apiDSN, "sqlite", rawDSN, "?", nil, *clients, *warmup, *duration, *rows); err != nil {
 			return fmt.Errorf("sqlite: %w", err)
 		}
 	}
@@ -74,15 +74,18 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				return err
 			}
 		}
-		if err := benchStore(ctx, stdout, exe, "postgres", url, "pgx", url, "$", *clients, *warmup, *duration, *rows); err != nil {
+		// PostgreSQL has no file beside it for the log key.
+		keyArgs := []string{"--log-key", filepath.Join(dir, "postgres.log-key")}
+		if err := benchStore(ctx, stdout, exe, "postgres", url, "pgx", url, "$", keyArgs, *clients, *warmup, *duration, *rows); err != nil {
 			return fmt.Errorf("postgres: %w", err)
 		}
 	}
 	return nil
 }
 
-func benchStore(ctx context.Context, w io.Writer, exe, name, apiDSN, driver, rawDSN, ph string, clients int, warmup, duration time.Duration, rows int) error {
-	if out, err := exec.CommandContext(ctx, exe, "migrate", "--db", apiDSN).CombinedOutput(); err != nil {
+// keyArgs are the flags that name the log key to migrate and serve.
+func benchStore(ctx context.Context, w io.Writer, exe, name, apiDSN, driver, rawDSN, ph string, keyArgs []string, clients int, warmup, duration time.Duration, rows int) error {
+	if out, err := exec.CommandContext(ctx, exe, append([]string{"migrate", "--db", apiDSN}, keyArgs...)...).CombinedOutput(); err != nil {
 		return fmt.Errorf("migrate: %v: %s", err, out)
 	}
 	tokens := map[string]string{}
@@ -102,7 +105,7 @@ func benchStore(ctx context.Context, w io.Writer, exe, name, apiDSN, driver, raw
 	if err != nil {
 		return err
 	}
-	srv := exec.CommandContext(ctx, exe, "serve", "--addr", addr, "--db", apiDSN, "--log-level", "error")
+	srv := exec.CommandContext(ctx, exe, append([]string{"serve", "--addr", addr, "--db", apiDSN, "--log-level", "error"}, keyArgs...)...)
 	srv.Stderr = os.Stderr
 	if err := srv.Start(); err != nil {
 		return err

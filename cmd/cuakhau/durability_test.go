@@ -100,8 +100,12 @@ func TestKillDuringLoad(t *testing.T) {
 		t.Skip("starts and kills server processes")
 	}
 	stores := map[string]func(t *testing.T) string{
-		"sqlite":   func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "cuakhau.db") },
-		"postgres": func(t *testing.T) string { return pgtest.DSN(t) },
+		"sqlite": func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "cuakhau.db") },
+		"postgres": func(t *testing.T) string {
+			// The log key has no default place beside a PostgreSQL database.
+			t.Setenv("CUAKHAU_LOG_KEY", filepath.Join(t.TempDir(), "log-key"))
+			return pgtest.DSN(t)
+		},
 	}
 	for name, dsnOf := range stores {
 		t.Run(name, func(t *testing.T) {

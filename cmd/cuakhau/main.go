@@ -24,8 +24,10 @@ Usage:
 Commands:
   demo      run the platform on SQLite with live Lạng Sơn traffic at accelerated time
   serve     run the API server
-  migrate   apply pending database migrations
-  verify    recompute every gate's hash-chained event log and report the first broken link
+  migrate   apply pending database migrations; make the log's signing key if there is none
+  verify    recompute every gate's hash-chained event log and report the first broken link;
+            with --checkpoint FILE…, check the log against signed checkpoints kept elsewhere
+  log       log key: print the public key that verifies the log's checkpoints
   queue     queue replay: recompute the logged call-forwards of a gate and list differences
   token     API tokens: token create --role ROLE [--enterprise TAXCODE] [--gate GATE]; token list; token revoke ID
   bench     measure the API's acknowledged events/s and latency against the raw database engine
@@ -33,7 +35,8 @@ Commands:
   version   print the version
 
 Run 'cuakhau <command> --help' for a command's flags.
-Environment: CUAKHAU_DB (database, as --db), CUAKHAU_ADDR (listen address, as --addr).
+Environment: CUAKHAU_DB (database, as --db), CUAKHAU_ADDR (listen address, as --addr),
+CUAKHAU_LOG_KEY (the log's signing key file, as --log-key).
 `
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -78,6 +81,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "verify":
 		return runVerify(ctx, rest, stdout, stderr)
+	case "log":
+		return runLog(ctx, rest, stdout, stderr)
 	case "queue":
 		return runQueue(ctx, rest, stdout, stderr)
 	case "token":

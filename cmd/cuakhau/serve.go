@@ -33,6 +33,10 @@ type serverConfig struct {
 	Migrate bool // apply pending migrations instead of refusing to start
 	Clock   cuakhau.Clock
 	Logger  *slog.Logger
+	// LogKey is the file of the log's signing key; empty means the default
+	// beside a SQLite database. With Migrate a missing key is made, named
+	// LogOrigin (default cuakhau.example).
+	LogKey, LogOrigin string
 
 	// Queue tunes the electronic queue; zero fields take the defaults.
 	Queue sqlstore.QueueConfig
@@ -96,11 +100,23 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	if err := db.SetQueueConfig(cfg.Queue); err != nil {
 		return fail(err)
 	}
+	keyPath, err := logKeyPath(cfg.DSN, cfg.LogKey)
+	if err != nil {
+		return fail(err)
+	}
+	if cfg.LogOrigin == "" {
+		cfg.LogOrigin = defaultLogOrigin
+	}
+	tlog, err := openLog(db, keyPath, cfg.LogOrigin, cfg.Migrate, cfg.Clock)
+	if err != nil {
+		return fail(err)
+	}
 	api := httpapi.New(httpapi.Config{
 		Gates:  db,
 		Trips:  db,
 		Tokens: db,
 		Queue:  db,
+		Log:    tlog,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
@@ -237,7 +253,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("serve", "serve [--addr ADDR] [--db DSN] [--migrate] [queue, notification and limit flags]", stderr)
 	addr := fs.String("addr", envOr("CUAKHAU_ADDR", ":8080"), "listen address (env CUAKHAU_ADDR)")
 	dsn := dbFlag(fs)
-	migrate := fs.Bool("migrate", false, "apply pending migrations at start instead of refusing to start")
+	migrate := fs.Bool("migrate", false, "apply pending migrations at start instead of refusing to start (and make the log key if there is none)")
+	keyFile := logKeyFlag(fs)
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	qf := queueFlags(fs)
 	lf := limitFlags(fs)
@@ -248,7 +265,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	cfg := serverConfig{Addr: *addr, DSN: *dsn, Migrate: *migrate, Logger: logger}
+	cfg := serverConfig{Addr: *addr, DSN: *dsn, Migrate: *migrate, Logger: logger, LogKey: *keyFile}
 	if err := qf.apply(&cfg); err != nil {
 		return err
 	}
