@@ -25,20 +25,7 @@ func TestDemoOriginNeverBeforeItsLog(t *testing.T) {
 	written := saved.Add(70 * time.Minute)
 
 	clock := cuakhau.NewFixedClock(written)
-	db, err := sqlstore.Open(ctx, "sqlite:"+dbFile, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	gates, err := catalog.Gates()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Seed(ctx, gates); err != nil {
-		t.Fatal(err)
-	}
+	db := openSeeded(t, "sqlite:"+dbFile, clock)
 	tax := traffic.TaxCodes()[0]
 	arrive := written.Add(time.Hour)
 	d := cuakhau.Declaration{Gate: "huu-nghi", Direction: cuakhau.Export,
@@ -82,4 +69,29 @@ func TestDemoOriginNeverBeforeItsLog(t *testing.T) {
 	if got, err := demoOrigin(ctx, clockFile, dbFile); err != nil || !got.Equal(written) {
 		t.Errorf("no clock file: origin %s, %v; want the log's last entry %s", got, err, written)
 	}
+}
+
+// openSeeded opens the store at dsn on clock, migrated and seeded with the
+// catalogue's gates. The caller closes it.
+func openSeeded(t *testing.T, dsn string, clock cuakhau.Clock) *sqlstore.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, dsn, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	gates, err := catalog.Gates()
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	if err := db.Seed(ctx, gates); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return db
 }
