@@ -144,7 +144,9 @@ func (g *Generator) resumed(t *cuakhau.Trip) *truck {
 // resumeAt is when a resumed truck takes its next step: a truck still on its
 // way arrives when it planned to (or soon, when that has passed), a truck in
 // the waiting area looks for its call as it always does, a called truck
-// drives to entry, and a truck in the zone finishes the checkpoint it is at.
+// drives to entry, and a truck in the zone finishes the checkpoint it is at,
+// its service counted from the zone's last decision on it, as it would have
+// been without the stop (at once, when that time has passed).
 func (g *Generator) resumeAt(tr *truck, t *cuakhau.Trip, now time.Time) time.Time {
 	switch t.Status {
 	case cuakhau.StatusDeclared, cuakhau.StatusBooked:
@@ -155,10 +157,20 @@ func (g *Generator) resumeAt(tr *truck, t *cuakhau.Trip, now time.Time) time.Tim
 	case cuakhau.StatusArrived:
 		return now.Add(2 * time.Minute)
 	}
-	if cp := g.next(tr, t); cp != nil && cp.Code != "entry" {
-		return now.Add(g.serviceTime(tr, cp.Code))
+	cp := g.next(tr, t)
+	if cp == nil || cp.Code == "entry" {
+		return now.Add(g.minutes(5))
 	}
-	return now.Add(g.minutes(5))
+	var last time.Time
+	for _, c := range t.Checkpoints {
+		if c.At != nil && c.At.After(last) {
+			last = *c.At
+		}
+	}
+	if at := last.Add(g.serviceTime(tr, cp.Code)); at.After(now) {
+		return at
+	}
+	return now
 }
 
 // step records the truck's next decision and schedules the one after.
