@@ -127,7 +127,9 @@ func inZone(t *cuakhau.Trip) bool {
 
 // decide applies a checkpoint outcome. Checkpoints are decided in route order:
 // a checkpoint may act only when every earlier mandatory checkpoint that
-// applies to the trip has passed, so a hold anywhere stops everything after it.
+// applies to the trip has passed and no earlier checkpoint holds it, so a
+// hold anywhere, at an optional checkpoint too, stops everything after it.
+// The trip's status then follows its checkpoints (see zoneStatus).
 func decide(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Decision, ev *cuakhau.Event, now time.Time) error {
 	i := index(t, d.Checkpoint)
 	if i < 0 {
@@ -152,13 +154,10 @@ func decide(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Dec
 		return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s does not apply to trip %s", cp.Code, t.Code)
 	}
 	for _, before := range t.Checkpoints[:i] {
-		if !before.Mandatory {
-			continue
-		}
-		switch before.State {
-		case cuakhau.CheckpointHeld:
+		switch {
+		case before.State == cuakhau.CheckpointHeld:
 			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s holds trip %s; %s cannot decide until it is released", before.Code, t.Code, cp.Code)
-		case cuakhau.CheckpointPending:
+		case before.State == cuakhau.CheckpointPending && before.Mandatory:
 			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s must pass trip %s before %s", before.Code, t.Code, cp.Code)
 		}
 	}
@@ -192,12 +191,6 @@ func decide(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Dec
 			return cuakhau.Invalid("channel", "required on the first customs decision (green, yellow or red)")
 		}
 		cp.State = cuakhau.CheckpointPassed
-		t.Status = cuakhau.StatusInZone
-		if done(t) {
-			t.Status = cuakhau.StatusCrossed
-			crossed := now
-			t.CrossedAt = &crossed
-		}
 	case cuakhau.OutcomeHold:
 		if cp.State != cuakhau.CheckpointPending {
 			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s is %s for trip %s; only a pending checkpoint can hold", cp.Code, cp.State, t.Code)
@@ -206,13 +199,11 @@ func decide(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Dec
 			return err
 		}
 		cp.State = cuakhau.CheckpointHeld
-		t.Status = cuakhau.StatusHeld
 	case cuakhau.OutcomeRelease:
 		if cp.State != cuakhau.CheckpointHeld {
 			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s does not hold trip %s", cp.Code, t.Code)
 		}
 		cp.State = cuakhau.CheckpointPending
-		t.Status = cuakhau.StatusInZone
 	case cuakhau.OutcomeReject:
 		if cp.State == cuakhau.CheckpointPassed {
 			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s already passed trip %s", cp.Code, t.Code)
@@ -221,21 +212,42 @@ func decide(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Dec
 			return err
 		}
 		cp.State = cuakhau.CheckpointRejected
-		t.Status = cuakhau.StatusRejected
 	}
 	at := now
 	cp.At = &at
+	t.Status = zoneStatus(t)
+	if t.Status == cuakhau.StatusCrossed {
+		crossed := now
+		t.CrossedAt = &crossed
+	}
 	return nil
 }
 
-// done reports whether every mandatory checkpoint that applies has passed.
-func done(t *cuakhau.Trip) bool {
+// zoneStatus is the status of a trip that a checkpoint has decided on, as
+// its checkpoints give it: rejected when one rejected it, else held while one
+// holds it (an optional checkpoint passing it meanwhile changes nothing),
+// else crossed once every mandatory checkpoint that applies has passed, else
+// in the zone. This is the invariant of the package doc, in one place.
+func zoneStatus(t *cuakhau.Trip) cuakhau.Status {
+	held, left := false, false
 	for _, c := range t.Checkpoints {
-		if c.Mandatory && c.State != cuakhau.CheckpointPassed && c.State != cuakhau.CheckpointSkipped {
-			return false
+		switch c.State {
+		case cuakhau.CheckpointRejected:
+			return cuakhau.StatusRejected
+		case cuakhau.CheckpointHeld:
+			held = true
+		case cuakhau.CheckpointPassed, cuakhau.CheckpointSkipped:
+		default:
+			left = left || c.Mandatory
 		}
 	}
-	return true
+	switch {
+	case held:
+		return cuakhau.StatusHeld
+	case left:
+		return cuakhau.StatusInZone
+	}
+	return cuakhau.StatusCrossed
 }
 
 func index(t *cuakhau.Trip, code string) int {

@@ -277,3 +277,29 @@ func (db *DB) ScanLog(ctx context.Context, gate string, fn func(*cuakhau.Event) 
 	}
 	return nil
 }
+
+// LastEventAt is the time of the newest entry of every gate's log (each
+// gate's head), zero when no log has one. A restarted demo starts its clock
+// there at the earliest, so that its log never runs back in time.
+func (db *DB) LastEventAt(ctx context.Context) (time.Time, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT e.at FROM log_heads h JOIN events e ON e.gate = h.gate AND e.seq = h.seq`)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read log heads: %w", err)
+	}
+	defer rows.Close()
+	var last time.Time
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return time.Time{}, fmt.Errorf("read log heads: %w", err)
+		}
+		at, err := parseTime(s)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if at.After(last) {
+			last = at
+		}
+	}
+	return last, rows.Err()
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/sqlstore"
@@ -93,6 +94,33 @@ func TestVerifyLogRelinked(t *testing.T) {
 		r := verify(t, db)["huu-nghi"]
 		if r.BrokenAt != 3 || !strings.Contains(r.Reason, "prev_hash") {
 			t.Errorf("broken at %d (%s), want 3 (prev_hash)", r.BrokenAt, r.Reason)
+		}
+	})
+}
+
+// TestLastEventAt checks that the newest entry is found over every gate's
+// log, whichever gate wrote last, and that empty logs give zero.
+func TestLastEventAt(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		if got, err := db.LastEventAt(ctx); err != nil || !got.IsZero() {
+			t.Fatalf("empty logs: %v, %v; want zero", got, err)
+		}
+		trip := declare(t, db, company, durian())
+		clock.Add(2 * time.Hour)
+		other := durian()
+		other.Gate = "tan-thanh"
+		declare(t, db, company, other)
+		newest := clock.Now()
+		// Hữu Nghị writes last, but at an earlier time: a clock set back.
+		clock.Add(-time.Hour)
+		decide(t, db, operator, trip.ID, cuakhau.Decision{Checkpoint: "entry", Outcome: cuakhau.OutcomePass})
+		got, err := db.LastEventAt(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Equal(newest) {
+			t.Errorf("LastEventAt = %s, want %s", got, newest)
 		}
 	})
 }

@@ -221,10 +221,17 @@ func (g *Generator) Run(ctx context.Context) error {
 	}
 }
 
-// resume schedules the next step of every trip left under way.
+// resume schedules the next step of every trip a previous run left under
+// way: declared or booked trucks still to arrive, trucks in the waiting area
+// or called forward, and trucks in the control zone, held ones included. The
+// generator's memory of a truck is rebuilt from its trip (see resumed), so
+// that a restart carries on as if the demo had not stopped.
 func (g *Generator) resume(ctx context.Context, now time.Time) error {
 	ops := cuakhau.Principal{TokenID: "demo", Role: cuakhau.RoleAdmin}
-	for _, st := range []cuakhau.Status{cuakhau.StatusDeclared, cuakhau.StatusInZone, cuakhau.StatusHeld} {
+	for _, st := range cuakhau.Statuses {
+		if st.Final() {
+			continue
+		}
 		after := ""
 		for {
 			trips, err := g.cfg.Trips.Trips(ctx, ops, cuakhau.TripFilter{Status: st, Limit: 1000, After: after})
@@ -232,12 +239,8 @@ func (g *Generator) resume(ctx context.Context, now time.Time) error {
 				return fmt.Errorf("traffic: resume %s trips: %w", st, err)
 			}
 			for _, t := range trips {
-				tr := &truck{id: t.ID, gate: t.Gate, direction: t.Direction, taxCode: t.Enterprise.TaxCode,
-					channel: g.channel(), perishable: len(t.Cargo) > 0 && t.Cargo[0].Perishable}
-				if t.Channel != "" {
-					tr.channel = t.Channel
-				}
-				g.schedule(&action{at: now.Add(g.minutes(5)), kind: actStep, truck: tr})
+				tr := g.resumed(t)
+				g.schedule(&action{at: g.inHours(g.gates[tr.gate], g.resumeAt(tr, t, now)), kind: actStep, truck: tr})
 			}
 			if len(trips) < 1000 {
 				break

@@ -3,6 +3,7 @@ package traffic
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,36 +20,13 @@ import (
 // verifies.
 func TestTrafficCrossesTrucks(t *testing.T) {
 	ctx := context.Background()
-	// 07:00 at the gate (UTC+7).
-	origin := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	const speed = 10000
-	clock := cuakhau.ScaledClock{Origin: origin, Start: time.Now(), Speed: speed}
-	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	gates, err := catalog.Gates()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Seed(ctx, gates); err != nil {
-		t.Fatal(err)
-	}
-	// Lanes for the test's volume (4,000 trucks a day), so that bookings
-	// find places.
-	if _, err := db.SetControls(ctx, cuakhau.Principal{Role: cuakhau.RoleAdmin}, "huu-nghi",
-		cuakhau.ControlsUpdate{Lanes: map[string]int{"entry": 10}}); err != nil {
-		t.Fatal(err)
-	}
+	clock := cuakhau.ScaledClock{Origin: gateMorning, Start: time.Now(), Speed: speed}
+	db := openStore(t, filepath.Join(t.TempDir(), "t.db"), clock, true)
 	loop := callforward.New(db, 30*time.Millisecond, nil)
 	loop.Start(ctx)
 	defer loop.Stop()
-	gen := New(Config{Gates: db, Trips: db, Queue: db, Clock: clock, Speed: speed, Seed: 7,
-		Volumes: []Volume{{"huu-nghi", cuakhau.Export, 2000}, {"huu-nghi", cuakhau.Import, 2000}}})
+	gen := New(Config{Gates: db, Trips: db, Queue: db, Clock: clock, Speed: speed, Seed: 7, Volumes: busyHuuNghi})
 	// At least 3 s (~8 gate hours), then until enough trucks have gone
 	// through the queue and crossed, or 30 s on a machine that is very
 	// busy (the race detector, other packages' tests in parallel).
@@ -76,7 +54,201 @@ func TestTrafficCrossesTrucks(t *testing.T) {
 	if st.Declared < 50 || st.Crossed < 10 || st.Decisions < 5*st.Crossed || st.Arrived < st.Crossed || st.Booked == 0 {
 		t.Errorf("too little traffic: %+v", st)
 	}
-	reports, err := db.VerifyLog(ctx)
+	verifyLog(t, db)
+}
+
+// TestTrafficResumesTrucksUnderWay stops the demo's traffic mid-morning, with
+// trucks on their way, in the waiting area, called forward, in the control
+// zone and held by customs, and runs it again on the same store from where
+// its clock stopped, as `cuakhau demo` does when run again: every one of
+// those trucks must be decided (crossed, or rejected, cancelled, a no-show)
+// by the second run, and no request of it refused.
+func TestTrafficResumesTrucksUnderWay(t *testing.T) {
+	ctx := context.Background()
+	const speed = 10000
+	path := filepath.Join(t.TempDir(), "t.db")
+
+	// First run: the demo's traffic at Hữu Nghị from 07:00 gate time until
+	// customs holds two trucks. Then the server stops (its call-forward loop
+	// with it) and the traffic a little later, as in the demo, once five
+	// trucks have checked in uncalled. A minute for each, on a machine too
+	// busy to get there.
+	clock := cuakhau.ScaledClock{Origin: gateMorning, Start: time.Now(), Speed: speed}
+	db := openStore(t, path, clock, true)
+	loop := callforward.New(db, 30*time.Millisecond, nil)
+	loop.Start(ctx)
+	gen := New(Config{Gates: db, Trips: db, Queue: db, Clock: clock, Speed: speed, Seed: 7, Volumes: demoHuuNghi})
+	run, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- gen.Run(run) }()
+	until := func(status cuakhau.Status, n int) {
+		for began := time.Now(); time.Since(began) < time.Minute; time.Sleep(20 * time.Millisecond) {
+			if len(tripsIn(t, db, status)) >= n {
+				return
+			}
+		}
+	}
+	until(cuakhau.StatusHeld, 2)
+	loop.Stop()
+	until(cuakhau.StatusArrived, 5)
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// An operator called two trucks out of turn just before the stop: they
+	// are on their way from the waiting area to entry.
+	waiting := tripsIn(t, db, cuakhau.StatusArrived)
+	if len(waiting) < 3 {
+		t.Fatalf("%d trucks waiting at the stop; want 3 or more", len(waiting))
+	}
+	op := cuakhau.Principal{TokenID: "test", Role: cuakhau.RoleOperator}
+	for _, tr := range waiting[:2] {
+		if _, err := db.Call(ctx, op, tr.Gate, cuakhau.CallRequest{TripID: tr.ID, Reason: "xe ưu tiên"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stoppedAt := clock.Now()
+	under := map[string]cuakhau.Status{}
+	for _, st := range cuakhau.Statuses {
+		if st.Final() {
+			continue
+		}
+		for _, tr := range tripsIn(t, db, st) {
+			under[tr.ID] = st
+		}
+	}
+	for _, st := range []cuakhau.Status{cuakhau.StatusArrived, cuakhau.StatusCalled, cuakhau.StatusInZone, cuakhau.StatusHeld} {
+		if len(tripsIn(t, db, st)) == 0 {
+			t.Fatalf("no trip %s at the stop: the test would not resume one", st)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Second run: the store reopened, the clock from where it stopped, a
+	// new generator that knows only what the store tells it, and new
+	// traffic arriving meanwhile.
+	clock = cuakhau.ScaledClock{Origin: stoppedAt, Start: time.Now(), Speed: speed}
+	db = openStore(t, path, clock, false)
+	loop = callforward.New(db, 30*time.Millisecond, nil)
+	loop.Start(ctx)
+	defer loop.Stop()
+	gen = New(Config{Gates: db, Trips: db, Queue: db, Clock: clock, Speed: speed, Seed: 8, Volumes: demoHuuNghi})
+	run, stop = context.WithCancel(ctx)
+	defer stop()
+	go func() { done <- gen.Run(run) }()
+	admin := cuakhau.Principal{TokenID: "test", Role: cuakhau.RoleAdmin}
+	left := map[string]*cuakhau.Trip{}
+	for began := time.Now(); time.Since(began) < 2*time.Minute; {
+		time.Sleep(200 * time.Millisecond)
+		clear(left)
+		for id := range under {
+			tr, err := db.Trip(ctx, admin, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tr.Status.Final() {
+				left[id] = tr
+			}
+		}
+		if len(left) == 0 {
+			t.Logf("%d trips under way at the stop (%s gate time) decided by %s", len(under),
+				stoppedAt.In(ict).Format("15:04"), clock.Now().In(ict).Format("15:04 Jan 2"))
+			break
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for id, tr := range left {
+		var cps []string
+		for _, c := range tr.Checkpoints {
+			cps = append(cps, c.Code+"="+c.State)
+		}
+		t.Errorf("trip %s, %s at the stop, is still %s at %s gate time (%s)",
+			tr.Code, under[id], tr.Status, clock.Now().In(ict).Format("15:04 Jan 2"), strings.Join(cps, " "))
+	}
+	for id, was := range under {
+		tr, err := db.Trip(ctx, admin, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inside := was != cuakhau.StatusDeclared && was != cuakhau.StatusBooked
+		if inside && tr.Status.Final() && tr.Status != cuakhau.StatusCrossed && tr.Status != cuakhau.StatusRejected {
+			t.Errorf("trip %s, %s at the stop, ended %s; want crossed or rejected", tr.Code, was, tr.Status)
+		}
+	}
+	if st := gen.Stats(); st.Errors != 0 {
+		t.Errorf("%d requests of the resumed run refused: %+v", st.Errors, st)
+	}
+	verifyLog(t, db)
+}
+
+// gateMorning is 07:00 at the Lạng Sơn gates (UTC+7), when they open.
+var gateMorning = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+var ict = time.FixedZone("ICT", 7*3600)
+
+// busyHuuNghi is 4,000 trucks a day at Hữu Nghị, enough that a test of a
+// few seconds sees every step of the lifecycle.
+var busyHuuNghi = []Volume{{"huu-nghi", cuakhau.Export, 2000}, {"huu-nghi", cuakhau.Import, 2000}}
+
+// demoHuuNghi is the demo's traffic at Hữu Nghị.
+var demoHuuNghi = LangSon2025[:2]
+
+// openStore opens the SQLite store at path on clock; fresh seeds it with the
+// catalogue's gates and lanes for busyHuuNghi, so that bookings find places.
+func openStore(t *testing.T, path string, clock cuakhau.Clock, fresh bool) *sqlstore.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, "sqlite:"+path, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !fresh {
+		return db
+	}
+	gates, err := catalog.Gates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Seed(ctx, gates); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SetControls(ctx, cuakhau.Principal{Role: cuakhau.RoleAdmin}, "huu-nghi",
+		cuakhau.ControlsUpdate{Lanes: map[string]int{"entry": 10}}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// tripsIn lists every trip with status st.
+func tripsIn(t *testing.T, db *sqlstore.DB, st cuakhau.Status) []*cuakhau.Trip {
+	t.Helper()
+	var out []*cuakhau.Trip
+	admin := cuakhau.Principal{TokenID: "test", Role: cuakhau.RoleAdmin}
+	for after := ""; ; {
+		page, err := db.Trips(context.Background(), admin, cuakhau.TripFilter{Status: st, Limit: 1000, After: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, page...)
+		if len(page) < 1000 {
+			return out
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+func verifyLog(t *testing.T, db *sqlstore.DB) {
+	t.Helper()
+	reports, err := db.VerifyLog(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -116,6 +116,63 @@ func (g *Generator) newTruck(ctx context.Context, v Volume, now time.Time) {
 	g.schedule(&action{at: g.inHours(g.gates[v.Gate], arrive), kind: actStep, truck: tr})
 }
 
+// resumed rebuilds what the generator remembers of a truck from its trip,
+// as a restarted demo finds it. A truck whose customs checkpoint holds it is
+// under inspection: the next customs decision releases it with a pass, not a
+// second hold (which the trip's state refuses). A truck still before its first
+// checkpoint draws whether it will weigh, as a new one does; one already past
+// it goes on without the weighbridge.
+func (g *Generator) resumed(t *cuakhau.Trip) *truck {
+	tr := &truck{id: t.ID, gate: t.Gate, direction: t.Direction, taxCode: t.Enterprise.TaxCode,
+		plate: t.Vehicle.Plate, channel: t.Channel, perishable: len(t.Cargo) > 0 && t.Cargo[0].Perishable}
+	if tr.channel == "" {
+		tr.channel = g.channel()
+	}
+	started := false
+	for _, c := range t.Checkpoints {
+		if c.Kind == cuakhau.KindCustoms && c.State == cuakhau.CheckpointHeld {
+			tr.held = true
+		}
+		if c.State != cuakhau.CheckpointPending && c.State != cuakhau.CheckpointSkipped {
+			started = true
+		}
+	}
+	tr.weigh = !started && g.rng.Float64() < 0.5
+	return tr
+}
+
+// resumeAt is when a resumed truck takes its next step: a truck still on its
+// way arrives when it planned to (or soon, when that has passed), a truck in
+// the waiting area looks for its call as it always does, a called truck
+// drives to entry, and a truck in the zone finishes the checkpoint it is at,
+// its service counted from the zone's last decision on it, as it would have
+// been without the stop (at once, when that time has passed).
+func (g *Generator) resumeAt(tr *truck, t *cuakhau.Trip, now time.Time) time.Time {
+	switch t.Status {
+	case cuakhau.StatusDeclared, cuakhau.StatusBooked:
+		if t.PlannedArrival != nil && t.PlannedArrival.After(now) {
+			return *t.PlannedArrival
+		}
+		return now.Add(g.minutes(5))
+	case cuakhau.StatusArrived:
+		return now.Add(2 * time.Minute)
+	}
+	cp := g.next(tr, t)
+	if cp == nil || cp.Code == "entry" {
+		return now.Add(g.minutes(5))
+	}
+	var last time.Time
+	for _, c := range t.Checkpoints {
+		if c.At != nil && c.At.After(last) {
+			last = *c.At
+		}
+	}
+	if at := last.Add(g.serviceTime(tr, cp.Code)); at.After(now) {
+		return at
+	}
+	return now
+}
+
 // step records the truck's next decision and schedules the one after.
 func (g *Generator) step(ctx context.Context, tr *truck, now time.Time) {
 	admin := officer(cuakhau.RoleAdmin)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/sqlstore"
 	"github.com/cuakhau/cuakhau/traffic"
 )
 
@@ -39,8 +40,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("create data folder: %w", err)
 	}
 	clockFile := filepath.Join(*data, "demo-clock.txt")
-	clock := cuakhau.ScaledClock{Origin: demoOrigin(clockFile), Start: time.Now(), Speed: *speed}
 	dsn := "sqlite:" + filepath.Join(*data, "cuakhau.db")
+	origin, err := demoOrigin(ctx, clockFile, filepath.Join(*data, "cuakhau.db"))
+	if err != nil {
+		return err
+	}
+	clock := cuakhau.ScaledClock{Origin: origin, Start: time.Now(), Speed: *speed}
 	cfg := serverConfig{Addr: *addr, DSN: dsn, Migrate: true, Clock: clock, Logger: logger}
 	if err := qf.apply(&cfg); err != nil {
 		return err
@@ -84,21 +89,41 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // demoOrigin is where the demo's clock starts: where the last run stopped,
 // so that a second run resumes its day; on a first run, now, or the next
 // 06:30 gate time when the gates are closed, so that traffic shows at once.
-func demoOrigin(clockFile string) time.Time {
+// The clock file is saved every few seconds, so a demo that was killed
+// wrote events after the time it holds: the clock then starts at the last
+// entry of the database's log, never before it, or trips would cross
+// before they entered and the measured rates would go wrong.
+func demoOrigin(ctx context.Context, clockFile, dbFile string) (time.Time, error) {
+	var origin time.Time
 	if b, err := os.ReadFile(clockFile); err == nil {
-		if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(string(b))); err == nil {
-			return t
+		origin, _ = time.Parse(time.RFC3339Nano, strings.TrimSpace(string(b)))
+	}
+	if _, err := os.Stat(dbFile); err == nil {
+		db, err := sqlstore.Open(ctx, "sqlite:"+dbFile, cuakhau.SystemClock{})
+		if err != nil {
+			return time.Time{}, err
 		}
+		last, err := db.LastEventAt(ctx)
+		db.Close()
+		if err != nil {
+			return time.Time{}, fmt.Errorf("read the demo's last event: %w", err)
+		}
+		if last.After(origin) {
+			origin = last
+		}
+	}
+	if !origin.IsZero() {
+		return origin.UTC(), nil
 	}
 	now := time.Now().In(localZone())
 	if h := now.Hour(); h >= 7 && h < 19 {
-		return now.UTC()
+		return now.UTC(), nil
 	}
 	day := time.Date(now.Year(), now.Month(), now.Day(), 6, 30, 0, 0, now.Location())
 	if now.Hour() >= 19 {
 		day = day.AddDate(0, 0, 1)
 	}
-	return day.UTC()
+	return day.UTC(), nil
 }
 
 func saveClock(path string, t time.Time) error {

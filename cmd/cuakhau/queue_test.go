@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
-	"github.com/cuakhau/cuakhau/catalog"
-	"github.com/cuakhau/cuakhau/sqlstore"
 )
 
 // TestQueueReplayCatchesTampering logs calls under the adaptive policy, then
@@ -26,20 +24,7 @@ func TestQueueReplayCatchesTampering(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "q.db")
 	dsn := "sqlite:" + path
 	clock := cuakhau.NewFixedClock(time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC))
-	db, err := sqlstore.Open(ctx, dsn, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	gates, err := catalog.Gates()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Seed(ctx, gates); err != nil {
-		t.Fatal(err)
-	}
+	db := openSeeded(t, dsn, clock)
 	admin := cuakhau.Principal{Role: cuakhau.RoleAdmin, TokenID: "t"}
 	room := 3 // the three calls below, each within the room
 	if _, err := db.SetControls(ctx, admin, "huu-nghi", cuakhau.ControlsUpdate{Room: &room}); err != nil {

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/catalog"
+	"github.com/cuakhau/cuakhau/sqlstore"
+	"github.com/cuakhau/cuakhau/traffic"
+)
+
+// TestDemoOriginNeverBeforeItsLog: a demo killed between two saves of its
+// clock file wrote events after the saved time; run again, its clock starts
+// at its log's last entry. A clock file ahead of the log (a stop at night,
+// with nothing written for hours) is kept.
+func TestDemoOriginNeverBeforeItsLog(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	clockFile, dbFile := filepath.Join(dir, "demo-clock.txt"), filepath.Join(dir, "cuakhau.db")
+	saved := time.Date(2026, 12, 3, 2, 50, 0, 0, time.UTC)
+	written := saved.Add(70 * time.Minute)
+
+	clock := cuakhau.NewFixedClock(written)
+	db := openSeeded(t, "sqlite:"+dbFile, clock)
+	tax := traffic.TaxCodes()[0]
+	arrive := written.Add(time.Hour)
+	d := cuakhau.Declaration{Gate: "huu-nghi", Direction: cuakhau.Export,
+		Vehicle:    cuakhau.Vehicle{Plate: "12C-123.45"},
+		Driver:     cuakhau.Driver{Name: "Nguyễn Văn A", IDNumber: "020123456789"},
+		Enterprise: cuakhau.Enterprise{TaxCode: tax, Name: "Công ty demo"},
+		Cargo: []cuakhau.CargoLine{{HSCode: "8517.13", Description: "Điện thoại", Packages: 400,
+			GrossKg: 5000, ValueUSDCents: 90000000}},
+		CustomsDeclarations: []string{"304001234520"},
+		PlannedArrival:      &arrive}
+	if _, err := db.DeclareTrip(ctx, cuakhau.Principal{TokenID: "t", Role: cuakhau.RoleEnterprise, TaxCode: tax}, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tt := range []struct {
+		name        string
+		saved, want time.Time
+	}{
+		{"killed after the last save", saved, written},
+		{"stopped, then the clock ran on", written.Add(5 * time.Hour), written.Add(5 * time.Hour)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := saveClock(clockFile, tt.saved); err != nil {
+				t.Fatal(err)
+			}
+			got, err := demoOrigin(ctx, clockFile, dbFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Equal(tt.want) {
+				t.Errorf("origin = %s, want %s", got, tt.want)
+			}
+		})
+	}
+	if err := os.Remove(clockFile); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := demoOrigin(ctx, clockFile, dbFile); err != nil || !got.Equal(written) {
+		t.Errorf("no clock file: origin %s, %v; want the log's last entry %s", got, err, written)
+	}
+}
+
+// openSeeded opens the store at dsn on clock, migrated and seeded with the
+// catalogue's gates. The caller closes it.
+func openSeeded(t *testing.T, dsn string, clock cuakhau.Clock) *sqlstore.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, dsn, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	gates, err := catalog.Gates()
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	if err := db.Seed(ctx, gates); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return db
+}
