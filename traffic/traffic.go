@@ -226,8 +226,15 @@ func (g *Generator) Run(ctx context.Context) error {
 // or called forward, and trucks in the control zone, held ones included. The
 // generator's memory of a truck is rebuilt from its trip (see resumed), so
 // that a restart carries on as if the demo had not stopped.
+//
+// The trips are listed status by status while the server's call-forward
+// loop may move them on (a waiting truck listed as arrived is then listed
+// again as called), so each trip is resumed once, from the latest version
+// listed.
 func (g *Generator) resume(ctx context.Context, now time.Time) error {
 	ops := cuakhau.Principal{TokenID: "demo", Role: cuakhau.RoleAdmin}
+	latest := map[string]*cuakhau.Trip{}
+	var order []string
 	for _, st := range cuakhau.Statuses {
 		if st.Final() {
 			continue
@@ -239,14 +246,27 @@ func (g *Generator) resume(ctx context.Context, now time.Time) error {
 				return fmt.Errorf("traffic: resume %s trips: %w", st, err)
 			}
 			for _, t := range trips {
-				tr := g.resumed(t)
-				g.schedule(&action{at: g.inHours(g.gates[tr.gate], g.resumeAt(tr, t, now)), kind: actStep, truck: tr})
+				prev, seen := latest[t.ID]
+				if !seen {
+					order = append(order, t.ID)
+				}
+				if !seen || t.Version > prev.Version {
+					latest[t.ID] = t
+				}
 			}
 			if len(trips) < 1000 {
 				break
 			}
 			after = trips[len(trips)-1].ID
 		}
+	}
+	for _, id := range order {
+		t := latest[id]
+		if t.Status.Final() {
+			continue
+		}
+		tr := g.resumed(t)
+		g.schedule(&action{at: g.inHours(g.gates[tr.gate], g.resumeAt(tr, t, now)), kind: actStep, truck: tr})
 	}
 	return nil
 }
