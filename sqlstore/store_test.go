@@ -162,8 +162,9 @@ func verify(t *testing.T, db *sqlstore.DB) map[string]cuakhau.ChainReport {
 	return m
 }
 
-// wantWhole fails the test unless every gate's chain holds, and returns the
-// number of entries per gate.
+// wantWhole fails the test unless every gate's chain holds and every
+// projection is what the log rebuilds, and returns the number of entries
+// per gate.
 func wantWhole(t *testing.T, db *sqlstore.DB) map[string]int64 {
 	t.Helper()
 	n := map[string]int64{}
@@ -172,6 +173,9 @@ func wantWhole(t *testing.T, db *sqlstore.DB) map[string]int64 {
 			t.Errorf("gate %s: chain broken at %d: %s", g, r.BrokenAt, r.Reason)
 		}
 		n[g] = r.Events
+	}
+	for _, d := range verifyRows(t, db) {
+		t.Errorf("projection differs from the log: %s", d)
 	}
 	return n
 }
