@@ -66,8 +66,15 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(w, "%s\t%d\t%s\t%s\n", r.Gate, r.Events, head, result)
 	}
 	w.Flush()
+	differ, err := verifyProjections(ctx, db, stdout, stderr)
+	if err != nil {
+		return err
+	}
 	if broken > 0 {
 		fmt.Fprintf(stderr, "cuakhau: %d gate log(s) broken\n", broken)
+		return exitError(1)
+	}
+	if differ > 0 {
 		return exitError(1)
 	}
 	return nil

@@ -25,7 +25,8 @@ Commands:
   demo      run the platform on SQLite with live Lạng Sơn traffic at accelerated time
   serve     run the API server
   migrate   apply pending database migrations
-  verify    recompute every gate's hash-chained event log and report the first broken link
+  verify    recompute every gate's hash-chained event log and report the first broken link;
+            rebuild every projection from the log and report each row and field that differs
   queue     queue replay: recompute the logged call-forwards of a gate and list differences
   token     API tokens: token create --role ROLE [--enterprise TAXCODE] [--gate GATE]; token list; token revoke ID
   bench     measure the API's acknowledged events/s and latency against the raw database engine
