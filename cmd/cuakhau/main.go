@@ -27,6 +27,7 @@ Commands:
   migrate   apply pending database migrations
   verify    recompute every gate's hash-chained event log and report the first broken link;
             rebuild every projection from the log and report each row and field that differs
+  backup    backup --out FILE: a consistent copy of a SQLite store, also while it serves (PostgreSQL: says how with pg_dump)
   queue     queue replay: recompute the logged call-forwards of a gate and list differences
   token     API tokens: token create --role ROLE [--enterprise TAXCODE] [--gate GATE]; token list; token revoke ID
   bench     measure the API's acknowledged events/s and latency against the raw database engine
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "verify":
 		return runVerify(ctx, rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, stdout, stderr)
 	case "queue":
 		return runQueue(ctx, rest, stdout, stderr)
 	case "token":
