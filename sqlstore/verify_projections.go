@@ -58,7 +58,7 @@ const none = "(none)"
 // keep. The log's own integrity is VerifyLog's; a log that does not chain
 // rebuilds into differences too.
 //
-// It keeps the rebuilt projections in memory: about a kilobyte a trip.
+// It keeps the rebuilt projections in memory: about 2 KB a trip.
 func (db *DB) VerifyProjections(ctx context.Context) ([]RowDiff, error) {
 	codes, err := db.GateCodes(ctx)
 	if err != nil {
