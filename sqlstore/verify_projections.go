@@ -245,73 +245,90 @@ func (r *rebuild) notice(ev *cuakhau.Event, t *cuakhau.Trip, n notice, textKnown
 	}
 }
 
-// field compares one field of a row.
-func (r *rebuild) field(table, key, field, stored, rebuilt string) {
-	if stored != rebuilt {
-		r.differ(table, key, field, stored, rebuilt)
+// fields compares the columns of a row, names[i] being stored[i]'s and
+// rebuilt[i]'s.
+func (r *rebuild) fields(table, key string, names, stored, rebuilt []string) {
+	for i, n := range names {
+		if stored[i] != rebuilt[i] {
+			r.differ(table, key, n, stored[i], rebuilt[i])
+		}
 	}
 }
 
-// missing reports the rebuilt rows that were not stored, by key.
-func (r *rebuild) missing(table string, keys []string) {
-	slices.Sort(keys)
-	for _, k := range keys {
-		r.differ(table, k, "", none, "")
-	}
-}
-
-func (r *rebuild) checkTrips(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, code, gate, direction, status, plate, tax_code, declared_at, declared_day, updated_at, version, body FROM trips ORDER BY id`)
+// compareTable reads a table with query and compares each row, by the key
+// scan returns, with the rebuilt row of that key: a stored row with none is
+// extra, and a rebuilt row that was not read is missing.
+func compareTable[S, W any](ctx context.Context, tx *sql.Tx, r *rebuild, table, query string, want map[string]W,
+	scan func(*sql.Rows) (string, S, error), compare func(key string, stored S, rebuilt W) error) error {
+	rows, err := tx.QueryContext(ctx, query)
 	if err != nil {
-		return fmt.Errorf("read trips: %w", err)
+		return fmt.Errorf("read %s: %w", table, err)
 	}
 	defer rows.Close()
 	seen := map[string]bool{}
 	for rows.Next() {
-		var id, body string
-		var s tripRow
-		if err := rows.Scan(&id, &s.code, &s.gate, &s.direction, &s.status, &s.plate, &s.taxCode, &s.declaredAt, &s.declaredDay,
-			&s.updatedAt, &s.version, &body); err != nil {
-			return fmt.Errorf("read trips: %w", err)
+		key, stored, err := scan(rows)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", table, err)
 		}
-		seen[id] = true
-		t := r.trips[id]
-		if t == nil {
-			r.differ("trips", id, "", "", none)
+		seen[key] = true
+		rebuilt, ok := want[key]
+		if !ok {
+			r.differ(table, key, "", "", none)
 			continue
 		}
-		loc := vietnam
-		if cg, ok := r.gates[t.Gate]; ok && cg.loc != nil {
-			loc = cg.loc
+		if err := compare(key, stored, rebuilt); err != nil {
+			return err
 		}
-		w := tripRowOf(t, loc)
-		r.field("trips", id, "code", s.code, w.code)
-		r.field("trips", id, "gate", s.gate, w.gate)
-		r.field("trips", id, "direction", s.direction, w.direction)
-		r.field("trips", id, "status", s.status, w.status)
-		r.field("trips", id, "plate", s.plate, w.plate)
-		r.field("trips", id, "tax_code", s.taxCode, w.taxCode)
-		r.field("trips", id, "declared_at", s.declaredAt, w.declaredAt)
-		r.field("trips", id, "declared_day", s.declaredDay, w.declaredDay)
-		r.field("trips", id, "updated_at", s.updatedAt, w.updatedAt)
-		r.field("trips", id, "version", strconv.Itoa(s.version), strconv.Itoa(w.version))
-		want, err := json.Marshal(t)
-		if err != nil {
-			return fmt.Errorf("encode trip %s: %w", id, err)
-		}
-		r.body("trips", id, []byte(body), want)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read trips: %w", err)
+		return fmt.Errorf("read %s: %w", table, err)
 	}
 	var lost []string
-	for id := range r.trips {
-		if !seen[id] {
-			lost = append(lost, id)
+	for k := range want {
+		if !seen[k] {
+			lost = append(lost, k)
 		}
 	}
-	r.missing("trips", lost)
+	slices.Sort(lost)
+	for _, k := range lost {
+		r.differ(table, k, "", none, "")
+	}
 	return nil
+}
+
+var tripColumns = []string{"code", "gate", "direction", "status", "plate", "tax_code", "declared_at", "declared_day", "updated_at", "version"}
+
+func (t tripRow) values() []string {
+	return []string{t.code, t.gate, t.direction, t.status, t.plate, t.taxCode, t.declaredAt, t.declaredDay, t.updatedAt, strconv.Itoa(t.version)}
+}
+
+type storedTrip struct {
+	row  tripRow
+	body []byte
+}
+
+func (r *rebuild) checkTrips(ctx context.Context, tx *sql.Tx) error {
+	return compareTable(ctx, tx, r, "trips", `SELECT id, code, gate, direction, status, plate, tax_code, declared_at, declared_day, updated_at, version, body FROM trips ORDER BY id`,
+		r.trips, func(rows *sql.Rows) (string, storedTrip, error) {
+			var id string
+			var s storedTrip
+			err := rows.Scan(&id, &s.row.code, &s.row.gate, &s.row.direction, &s.row.status, &s.row.plate, &s.row.taxCode, &s.row.declaredAt,
+				&s.row.declaredDay, &s.row.updatedAt, &s.row.version, &s.body)
+			return id, s, err
+		}, func(id string, s storedTrip, t *cuakhau.Trip) error {
+			loc := vietnam
+			if cg, ok := r.gates[t.Gate]; ok && cg.loc != nil {
+				loc = cg.loc
+			}
+			r.fields("trips", id, tripColumns, s.row.values(), tripRowOf(t, loc).values())
+			want, err := json.Marshal(t)
+			if err != nil {
+				return fmt.Errorf("encode trip %s: %w", id, err)
+			}
+			r.body("trips", id, s.body, want)
+			return nil
+		})
 }
 
 // body compares two JSON documents field by field, naming each leaf that
@@ -375,44 +392,30 @@ func flatten(doc []byte, prefix string, out map[string]string) error {
 	return nil
 }
 
+var bookingColumns = []string{"gate", "direction", "window_start", "window_end", "state", "booked_at", "ended_at"}
+
+func (b bookingRow) values() []string {
+	return []string{b.gate, b.direction, b.windowStart, b.windowEnd, b.state, b.bookedAt, b.endedAt}
+}
+
 func (r *rebuild) checkBookings(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT trip_id, gate, direction, window_start, window_end, state, booked_at, ended_at FROM bookings ORDER BY trip_id`)
-	if err != nil {
-		return fmt.Errorf("read bookings: %w", err)
-	}
-	defer rows.Close()
-	seen := map[string]bool{}
-	for rows.Next() {
-		var id string
-		var s bookingRow
-		if err := rows.Scan(&id, &s.gate, &s.direction, &s.windowStart, &s.windowEnd, &s.state, &s.bookedAt, &s.endedAt); err != nil {
-			return fmt.Errorf("read bookings: %w", err)
-		}
-		seen[id] = true
-		w, ok := r.bookings[id]
-		if !ok {
-			r.differ("bookings", id, "", "", none)
-			continue
-		}
-		r.field("bookings", id, "gate", s.gate, w.gate)
-		r.field("bookings", id, "direction", s.direction, w.direction)
-		r.field("bookings", id, "window_start", s.windowStart, w.windowStart)
-		r.field("bookings", id, "window_end", s.windowEnd, w.windowEnd)
-		r.field("bookings", id, "state", s.state, w.state)
-		r.field("bookings", id, "booked_at", s.bookedAt, w.bookedAt)
-		r.field("bookings", id, "ended_at", s.endedAt, w.endedAt)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read bookings: %w", err)
-	}
-	var lost []string
-	for id := range r.bookings {
-		if !seen[id] {
-			lost = append(lost, id)
-		}
-	}
-	r.missing("bookings", lost)
-	return nil
+	return compareTable(ctx, tx, r, "bookings", `SELECT trip_id, gate, direction, window_start, window_end, state, booked_at, ended_at FROM bookings ORDER BY trip_id`,
+		r.bookings, func(rows *sql.Rows) (string, bookingRow, error) {
+			var id string
+			var b bookingRow
+			err := rows.Scan(&id, &b.gate, &b.direction, &b.windowStart, &b.windowEnd, &b.state, &b.bookedAt, &b.endedAt)
+			return id, b, err
+		}, func(id string, s, w bookingRow) error {
+			r.fields("bookings", id, bookingColumns, s.values(), w.values())
+			return nil
+		})
+}
+
+var waitingColumns = []string{"gate", "direction", "seq", "arrived_at", "booked", "window_start", "window_end", "spoils_at", "priority", "fifo_turn"}
+
+func (w waitingRow) values() []string {
+	return []string{w.gate, w.direction, strconv.FormatInt(w.seq, 10), w.arrivedAt, strconv.Itoa(w.booked), w.windowStart, w.windowEnd,
+		w.spoilsAt, strconv.Itoa(w.priority), w.fifoTurn}
 }
 
 func (r *rebuild) checkWaiting(ctx context.Context, tx *sql.Tx) error {
@@ -426,123 +429,52 @@ func (r *rebuild) checkWaiting(ctx context.Context, tx *sql.Tx) error {
 			want[w.ID] = waitingRowOf(w, g, d)
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT trip_id, gate, direction, seq, arrived_at, booked, window_start, window_end, spoils_at, priority, fifo_turn FROM waiting ORDER BY trip_id`)
-	if err != nil {
-		return fmt.Errorf("read waiting area: %w", err)
-	}
-	defer rows.Close()
-	seen := map[string]bool{}
-	for rows.Next() {
-		var id string
-		var s waitingRow
-		if err := rows.Scan(&id, &s.gate, &s.direction, &s.seq, &s.arrivedAt, &s.booked, &s.windowStart, &s.windowEnd, &s.spoilsAt,
-			&s.priority, &s.fifoTurn); err != nil {
-			return fmt.Errorf("read waiting area: %w", err)
-		}
-		seen[id] = true
-		w, ok := want[id]
-		if !ok {
-			r.differ("waiting", id, "", "", none)
-			continue
-		}
-		r.field("waiting", id, "gate", s.gate, w.gate)
-		r.field("waiting", id, "direction", s.direction, w.direction)
-		r.field("waiting", id, "seq", strconv.FormatInt(s.seq, 10), strconv.FormatInt(w.seq, 10))
-		r.field("waiting", id, "arrived_at", s.arrivedAt, w.arrivedAt)
-		r.field("waiting", id, "booked", strconv.Itoa(s.booked), strconv.Itoa(w.booked))
-		r.field("waiting", id, "window_start", s.windowStart, w.windowStart)
-		r.field("waiting", id, "window_end", s.windowEnd, w.windowEnd)
-		r.field("waiting", id, "spoils_at", s.spoilsAt, w.spoilsAt)
-		r.field("waiting", id, "priority", strconv.Itoa(s.priority), strconv.Itoa(w.priority))
-		r.field("waiting", id, "fifo_turn", s.fifoTurn, w.fifoTurn)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read waiting area: %w", err)
-	}
-	var lost []string
-	for id := range want {
-		if !seen[id] {
-			lost = append(lost, id)
-		}
-	}
-	r.missing("waiting", lost)
-	return nil
+	return compareTable(ctx, tx, r, "waiting", `SELECT trip_id, gate, direction, seq, arrived_at, booked, window_start, window_end, spoils_at, priority, fifo_turn FROM waiting ORDER BY trip_id`,
+		want, func(rows *sql.Rows) (string, waitingRow, error) {
+			var id string
+			var w waitingRow
+			err := rows.Scan(&id, &w.gate, &w.direction, &w.seq, &w.arrivedAt, &w.booked, &w.windowStart, &w.windowEnd, &w.spoilsAt, &w.priority, &w.fifoTurn)
+			return id, w, err
+		}, func(id string, s, w waitingRow) error {
+			r.fields("waiting", id, waitingColumns, s.values(), w.values())
+			return nil
+		})
 }
 
 // checkControls compares each gate's stored controls with the data of its
 // latest controls event, which is the body the store wrote with it.
 func (r *rebuild) checkControls(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT gate, body FROM gate_controls ORDER BY gate`)
-	if err != nil {
-		return fmt.Errorf("read gate controls: %w", err)
-	}
-	defer rows.Close()
-	seen := map[string]bool{}
-	for rows.Next() {
-		var gate, body string
-		if err := rows.Scan(&gate, &body); err != nil {
-			return fmt.Errorf("read gate controls: %w", err)
-		}
-		seen[gate] = true
-		w, ok := r.controls[gate]
-		if !ok {
-			r.differ("gate_controls", gate, "", "", none)
-			continue
-		}
-		r.body("gate_controls", gate, []byte(body), w)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read gate controls: %w", err)
-	}
-	var lost []string
-	for g := range r.controls {
-		if !seen[g] {
-			lost = append(lost, g)
-		}
-	}
-	r.missing("gate_controls", lost)
-	return nil
+	return compareTable(ctx, tx, r, "gate_controls", `SELECT gate, body FROM gate_controls ORDER BY gate`,
+		r.controls, func(rows *sql.Rows) (string, []byte, error) {
+			var gate string
+			var body []byte
+			err := rows.Scan(&gate, &body)
+			return gate, body, err
+		}, func(gate string, s []byte, w json.RawMessage) error {
+			r.body("gate_controls", gate, s, w)
+			return nil
+		})
+}
+
+var outboxColumns = []string{"kind", "gate", "trip_id", "phone", "text", "data", "created_at"}
+
+func (m outboxRow) values() []string {
+	return []string{m.kind, m.gate, m.tripID, m.phone, m.text, m.data, m.createdAt}
 }
 
 func (r *rebuild) checkOutbox(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, kind, gate, trip_id, phone, text, data, created_at FROM outbox ORDER BY id`)
-	if err != nil {
-		return fmt.Errorf("read outbox: %w", err)
-	}
-	defer rows.Close()
-	seen := map[string]bool{}
-	for rows.Next() {
-		var s outboxRow
-		var data sql.NullString
-		if err := rows.Scan(&s.id, &s.kind, &s.gate, &s.tripID, &s.phone, &s.text, &data, &s.createdAt); err != nil {
-			return fmt.Errorf("read outbox: %w", err)
-		}
-		s.data = data.String
-		seen[s.id] = true
-		w, ok := r.outbox[s.id]
-		if !ok {
-			r.differ("outbox", s.id, "", "", none)
-			continue
-		}
-		r.field("outbox", s.id, "kind", s.kind, w.kind)
-		r.field("outbox", s.id, "gate", s.gate, w.gate)
-		r.field("outbox", s.id, "trip_id", s.tripID, w.tripID)
-		r.field("outbox", s.id, "phone", s.phone, w.phone)
-		if !r.unverifiedText[s.id] {
-			r.field("outbox", s.id, "text", s.text, w.text)
-		}
-		r.field("outbox", s.id, "data", s.data, w.data)
-		r.field("outbox", s.id, "created_at", s.createdAt, w.createdAt)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read outbox: %w", err)
-	}
-	var lost []string
-	for id := range r.outbox {
-		if !seen[id] {
-			lost = append(lost, id)
-		}
-	}
-	r.missing("outbox", lost)
-	return nil
+	return compareTable(ctx, tx, r, "outbox", `SELECT id, kind, gate, trip_id, phone, text, data, created_at FROM outbox ORDER BY id`,
+		r.outbox, func(rows *sql.Rows) (string, outboxRow, error) {
+			var m outboxRow
+			var data sql.NullString
+			err := rows.Scan(&m.id, &m.kind, &m.gate, &m.tripID, &m.phone, &m.text, &data, &m.createdAt)
+			m.data = data.String
+			return m.id, m, err
+		}, func(id string, s, w outboxRow) error {
+			if r.unverifiedText[id] {
+				s.text = w.text
+			}
+			r.fields("outbox", id, outboxColumns, s.values(), w.values())
+			return nil
+		})
 }
