@@ -47,7 +47,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	var copies []string
 	for i := range 3 {
 		// Each backup begins once more trips are written.
-		for n := 0; n < 20*(i+1); n = count(t, db, `SELECT count(*) FROM trips`) {
+		for n := 0; n < 20*(i+1) && len(errs) == 0; n = count(t, db, `SELECT count(*) FROM trips`) {
 		}
 		out := filepath.Join(dir, "copy"+string(rune('a'+i))+".db")
 		if err := db.Backup(ctx, out); err != nil {

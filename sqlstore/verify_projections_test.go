@@ -3,6 +3,8 @@ package sqlstore_test
 import (
 	"context"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -160,4 +162,54 @@ func TestVerifyProjectionsNamesEachChange(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestVerifyProjectionsWhileWriting verifies a store that callers are
+// writing to: the log and the tables are read from one snapshot, so no
+// write half-seen shows up as a difference.
+func TestVerifyProjectionsWhileWriting(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		var stop atomic.Bool
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for !stop.Load() {
+					trip, err := db.DeclareTrip(ctx, company, durian())
+					if err == nil {
+						_, err = db.Book(ctx, company, trip.ID, tomorrow9)
+					}
+					for _, s := range route[:2] {
+						if err == nil {
+							_, err = db.Decide(ctx, s.p, trip.ID, cuakhau.Decision{Checkpoint: s.checkpoint, Outcome: cuakhau.OutcomePass})
+						}
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		for i := range 5 {
+			// Each verify begins once more trips are written.
+			for n := 0; n < 20*(i+1) && len(errs) == 0; n = count(t, db, `SELECT count(*) FROM trips`) {
+			}
+			for _, d := range verifyRows(t, db) {
+				t.Errorf("verify during writes: %s", d)
+			}
+		}
+		stop.Store(true)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatalf("writes: %v", err)
+		}
+		if n := count(t, db, `SELECT count(*) FROM bookings WHERE state = 'used'`); n == 0 {
+			t.Errorf("no booking was used: the writes did not exercise the bookings")
+		}
+	})
 }

@@ -56,7 +56,7 @@ func TestBackupUnderLoad(t *testing.T) {
 		}()
 	}
 	// Some trips first, then the backup while the clients go on.
-	for n := 0; n < 50; {
+	for n := 0; n < 50 && len(errs) == 0; {
 		mu.Lock()
 		n = len(acked)
 		mu.Unlock()
