@@ -46,16 +46,7 @@ func Declare(g *cuakhau.Gate, d cuakhau.Declaration, p cuakhau.Principal, id, co
 		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not declare trips", p.Role)
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	t := &cuakhau.Trip{
-		ID:          id,
-		Code:        code,
-		Declaration: d,
-		Status:      cuakhau.StatusDeclared,
-		Checkpoints: route(g, &d),
-		DeclaredAt:  now,
-		UpdatedAt:   now,
-		Version:     1,
-	}
+	t := declaredTrip(g, d, id, code, now)
 	data, err := json.Marshal(DeclaredData{Code: code, Declaration: d})
 	if err != nil {
 		return nil, nil, fmt.Errorf("encode declaration: %w", err)
@@ -70,6 +61,21 @@ func Declare(g *cuakhau.Gate, d cuakhau.Declaration, p cuakhau.Principal, id, co
 		Data:   data,
 	}
 	return t, ev, nil
+}
+
+// declaredTrip is the projection of a trip just declared: d is already
+// validated and normalised. Declare and Project both build it here.
+func declaredTrip(g *cuakhau.Gate, d cuakhau.Declaration, id, code string, now time.Time) *cuakhau.Trip {
+	return &cuakhau.Trip{
+		ID:          id,
+		Code:        code,
+		Declaration: d,
+		Status:      cuakhau.StatusDeclared,
+		Checkpoints: route(g, &d),
+		DeclaredAt:  now,
+		UpdatedAt:   now,
+		Version:     1,
+	}
 }
 
 // route lists the checkpoints of d's direction at g, marking those that do

@@ -241,11 +241,21 @@ func (db *DB) recordAdvisory(ctx context.Context, tx *wtx, s *gateState, p cuakh
 		return false, err
 	}
 	for _, t := range trips {
-		if err := db.notify(ctx, tx, ev, t, cuakhau.NotifyAdvisory, adv.Text+" / "+adv.TextEN); err != nil {
+		if err := db.notify(ctx, tx, ev, t, cuakhau.NotifyAdvisory, advisoryText(rec.AdvisoryRecord)); err != nil {
 			return false, err
 		}
 	}
 	return true, nil
+}
+
+// advisoryText is the notice an advisory in force sends the trips on
+// their way.
+func advisoryText(rec cuakhau.AdvisoryRecord) string { return rec.Text + " / " + rec.TextEN }
+
+// onTheirWay reports whether a trip of status s is still on its way to its
+// gate (tripsOnTheirWay's statuses): an advisory tells it.
+func onTheirWay(s cuakhau.Status) bool {
+	return s == cuakhau.StatusDeclared || s == cuakhau.StatusBooked
 }
 
 // tripsOnTheirWay are the gate's trips declared or booked, not yet arrived.

@@ -47,6 +47,7 @@ type DB struct {
 
 	writer *writer
 	ckpt   *checkpointer // SQLite only
+	path   string        // SQLite only: the database file
 	gates  gateCache
 	tokens tokenCache
 	recent *tripCache
@@ -231,7 +232,7 @@ func (db *DB) openSQLite(ctx context.Context, path string) error {
 		return fmt.Errorf("open sqlite: %w", err)
 	}
 	c.SetMaxOpenConns(1)
-	db.write, db.read, db.ckpt = w, r, newCheckpointer(c, checkpointInterval)
+	db.write, db.read, db.ckpt, db.path = w, r, newCheckpointer(c, checkpointInterval), path
 	return nil
 }
 

@@ -260,7 +260,7 @@ func TestAuditDetects(t *testing.T) {
 				}
 				if tt.tamper != nil {
 					tt.tamper(t, db)
-					wantWhole(t, db) // the chain alone does not see it
+					wantChain(t, db) // the chain alone does not see it
 				}
 				fs := audit(t, l, db, translog.Kept{Name: "kept", Note: kept})
 				if len(fs) != 1 {

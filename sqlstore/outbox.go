@@ -8,22 +8,85 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/flow"
 )
 
-// notify writes a message to the outbox inside the write of its cause. Its
-// id is stable — the gate, the cause's seq in the gate's log, the kind and
-// the trip — so that every delivery attempt carries the same id and the
-// cause can never write it twice.
+// notify writes a message to the outbox inside the write of its cause.
 func (db *DB) notify(ctx context.Context, tx *wtx, ev *cuakhau.Event, t *cuakhau.Trip, kind, text string) error {
-	id := fmt.Sprintf("%s-%d-%s-%s", ev.Gate, ev.Seq, kind, t.ID)
-	data, err := json.Marshal(map[string]any{"trip_code": t.Code, "plate": t.Vehicle.Plate, "event_seq": ev.Seq, "status": t.Status})
+	m, err := outboxRowOf(ev, t, kind, text)
 	if err != nil {
 		return err
 	}
 	_, err = tx.exec(ctx, `INSERT INTO outbox (id, kind, gate, trip_id, phone, text, data, created_at, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, kind, ev.Gate, t.ID, t.Driver.Phone, text, string(data), formatTime(ev.At), formatTime(ev.At))
+		m.id, m.kind, m.gate, m.tripID, m.phone, m.text, m.data, m.createdAt, m.createdAt)
 	if err != nil {
 		return fmt.Errorf("write notification: %w", err)
+	}
+	return nil
+}
+
+// notifyEvent writes the messages a trip's event causes (eventNotices).
+func (db *DB) notifyEvent(ctx context.Context, tx *wtx, ev *cuakhau.Event, t *cuakhau.Trip, loc *time.Location) error {
+	for _, n := range eventNotices(ev, t, loc) {
+		if err := db.notify(ctx, tx, ev, t, n.kind, n.text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// outboxRow is an outbox message as first written, before any delivery
+// attempt changes it.
+type outboxRow struct {
+	id, kind, gate, tripID, phone, text, data, createdAt string
+}
+
+// outboxRowOf builds the message of kind about trip t that event ev causes.
+// Its id is stable — the gate, the cause's seq in the gate's log, the kind
+// and the trip — so that every delivery attempt carries the same id and the
+// cause can never write it twice.
+func outboxRowOf(ev *cuakhau.Event, t *cuakhau.Trip, kind, text string) (outboxRow, error) {
+	data, err := json.Marshal(map[string]any{"trip_code": t.Code, "plate": t.Vehicle.Plate, "event_seq": ev.Seq, "status": t.Status})
+	if err != nil {
+		return outboxRow{}, err
+	}
+	return outboxRow{id: fmt.Sprintf("%s-%d-%s-%s", ev.Gate, ev.Seq, kind, t.ID), kind: kind, gate: ev.Gate, tripID: t.ID,
+		phone: t.Driver.Phone, text: text, data: string(data), createdAt: formatTime(ev.At)}, nil
+}
+
+// notice is one message to write: its kind and text.
+type notice struct{ kind, text string }
+
+// eventNotices are the messages a trip's event causes, t being the trip
+// after it and loc its gate's zone: a call tells the driver to come, a
+// moved booking confirms the new window, a late arrival or a missed window
+// says the booking is lost. The store writes them with the event and
+// `cuakhau verify` rebuilds them from the log, both from here.
+func eventNotices(ev *cuakhau.Event, t *cuakhau.Trip, loc *time.Location) []notice {
+	switch ev.Type {
+	case cuakhau.EventCalled:
+		return []notice{{cuakhau.NotifyCalled, fmt.Sprintf("Xe %s (%s): mời vào khu kiểm soát cửa khẩu %s ngay. / Truck %s: proceed to the control zone now.",
+			t.Vehicle.Plate, t.Code, t.Gate, t.Vehicle.Plate)}}
+	case cuakhau.EventBookingMoved:
+		var b flow.BookingData
+		if json.Unmarshal(ev.Data, &b) != nil {
+			return nil
+		}
+		return []notice{{cuakhau.NotifyBookingMoved, fmt.Sprintf("Xe %s (%s): lịch qua cửa khẩu %s đã chuyển sang %s.",
+			t.Vehicle.Plate, t.Code, t.Gate, b.WindowStart.In(loc).Format("02/01 15:04"))}}
+	case cuakhau.EventArrived:
+		var a cuakhau.ArrivalData
+		if json.Unmarshal(ev.Data, &a) != nil || !a.Late {
+			return nil
+		}
+		return []notice{{cuakhau.NotifyBookingLost, fmt.Sprintf("Xe %s (%s) đến muộn quá thời gian cho phép: mất lịch đặt, xếp vào hàng chờ thường.",
+			t.Vehicle.Plate, t.Code)}}
+	case cuakhau.EventNoShow:
+		if len(ev.Data) == 0 {
+			return nil // an operator's no-show, not the sweep's: no booking was lost
+		}
+		return []notice{{cuakhau.NotifyBookingLost, fmt.Sprintf("Xe %s (%s) không đến trong khung giờ đã đặt: lịch đặt bị hủy.",
+			t.Vehicle.Plate, t.Code)}}
 	}
 	return nil
 }

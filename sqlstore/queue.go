@@ -299,8 +299,7 @@ func (db *DB) book(ctx context.Context, p cuakhau.Principal, tripID string, req 
 			return nil, err
 		}
 		if move {
-			if err := db.notify(ctx, tx, ev, next, cuakhau.NotifyBookingMoved, fmt.Sprintf("Xe %s (%s): lịch qua cửa khẩu %s đã chuyển sang %s.",
-				next.Vehicle.Plate, next.Code, next.Gate, w.Start.In(cg.loc).Format("02/01 15:04"))); err != nil {
+			if err := db.notifyEvent(ctx, tx, ev, next, cg.loc); err != nil {
 				return nil, err
 			}
 		}
@@ -484,20 +483,18 @@ func (db *DB) Arrive(ctx context.Context, p cuakhau.Principal, tripID string) (*
 			return nil, err
 		}
 		truck = flow.SchedTruck(logged)
+		r := waitingRowOf(logged, t.Gate, dir)
 		if _, err := tx.exec(ctx, `INSERT INTO waiting (trip_id, gate, direction, seq, arrived_at, booked, window_start, window_end, spoils_at, priority, fifo_turn)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.Gate, string(dir), truck.Seq, formatTime(truck.ArrivedAt), boolInt(truck.Booked),
-			fmtOpt(truck.WindowStart), fmtOpt(truck.WindowEnd), fmtOpt(truck.SpoilsAt), truck.Priority, fmtOpt(truck.FIFOTurn)); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, r.gate, r.direction, r.seq, r.arrivedAt, r.booked,
+			r.windowStart, r.windowEnd, r.spoilsAt, r.priority, r.fifoTurn); err != nil {
 			return nil, fmt.Errorf("insert waiting truck: %w", err)
 		}
 		if booked {
 			if _, err := tx.exec(ctx, `UPDATE bookings SET state = 'used', ended_at = ? WHERE trip_id = ?`, formatTime(now), tripID); err != nil {
 				return nil, fmt.Errorf("use booking: %w", err)
 			}
-			if a.Late {
-				if err := db.notify(ctx, tx, ev, next, cuakhau.NotifyBookingLost, fmt.Sprintf("Xe %s (%s) đến muộn quá thời gian cho phép: mất lịch đặt, xếp vào hàng chờ thường.",
-					next.Vehicle.Plate, next.Code)); err != nil {
-					return nil, err
-				}
+			if err := db.notifyEvent(ctx, tx, ev, next, cg.loc); err != nil {
+				return nil, err
 			}
 		}
 		s.waiting = append(s.waiting, waitingTruck{truck: truck, direction: t.Direction, code: t.Code, plate: t.Vehicle.Plate})
@@ -674,8 +671,7 @@ func (db *DB) callOne(ctx context.Context, tx *wtx, p cuakhau.Principal, s *gate
 	if _, err := tx.exec(ctx, `DELETE FROM waiting WHERE trip_id = ?`, id); err != nil {
 		return nil, fmt.Errorf("leave waiting area: %w", err)
 	}
-	if err := db.notify(ctx, tx, ev, next, cuakhau.NotifyCalled, fmt.Sprintf("Xe %s (%s): mời vào khu kiểm soát cửa khẩu %s ngay. / Truck %s: proceed to the control zone now.",
-		next.Vehicle.Plate, next.Code, next.Gate, next.Vehicle.Plate)); err != nil {
+	if err := db.notifyEvent(ctx, tx, ev, next, s.cg.loc); err != nil {
 		return nil, err
 	}
 	s.remove(id, d)
@@ -707,6 +703,10 @@ func (db *DB) CallForward(ctx context.Context, gate string) (int, error) {
 // SweepNoShows records a no-show for every booking of the gate that was not
 // used by its window's end plus the tolerance, and tells the company.
 func (db *DB) SweepNoShows(ctx context.Context, gate string) (int, error) {
+	cg, err := db.gateOf(ctx, gate)
+	if err != nil {
+		return 0, err
+	}
 	now := db.now()
 	cutoff := now.Add(-db.queueCfg.Sched.Tolerance)
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT trip_id FROM bookings WHERE gate = ? AND state = 'active' AND window_end < ?`), gate, formatTime(cutoff))
@@ -748,8 +748,7 @@ func (db *DB) SweepNoShows(ctx context.Context, gate string) (int, error) {
 				return fmt.Errorf("mark no-show: %w", err)
 			}
 			n++
-			return db.notify(ctx, tx, ev, next, cuakhau.NotifyBookingLost, fmt.Sprintf("Xe %s (%s) không đến trong khung giờ đã đặt: lịch đặt bị hủy.",
-				next.Vehicle.Plate, next.Code))
+			return db.notifyEvent(ctx, tx, ev, next, cg.loc)
 		})
 		if err != nil {
 			return n, fmt.Errorf("no-show of trip %s: %w", id, err)
@@ -770,18 +769,49 @@ func (db *DB) afterDecision(ctx context.Context, tx *wtx, prev, next *cuakhau.Tr
 			return fmt.Errorf("leave waiting area: %w", err)
 		}
 	}
-	if prev.Status == cuakhau.StatusBooked {
-		switch next.Status {
-		case cuakhau.StatusInZone, cuakhau.StatusCrossed, cuakhau.StatusHeld:
-			_, err := tx.exec(ctx, `UPDATE bookings SET state = 'used', ended_at = ? WHERE trip_id = ? AND state = 'active'`, formatTime(now), next.ID)
-			return err
-		case cuakhau.StatusNoShow:
-			_, err := tx.exec(ctx, `UPDATE bookings SET state = 'no_show', ended_at = ? WHERE trip_id = ? AND state = 'active'`, formatTime(now), next.ID)
-			return err
-		default:
-			_, err := tx.exec(ctx, `DELETE FROM bookings WHERE trip_id = ? AND state = 'active'`, next.ID)
-			return err
-		}
+	state, ok := bookingEnd(prev.Status, next.Status)
+	switch {
+	case !ok:
+		return nil
+	case state == "":
+		_, err := tx.exec(ctx, `DELETE FROM bookings WHERE trip_id = ? AND state = 'active'`, next.ID)
+		return err
+	default:
+		_, err := tx.exec(ctx, `UPDATE bookings SET state = ?, ended_at = ? WHERE trip_id = ? AND state = 'active'`, state, formatTime(now), next.ID)
+		return err
 	}
-	return nil
+}
+
+// bookingEnd says what a decision that takes a trip from status prev to
+// next does to its active booking: ok is false when it leaves the booking
+// as it is; otherwise the booking ends in state (used when the truck went
+// in, no_show when it never came), or is deleted when state is "" (the trip
+// ended before it came: its place is free again).
+func bookingEnd(prev, next cuakhau.Status) (state string, ok bool) {
+	if prev != cuakhau.StatusBooked || prev == next {
+		return "", false
+	}
+	switch next {
+	case cuakhau.StatusInZone, cuakhau.StatusCrossed, cuakhau.StatusHeld:
+		return "used", true
+	case cuakhau.StatusNoShow:
+		return "no_show", true
+	default:
+		return "", true
+	}
+}
+
+// waitingRow is a waiting truck's row.
+type waitingRow struct {
+	gate, direction, arrivedAt, windowStart, windowEnd, spoilsAt, fifoTurn string
+	seq                                                                    int64
+	booked, priority                                                       int
+}
+
+// waitingRowOf is the row of a truck in gate's waiting area that came for
+// direction d: Arrive writes it, `cuakhau verify` rebuilds it.
+func waitingRowOf(w cuakhau.WaitingTruck, gate string, d cuakhau.Direction) waitingRow {
+	t := flow.SchedTruck(w)
+	return waitingRow{gate: gate, direction: string(d), seq: t.Seq, arrivedAt: formatTime(t.ArrivedAt), booked: boolInt(t.Booked),
+		windowStart: fmtOpt(t.WindowStart), windowEnd: fmtOpt(t.WindowEnd), spoilsAt: fmtOpt(t.SpoilsAt), priority: t.Priority, fifoTurn: fmtOpt(t.FIFOTurn)}
 }

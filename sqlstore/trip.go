@@ -114,10 +114,10 @@ func (db *DB) insertTrip(ctx context.Context, tx *wtx, t *cuakhau.Trip, body []b
 	if loc == nil {
 		loc = vietnam
 	}
+	r := tripRowOf(t, loc)
 	res, err := tx.exec(ctx, `INSERT INTO trips (id, code, gate, direction, status, plate, tax_code, declared_at, declared_day, updated_at, version, body)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`,
-		t.ID, t.Code, t.Gate, string(t.Direction), string(t.Status), t.Vehicle.Plate, t.Enterprise.TaxCode,
-		formatTime(t.DeclaredAt), t.DeclaredAt.In(loc).Format(time.DateOnly), formatTime(t.UpdatedAt), t.Version, string(body))
+		t.ID, r.code, r.gate, r.direction, r.status, r.plate, r.taxCode, r.declaredAt, r.declaredDay, r.updatedAt, r.version, string(body))
 	if err != nil {
 		return false, fmt.Errorf("insert trip: %w", err)
 	}
@@ -126,6 +126,19 @@ func (db *DB) insertTrip(ctx context.Context, tx *wtx, t *cuakhau.Trip, body []b
 		return false, fmt.Errorf("insert trip: %w", err)
 	}
 	return n == 0, nil
+}
+
+// tripRow is a trip's columns but its id and body, which its projection
+// sets; loc is its gate's zone, in which declared_day is counted.
+type tripRow struct {
+	code, gate, direction, status, plate, taxCode, declaredAt, declaredDay, updatedAt string
+	version                                                                           int
+}
+
+func tripRowOf(t *cuakhau.Trip, loc *time.Location) tripRow {
+	return tripRow{code: t.Code, gate: t.Gate, direction: string(t.Direction), status: string(t.Status), plate: t.Vehicle.Plate,
+		taxCode: t.Enterprise.TaxCode, declaredAt: formatTime(t.DeclaredAt), declaredDay: t.DeclaredAt.In(loc).Format(time.DateOnly),
+		updatedAt: formatTime(t.UpdatedAt), version: t.Version}
 }
 
 // Decide records a checkpoint decision, a device reading, a cancellation or

@@ -81,6 +81,10 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(w, "%s\t%d\t%s\t%s\n", r.Gate, r.Events, head, result)
 	}
 	w.Flush()
+	differ, err := verifyProjections(ctx, db, stdout, stderr)
+	if err != nil {
+		return err
+	}
 	if broken > 0 {
 		fmt.Fprintf(stderr, "cuakhau: %d gate log(s) broken\n", broken)
 	}
@@ -92,6 +96,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "cuakhau: %d checkpoint finding(s)\n", bad)
 	}
 	if broken > 0 || bad > 0 {
+		return exitError(1)
+	}
+	if differ > 0 {
 		return exitError(1)
 	}
 	return nil

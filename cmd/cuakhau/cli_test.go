@@ -93,8 +93,9 @@ func TestTokenListAndRevoke(t *testing.T) {
 	}
 }
 
-// TestVerifyFindsTampering changes one stored event behind the store's back
-// and expects verify to name its gate and sequence number and exit 1.
+// TestVerifyFindsTampering changes a trip's stored row, then one stored
+// event, behind the store's back and expects verify to name the row and
+// field, then the event's gate and sequence number, and exit 1.
 func TestVerifyFindsTampering(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v.db")
 	dsn := "sqlite:" + path
@@ -106,8 +107,8 @@ func TestVerifyFindsTampering(t *testing.T) {
 	}
 	srv := startServer(t, dsn, addr)
 	client := newClient()
+	var trip struct{ ID string }
 	for i := range 3 {
-		var trip struct{ ID string }
 		r := request{key: "k" + string(rune('a'+i)), path: "/api/v1/trips", token: admin, body: []byte(strings.Replace(declarationJSON, "%03d.%02d", "123.4"+string(rune('5'+i)), 1))}
 		if err := send(client, "http://"+addr, r, &trip); err != nil {
 			t.Fatal(err)
@@ -115,18 +116,29 @@ func TestVerifyFindsTampering(t *testing.T) {
 	}
 	srv.Process.Signal(syscall.SIGTERM)
 	srv.Wait()
-	if out := cli(t, "verify", "--db", dsn); !strings.Contains(out, "huu-nghi") || !strings.Contains(out, "ok") {
+	if out := cli(t, "verify", "--db", dsn); !strings.Contains(out, "huu-nghi") || !strings.Contains(out, "projections: ok") {
 		t.Fatalf("verify of an intact log printed %q", out)
 	}
 	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(path))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A projection changed, the log intact: verify names the row and field.
+	if _, err := db.Exec(`UPDATE trips SET status = 'crossed' WHERE id = ?`, trip.ID); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(binary(t), "verify", "--db", dsn).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("verify of a changed trip: %v, want exit status 1\n%s", err, out)
+	}
+	if want := "trips " + trip.ID + ": status is crossed, the log gives declared"; !strings.Contains(string(out), want) {
+		t.Errorf("verify output %q does not say %q", out, want)
+	}
 	if _, err := db.Exec(`UPDATE events SET actor = 'admin:someone-else' WHERE gate = 'huu-nghi' AND seq = 2`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	out, err := exec.Command(binary(t), "verify", "--db", dsn).CombinedOutput()
+	out, err = exec.Command(binary(t), "verify", "--db", dsn).CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("verify of a tampered log: %v, want exit status 1\n%s", err, out)
 	}

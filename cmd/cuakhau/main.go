@@ -26,8 +26,10 @@ Commands:
   serve     run the API server
   migrate   apply pending database migrations; make the log's signing key if there is none
   verify    recompute every gate's hash-chained event log and report the first broken link;
+            rebuild every projection from the log and report each row and field that differs;
             with --checkpoint FILE…, check the log against signed checkpoints kept elsewhere
   log       log key: print the public key that verifies the log's checkpoints
+  backup    backup --out FILE: a consistent copy of a SQLite store, also while it serves (PostgreSQL: says how with pg_dump)
   queue     queue replay: recompute the logged call-forwards of a gate and list differences
   token     API tokens: token create --role ROLE [--enterprise TAXCODE] [--gate GATE]; token list; token revoke ID
   bench     measure the API's acknowledged events/s and latency against the raw database engine
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runVerify(ctx, rest, stdout, stderr)
 	case "log":
 		return runLog(ctx, rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, stdout, stderr)
 	case "queue":
 		return runQueue(ctx, rest, stdout, stderr)
 	case "token":
