@@ -393,11 +393,15 @@ func (u CapacityUpdate) Validate() error {
 type PublicWait struct {
 	Gate      string    `json:"gate"`
 	Direction Direction `json:"direction"`
-	Waiting   int       `json:"waiting"`
-	InZone    int       `json:"in_zone"`
-	LanesOpen int       `json:"lanes_open"`
+	// Open is whether the gate works now (its opening hours).
+	Open      bool `json:"open"`
+	Waiting   int  `json:"waiting"`
+	InZone    int  `json:"in_zone"`
+	LanesOpen int  `json:"lanes_open"`
 	// ExpectedWaitMinutes is the wait of a non-perishable walk-in arriving
-	// now; −1 when it cannot be predicted (no measured or configured rate).
+	// now, counting the hours until the gate calls again when it is closed
+	// or past its last call; −1 when it cannot be predicted (no measured or
+	// configured rate).
 	ExpectedWaitMinutes int    `json:"expected_wait_minutes"`
 	Level               string `json:"level"`
 	Advisory            string `json:"advisory,omitempty"`

@@ -185,3 +185,47 @@ func OnClock(now time.Time, wait time.Duration, period CallingPeriod) time.Time 
 	}
 	return time.Time{}
 }
+
+// Calling is a gate's CallingPeriod from its daily hours (c's Open, Close
+// and Location): trucks are called from opening until lastCall before
+// closing, the last moment a truck called can still cross the same day. The
+// server's call-forward loop calls only inside it and the simulator's model
+// keeps the same rule; the public feed puts its predicted wait on it with
+// OnClock. It returns nil when c's hours are invalid.
+func Calling(c WindowConfig, lastCall time.Duration) CallingPeriod {
+	c = c.withDefaults()
+	open, close, err := c.hours()
+	if err != nil {
+		return nil
+	}
+	span := time.Duration(close-open)*time.Minute - max(lastCall, 0)
+	if span <= 0 {
+		return func(time.Time) (time.Time, time.Time) { return time.Time{}, time.Time{} }
+	}
+	return func(t time.Time) (time.Time, time.Time) {
+		y, m, d := t.In(c.Location).Date()
+		// The day before too: hours past midnight belong to the day they
+		// opened.
+		for day := -1; day <= 1; day++ {
+			from := time.Date(y, m, d+day, open/60, open%60, 0, 0, c.Location)
+			if to := from.Add(span); t.Before(to) {
+				return from.UTC(), to.UTC()
+			}
+		}
+		return time.Time{}, time.Time{} // not reached: day+1's period ends after t
+	}
+}
+
+// Calls reports whether period calls trucks at t.
+func Calls(period CallingPeriod, t time.Time) bool {
+	if period == nil {
+		return true
+	}
+	from, to := period(t)
+	return !from.IsZero() && !t.Before(from) && t.Before(to)
+}
+
+// OpenAt reports whether a gate with c's hours works at t (the feed's "open").
+func OpenAt(c WindowConfig, t time.Time) bool {
+	return Calls(Calling(c, 0), t)
+}

@@ -146,9 +146,11 @@ func (db *DB) changeControls(ctx context.Context, p cuakhau.Principal, cg cached
 	return c, nil
 }
 
-// PublicWaits is the open feed: per gate and direction served, the trucks
-// waiting and in the control zone, the lanes open, the expected wait of a
-// non-perishable walk-in arriving now, the congestion level and the advisory.
+// PublicWaits is the open feed: per gate and direction served, whether the
+// gate works now, the trucks waiting and in the control zone, the lanes open,
+// the expected wait of a non-perishable walk-in arriving now (on the gate's
+// clock: it counts the hours until calls resume), the congestion level and
+// the advisory.
 //
 // Levels use the gate's thresholds: the national ones scaled by the gate's
 // level_scale or its share of yard space (see levelThresholds).
@@ -174,7 +176,15 @@ func (db *DB) PublicWaits(ctx context.Context) (*cuakhau.PublicWaits, error) {
 		}
 		level := sched.LevelFor(len(s.waiting), cg.thresholds)
 		adv := db.advice(s)
-		wait := waitMinutes(sched.ExpectedWait(s.policy, s.input, sched.Truck{}))
+		// The wait runs only while the gate calls: at a closed gate, or
+		// after the last call, it counts the hours until calls resume.
+		wait := -1
+		if w := sched.ExpectedWait(s.policy, s.input, sched.Truck{}); w != sched.WaitUnknown {
+			if at := sched.OnClock(now, w, db.calling(cg)); !at.IsZero() {
+				wait = waitMinutes(at.Sub(now))
+			}
+		}
+		open := sched.OpenAt(db.windowConfig(cg), now)
 		for _, d := range cuakhau.Directions {
 			if len(cg.gate.Route(d)) == 0 {
 				continue
@@ -185,7 +195,7 @@ func (db *DB) PublicWaits(ctx context.Context) (*cuakhau.PublicWaits, error) {
 					n++
 				}
 			}
-			pw := cuakhau.PublicWait{Gate: cg.gate.Code, Direction: d, Waiting: n, InZone: s.inZone[d],
+			pw := cuakhau.PublicWait{Gate: cg.gate.Code, Direction: d, Open: open, Waiting: n, InZone: s.inZone[d],
 				LanesOpen: lanesFor(s.controls, cg.gate, d), ExpectedWaitMinutes: wait, Level: string(level)}
 			if adv.Active {
 				pw.Advisory, pw.AdvisoryEN, pw.AdvisoryZH = adv.Text, adv.TextEN, adv.TextZH

@@ -685,8 +685,15 @@ func (db *DB) CallForward(ctx context.Context, gate string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Calls stop at the last call before closing and start again at
+	// opening (sched.Calling): a truck called later could not cross the
+	// same day. An operator may still call by hand.
+	now := db.now()
+	if !sched.Calls(db.calling(cg), now) {
+		return 0, nil
+	}
 	// A cheap look first, so that an idle gate costs no write.
-	s, err := db.gateState(ctx, readQ{db}, cg, db.now())
+	s, err := db.gateState(ctx, readQ{db}, cg, now)
 	if err != nil {
 		return 0, err
 	}

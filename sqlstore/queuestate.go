@@ -380,6 +380,12 @@ func (db *DB) gateState(ctx context.Context, q querier, cg cachedGate, now time.
 	return s, nil
 }
 
+// calling is gate cg's calling period: its hours less the last call, one
+// crossing time before closing.
+func (db *DB) calling(cg cachedGate) sched.CallingPeriod {
+	return sched.Calling(db.windowConfig(cg), db.queueCfg.CrossingTime)
+}
+
 // openHours is the hours gate cg's windows span on the local day of now.
 func (db *DB) openHours(cg cachedGate, now time.Time) float64 {
 	if ws := sched.Windows(now, db.windowConfig(cg)); len(ws) > 0 {
