@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/gatestate"
 	"github.com/cuakhau/cuakhau/sched"
 )
 
@@ -171,30 +172,42 @@ func (db *DB) PublicWaits(ctx context.Context) (*cuakhau.PublicWaits, error) {
 	}
 	out := &cuakhau.PublicWaits{At: now, Waits: []cuakhau.PublicWait{}}
 	for _, cg := range gates {
-		s, err := db.gateState(ctx, readQ{db}, cg, now)
-		if err != nil {
+		if err := db.withState(ctx, cg, func(st *gatestate.State) error {
+			s, err := db.view(cg, st, now)
+			if err != nil {
+				return err
+			}
+			out.Waits = db.publicWaits(out.Waits, s)
+			return nil
+		}); err != nil {
 			return nil, err
-		}
-		level := sched.LevelFor(len(s.waiting), cg.thresholds)
-		adv := db.advice(s)
-		wait := waitMinutes(sched.ExpectedWait(s.policy, s.input, sched.Truck{}))
-		for _, d := range cuakhau.Directions {
-			if len(cg.gate.Route(d)) == 0 {
-				continue
-			}
-			n := 0
-			for _, w := range s.waiting {
-				if w.direction == d {
-					n++
-				}
-			}
-			pw := cuakhau.PublicWait{Gate: cg.gate.Code, Direction: d, Waiting: n, InZone: s.inZone[d],
-				LanesOpen: lanesFor(s.controls, cg.gate, d), ExpectedWaitMinutes: wait, Level: string(level)}
-			if adv.Active {
-				pw.Advisory, pw.AdvisoryEN, pw.AdvisoryZH = adv.Text, adv.TextEN, adv.TextZH
-			}
-			out.Waits = append(out.Waits, pw)
 		}
 	}
 	return out, nil
+}
+
+// publicWaits appends the feed's lines of s's gate to out.
+func (db *DB) publicWaits(out []cuakhau.PublicWait, s *gateState) []cuakhau.PublicWait {
+	cg := s.cg
+	level := sched.LevelFor(len(s.input.Waiting), cg.thresholds)
+	adv := db.advice(s)
+	wait := waitMinutes(sched.ExpectedWait(s.policy, s.input, sched.Truck{}))
+	byDir := map[cuakhau.Direction]int{}
+	for _, w := range s.input.Waiting {
+		if t := s.st.Trip(w.ID); t != nil {
+			byDir[t.Direction]++
+		}
+	}
+	for _, d := range cuakhau.Directions {
+		if len(cg.gate.Route(d)) == 0 {
+			continue
+		}
+		pw := cuakhau.PublicWait{Gate: cg.gate.Code, Direction: d, Waiting: byDir[d], InZone: s.st.InZone(d),
+			LanesOpen: lanesFor(s.controls, cg.gate, d), ExpectedWaitMinutes: wait, Level: string(level)}
+		if adv.Active {
+			pw.Advisory, pw.AdvisoryEN, pw.AdvisoryZH = adv.Text, adv.TextEN, adv.TextZH
+		}
+		out = append(out, pw)
+	}
+	return out
 }
