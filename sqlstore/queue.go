@@ -513,12 +513,7 @@ func entries(s *gateState) []*cuakhau.QueueEntry {
 	order := s.policy.Order(s.input)
 	out := make([]*cuakhau.QueueEntry, len(order))
 	for i, r := range order {
-		e := entry(s, r)
-		if !r.ExpectedCall.IsZero() {
-			c := r.ExpectedCall.UTC()
-			e.ExpectedCall = &c
-		}
-		out[i] = e
+		out[i] = entry(s, r)
 	}
 	return out
 }
@@ -531,13 +526,21 @@ func entry(s *gateState, r sched.Ranked) *cuakhau.QueueEntry {
 	if t := s.st.Trip(r.ID); t != nil {
 		e.Code, e.Plate, e.Direction = t.Code, t.Plate, t.Direction
 	}
+	if !r.ExpectedCall.IsZero() {
+		c := r.ExpectedCall.UTC()
+		e.ExpectedCall = &c
+	}
 	return e
 }
 
+// entryOf is trip id's entry in s's ranked waiting area; nil when it is
+// not waiting. Only that entry is built: a check-in answers with its own
+// place, and building every entry cost the most of a check-in at
+// thousands waiting.
 func entryOf(s *gateState, id string) *cuakhau.QueueEntry {
-	for _, e := range entries(s) {
-		if e.TripID == id {
-			return e
+	for _, r := range s.policy.Order(s.input) {
+		if r.ID == id {
+			return entry(s, r)
 		}
 	}
 	return nil

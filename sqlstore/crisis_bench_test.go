@@ -1,0 +1,81 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/sqlstore"
+)
+
+// BenchmarkCrisis measures, on SQLite, a check-in and a call out of turn at
+// one gate with 10,000 trucks waiting (checked in before the timer starts),
+// and a read of the public feed: the store's own cost, without HTTP.
+//
+//	go test -run '^$' -bench Crisis -benchtime 200x -count 5 ./sqlstore/
+func BenchmarkCrisis(b *testing.B) {
+	const waiting = 10000
+	clock := cuakhau.NewFixedClock(start)
+	db := openStore(b, "sqlite", clock)
+	ctx := context.Background()
+	// Enough trips for every round the benchmark framework runs.
+	const rounds = 2000
+	ids := declareMany(b, db, waiting+rounds)
+	arriveMany(b, db, ids[:waiting])
+	next, called := waiting, 0
+	b.Run("arrive", func(b *testing.B) {
+		for range b.N {
+			if next == len(ids) {
+				b.Fatal("out of trips: raise rounds")
+			}
+			clock.Add(time.Millisecond)
+			if _, err := db.Arrive(ctx, operator, ids[next]); err != nil {
+				b.Fatal(err)
+			}
+			next++
+		}
+	})
+	b.Run("call", func(b *testing.B) {
+		for range b.N {
+			id := ids[called]
+			called++
+			if _, err := db.Call(ctx, operator, "huu-nghi", cuakhau.CallRequest{TripID: id, Reason: "benchmark"}); err != nil {
+				b.Fatal(fmt.Errorf("call %s: %w", id, err))
+			}
+		}
+	})
+	b.Run("feed", func(b *testing.B) {
+		for range b.N {
+			if _, err := db.PublicWaits(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// arriveMany checks ids in from 64 callers at once.
+func arriveMany(b *testing.B, db *sqlstore.DB, ids []string) {
+	b.Helper()
+	var wg sync.WaitGroup
+	next := make(chan string, len(ids))
+	for _, id := range ids {
+		next <- id
+	}
+	close(next)
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range next {
+				if _, err := db.Arrive(context.Background(), operator, id); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
