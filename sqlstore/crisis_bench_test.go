@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/gatestate"
 	"github.com/cuakhau/cuakhau/sqlstore"
 )
 
 // BenchmarkCrisis measures, on SQLite, a check-in and a call out of turn at
 // one gate with 10,000 trucks waiting (checked in before the timer starts),
-// and a read of the public feed: the store's own cost, without HTTP.
+// building the gate's state from the tables and from its log, and a read of
+// the public feed: the store's own cost, without HTTP.
 //
 //	go test -run '^$' -bench Crisis -benchtime 200x -count 5 ./sqlstore/
 func BenchmarkCrisis(b *testing.B) {
@@ -44,6 +46,23 @@ func BenchmarkCrisis(b *testing.B) {
 			called++
 			if _, err := db.Call(ctx, operator, "huu-nghi", cuakhau.CallRequest{TripID: id, Reason: "benchmark"}); err != nil {
 				b.Fatal(fmt.Errorf("call %s: %w", id, err))
+			}
+		}
+	})
+	// What a restart costs: the state built from the tables, as the store
+	// does, against a replay of the gate's whole log.
+	b.Run("build-tables", func(b *testing.B) {
+		for range b.N {
+			if _, err := db.RebuiltState(ctx, "huu-nghi"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("build-log", func(b *testing.B) {
+		for range b.N {
+			st := gatestate.New("huu-nghi")
+			if err := db.ScanLog(ctx, "huu-nghi", st.Apply); err != nil {
+				b.Fatal(err)
 			}
 		}
 	})
