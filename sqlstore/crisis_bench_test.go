@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,23 +79,17 @@ func BenchmarkCrisis(b *testing.B) {
 // arriveMany checks ids in from 64 callers at once.
 func arriveMany(b *testing.B, db *sqlstore.DB, ids []string) {
 	b.Helper()
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	next := make(chan string, len(ids))
-	for _, id := range ids {
-		next <- id
-	}
-	close(next)
 	for range 64 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range next {
-				if _, err := db.Arrive(context.Background(), operator, id); err != nil {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(len(ids)); i = next.Add(1) - 1 {
+				if _, err := db.Arrive(context.Background(), operator, ids[i]); err != nil {
 					b.Error(err)
 					return
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 }
