@@ -13,6 +13,8 @@ package gatestate
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -73,6 +75,10 @@ type State struct {
 	// waiting is the waiting area by Seq. An arrival has the log's next Seq,
 	// so it is appended; a departure is found by binary search on its Seq.
 	waiting []sched.Truck
+	// lines[i] is waiting[i]'s line of the waiting area's digest
+	// (cuakhau.AppendWaitingLine), made once at its arrival: a call logs
+	// the digest of the whole area.
+	lines   [][]byte
 	waitSeq map[string]int64
 	zone    map[cuakhau.Direction]int
 
@@ -220,6 +226,7 @@ func (s *State) find(seq int64) (int, bool) {
 func (s *State) join(t sched.Truck) {
 	i, _ := s.find(t.Seq)
 	s.waiting = slices.Insert(s.waiting, i, t)
+	s.lines = slices.Insert(s.lines, i, cuakhau.AppendWaitingLine(nil, flow.LoggedTruck(t)))
 	s.waitSeq[t.ID] = t.Seq
 }
 
@@ -231,6 +238,7 @@ func (s *State) leave(id string) {
 	delete(s.waitSeq, id)
 	if i, ok := s.find(seq); ok {
 		s.waiting = slices.Delete(s.waiting, i, i+1)
+		s.lines = slices.Delete(s.lines, i, i+1)
 	}
 }
 
@@ -295,6 +303,16 @@ func (s *State) end(at time.Time, noShow bool) {
 // Waiting is the waiting area in arrival order (by Seq). The slice is the
 // state's own: read it, do not keep it past the next Apply.
 func (s *State) Waiting() []sched.Truck { return s.waiting }
+
+// Digest is cuakhau.WaitingDigest of the waiting area, from the lines kept
+// since each truck's arrival: the hashing alone, with no encoding.
+func (s *State) Digest() string {
+	h := sha256.New()
+	for _, l := range s.lines {
+		h.Write(l)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
 
 // Trip is a trip of the gate not yet at a final status; nil when there is
 // none. It is the state's own: do not modify it.
@@ -428,10 +446,10 @@ func FromProjection(gate string, p Projection) *State {
 			s.book(s.trips[t.ID], *t.Booking)
 		}
 	}
-	s.waiting = slices.Clone(p.Waiting)
-	slices.SortFunc(s.waiting, func(a, b sched.Truck) int { return cmp.Compare(a.Seq, b.Seq) })
-	for _, t := range s.waiting {
-		s.waitSeq[t.ID] = t.Seq
+	waiting := slices.Clone(p.Waiting)
+	slices.SortFunc(waiting, func(a, b sched.Truck) int { return cmp.Compare(a.Seq, b.Seq) })
+	for _, t := range waiting {
+		s.join(t)
 	}
 	s.controls = p.Controls
 	for _, at := range p.Crossings {
@@ -491,7 +509,7 @@ func (s *State) Waits(id string) (sched.Truck, bool) {
 // Clone returns a copy that shares nothing the next Apply changes, for a
 // reader that works on it without the owner's lock.
 func (s *State) Clone() *State {
-	c := &State{gate: s.gate, seq: s.seq, waiting: slices.Clone(s.waiting), waitSeq: make(map[string]int64, len(s.waitSeq)),
+	c := &State{gate: s.gate, seq: s.seq, waiting: slices.Clone(s.waiting), lines: slices.Clone(s.lines), waitSeq: make(map[string]int64, len(s.waitSeq)),
 		trips: make(map[string]*Trip, len(s.trips)), zone: map[cuakhau.Direction]int{}, controls: s.controls,
 		booked: make(map[windowKey]int, len(s.booked)), crossings: slices.Clone(s.crossings), ended: slices.Clone(s.ended),
 		noShows: slices.Clone(s.noShows), advisory: s.advisory, told: make(map[string]time.Time, len(s.told))}

@@ -110,3 +110,36 @@ func TestApplyRefusesAnEntryOutOfPlace(t *testing.T) {
 		t.Errorf("after refusals: seq %d, controls %+v; want 0 and none", st.Seq(), st.Controls())
 	}
 }
+
+// TestDigestIsTheLoggedOne checks the digest the state keeps against
+// cuakhau.WaitingDigest of its waiting area, as trucks come and go.
+func TestDigestIsTheLoggedOne(t *testing.T) {
+	l := &logOf{t: t, st: gatestate.New("huu-nghi")}
+	check := func(when string) {
+		t.Helper()
+		var ws []cuakhau.WaitingTruck
+		for _, tr := range l.st.Waiting() {
+			ws = append(ws, flow.LoggedTruck(tr))
+		}
+		if got, want := l.st.Digest(), cuakhau.WaitingDigest(ws); got != want {
+			t.Errorf("%s: digest %s, want %s", when, got, want)
+		}
+	}
+	check("empty")
+	spoils := t0.Add(48 * time.Hour)
+	for i, id := range []string{"a", "b", "c", "d"} {
+		l.declare(id, t0)
+		a := cuakhau.ArrivalData{Direction: cuakhau.Export, Class: cuakhau.ClassLive, Priority: i % 2}
+		if i == 2 {
+			a.SpoilsAt = &spoils
+		}
+		l.add(cuakhau.Event{TripID: id, Type: cuakhau.EventArrived, At: t0.Add(time.Duration(i) * time.Second), Status: cuakhau.StatusArrived}, a)
+	}
+	check("four waiting")
+	l.add(cuakhau.Event{TripID: "b", Type: cuakhau.EventCalled, At: t0.Add(time.Minute), Status: cuakhau.StatusCalled}, nil)
+	l.add(cuakhau.Event{TripID: "d", Type: cuakhau.EventCancelled, At: t0.Add(time.Minute), Status: cuakhau.StatusCancelled}, nil)
+	check("two left")
+	if c := l.st.Clone(); c.Digest() != l.st.Digest() {
+		t.Error("a clone's digest differs")
+	}
+}

@@ -349,10 +349,11 @@ func (db *DB) openHours(cg cachedGate, now time.Time) float64 {
 }
 
 // record is the logged form of a call on s.input choosing r: the waiting
-// area by count and digest only (see cuakhau.CallInput).
+// area by count and digest only (see cuakhau.CallInput), the digest kept by
+// the gate's state, whose waiting area s.input's is.
 func (db *DB) record(s *gateState, r sched.Ranked) cuakhau.CallRecord {
 	return cuakhau.CallRecord{Policy: s.policy.Name(), Version: s.policy.Version(), AgingBoundNS: int64(db.queueCfg.Sched.AgingBound),
-		ToleranceNS: int64(db.queueCfg.Sched.Tolerance), N: 1, Input: flow.LoggedInput(s.input), Chosen: r.ID, Rank: r.Rank, Class: r.Class, Reason: r.Reason}
+		ToleranceNS: int64(db.queueCfg.Sched.Tolerance), N: 1, Input: flow.LoggedInputWith(s.input, s.st.Digest()), Chosen: r.ID, Rank: r.Rank, Class: r.Class, Reason: r.Reason}
 }
 
 // called follows a call the write made through s's live state: the truck
