@@ -185,7 +185,8 @@ type CallInput struct {
 // 1 or 0, and every time as its Unix time in microseconds, in decimal (the
 // store keeps microseconds; empty when nil or zero). The order of ws does
 // not matter and ws is not modified. This is the one definition: the
-// store's writer and `cuakhau queue replay` both call it.
+// store's writer and `cuakhau queue replay` both call it (the store through
+// AppendWaitingLine, keeping each waiting truck's line).
 func WaitingDigest(ws []WaitingTruck) string {
 	sorted := slices.Clone(ws)
 	slices.SortFunc(sorted, func(a, b WaitingTruck) int {
@@ -194,6 +195,19 @@ func WaitingDigest(ws []WaitingTruck) string {
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
+	h := sha256.New()
+	var line []byte
+	for _, w := range sorted {
+		line = AppendWaitingLine(line[:0], w)
+		h.Write(line)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// AppendWaitingLine appends w's line of WaitingDigest's canonical encoding
+// to b: the digest is the SHA-256 of the lines of a waiting set in order of
+// Seq (then ID).
+func AppendWaitingLine(b []byte, w WaitingTruck) []byte {
 	opt := func(b []byte, t *time.Time) []byte {
 		b = append(b, '\t')
 		if t == nil || t.IsZero() {
@@ -201,30 +215,24 @@ func WaitingDigest(ws []WaitingTruck) string {
 		}
 		return strconv.AppendInt(b, t.UnixMicro(), 10)
 	}
-	h := sha256.New()
-	var line []byte
-	for _, w := range sorted {
-		line = strconv.AppendInt(line[:0], w.Seq, 10)
-		line = append(line, '\t')
-		line = strconv.AppendInt(line, int64(len(w.ID)), 10)
-		line = append(line, ':')
-		line = append(line, w.ID...)
-		line = opt(line, &w.ArrivedAt)
-		if w.Booked {
-			line = append(line, "\t1"...)
-		} else {
-			line = append(line, "\t0"...)
-		}
-		line = opt(line, w.WindowStart)
-		line = opt(line, w.WindowEnd)
-		line = opt(line, w.SpoilsAt)
-		line = append(line, '\t')
-		line = strconv.AppendInt(line, int64(w.Priority), 10)
-		line = opt(line, w.FIFOTurn)
-		line = append(line, '\n')
-		h.Write(line)
+	b = strconv.AppendInt(b, w.Seq, 10)
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, int64(len(w.ID)), 10)
+	b = append(b, ':')
+	b = append(b, w.ID...)
+	b = opt(b, &w.ArrivedAt)
+	if w.Booked {
+		b = append(b, "\t1"...)
+	} else {
+		b = append(b, "\t0"...)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	b = opt(b, w.WindowStart)
+	b = opt(b, w.WindowEnd)
+	b = opt(b, w.SpoilsAt)
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, int64(w.Priority), 10)
+	b = opt(b, w.FIFOTurn)
+	return append(b, '\n')
 }
 
 // CallRecord is the payload of a called event: the policy, its version and

@@ -51,8 +51,15 @@ func LoggedInput(in sched.Input) cuakhau.CallInput {
 	for i, t := range in.Waiting {
 		ws[i] = LoggedTruck(t)
 	}
+	return LoggedInputWith(in, cuakhau.WaitingDigest(ws))
+}
+
+// LoggedInputWith is LoggedInput for a caller that keeps the digest of the
+// waiting area itself, line by line as it changes (cuakhau.AppendWaitingLine
+// of each LoggedTruck): digest must be cuakhau.WaitingDigest of in.Waiting.
+func LoggedInputWith(in sched.Input, digest string) cuakhau.CallInput {
 	return cuakhau.CallInput{Now: in.Now.UTC().Truncate(time.Microsecond), Free: in.Free, CrossingTimeNS: int64(in.CrossingTime),
-		ServiceRate: in.ServiceRate, WaitingCount: len(ws), WaitingDigest: cuakhau.WaitingDigest(ws)}
+		ServiceRate: in.ServiceRate, WaitingCount: len(in.Waiting), WaitingDigest: digest}
 }
 
 // ArrivedTruck is the truck an arrived event puts in its gate's waiting

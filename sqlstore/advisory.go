@@ -2,15 +2,13 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
+	"github.com/cuakhau/cuakhau/gatestate"
 	"github.com/cuakhau/cuakhau/sched"
 )
 
@@ -40,98 +38,13 @@ func advisoryChanged(last *cuakhau.AdvisoryRecord, adv sched.Advice) bool {
 	return levelRank(string(adv.Level)) > levelRank(last.Level)
 }
 
-// advisoryData is an advisory event's data: the record, and the trips the
-// event told to hold at origin — those on their way without a booking when
-// it came into force, or perishables whose own shelf life would not last
-// their wait (ShelfLifeHold, sched.HoldForShelfLife). A booked trip keeps
-// its window and is not told to hold unless its load would spoil.
-type advisoryData struct {
-	cuakhau.AdvisoryRecord
-	Told          []string `json:"told,omitempty"`
-	ShelfLifeHold bool     `json:"shelf_life_hold,omitempty"`
-}
-
-// heldAtOrigin returns the trips the advisory told to hold in its current
-// episode (the advisory events since the last one that cleared it, within
-// the booking horizon: a trip that has neither come nor booked by then has
-// given up) and how many of them are still on their way. They are demand
-// the gate has not served; sched.Advise keeps the advisory in force while
-// there are any (AdviceInput.Held).
-func (db *DB) heldAtOrigin(ctx context.Context, q querier, gate string, now time.Time) (map[string]bool, int, error) {
-	since := now.AddDate(0, 0, -db.queueCfg.Window.HorizonDays)
-	rows, err := q.query(ctx, `SELECT data FROM events WHERE trip_id = '' AND gate = ? AND type = ? AND at > ? ORDER BY seq DESC LIMIT 500`,
-		gate, string(cuakhau.EventAdvisory), formatTime(since))
-	if err != nil {
-		return nil, 0, fmt.Errorf("advisories of %s: %w", gate, err)
-	}
-	told := map[string]bool{}
-	for rows.Next() {
-		var data sql.NullString
-		if err := rows.Scan(&data); err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		var d advisoryData
-		if err := json.Unmarshal([]byte(data.String), &d); err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("advisory of %s: %w", gate, err)
-		}
-		if !d.Active && !d.ShelfLifeHold {
-			break // the episode before this one cleared
-		}
-		for _, id := range d.Told {
-			told[id] = true
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	if len(told) == 0 {
-		return told, 0, nil
-	}
-	ids := make([]string, 0, len(told))
-	for id := range told {
-		ids = append(ids, id)
-	}
-	held := 0
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := make([]any, 0, n+1)
-		args = append(args, gate)
-		for _, id := range ids[:n] {
-			args = append(args, id)
-		}
-		var k int
-		if err := q.queryRow(ctx, `SELECT count(*) FROM trips WHERE gate = ? AND status IN ('declared', 'booked') AND id IN (?`+strings.Repeat(", ?", n-1)+`)`,
-			args...).Scan(&k); err != nil {
-			return nil, 0, fmt.Errorf("trips held at origin at %s: %w", gate, err)
-		}
-		held += k
-		ids = ids[n:]
-	}
-	return told, held, nil
-}
-
-// lastAdvisory is the gate's latest advisory event's record; nil when there
-// is none. Gate events (trip "") are few, and the events_trip index finds
-// them.
-func (db *DB) lastAdvisory(ctx context.Context, q querier, gate string) (*cuakhau.AdvisoryRecord, error) {
-	var data sql.NullString
-	err := q.queryRow(ctx, `SELECT data FROM events WHERE trip_id = '' AND gate = ? AND type = ? ORDER BY seq DESC LIMIT 1`,
-		gate, string(cuakhau.EventAdvisory)).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("last advisory of %s: %w", gate, err)
-	}
-	rec := new(cuakhau.AdvisoryRecord)
-	if err := json.Unmarshal([]byte(data.String), rec); err != nil {
-		return nil, fmt.Errorf("last advisory of %s: %w", gate, err)
-	}
-	return rec, nil
-}
+// advisoryData is an advisory event's data (gatestate.AdvisoryData): the
+// record, and the trips the event told to hold at origin — those on their
+// way without a booking when it came into force, or perishables whose own
+// shelf life would not last their wait (ShelfLifeHold,
+// sched.HoldForShelfLife). A booked trip keeps its window and is not told to
+// hold unless its load would spoil.
+type advisoryData = gatestate.AdvisoryData
 
 // Advise evaluates the gate's inflow advisory and, when it came into force,
 // rose a level or cleared since the gate's last advisory event, appends a
@@ -147,21 +60,28 @@ func (db *DB) Advise(ctx context.Context, gate string) (bool, error) {
 	}
 	now := db.now()
 	// A cheap look first, so that an unchanged advisory costs no write.
-	s, err := db.gateState(ctx, readQ{db}, cg, now)
-	if err != nil {
+	changed := false
+	if err := db.withState(ctx, cg, func(st *gatestate.State) error {
+		s, err := db.view(cg, st, now)
+		if err == nil {
+			changed = advisoryChanged(st.Advisory(), db.advice(s))
+		}
+		return err
+	}); err != nil {
 		return false, err
 	}
-	last, err := db.lastAdvisory(ctx, readQ{db}, cg.gate.Code)
-	if err != nil {
-		return false, err
-	}
-	var holds []shelfLifeHold
-	if db.holdsDue(cg.gate.Code, now) {
-		if holds, err = db.shelfLifeHolds(ctx, readQ{db}, s, now); err != nil {
+	if db.holdsDue(cg.gate.Code, now) && !changed {
+		s, err := db.gateState(ctx, readQ{db}, cg, now)
+		if err != nil {
 			return false, err
 		}
+		holds, err := db.shelfLifeHolds(ctx, readQ{db}, s, now)
+		if err != nil {
+			return false, err
+		}
+		changed = len(holds) > 0
 	}
-	if !advisoryChanged(last, db.advice(s)) && len(holds) == 0 {
+	if !changed {
 		return false, nil
 	}
 	wrote := false
@@ -200,19 +120,16 @@ func (db *DB) Advise(ctx context.Context, gate string) (bool, error) {
 // when it is in force. It reports whether it appended one.
 func (db *DB) recordAdvisory(ctx context.Context, tx *wtx, s *gateState, p cuakhau.Principal, note string, now time.Time) (bool, error) {
 	gate := s.cg.gate.Code
-	last, err := db.lastAdvisory(ctx, tx, gate)
-	if err != nil {
-		return false, err
-	}
 	adv := db.advice(s)
-	if !advisoryChanged(last, adv) {
+	if !advisoryChanged(s.st.Advisory(), adv) {
 		return false, nil
 	}
-	rec := advisoryData{AdvisoryRecord: cuakhau.AdvisoryRecord{Active: adv.Active, Level: string(adv.Level), Waiting: len(s.waiting),
+	rec := advisoryData{AdvisoryRecord: cuakhau.AdvisoryRecord{Active: adv.Active, Level: string(adv.Level), Waiting: len(s.input.Waiting),
 		MaxBookingsPerDay: adv.MaxBookingsPerDay, StopBookings: adv.StopBookings, Reason: adv.Reason,
 		Text: adv.Text, TextEN: adv.TextEN, TextZH: adv.TextZH}}
 	var trips []*cuakhau.Trip
 	if adv.Active {
+		var err error
 		if trips, err = db.tripsOnTheirWay(ctx, tx, gate); err != nil {
 			return false, err
 		}
@@ -386,11 +303,11 @@ func (db *DB) shelfLifeHolds(ctx context.Context, q querier, s *gateState, now t
 // recordShelfLifeHolds appends an advisory event that tells holds' trips to
 // hold at origin — the gate's advice as it stands, with the trips in Told —
 // and writes each its notice, in the same write. A trip is told once: it is
-// then among the episode's told trips (heldAtOrigin), counted as held until
+// then among the episode's told trips (gateState.told), counted as held until
 // it comes.
 func (db *DB) recordShelfLifeHolds(ctx context.Context, tx *wtx, s *gateState, holds []shelfLifeHold, now time.Time) error {
 	adv := db.advice(s)
-	rec := advisoryData{AdvisoryRecord: cuakhau.AdvisoryRecord{Active: adv.Active, Level: string(adv.Level), Waiting: len(s.waiting),
+	rec := advisoryData{AdvisoryRecord: cuakhau.AdvisoryRecord{Active: adv.Active, Level: string(adv.Level), Waiting: len(s.input.Waiting),
 		MaxBookingsPerDay: adv.MaxBookingsPerDay, StopBookings: adv.StopBookings, Reason: adv.Reason,
 		Text: adv.Text, TextEN: adv.TextEN, TextZH: adv.TextZH, Notified: len(holds)}, ShelfLifeHold: true}
 	for _, h := range holds {

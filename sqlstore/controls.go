@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/gatestate"
 	"github.com/cuakhau/cuakhau/sched"
 )
 
@@ -170,38 +171,51 @@ func (db *DB) PublicWaits(ctx context.Context) (*cuakhau.PublicWaits, error) {
 	}
 	out := &cuakhau.PublicWaits{At: now, Waits: []cuakhau.PublicWait{}}
 	for _, cg := range gates {
-		s, err := db.gateState(ctx, readQ{db}, cg, now)
-		if err != nil {
+		if err := db.withState(ctx, cg, func(st *gatestate.State) error {
+			s, err := db.view(cg, st, now)
+			if err != nil {
+				return err
+			}
+			out.Waits = db.publicWaits(out.Waits, s)
+			return nil
+		}); err != nil {
 			return nil, err
-		}
-		level := sched.LevelFor(len(s.waiting), cg.thresholds)
-		adv := db.advice(s)
-		// The wait runs only while the gate calls: at a closed gate, or
-		// after the last call, it counts the hours until calls resume.
-		wait := -1
-		if w := sched.ExpectedWait(s.policy, s.input, sched.Truck{}); w != sched.WaitUnknown {
-			if at := sched.OnClock(now, w, db.calling(cg)); !at.IsZero() {
-				wait = waitMinutes(at.Sub(now))
-			}
-		}
-		open := sched.OpenAt(db.windowConfig(cg), now)
-		for _, d := range cuakhau.Directions {
-			if len(cg.gate.Route(d)) == 0 {
-				continue
-			}
-			n := 0
-			for _, w := range s.waiting {
-				if w.direction == d {
-					n++
-				}
-			}
-			pw := cuakhau.PublicWait{Gate: cg.gate.Code, Direction: d, Open: open, Waiting: n, InZone: s.inZone[d],
-				LanesOpen: lanesFor(s.controls, cg.gate, d), ExpectedWaitMinutes: wait, Level: string(level)}
-			if adv.Active {
-				pw.Advisory, pw.AdvisoryEN, pw.AdvisoryZH = adv.Text, adv.TextEN, adv.TextZH
-			}
-			out.Waits = append(out.Waits, pw)
 		}
 	}
 	return out, nil
+}
+
+// publicWaits appends the feed's lines of s's gate to out.
+func (db *DB) publicWaits(out []cuakhau.PublicWait, s *gateState) []cuakhau.PublicWait {
+	cg := s.cg
+	level := sched.LevelFor(len(s.input.Waiting), cg.thresholds)
+	adv := db.advice(s)
+	// The wait runs only while the gate calls: at a closed gate, or after
+	// the last call, it counts the hours until calls resume.
+	now := s.input.Now
+	wait := -1
+	if w := sched.ExpectedWait(s.policy, s.input, sched.Truck{}); w != sched.WaitUnknown {
+		if at := sched.OnClock(now, w, db.calling(cg)); !at.IsZero() {
+			wait = waitMinutes(at.Sub(now))
+		}
+	}
+	open := sched.OpenAt(db.windowConfig(cg), now)
+	byDir := map[cuakhau.Direction]int{}
+	for _, w := range s.input.Waiting {
+		if t := s.st.Trip(w.ID); t != nil {
+			byDir[t.Direction]++
+		}
+	}
+	for _, d := range cuakhau.Directions {
+		if len(cg.gate.Route(d)) == 0 {
+			continue
+		}
+		pw := cuakhau.PublicWait{Gate: cg.gate.Code, Direction: d, Open: open, Waiting: byDir[d], InZone: s.st.InZone(d),
+			LanesOpen: lanesFor(s.controls, cg.gate, d), ExpectedWaitMinutes: wait, Level: string(level)}
+		if adv.Active {
+			pw.Advisory, pw.AdvisoryEN, pw.AdvisoryZH = adv.Text, adv.TextEN, adv.TextZH
+		}
+		out = append(out, pw)
+	}
+	return out
 }

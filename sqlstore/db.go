@@ -65,6 +65,9 @@ type DB struct {
 	// queueCfg tunes the electronic queue (SetQueueConfig).
 	queueCfg QueueConfig
 
+	// states are the gates' queue states in memory (livestate.go).
+	states liveStates
+
 	// holdChecks is when Advise last looked for trips to hold for their
 	// shelf life, per gate (holdsDue).
 	holdChecksMu sync.Mutex

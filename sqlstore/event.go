@@ -51,7 +51,7 @@ func (db *DB) appendEvent(ctx context.Context, tx *wtx, ev *cuakhau.Event) error
 	}
 	tx.heads[ev.Gate] = logHead{seq: ev.Seq, hash: ev.Hash}
 	tx.dirty[ev.Gate] = true
-	return nil
+	return db.advanceState(ctx, tx, ev)
 }
 
 // readHead reads and locks a gate's log head, creating it if Seed did not.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
+	"github.com/cuakhau/cuakhau/gatestate"
 	"github.com/cuakhau/cuakhau/sched"
 )
 
@@ -224,18 +225,21 @@ func (db *DB) book(ctx context.Context, p cuakhau.Principal, tripID string, req 
 	// Capacity is read before the write (it is the window's published
 	// figure); the count against it is read inside the write, which every
 	// booking goes through one at a time, so no two can take the last place.
-	q := readQ{db}
-	s, err := db.gateState(ctx, q, cg, now)
-	if err != nil {
+	var adv sched.Advice
+	var accepts int
+	var ns float64
+	if err := db.withState(ctx, cg, func(st *gatestate.State) error {
+		s, err := db.view(cg, st, now)
+		if err != nil {
+			return err
+		}
+		adv, ns = db.advice(s), s.noShow
+		_, accepts = sched.WindowCapacity(w, lanesFor(s.controls, cg.gate, early.Direction), s.perLane,
+			sched.BookingUtilization(db.queueCfg.Window.Utilization, adv, true), ns, db.windowConfig(cg))
+		return nil
+	}); err != nil {
 		return nil, err
 	}
-	ns, err := db.noShowRate(ctx, q, cg.gate.Code, now)
-	if err != nil {
-		return nil, err
-	}
-	adv := db.advice(s)
-	_, accepts := sched.WindowCapacity(w, lanesFor(s.controls, cg.gate, early.Direction), s.perLane,
-		sched.BookingUtilization(db.queueCfg.Window.Utilization, adv, true), ns, db.windowConfig(cg))
 
 	res, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.BookingResult, error) {
 		t, err := db.lockTrip(ctx, tx, tripID)
@@ -259,27 +263,20 @@ func (db *DB) book(ctx context.Context, p cuakhau.Principal, tripID string, req 
 		if err != nil {
 			return nil, err
 		}
-		// Counted under the gate's lock, so that another server node cannot
-		// take the same last place between this count and this insert.
-		if err := db.lockGate(ctx, tx, t.Gate); err != nil {
+		// Counted on the gate's state under its lock, so that another
+		// server node cannot take the same last place between this count
+		// and this insert.
+		s, err := db.gateState(ctx, tx, cg, now)
+		if err != nil {
 			return nil, err
 		}
-		var booked int
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM bookings WHERE gate = ? AND direction = ? AND window_start = ? AND state = 'active'`,
-			t.Gate, string(t.Direction), formatTime(w.Start)).Scan(&booked); err != nil {
-			return nil, fmt.Errorf("count bookings: %w", err)
-		}
-		if booked >= accepts {
+		if s.st.Booked(t.Direction, w.Start) >= accepts {
 			return nil, db.fullError(ctx, tx, s, t, w, now, ns, accepts)
 		}
 		if adv.Active {
 			day := w.Start.In(cg.loc)
 			d0 := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, cg.loc)
-			var n int
-			if err := tx.queryRow(ctx, `SELECT count(*) FROM bookings WHERE gate = ? AND state = 'active' AND window_start >= ? AND window_start < ?`,
-				t.Gate, formatTime(d0), formatTime(d0.AddDate(0, 0, 1))).Scan(&n); err != nil {
-				return nil, fmt.Errorf("count bookings of the day: %w", err)
-			}
+			n := s.st.BookedBetween(d0, d0.AddDate(0, 0, 1), false)
 			// The cap binds the days the backlog is shed over; a later day
 			// takes the whole clearing rate (sched.Advice.AcceptedOn).
 			if n >= adv.AcceptedOn(sched.DayNumber(d0, cg.loc), d0.Sub(now), ns) {
@@ -497,8 +494,7 @@ func (db *DB) Arrive(ctx context.Context, p cuakhau.Principal, tripID string) (*
 				return nil, err
 			}
 		}
-		s.waiting = append(s.waiting, waitingTruck{truck: truck, direction: t.Direction, code: t.Code, plate: t.Vehicle.Plate})
-		s.input.Waiting = append(s.input.Waiting, truck)
+		s.input.Waiting = s.st.Waiting() // with the truck, as the arrival applied to the state
 		entry := entryOf(s, t.ID)
 		return &cuakhau.ArrivalResult{Entry: entry, Event: ev, Trip: next}, nil
 	})
@@ -517,29 +513,37 @@ func boolInt(b bool) int {
 
 // entries ranks s's waiting area.
 func entries(s *gateState) []*cuakhau.QueueEntry {
-	byID := map[string]waitingTruck{}
-	for _, w := range s.waiting {
-		byID[w.truck.ID] = w
-	}
 	order := s.policy.Order(s.input)
 	out := make([]*cuakhau.QueueEntry, len(order))
 	for i, r := range order {
-		w := byID[r.ID]
-		e := &cuakhau.QueueEntry{TripID: r.ID, Code: w.code, Plate: w.plate, Direction: w.direction, Position: r.Rank,
-			Class: r.Class, Reason: r.Reason, ArrivedAt: w.truck.ArrivedAt, Perishable: w.truck.Perishable(), Priority: w.truck.Priority}
-		if !r.ExpectedCall.IsZero() {
-			c := r.ExpectedCall.UTC()
-			e.ExpectedCall = &c
-		}
-		out[i] = e
+		out[i] = entry(s, r)
 	}
 	return out
 }
 
+// entry is the queue entry of the ranked truck r of s.
+func entry(s *gateState, r sched.Ranked) *cuakhau.QueueEntry {
+	w, _ := s.st.Waits(r.ID)
+	e := &cuakhau.QueueEntry{TripID: r.ID, Position: r.Rank,
+		Class: r.Class, Reason: r.Reason, ArrivedAt: w.ArrivedAt, Perishable: w.Perishable(), Priority: w.Priority}
+	if t := s.st.Trip(r.ID); t != nil {
+		e.Code, e.Plate, e.Direction = t.Code, t.Plate, t.Direction
+	}
+	if !r.ExpectedCall.IsZero() {
+		c := r.ExpectedCall.UTC()
+		e.ExpectedCall = &c
+	}
+	return e
+}
+
+// entryOf is trip id's entry in s's ranked waiting area; nil when it is
+// not waiting. Only that entry is built: a check-in answers with its own
+// place, and building every entry cost the most of a check-in at
+// thousands waiting.
 func entryOf(s *gateState, id string) *cuakhau.QueueEntry {
-	for _, e := range entries(s) {
-		if e.TripID == id {
-			return e
+	for _, r := range s.policy.Order(s.input) {
+		if r.ID == id {
+			return entry(s, r)
 		}
 	}
 	return nil
@@ -600,21 +604,15 @@ func (db *DB) Call(ctx context.Context, p cuakhau.Principal, gate string, req cu
 		}
 		out := &cuakhau.CallResult{Called: []*cuakhau.DecisionResult{}}
 		if req.TripID != "" {
-			var w *waitingTruck
-			for i := range s.waiting {
-				if s.waiting[i].truck.ID == req.TripID {
-					w = &s.waiting[i]
-				}
-			}
-			if w == nil {
+			if _, ok := s.st.Waits(req.TripID); !ok {
 				return nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %q is not in the waiting area of %s", req.TripID, gate)
 			}
-			rec := db.record(s, sched.Ranked{ID: w.truck.ID})
+			rec := db.record(s, sched.Ranked{ID: req.TripID})
 			rec.Override, rec.OverrideNote = true, strings.TrimSpace(req.Reason)
 			if sel := s.policy.Select(s.input, 1); len(sel) > 0 {
 				rec.PolicyChoice = sel[0].ID
 			}
-			r, err := db.callOne(ctx, tx, p, s, w.truck.ID, w.direction, rec, now)
+			r, err := db.callOne(ctx, tx, p, s, req.TripID, rec, now)
 			if err != nil {
 				return nil, err
 			}
@@ -630,18 +628,12 @@ func (db *DB) Call(ctx context.Context, p cuakhau.Principal, gate string, req cu
 			if len(sel) == 0 {
 				break
 			}
-			var dir cuakhau.Direction
-			for _, w := range s.waiting {
-				if w.truck.ID == sel[0].ID {
-					dir = w.direction
-				}
-			}
 			rec := db.record(s, sel[0])
 			rec.CalledByLoop = p.Role == system.Role
 			if s.input.Free == 0 { // beyond the room: an override (flow.CallCount)
 				rec.Override, rec.OverrideNote, rec.PolicyChoice = true, strings.TrimSpace(req.Reason), sel[0].ID
 			}
-			r, err := db.callOne(ctx, tx, p, s, sel[0].ID, dir, rec, now)
+			r, err := db.callOne(ctx, tx, p, s, sel[0].ID, rec, now)
 			if err != nil {
 				return nil, err
 			}
@@ -656,7 +648,7 @@ func (db *DB) Call(ctx context.Context, p cuakhau.Principal, gate string, req cu
 }
 
 // callOne calls one truck inside the write and takes it out of s.
-func (db *DB) callOne(ctx context.Context, tx *wtx, p cuakhau.Principal, s *gateState, id string, d cuakhau.Direction, rec cuakhau.CallRecord, now time.Time) (*cuakhau.DecisionResult, error) {
+func (db *DB) callOne(ctx context.Context, tx *wtx, p cuakhau.Principal, s *gateState, id string, rec cuakhau.CallRecord, now time.Time) (*cuakhau.DecisionResult, error) {
 	t, err := db.lockTrip(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -674,7 +666,7 @@ func (db *DB) callOne(ctx context.Context, tx *wtx, p cuakhau.Principal, s *gate
 	if err := db.notifyEvent(ctx, tx, ev, next, s.cg.loc); err != nil {
 		return nil, err
 	}
-	s.remove(id, d)
+	s.called()
 	return &cuakhau.DecisionResult{Event: ev, Trip: next}, nil
 }
 
@@ -693,11 +685,15 @@ func (db *DB) CallForward(ctx context.Context, gate string) (int, error) {
 		return 0, nil
 	}
 	// A cheap look first, so that an idle gate costs no write.
-	s, err := db.gateState(ctx, readQ{db}, cg, now)
-	if err != nil {
+	idle := false
+	if err := db.withState(ctx, cg, func(st *gatestate.State) error {
+		s, err := db.view(cg, st, now)
+		idle = err == nil && (len(s.input.Waiting) == 0 || s.input.Free == 0)
+		return err
+	}); err != nil {
 		return 0, err
 	}
-	if len(s.waiting) == 0 || s.input.Free == 0 {
+	if idle {
 		return 0, nil
 	}
 	res, err := db.Call(ctx, system, gate, cuakhau.CallRequest{})

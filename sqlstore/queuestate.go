@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
+	"github.com/cuakhau/cuakhau/gatestate"
 	"github.com/cuakhau/cuakhau/sched"
 )
 
@@ -118,7 +118,7 @@ func (db *DB) windowConfig(cg cachedGate) sched.WindowConfig {
 
 // controls reads a gate's controls, with the defaults for what no operator set.
 func (db *DB) controls(ctx context.Context, q querier, cg cachedGate) (*cuakhau.GateControls, error) {
-	c := &cuakhau.GateControls{Gate: cg.gate.Code, Lanes: map[string]int{}}
+	c := &cuakhau.GateControls{Gate: cg.gate.Code}
 	var body string
 	err := q.queryRow(ctx, `SELECT body FROM gate_controls WHERE gate = ?`, cg.gate.Code).Scan(&body)
 	switch {
@@ -129,9 +129,21 @@ func (db *DB) controls(ctx context.Context, q querier, cg cachedGate) (*cuakhau.
 	case !errors.Is(err, sql.ErrNoRows):
 		return nil, fmt.Errorf("read controls of gate %s: %w", cg.gate.Code, err)
 	}
-	if c.Lanes == nil {
-		c.Lanes = map[string]int{}
+	return db.withDefaults(cg, c), nil
+}
+
+// withDefaults is c with the defaults for what no operator set, in a copy:
+// c is not modified.
+func (db *DB) withDefaults(cg cachedGate, c *cuakhau.GateControls) *cuakhau.GateControls {
+	if c == nil {
+		c = &cuakhau.GateControls{Gate: cg.gate.Code}
 	}
+	cc := *c
+	cc.Lanes = make(map[string]int, len(c.Lanes))
+	for k, v := range c.Lanes {
+		cc.Lanes[k] = v
+	}
+	c = &cc
 	for _, d := range cuakhau.Directions {
 		for _, cp := range cg.gate.Route(d) {
 			if _, ok := c.Lanes[cp.Code]; !ok {
@@ -145,7 +157,7 @@ func (db *DB) controls(ctx context.Context, q querier, cg cachedGate) (*cuakhau.
 	if c.Policy == "" {
 		c.Policy = db.queueCfg.Policy
 	}
-	return c, nil
+	return c
 }
 
 // lanesFor is the lanes open at the first checkpoint of direction d, which
@@ -225,67 +237,10 @@ func (db *DB) waitingTrucks(ctx context.Context, q querier, gate string) ([]wait
 	return out, rows.Err()
 }
 
-// inZone counts a gate's trips between their call and their crossing, per
-// direction: they fill the control zone.
-func (db *DB) inZone(ctx context.Context, q querier, gate string) (map[cuakhau.Direction]int, int, error) {
-	rows, err := q.query(ctx, `SELECT direction, count(*) FROM trips WHERE gate = ? AND status IN ('called', 'in_zone', 'held') GROUP BY direction`, gate)
-	if err != nil {
-		return nil, 0, fmt.Errorf("count control zone of %s: %w", gate, err)
-	}
-	defer rows.Close()
-	by := map[cuakhau.Direction]int{}
-	total := 0
-	for rows.Next() {
-		var d string
-		var n int
-		if err := rows.Scan(&d, &n); err != nil {
-			return nil, 0, err
-		}
-		by[cuakhau.Direction(d)] = n
-		total += n
-	}
-	return by, total, rows.Err()
-}
-
-// rateWindow is how far back crossings are measured.
-const rateWindow = time.Hour
-
 // crossingsQuery reads a gate's crossings in a time range; its status term
 // is the predicate of the partial index events_crossed, written the same
 // way so that the planner uses it.
 const crossingsQuery = `SELECT at FROM events WHERE gate = ? AND status = 'crossed' AND at > ? AND at <= ?`
-
-// perLaneRate is the gate's service rate per lane-hour, measured from the
-// crossings while the queue was not empty: the oldest truck still waiting
-// arrived at oldest, so the queue has not been empty since then.
-func (db *DB) perLaneRate(ctx context.Context, q querier, gate string, lanes int, oldest, now time.Time) (float64, error) {
-	fallback := db.queueCfg.RatePerLaneHour
-	if oldest.IsZero() || !oldest.Before(now) {
-		return fallback, nil
-	}
-	window := min(rateWindow, now.Sub(oldest))
-	rows, err := q.query(ctx, crossingsQuery, gate, formatTime(now.Add(-window)), formatTime(now))
-	if err != nil {
-		return 0, fmt.Errorf("read crossings of %s: %w", gate, err)
-	}
-	defer rows.Close()
-	var crossings []time.Time
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return 0, err
-		}
-		t, err := parseTime(s)
-		if err != nil {
-			return 0, err
-		}
-		crossings = append(crossings, t)
-	}
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	return sched.MeasuredRate(crossings, lanes, window, now, fallback), nil
-}
 
 // noShowRate is the share of a gate's bookings ended in the last 30 days
 // that were not used.
@@ -299,12 +254,14 @@ func (db *DB) noShowRate(ctx context.Context, q querier, gate string, now time.T
 	return sched.NoShowRate(noShows, used, db.queueCfg.NoShowRate), nil
 }
 
-// gateState is everything the policies and the windows need of a gate now.
+// gateState is everything the policies and the windows need of a gate now:
+// a view of the gate's in-memory state (st) at now. Inside a write, st is
+// the live state, held by the write's batch, and the view is valid until
+// the write changes it (refresh); outside, st is a reader's own copy.
 type gateState struct {
 	cg       cachedGate
+	st       *gatestate.State
 	controls *cuakhau.GateControls
-	waiting  []waitingTruck
-	inZone   map[cuakhau.Direction]int
 	zone     int
 	perLane  float64
 	lanes    int
@@ -312,57 +269,60 @@ type gateState struct {
 	input    sched.Input
 	// bookedAhead is the active bookings whose window starts in the next
 	// 24 hours, for the advisory, and noShow the gate's measured no-show
-	// rate (the configured one until enough bookings have ended; only read
-	// when there are bookings ahead).
+	// rate (the configured one until enough bookings have ended).
 	bookedAhead int
 	noShow      float64
 	// told is the trips the advisory told to hold at origin in its current
-	// episode, and held those of them still on their way (heldAtOrigin).
+	// episode (within the booking horizon: a trip that has neither come
+	// nor booked by then has given up), and held those of them still on
+	// their way. They are demand the gate has not served; sched.Advise
+	// keeps the advisory in force while there are any (AdviceInput.Held).
 	told map[string]bool
 	held int
 }
 
+// gateState returns the view of gate cg at now. Inside a write (q is the
+// batch's *wtx) it is the live state, caught up with the log under the
+// gate's lock; outside, a copy of the committed state.
 func (db *DB) gateState(ctx context.Context, q querier, cg cachedGate, now time.Time) (*gateState, error) {
-	c, err := db.controls(ctx, q, cg)
-	if err != nil {
-		return nil, err
-	}
-	s := &gateState{cg: cg, controls: c, lanes: gateLanes(c, cg.gate)}
-	if s.waiting, err = db.waitingTrucks(ctx, q, cg.gate.Code); err != nil {
-		return nil, err
-	}
-	if s.inZone, s.zone, err = db.inZone(ctx, q, cg.gate.Code); err != nil {
-		return nil, err
-	}
-	var oldest time.Time
-	for _, w := range s.waiting {
-		if oldest.IsZero() || w.truck.ArrivedAt.Before(oldest) {
-			oldest = w.truck.ArrivedAt
+	if tx, ok := q.(*wtx); ok {
+		st, err := db.heldState(ctx, tx, cg.gate.Code)
+		if err != nil {
+			return nil, err
 		}
+		return db.view(cg, st, now)
 	}
-	if s.perLane, err = db.perLaneRate(ctx, q, cg.gate.Code, s.lanes, oldest, now); err != nil {
-		return nil, err
-	}
+	var s *gateState
+	err := db.withState(ctx, cg, func(st *gatestate.State) error {
+		var err error
+		s, err = db.view(cg, st.Clone(), now)
+		return err
+	})
+	return s, err
+}
+
+// view computes the policies' input and the windows' figures from st.
+func (db *DB) view(cg cachedGate, st *gatestate.State, now time.Time) (*gateState, error) {
+	c := db.withDefaults(cg, st.Controls())
+	s := &gateState{cg: cg, st: st, controls: c, lanes: gateLanes(c, cg.gate), zone: st.Zone()}
+	var err error
 	if s.policy, err = sched.New(c.Policy, db.queueCfg.Sched); err != nil {
 		return nil, fmt.Errorf("policy of gate %s: %w", cg.gate.Code, err)
 	}
-	if err := q.queryRow(ctx, `SELECT count(*) FROM bookings WHERE gate = ? AND state = 'active' AND window_start > ? AND window_start <= ?`,
-		cg.gate.Code, formatTime(now), formatTime(now.Add(24*time.Hour))).Scan(&s.bookedAhead); err != nil {
-		return nil, fmt.Errorf("count bookings ahead at %s: %w", cg.gate.Code, err)
+	now = now.UTC().Truncate(time.Microsecond)
+	waiting := st.Waiting()
+	// The service rate is measured from the crossings while the queue was
+	// not empty: the oldest truck still waiting (the first by arrival)
+	// arrived at oldest, so the queue has not been empty since then.
+	s.perLane = db.queueCfg.RatePerLaneHour
+	if len(waiting) > 0 && waiting[0].ArrivedAt.Before(now) {
+		window := min(gatestate.RateWindow, now.Sub(waiting[0].ArrivedAt))
+		s.perLane = sched.MeasuredRate(st.Crossings(now.Add(-window), now), s.lanes, window, now, s.perLane)
 	}
-	s.noShow = db.queueCfg.NoShowRate
-	if s.bookedAhead > 0 {
-		if s.noShow, err = db.noShowRate(ctx, q, cg.gate.Code, now); err != nil {
-			return nil, err
-		}
-	}
-	if s.told, s.held, err = db.heldAtOrigin(ctx, q, cg.gate.Code, now); err != nil {
-		return nil, err
-	}
-	trucks := make([]sched.Truck, len(s.waiting))
-	for i, w := range s.waiting {
-		trucks[i] = w.truck
-	}
+	s.bookedAhead = st.BookedBetween(now, now.Add(24*time.Hour), true)
+	noShows, used := st.EndedSince(now.Add(-30 * 24 * time.Hour))
+	s.noShow = sched.NoShowRate(noShows, used, db.queueCfg.NoShowRate)
+	s.told, s.held = st.Told(now.AddDate(0, 0, -db.queueCfg.Window.HorizonDays))
 	// The zone takes no more trucks than the other side, when it has
 	// announced its capacity, takes within the call horizon: more would
 	// wait at the zero line, out of the policy's reach, longer than a
@@ -373,7 +333,7 @@ func (db *DB) gateState(ctx context.Context, q querier, cg cachedGate, now time.
 		other = sched.OtherPerHour(float64(*c.OtherSidePerDay), db.openHours(cg, now))
 	}
 	s.input = sched.Input{
-		Now: now.UTC().Truncate(time.Microsecond), Waiting: trucks,
+		Now: now, Waiting: waiting,
 		Free:         sched.CallBudget(c.Room-s.zone, s.zone, other, db.queueCfg.Sched.CallHorizon),
 		CrossingTime: db.queueCfg.CrossingTime, ServiceRate: s.perLane * float64(s.lanes),
 	}
@@ -395,26 +355,26 @@ func (db *DB) openHours(cg cachedGate, now time.Time) float64 {
 }
 
 // record is the logged form of a call on s.input choosing r: the waiting
-// area by count and digest only (see cuakhau.CallInput).
+// area by count and digest only (see cuakhau.CallInput), the digest kept by
+// the gate's state, whose waiting area s.input's is.
 func (db *DB) record(s *gateState, r sched.Ranked) cuakhau.CallRecord {
 	return cuakhau.CallRecord{Policy: s.policy.Name(), Version: s.policy.Version(), AgingBoundNS: int64(db.queueCfg.Sched.AgingBound),
-		ToleranceNS: int64(db.queueCfg.Sched.Tolerance), N: 1, Input: flow.LoggedInput(s.input), Chosen: r.ID, Rank: r.Rank, Class: r.Class, Reason: r.Reason}
+		ToleranceNS: int64(db.queueCfg.Sched.Tolerance), N: 1, Input: flow.LoggedInputWith(s.input, s.st.Digest()), Chosen: r.ID, Rank: r.Rank, Class: r.Class, Reason: r.Reason}
 }
 
-// remove takes a truck out of s's waiting area and input, and counts it in
-// the zone.
-func (s *gateState) remove(id string, d cuakhau.Direction) {
-	s.waiting = slices.DeleteFunc(s.waiting, func(w waitingTruck) bool { return w.truck.ID == id })
-	s.input.Waiting = slices.DeleteFunc(s.input.Waiting, func(t sched.Truck) bool { return t.ID == id })
+// called follows a call the write made through s's live state: the truck
+// has left the waiting area and entered the zone, and the call's budget has
+// one place less.
+func (s *gateState) called() {
+	s.input.Waiting = s.st.Waiting()
 	s.input.Free = max(0, s.input.Free-1)
-	s.inZone[d]++
-	s.zone++
+	s.zone = s.st.Zone()
 }
 
 // advice is the gate's inflow advisory now.
 func (db *DB) advice(s *gateState) sched.Advice {
 	in := sched.AdviceInput{
-		Waiting:      len(s.waiting),
+		Waiting:      len(s.input.Waiting),
 		Thresholds:   s.cg.thresholds,
 		OurPerDay:    s.input.ServiceRate * db.openHours(s.cg, s.input.Now),
 		ShelfLife:    db.queueCfg.TypicalShelfLife,

@@ -297,6 +297,9 @@ func (w *writer) runTx(ops []*writeOp, errs []error) (err error) {
 		return fmt.Errorf("begin write batch: %w", err)
 	}
 	tx := newWtx(sqltx, w)
+	// The gates' states follow the batch: released after its commit, and
+	// dropped, to be built again, if it does not commit.
+	defer func() { tx.release(err != nil) }()
 	defer func() {
 		if err != nil {
 			sqltx.Rollback()
@@ -307,6 +310,7 @@ func (w *writer) runTx(ops []*writeOp, errs []error) (err error) {
 			return fmt.Errorf("write batch savepoint: %w", err)
 		}
 		heads := tx.saveHeads()
+		tx.opTouched = false
 		opErr := call(op.ctx, op.fn, tx)
 		var redo *redoError
 		if errors.As(opErr, &redo) {
@@ -314,6 +318,9 @@ func (w *writer) runTx(ops []*writeOp, errs []error) (err error) {
 				return fmt.Errorf("write batch rollback to savepoint: %w", err)
 			}
 			tx.heads = heads
+			if tx.opTouched {
+				tx.dropHeld()
+			}
 			heads = tx.saveHeads()
 			opErr = call(op.ctx, redo.then, tx)
 		}
@@ -327,6 +334,9 @@ func (w *writer) runTx(ops []*writeOp, errs []error) (err error) {
 				return fmt.Errorf("write batch rollback to savepoint: %w", err)
 			}
 			tx.heads = heads
+			if tx.opTouched {
+				tx.dropHeld()
+			}
 		}
 	}
 	// COMMIT releases the last savepoint.
@@ -378,6 +388,11 @@ type wtx struct {
 	dirty map[string]bool
 	// trees holds the Merkle hashes of the batch's appends, per gate.
 	trees map[string]*pendingTree
+
+	// held is the gates' states the batch has locked (livestate.go), and
+	// opTouched whether the op running used or changed one.
+	held      map[string]*liveState
+	opTouched bool
 }
 
 type logHead struct {
@@ -387,7 +402,7 @@ type logHead struct {
 
 func newWtx(tx *sql.Tx, w *writer) *wtx {
 	t := &wtx{tx: tx, dialect: w.dialect, w: w, heads: map[string]logHead{}, dirty: map[string]bool{},
-		trees: map[string]*pendingTree{}}
+		trees: map[string]*pendingTree{}, held: map[string]*liveState{}}
 	if w.dialect == dialectSQLite {
 		t.stmts = map[string]*sql.Stmt{}
 	}

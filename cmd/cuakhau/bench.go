@@ -28,8 +28,13 @@ import (
 // the same-sized rows inserted straight into the engine, one per transaction
 // and batched.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "bench [--store sqlite|postgres|both] [--clients N] [--duration D] [--postgres URL]", stderr)
+	fs := newFlags("bench", "bench [--scenario lifecycle|crisis] [--store sqlite|postgres|both] [--clients N] [--duration D] [--waiting N] [--postgres URL]", stderr)
+	scenario := fs.String("scenario", "lifecycle", "lifecycle: full trip lifecycles against the raw engine; crisis: one gate's check-ins, calls and public feed with --waiting trucks waiting")
 	store := fs.String("store", "both", "which store to measure: sqlite, postgres or both")
+	waiting := fs.Int("waiting", 10000, "crisis: trucks checked in at one gate")
+	calls := fs.Int("calls", 200, "crisis: calls out of turn, one at a time, with the trucks waiting")
+	feeds := fs.Int("feeds", 200, "crisis: reads of the public feed, one at a time")
+	server := fs.String("server", "", "crisis: the cuakhau binary to serve, migrate and make tokens with (default: this one), to compare builds")
 	clients := fs.Int("clients", 32, "concurrent API clients")
 	duration := fs.Duration("duration", 20*time.Second, "measured time per store")
 	warmup := fs.Duration("warmup", 3*time.Second, "warm-up before measuring")
@@ -47,6 +52,23 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer os.RemoveAll(dir)
+	switch *scenario {
+	case "lifecycle":
+	case "crisis":
+		if *store != "sqlite" {
+			return fmt.Errorf("--scenario crisis runs on --store sqlite")
+		}
+		if *waiting < 1 {
+			return fmt.Errorf("--waiting must be at least 1")
+		}
+		if *server != "" {
+			exe = *server
+		}
+		return benchCrisis(ctx, stdout, exe, "sqlite:"+filepath.Join(dir, "crisis.db"),
+			loadtest.CrisisConfig{Clients: *clients, Waiting: *waiting, Calls: *calls, Feeds: *feeds})
+	default:
+		return fmt.Errorf("--scenario: one of lifecycle, crisis")
+	}
 
 	fmt.Fprintf(stdout, "| store | clients | API events/s | p50 | p99 | max | server peak RSS | raw 1 row/tx rows/s | raw 100 rows/tx rows/s | API ÷ raw 1/tx |\n")
 	fmt.Fprintf(stdout, "|---|---|---|---|---|---|---|---|---|---|\n")
@@ -83,52 +105,93 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// keyArgs are the flags that name the log key to migrate and serve.
-func benchStore(ctx context.Context, w io.Writer, exe, name, apiDSN, driver, rawDSN, ph string, keyArgs []string, clients int, warmup, duration time.Duration, rows int) error {
+// benchTax is the tax code of the benchmarks' enterprise.
+const benchTax = "0100109106"
+
+// startBenchServer migrates apiDSN, makes a token per role and starts `exe
+// serve` on it with extra flags; keyArgs name the log key to migrate and
+// serve (PostgreSQL has no file beside it for one); stop ends it (once).
+func startBenchServer(ctx context.Context, exe, apiDSN string, keyArgs []string, extra ...string) (base string, tokens map[string]string, pid int, stop func(), err error) {
 	if out, err := exec.CommandContext(ctx, exe, append([]string{"migrate", "--db", apiDSN}, keyArgs...)...).CombinedOutput(); err != nil {
-		return fmt.Errorf("migrate: %v: %s", err, out)
+		return "", nil, 0, nil, fmt.Errorf("migrate: %v: %s", err, out)
 	}
-	tokens := map[string]string{}
-	tax := "0100109106"
+	tokens = map[string]string{}
 	for _, role := range []string{"enterprise", "operator", "medical", "customs", "quarantine", "border_guard"} {
 		args := []string{"token", "create", "--role", role, "--db", apiDSN}
 		if role == "enterprise" {
-			args = append(args, "--enterprise", tax)
+			args = append(args, "--enterprise", benchTax)
 		}
 		out, err := exec.CommandContext(ctx, exe, args...).Output()
 		if err != nil {
-			return fmt.Errorf("token create %s: %w", role, err)
+			return "", nil, 0, nil, fmt.Errorf("token create %s: %w", role, err)
 		}
 		tokens[role] = strings.TrimSpace(string(out))
 	}
 	addr, err := freeAddr()
 	if err != nil {
-		return err
+		return "", nil, 0, nil, err
 	}
-	srv := exec.CommandContext(ctx, exe, append([]string{"serve", "--addr", addr, "--db", apiDSN, "--log-level", "error"}, keyArgs...)...)
+	srv := exec.CommandContext(ctx, exe, append(append([]string{"serve", "--addr", addr, "--db", apiDSN, "--log-level", "error"}, keyArgs...), extra...)...)
 	srv.Stderr = os.Stderr
 	if err := srv.Start(); err != nil {
-		return err
+		return "", nil, 0, nil, err
 	}
 	stopped := false
-	stop := func() {
+	stop = func() {
 		if !stopped {
 			stopped = true
 			srv.Process.Signal(syscall.SIGTERM)
 			srv.Wait()
 		}
 	}
-	defer stop()
-	base := "http://" + addr
+	base = "http://" + addr
 	if err := waitReady(ctx, base); err != nil {
+		stop()
+		return "", nil, 0, nil, err
+	}
+	return base, tokens, srv.Process.Pid, stop, nil
+}
+
+// benchCrisis runs the crisis scenario against `exe serve` on apiDSN. The
+// server's own call-forward loop is slowed to once an hour, so that the
+// figures are the requests' own and no truck leaves the waiting area but
+// by the calls measured.
+func benchCrisis(ctx context.Context, w io.Writer, exe, apiDSN string, cfg loadtest.CrisisConfig) error {
+	base, tokens, pid, stop, err := startBenchServer(ctx, exe, apiDSN, nil, "--call-interval", "1h")
+	if err != nil {
 		return err
 	}
-	res, err := loadtest.Run(ctx, loadtest.Config{BaseURL: base, Tokens: tokens, TaxCode: tax,
+	defer stop()
+	cfg.BaseURL, cfg.Tokens, cfg.TaxCode = base, tokens, benchTax
+	res, err := loadtest.Crisis(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	rss := peakRSS(pid)
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+	fmt.Fprintf(w, "| waiting | clients | check-ins/s | check-in p50 | p99 | call p50 | p99 | max | feed p50 | p99 | feed bytes | server peak RSS |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| %d | %d | %.0f | %s | %s | %s | %s | %s | %s | %s | %d | %.0f MB |\n\n", res.Waiting, cfg.Clients, res.CheckInPerSec,
+		ms(res.CheckInP50), ms(res.CheckInP99), ms(res.CallP50), ms(res.CallP99), ms(res.CallMax), ms(res.FeedP50), ms(res.FeedP99), res.FeedBytes, float64(rss)/(1<<20))
+	fmt.Fprintf(w, "| check-ins | per s | p50 | p99 |\n|---|---|---|---|\n")
+	for _, b := range res.Blocks {
+		fmt.Fprintf(w, "| %d–%d | %.0f | %s | %s |\n", b.From, b.To, b.PerSec, ms(b.P50), ms(b.P99))
+	}
+	return nil
+}
+
+func benchStore(ctx context.Context, w io.Writer, exe, name, apiDSN, driver, rawDSN, ph string, keyArgs []string, clients int, warmup, duration time.Duration, rows int) error {
+	base, tokens, pid, stop, err := startBenchServer(ctx, exe, apiDSN, keyArgs)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	res, err := loadtest.Run(ctx, loadtest.Config{BaseURL: base, Tokens: tokens, TaxCode: benchTax,
 		Clients: clients, Warmup: warmup, Duration: duration})
 	if err != nil {
 		return err
 	}
-	rss := peakRSS(srv.Process.Pid)
+	rss := peakRSS(pid)
 	// The engine alone is measured on a quiet disk: the server stopped (its
 	// last checkpoint done) and what the API phase left in the OS's cache
 	// written out, so that neither phase pays for the other's writes.
