@@ -59,6 +59,40 @@ func ExpectedWait(p Policy, in Input, arrival Truck) time.Duration {
 // and the queue may hold thousands. The arrival has the last Seq, which is
 // what makes counting enough (see the cases).
 func (p *policy) expectedWait(in Input, arrival *Truck) time.Duration {
+	v, _, rank := p.place(in, arrival)
+	call := p.expectedCall(v, rank, arrival)
+	if call.IsZero() {
+		return WaitUnknown
+	}
+	return call.Sub(in.Now)
+}
+
+// Place is how p ranks truck t, arriving after every truck waiting in in
+// (its Seq the largest), as Order would rank in with t added: its rank,
+// class, reason and expected call. It counts the trucks ahead of t rather
+// than ranking the queue and writes only t's reason, which is what a
+// check-in needs of a queue of thousands.
+func Place(p Policy, in Input, t Truck) Ranked {
+	if pp, ok := p.(*policy); ok {
+		v, a, rank := pp.place(in, &t)
+		class := ClassLive
+		if t.Booked {
+			class = ClassBooked
+		}
+		return Ranked{ID: t.ID, Rank: rank, Class: class, Reason: pp.reason(v, a, rank, &t), ExpectedCall: pp.expectedCall(v, rank, &t)}
+	}
+	in.Waiting = append(in.Waiting[:len(in.Waiting):len(in.Waiting)], t)
+	for _, r := range p.Order(in) {
+		if r.ID == t.ID {
+			return r
+		}
+	}
+	return Ranked{ID: t.ID}
+}
+
+// place finds the rank arrival would have, with the last Seq, among the
+// trucks waiting in in, and returns the view it was ranked on and its item.
+func (p *policy) place(in Input, arrival *Truck) (*view, item, int) {
 	v := newView(in)
 	v.extra = arrival
 	w := in.Waiting
@@ -102,13 +136,10 @@ func (p *policy) expectedWait(in Input, arrival *Truck) time.Duration {
 		}
 		if !p.savable(v, a, rank) {
 			rank = len(w) + 1
+			a.tier, a.key = tRest, 0 // dropped to the rest, as rank does
 		}
 	}
-	call := p.expectedCall(v, rank, arrival)
-	if call.IsZero() {
-		return WaitUnknown
-	}
-	return call.Sub(in.Now)
+	return v, a, rank
 }
 
 func taken(w []Truck, id string) bool {

@@ -187,3 +187,36 @@ func TestExpectedWaitAnyPolicy(t *testing.T) {
 		}
 	}
 }
+
+// TestPlaceIsOrder: a truck arriving last is placed exactly where Order puts
+// it among the waiting ones — rank, class, reason and expected call — by
+// every policy, on random queues.
+func TestPlaceIsOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for trial := range 300 {
+		in := randomInput(r, r.IntN(80))
+		cfg := randomConfig(r)
+		arrival := randomInput(r, 1).Waiting[0]
+		arrival.ID = "arrival"
+		for _, w := range in.Waiting {
+			arrival.Seq = max(arrival.Seq, w.Seq+1)
+		}
+		arrival.ArrivedAt = in.Now
+		arrival.FIFOTurn = FIFOTurn(in, arrival)
+		for _, name := range Names() {
+			p := mustNew(t, name, cfg)
+			got := Place(p, in, arrival)
+			with := in
+			with.Waiting = append(append([]Truck(nil), in.Waiting...), arrival)
+			var want Ranked
+			for _, x := range p.Order(with) {
+				if x.ID == arrival.ID {
+					want = x
+				}
+			}
+			if got != want {
+				t.Fatalf("trial %d %s (%d waiting): Place = %+v, Order gives %+v", trial, name, len(in.Waiting), got, want)
+			}
+		}
+	}
+}

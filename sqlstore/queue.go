@@ -541,6 +541,24 @@ func entry(s *gateState, r sched.Ranked) *cuakhau.QueueEntry {
 // place, and building every entry cost the most of a check-in at
 // thousands waiting.
 func entryOf(s *gateState, id string) *cuakhau.QueueEntry {
+	// The truck that just checked in has the last arrival seq: it is placed
+	// by counting the trucks ahead of it (sched.Place), which Order equals
+	// and which writes no reason for the others.
+	if w := s.input.Waiting; len(w) > 0 && w[len(w)-1].ID == id {
+		last := w[len(w)-1]
+		latest := true
+		for i := range w[:len(w)-1] {
+			if w[i].Seq >= last.Seq {
+				latest = false
+				break
+			}
+		}
+		if latest {
+			in := s.input
+			in.Waiting = w[: len(w)-1 : len(w)-1]
+			return entry(s, sched.Place(s.policy, in, last))
+		}
+	}
 	for _, r := range s.policy.Order(s.input) {
 		if r.ID == id {
 			return entry(s, r)
