@@ -75,12 +75,18 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 		trips    = map[string]string{} // Idempotency-Key → trip id
 	)
 	var wg sync.WaitGroup
+	var failed atomic.Int64 // workers that stopped on a wrong answer
 	errs := make(chan error, workers)
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- func() error {
+			errs <- func() (err error) {
+				defer func() {
+					if err != nil {
+						failed.Add(1)
+					}
+				}()
 				for k := 0; !stop.Load(); k++ {
 					key := fmt.Sprintf("restart-w%d-k%d", w, k)
 					// The same request until it is answered, as a client
@@ -122,9 +128,16 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	waitFor := func(what string, cond func() bool) {
 		t.Helper()
 		for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(20 * time.Millisecond) {
-			if time.Now().After(deadline) {
+			if n := failed.Load(); n > 0 || time.Now().After(deadline) {
 				stop.Store(true)
-				t.Fatalf("no %s after a minute", what)
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					if err != nil {
+						t.Error(err)
+					}
+				}
+				t.Fatalf("waiting for %s: %d workers failed, or a minute passed", what, n)
 			}
 		}
 	}
