@@ -150,6 +150,19 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 		t.Errorf("/readyz with the server down: %d, want 503", st)
 	}
 	waitFor("503 while the server is down", func() bool { return refused.Load() >= 10 })
+	// Reads are refused the same way.
+	mu.Lock()
+	var someTrip string
+	for _, id := range trips {
+		someTrip = id
+		break
+	}
+	mu.Unlock()
+	r := e.do(t, "GET", "/api/v1/trips/"+someTrip, "admin", nil)
+	wantError(t, r, http.StatusServiceUnavailable, cuakhau.EUNAVAILABLE)
+	if r.Header.Get("Retry-After") == "" {
+		t.Errorf("GET a trip with the server down: 503 without Retry-After")
+	}
 	if err := cluster.Resume(); err != nil {
 		t.Fatal(err)
 	}
