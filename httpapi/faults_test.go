@@ -123,20 +123,25 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 			}()
 		}()
 	}
+	// finish stops the workers and reports their failures.
+	finish := func() {
+		t.Helper()
+		stop.Store(true)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+	}
 	// waitFor waits until cond holds; the bound only keeps a broken server
 	// from hanging the test.
 	waitFor := func(what string, cond func() bool) {
 		t.Helper()
 		for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(20 * time.Millisecond) {
 			if n := failed.Load(); n > 0 || time.Now().After(deadline) {
-				stop.Store(true)
-				wg.Wait()
-				close(errs)
-				for err := range errs {
-					if err != nil {
-						t.Error(err)
-					}
-				}
+				finish()
 				t.Fatalf("waiting for %s: %d workers failed, or a minute passed", what, n)
 			}
 		}
@@ -176,14 +181,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor("writes after the restart", func() bool { return answered.Load() >= n+20 })
-	stop.Store(true)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
+	finish()
 	t.Logf("%d trips acknowledged, %d requests answered 503", answered.Load(), refused.Load())
 	// Every fault was classified: none reached the log as an internal error.
 	for _, line := range strings.Split(e.logs.String(), "\n") {
