@@ -15,6 +15,10 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
+	// EUNAVAILABLE is a store that cannot be read or written for now (a full
+	// disk, a database restarting or unreachable): nothing was changed, and
+	// the same request can succeed once the fault clears.
+	EUNAVAILABLE = "unavailable"
 
 	// The protocol's own refusals, which no service makes: a client over its
 	// request budget, and a method the path does not take.

@@ -75,7 +75,7 @@ func TestSpecDocumentsEnums(t *testing.T) {
 		}
 	}
 	codes := doc.Components.Schemas["Error"].Value.Properties["error"].Value.Properties["code"].Value.Enum
-	want := []string{cuakhau.EINVALID, cuakhau.ENOTFOUND, cuakhau.ECONFLICT, cuakhau.EUNAUTHORIZED, cuakhau.EFORBIDDEN, cuakhau.EINTERNAL,
+	want := []string{cuakhau.EINVALID, cuakhau.ENOTFOUND, cuakhau.ECONFLICT, cuakhau.EUNAUTHORIZED, cuakhau.EFORBIDDEN, cuakhau.EINTERNAL, cuakhau.EUNAVAILABLE,
 		cuakhau.ERATELIMITED, cuakhau.EMETHODNOTALLOWED}
 	if diff := cmp.Diff(want, strs(codes...)); diff != "" {
 		t.Errorf("error codes (-go +spec):\n%s", diff)

@@ -64,9 +64,15 @@ type env struct {
 // (a failing service, a readiness check).
 func newEnv(t *testing.T, opts ...func(*httpapi.Config)) *env {
 	t.Helper()
+	return newEnvOn(t, "sqlite:"+filepath.Join(t.TempDir(), "cuakhau.db"), opts...)
+}
+
+// newEnvOn is newEnv over the empty store at dsn.
+func newEnvOn(t *testing.T, dsn string, opts ...func(*httpapi.Config)) *env {
+	t.Helper()
 	ctx := context.Background()
 	e := &env{clock: cuakhau.NewFixedClock(testNow), tokens: map[string]string{}, logs: &syncBuffer{}}
-	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "cuakhau.db"), e.clock)
+	db, err := sqlstore.Open(ctx, dsn, e.clock)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/cuakhau/cuakhau"
 )
@@ -20,10 +21,16 @@ var codeStatus = map[string]int{
 	cuakhau.ENOTFOUND:     http.StatusNotFound,
 	cuakhau.ECONFLICT:     http.StatusConflict,
 	cuakhau.EINTERNAL:     http.StatusInternalServerError,
+	cuakhau.EUNAVAILABLE:  http.StatusServiceUnavailable,
 
 	cuakhau.ERATELIMITED:      http.StatusTooManyRequests,
 	cuakhau.EMETHODNOTALLOWED: http.StatusMethodNotAllowed,
 }
+
+// unavailableRetry is the Retry-After of an EUNAVAILABLE answer: about the
+// time a PostgreSQL restart or a fail-over takes, short enough that a client
+// retrying after it loses little once the store is back.
+const unavailableRetry = 2 * time.Second
 
 // errNotReady marks a failed readiness check, answered 503 so that a load
 // balancer takes the instance out rather than treating it as broken.
@@ -85,6 +92,11 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		a.logger.LogAttrs(r.Context(), level, msg, append(requestAttrs(r), slog.Any("err", err))...)
 	}
+	if code == cuakhau.EUNAVAILABLE {
+		// The client sees only that storage is unavailable; the operator
+		// needs the driver's cause.
+		a.logger.LogAttrs(r.Context(), slog.LevelWarn, "storage unavailable", append(requestAttrs(r), slog.Any("err", err))...)
+	}
 	info := infoFrom(r.Context())
 	if info != nil && info.w.wroteHeader {
 		// The answer has begun; a second one would corrupt it. The log line
@@ -107,6 +119,8 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var th *throttled
 	if errors.As(err, &th) {
 		w.Header().Set("Retry-After", retryAfter(th.wait))
+	} else if code == cuakhau.EUNAVAILABLE {
+		w.Header().Set("Retry-After", retryAfter(unavailableRetry))
 	}
 	if err := writeJSON(w, st, errorBody{d}); err != nil {
 		a.logger.LogAttrs(r.Context(), slog.LevelError, "write error response",

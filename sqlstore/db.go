@@ -298,12 +298,12 @@ func (db *DB) Engine() string { return db.dialect.String() }
 // Ping reports whether the store answers, for readiness checks.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.read.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping store: %w", err)
+		return unavailable(fmt.Errorf("ping store: %w", err))
 	}
 	// The writer's connection is free only between batches: a writer stuck
 	// in one makes this time out, which is what a probe should notice.
 	if err := db.write.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping store writer: %w", err)
+		return unavailable(fmt.Errorf("ping store writer: %w", err))
 	}
 	return nil
 }

@@ -252,7 +252,8 @@ func (db *DB) tripEvents(ctx context.Context, id string) ([]*cuakhau.Event, erro
 // one read-only snapshot, so its memory does not grow with the log and
 // appends made meanwhile are not seen. `cuakhau queue replay` rebuilds the
 // waiting area with it.
-func (db *DB) ScanLog(ctx context.Context, gate string, fn func(*cuakhau.Event) error) error {
+func (db *DB) ScanLog(ctx context.Context, gate string, fn func(*cuakhau.Event) error) (err error) {
+	defer markFault(&err)
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
 	if err != nil {
 		return fmt.Errorf("read log of %s: %w", gate, err)

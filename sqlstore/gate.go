@@ -139,7 +139,8 @@ func (db *DB) cachedGate(ctx context.Context, code string) (cachedGate, bool, er
 }
 
 // Gates returns the catalogue in its order. Each call returns fresh copies.
-func (db *DB) Gates(ctx context.Context) ([]*cuakhau.Gate, error) {
+func (db *DB) Gates(ctx context.Context) (_ []*cuakhau.Gate, err error) {
+	defer markFault(&err)
 	if err := db.loadGates(ctx); err != nil {
 		return nil, err
 	}
@@ -157,7 +158,8 @@ func (db *DB) Gates(ctx context.Context) ([]*cuakhau.Gate, error) {
 }
 
 // Gate returns the gate of code, or ENOTFOUND.
-func (db *DB) Gate(ctx context.Context, code string) (*cuakhau.Gate, error) {
+func (db *DB) Gate(ctx context.Context, code string) (_ *cuakhau.Gate, err error) {
+	defer markFault(&err)
 	g, ok, err := db.cachedGate(ctx, code)
 	if err != nil {
 		return nil, err

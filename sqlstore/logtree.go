@@ -102,9 +102,10 @@ func parseHash(s string) (tlog.Hash, error) {
 }
 
 // LogSize returns the number of entries in gate's log: its head's seq.
-func (db *DB) LogSize(ctx context.Context, gate string) (int64, error) {
+func (db *DB) LogSize(ctx context.Context, gate string) (_ int64, err error) {
+	defer markFault(&err)
 	var n sql.NullInt64
-	err := db.read.QueryRowContext(ctx, db.q(`SELECT h.seq FROM gates g LEFT JOIN log_heads h ON h.gate = g.code WHERE g.code = ?`), gate).Scan(&n)
+	err = db.read.QueryRowContext(ctx, db.q(`SELECT h.seq FROM gates g LEFT JOIN log_heads h ON h.gate = g.code WHERE g.code = ?`), gate).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, cuakhau.Errorf(cuakhau.ENOTFOUND, "gate %q not found", gate)
 	}
@@ -115,7 +116,8 @@ func (db *DB) LogSize(ctx context.Context, gate string) (int64, error) {
 }
 
 // ReadLogHashes returns gate's stored Merkle hashes at indexes, in order.
-func (db *DB) ReadLogHashes(ctx context.Context, gate string, indexes []int64) ([]tlog.Hash, error) {
+func (db *DB) ReadLogHashes(ctx context.Context, gate string, indexes []int64) (_ []tlog.Hash, err error) {
+	defer markFault(&err)
 	if len(indexes) == 0 {
 		return nil, nil
 	}

@@ -114,7 +114,8 @@ func hashSecret(secret string) string {
 }
 
 // Authenticate returns the principal of a secret, or EUNAUTHORIZED.
-func (db *DB) Authenticate(ctx context.Context, secret string) (cuakhau.Principal, error) {
+func (db *DB) Authenticate(ctx context.Context, secret string) (_ cuakhau.Principal, err error) {
+	defer markFault(&err)
 	unauthorized := cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "invalid token")
 	if !strings.HasPrefix(secret, secretPrefix) || len(secret) > 200 {
 		return cuakhau.Principal{}, unauthorized
@@ -131,7 +132,7 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (cuakhau.Principa
 
 	var p cuakhau.Principal
 	var role string
-	err := db.read.QueryRowContext(ctx, db.q(`SELECT id, name, role, tax_code, gate FROM tokens WHERE secret_hash = ? AND revoked_at IS NULL`), h).
+	err = db.read.QueryRowContext(ctx, db.q(`SELECT id, name, role, tax_code, gate FROM tokens WHERE secret_hash = ? AND revoked_at IS NULL`), h).
 		Scan(&p.TokenID, &p.Name, &role, &p.TaxCode, &p.Gate)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cuakhau.Principal{}, unauthorized
@@ -177,7 +178,8 @@ func scanToken(sc scanner) (*cuakhau.Token, error) {
 
 // Tokens lists every token, revoked ones included, oldest first. Secrets
 // are not kept, so none is shown.
-func (db *DB) Tokens(ctx context.Context) ([]*cuakhau.Token, error) {
+func (db *DB) Tokens(ctx context.Context) (_ []*cuakhau.Token, err error) {
+	defer markFault(&err)
 	rows, err := db.read.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)

@@ -367,7 +367,8 @@ func forbiddenTrip(t *cuakhau.Trip) error {
 
 // Trip returns a trip the principal may see: ENOTFOUND for an unknown id,
 // EFORBIDDEN for another enterprise's trip or another gate's.
-func (db *DB) Trip(ctx context.Context, p cuakhau.Principal, id string) (*cuakhau.Trip, error) {
+func (db *DB) Trip(ctx context.Context, p cuakhau.Principal, id string) (_ *cuakhau.Trip, err error) {
+	defer markFault(&err)
 	t, err := db.readTrip(ctx, id)
 	if err != nil {
 		return nil, err
@@ -379,7 +380,8 @@ func (db *DB) Trip(ctx context.Context, p cuakhau.Principal, id string) (*cuakha
 }
 
 // TripEvents returns a trip's events in log order, under the rules of Trip.
-func (db *DB) TripEvents(ctx context.Context, p cuakhau.Principal, id string) ([]*cuakhau.Event, error) {
+func (db *DB) TripEvents(ctx context.Context, p cuakhau.Principal, id string) (_ []*cuakhau.Event, err error) {
+	defer markFault(&err)
 	if _, err := db.Trip(ctx, p, id); err != nil {
 		return nil, err
 	}
@@ -399,7 +401,8 @@ func (db *DB) TripEvents(ctx context.Context, p cuakhau.Principal, id string) ([
 // Scoping: an enterprise principal sees only its own tax code, and asking for
 // another is EFORBIDDEN; an officer bound to a gate sees only that gate, and
 // asking for another is EFORBIDDEN; admins and viewers see everything.
-func (db *DB) Trips(ctx context.Context, p cuakhau.Principal, f cuakhau.TripFilter) ([]*cuakhau.Trip, error) {
+func (db *DB) Trips(ctx context.Context, p cuakhau.Principal, f cuakhau.TripFilter) (_ []*cuakhau.Trip, err error) {
+	defer markFault(&err)
 	bad := cuakhau.FieldErrors{}
 	if f.Gate != "" {
 		if _, ok, err := db.cachedGate(ctx, f.Gate); err != nil {

@@ -259,6 +259,11 @@ func (w *writer) run(batch []*writeOp) {
 			break
 		}
 	}
+	// A storage fault reaches every op of the batch as EUNAVAILABLE: none
+	// of their changes was committed, and the batches that follow start on
+	// a fresh transaction (and, on PostgreSQL, a fresh connection), so they
+	// succeed as soon as the fault clears.
+	err = unavailable(err)
 	w.batches.Add(1)
 	w.runs.Add(int64(len(live)))
 	if err == nil && w.committed != nil {
@@ -269,7 +274,7 @@ func (w *writer) run(batch []*writeOp) {
 		case errs[i] != nil:
 			// The op's own failure stands whatever became of the batch:
 			// its changes were rolled back either way.
-			op.done <- errs[i]
+			op.done <- unavailable(errs[i])
 		default:
 			op.done <- err // nil when committed
 		}
@@ -326,6 +331,13 @@ func (w *writer) runTx(ops []*writeOp, errs []error) (err error) {
 		}
 		if opErr != nil && w.dialect.retryable(opErr) {
 			// Another node holds what this batch needs: start again.
+			return opErr
+		}
+		if opErr != nil && isFault(opErr) {
+			// The store itself failed (a full disk, a lost connection):
+			// the neighbours' writes would meet it too, and SQLite may
+			// already have rolled the whole transaction back. The batch
+			// ends here, rolled back, and every op is told.
 			return opErr
 		}
 		if opErr != nil {

@@ -41,6 +41,7 @@ type Cluster struct {
 	admin *sql.DB // connected to it, to create databases
 	dir   string  // the private cluster's directory; "" for an external server
 	bin   string  // its binaries
+	opts  string  // the server's options, for Start after Halt
 	cred  *syscall.Credential
 }
 
@@ -162,8 +163,8 @@ func startCluster() (*Cluster, error) {
 		if err != nil {
 			return fail(err)
 		}
-		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=on -c max_connections=200", port, dir)
-		out, err := s.run("pg_ctl", "-w", "-t", "60", "-D", data, "-l", filepath.Join(dir, "log"), "-o", opts, "start")
+		s.opts = fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=on -c max_connections=200", port, dir)
+		out, err := s.pgctl("start")
 		if err != nil {
 			log, _ := os.ReadFile(filepath.Join(dir, "log"))
 			lastErr = fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, tail(log, 2000))
@@ -177,6 +178,55 @@ func startCluster() (*Cluster, error) {
 		return s, nil
 	}
 	return fail(lastErr)
+}
+
+// pgctl runs pg_ctl on the private cluster, waiting for it to finish.
+func (c *Cluster) pgctl(action string, args ...string) ([]byte, error) {
+	args = append([]string{"-w", "-t", "60", "-D", filepath.Join(c.dir, "data"), "-l", filepath.Join(c.dir, "log"), "-o", c.opts}, args...)
+	return c.run("pg_ctl", append(args, action)...)
+}
+
+// ErrExternal is the error of Halt, Resume and Restart on an external
+// server, which is not ours to stop.
+var ErrExternal = errors.New("pgcluster: an external server is not stopped or started by the tests")
+
+// Halt stops the private cluster the way an operator does before
+// maintenance (pg_ctl stop -m fast): sessions are ended (57P01
+// admin_shutdown), and new connections refused until Resume.
+func (c *Cluster) Halt() error {
+	if c.dir == "" {
+		return ErrExternal
+	}
+	if out, err := c.pgctl("stop", "-m", "fast"); err != nil {
+		return fmt.Errorf("pg_ctl stop: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// Resume starts a halted private cluster again, on the same port and data.
+func (c *Cluster) Resume() error {
+	if c.dir == "" {
+		return ErrExternal
+	}
+	if out, err := c.pgctl("start"); err != nil {
+		log, _ := os.ReadFile(filepath.Join(c.dir, "log"))
+		return fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, tail(log, 2000))
+	}
+	return nil
+}
+
+// Restart restarts the private cluster (pg_ctl restart -m fast), as a
+// configuration change or a minor upgrade does, and waits until it accepts
+// connections again.
+func (c *Cluster) Restart() error {
+	if c.dir == "" {
+		return ErrExternal
+	}
+	if out, err := c.pgctl("restart", "-m", "fast"); err != nil {
+		log, _ := os.ReadFile(filepath.Join(c.dir, "log"))
+		return fmt.Errorf("pg_ctl restart: %v\n%s\n%s", err, out, tail(log, 2000))
+	}
+	return nil
 }
 
 // Stop stops a private cluster and removes its directory, or closes the

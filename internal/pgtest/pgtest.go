@@ -89,6 +89,28 @@ func DSN(t testing.TB) string {
 	return dsn
 }
 
+// Private starts a cluster of t's own, stopped and removed when t ends, for
+// a test that stops or restarts the server (Halt, Resume, Restart), which
+// would break the other tests' databases on the shared one. It skips like
+// DSN when CUAKHAU_TEST_POSTGRES=skip; with an external server set, the
+// cluster is still a private one, since the external is not ours to stop.
+func Private(t testing.TB) *pgcluster.Cluster {
+	t.Helper()
+	if os.Getenv(EnvVar) == "skip" {
+		t.Skipf("PostgreSQL tests skipped: %s=skip", EnvVar)
+	}
+	c, err := pgcluster.Start()
+	if err != nil {
+		t.Fatalf("pgtest: %v", remedy(err))
+	}
+	t.Cleanup(func() {
+		if err := c.Stop(); err != nil {
+			t.Errorf("pgtest: %v", err)
+		}
+	})
+	return c
+}
+
 // get returns the server, starting it on first use. A failure to start is
 // remembered: every later test fails with it rather than trying again.
 func get(env string) (*pgcluster.Cluster, error) {
