@@ -102,12 +102,18 @@ func (t *wtx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 type readQ struct{ db *DB }
 
 func (r readQ) queryRow(ctx context.Context, query string, args ...any) scanner {
-	return r.db.read.QueryRowContext(ctx, r.db.q(query), args...)
+	return faultRow{r.db.read.QueryRowContext(ctx, r.db.q(query), args...)}
 }
 
 func (r readQ) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return r.db.read.QueryContext(ctx, r.db.q(query), args...)
+	rows, err := r.db.read.QueryContext(ctx, r.db.q(query), args...)
+	return rows, unavailable(err)
 }
+
+// faultRow marks a storage fault met by a read row as EUNAVAILABLE.
+type faultRow struct{ row *sql.Row }
+
+func (r faultRow) Scan(dest ...any) error { return unavailable(r.row.Scan(dest...)) }
 
 // windowConfig is the queue's window config for gate g.
 func (db *DB) windowConfig(cg cachedGate) sched.WindowConfig {
