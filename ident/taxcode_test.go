@@ -4,7 +4,7 @@ import "testing"
 
 // publishedTaxCodes are real enterprise codes as published on the
 // enterprises' own documents and the national business registry: Viettel,
-// Vietcombank and Vinamilk from the brief, and a sample of those gathered by
+// Vietcombank and Vinamilk, and a sample of those gathered by
 // python-stdnum's tests (tests/test_vn_mst.doctest). They confirm the check
 // digit algorithm; none of them may ever fail it.
 var publishedTaxCodes = []string{
