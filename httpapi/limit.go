@@ -309,6 +309,11 @@ func (l *limiter) client(r *http.Request) string {
 		addr = l.forwardedFor(r, addr)
 	}
 	if !addr.IsValid() {
+		if r.RemoteAddr == "" {
+			// No address at all (a handler called without a connection):
+			// one client, never the empty name.
+			return "unknown"
+		}
 		return r.RemoteAddr
 	}
 	if addr.Is6() {

@@ -304,8 +304,9 @@ func FuzzWindowConfig(f *testing.F) {
 		if len(ws) == 0 {
 			t.Fatalf("%+v: no windows", cfg)
 		}
+		length := cfg.withDefaults().Length // a zero Length is the default
 		for i, w := range ws {
-			if !w.End.After(w.Start) || w.End.Sub(w.Start) > cfg.Length || (i > 0 && !w.Start.Equal(ws[i-1].End)) {
+			if !w.End.After(w.Start) || w.End.Sub(w.Start) > length || (i > 0 && !w.Start.Equal(ws[i-1].End)) {
 				t.Fatalf("%+v: window %d %v–%v", cfg, i, w.Start, w.End)
 			}
 			if err := CheckWindow(w.Start, w.Start.Add(-24*time.Hour), cfg); err != nil {
