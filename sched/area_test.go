@@ -12,6 +12,7 @@ import (
 // it was built — the tiers that depend on Now (aged, booked due) and the
 // keys that count from it must come out as classify makes them then.
 func TestAreaPlaceIsPlace(t *testing.T) {
+	t.Cleanup(func() { listShare = 8 })
 	r := rand.New(rand.NewPCG(11, 12))
 	for trial := range 300 {
 		size := r.IntN(80)
@@ -20,6 +21,12 @@ func TestAreaPlaceIsPlace(t *testing.T) {
 		}
 		in := randomInput(r, size)
 		cfg := randomConfig(r)
+		// Half the trials list the aged and booked-due trucks however many
+		// they are, so that the index is what answers.
+		listShare = 8
+		if trial%2 == 0 {
+			listShare = 0
+		}
 		area := NewArea()
 		for _, w := range in.Waiting {
 			area.Add(w)
@@ -84,9 +91,15 @@ func TestNextFIFOTurn(t *testing.T) {
 
 // BenchmarkPlace10k places a check-in among ten thousand waiting trucks,
 // on the slice (Place) and on the indexed area (Area.Place), for a walk-in
-// and for a perishable arrival.
+// and for a perishable arrival: in queue10k, where half the queue is past
+// its aging bound and a fifth booked, and in queue10kFresh, nobody aged or
+// booked, as in a rush of check-ins.
 func BenchmarkPlace10k(b *testing.B) {
-	in := queue10k()
+	b.Run("mixed", func(b *testing.B) { benchPlace(b, queue10k()) })
+	b.Run("fresh", func(b *testing.B) { benchPlace(b, queue10kFresh()) })
+}
+
+func benchPlace(b *testing.B, in Input) {
 	area := NewArea(in.Waiting...)
 	var last int64
 	for _, w := range in.Waiting {
