@@ -114,16 +114,18 @@ func benchPlace(b *testing.B, in Input) {
 	}
 	for _, a := range arrivals {
 		a.t.FIFOTurn = NextFIFOTurn(in)
-		benchPolicies(b, in, func(b *testing.B, p Policy, in Input) {
-			b.Run(a.name+"/slice", func(b *testing.B) {
-				for b.Loop() {
-					Place(p, in, a.t)
-				}
-			})
-			b.Run(a.name+"/area", func(b *testing.B) {
-				for b.Loop() {
-					area.Place(p, in, a.t)
-				}
+		b.Run(a.name, func(b *testing.B) {
+			benchPolicies(b, in, func(b *testing.B, p Policy, in Input) {
+				b.Run("slice", func(b *testing.B) {
+					for b.Loop() {
+						Place(p, in, a.t)
+					}
+				})
+				b.Run("area", func(b *testing.B) {
+					for b.Loop() {
+						area.Place(p, in, a.t)
+					}
+				})
 			})
 		})
 	}
