@@ -19,7 +19,8 @@ import (
 // order. So a count of the trucks ahead of an arrival is a prefix count at
 // a bound computed from Now, in O(log n).
 //
-// An Area is not safe for concurrent use; its owner locks it.
+// An Area is not safe for concurrent use, not even by two Places (they
+// share scratch space); its owner locks it.
 type Area struct {
 	trucks map[int64]*Truck // by Seq
 	turns  ostree           // every truck, by aging reference
@@ -107,7 +108,7 @@ func (a *Area) Remove(seq int64) bool {
 	return true
 }
 
-// agingRef is what adaptive measures a truck's aging from (policy.left).
+// agingRef is what adaptive measures a truck's aging from.
 func agingRef(t *Truck) time.Time {
 	if t.FIFOTurn.IsZero() {
 		return t.ArrivedAt
@@ -125,11 +126,13 @@ func agingRef(t *Truck) time.Time {
 // adaptive the aged trucks without priority are listed, to take them out of
 // the booked-due and perishable tiers; and a perishable arrival is ranked
 // behind the perishables before it that keep their place, taken in runs
-// (see adaptive): a run of kept ones or of dropped ones costs O(log n), and
-// there are at most two runs per distinct place at which the candidates stop
-// being savable, which is bounded by the trucks the gate can call within
-// the longest shelf life, not by the queue. Booked-due perishables are
-// listed too. So a perishable check-in costs O((aged + booked due + runs) ·
+// (see adaptive): a run of kept ones or of dropped ones costs O(log n);
+// every run of kept ones places at least one, and runs of dropped ones lie
+// between them, so with k kept there are at most 2k+1 runs, and k is
+// bounded by the trucks the gate can call before the arrival spoils, not by
+// the queue. When the fruit is not at the edge of its shelf life it is one
+// or two runs; in a backlog where each candidate barely keeps its place it
+// is up to k. Booked-due perishables are listed too. So a perishable check-in costs O((aged + booked due + runs) ·
 // log n); when the aged and the booked due are more than an eighth of the
 // queue that is more than Place's one pass, which is used instead.
 func (a *Area) Place(p Policy, in Input, t Truck) Ranked {
@@ -193,8 +196,8 @@ func (a *Area) adaptive(p *policy, v *view, t *Truck, it item) (int, item) {
 	dueUpTo := func(k int64) func(time.Time) bool {
 		return func(ws time.Time) bool { return int64(v.since(ws)) <= k }
 	}
-	left := func(ref time.Time) int64 { return int64(satAdd(v.since(ref), p.cfg.AgingBound)) }
-	isAged := func(ref time.Time) bool { l := left(ref); return l <= 0 || l < int64(v.interval) } // as classify
+	left := func(ref time.Time) int64 { return int64(p.left(v, ref)) }
+	isAged := func(ref time.Time) bool { return v.aged(p.left(v, ref)) }
 	switch it.tier {
 	case tRest:
 		return len(a.trucks) + 1, it // key 0 and the last Seq
