@@ -78,7 +78,10 @@ type State struct {
 	// lines[i] is waiting[i]'s line of the waiting area's digest
 	// (cuakhau.AppendWaitingLine), made once at its arrival: a call logs
 	// the digest of the whole area.
-	lines   [][]byte
+	lines [][]byte
+	// area is the waiting area indexed for placing a check-in (nil on a
+	// clone until Area builds it).
+	area    *sched.Area
 	waitSeq map[string]int64
 	zone    map[cuakhau.Direction]int
 
@@ -95,7 +98,7 @@ type State struct {
 
 // New returns the state of gate before the first entry of its log.
 func New(gate string) *State {
-	return &State{gate: gate, trips: map[string]*Trip{}, waitSeq: map[string]int64{}, zone: map[cuakhau.Direction]int{},
+	return &State{gate: gate, trips: map[string]*Trip{}, area: sched.NewArea(), waitSeq: map[string]int64{}, zone: map[cuakhau.Direction]int{},
 		booked: map[windowKey]int{}, told: map[string]time.Time{}}
 }
 
@@ -228,6 +231,9 @@ func (s *State) join(t sched.Truck) {
 	s.waiting = slices.Insert(s.waiting, i, t)
 	s.lines = slices.Insert(s.lines, i, cuakhau.AppendWaitingLine(nil, flow.LoggedTruck(t)))
 	s.waitSeq[t.ID] = t.Seq
+	if s.area != nil {
+		s.area.Add(t)
+	}
 }
 
 func (s *State) leave(id string) {
@@ -236,6 +242,9 @@ func (s *State) leave(id string) {
 		return
 	}
 	delete(s.waitSeq, id)
+	if s.area != nil {
+		s.area.Remove(seq)
+	}
 	if i, ok := s.find(seq); ok {
 		s.waiting = slices.Delete(s.waiting, i, i+1)
 		s.lines = slices.Delete(s.lines, i, i+1)
@@ -303,6 +312,16 @@ func (s *State) end(at time.Time, noShow bool) {
 // Waiting is the waiting area in arrival order (by Seq). The slice is the
 // state's own: read it, do not keep it past the next Apply.
 func (s *State) Waiting() []sched.Truck { return s.waiting }
+
+// Area is the waiting area indexed for sched's Area.Place, holding the
+// trucks of Waiting; like it, the state's own. A clone builds it on first
+// use, so that readers that do not place a check-in do not copy it.
+func (s *State) Area() *sched.Area {
+	if s.area == nil {
+		s.area = sched.NewArea(s.waiting...)
+	}
+	return s.area
+}
 
 // Digest is cuakhau.WaitingDigest of the waiting area, from the lines kept
 // since each truck's arrival: the hashing alone, with no encoding.

@@ -226,15 +226,15 @@ func (v *view) since(t time.Time) time.Duration {
 	return time.Duration(ds*1e9 + int64(t.Nanosecond()-v.nowNsec))
 }
 
-// left is how long until the truck's aging deadline, its FIFO turn plus
-// the bound: the latest call that keeps the promise.
-func (p *policy) left(v *view, t *Truck) time.Duration {
-	turn := t.FIFOTurn
-	if turn.IsZero() {
-		turn = t.ArrivedAt
-	}
-	return satAdd(v.since(turn), p.cfg.AgingBound)
+// left is how long until a truck's aging deadline, its FIFO turn plus the
+// bound: the latest call that keeps the promise. It takes the truck's aging
+// reference (agingRef), which is what the indexed area keeps.
+func (p *policy) left(v *view, ref time.Time) time.Duration {
+	return satAdd(v.since(ref), p.cfg.AgingBound)
 }
+
+// aged is adaptive's aging rule on a truck's time left (see classify).
+func (v *view) aged(left time.Duration) bool { return left <= 0 || left < v.interval }
 
 // satAdd adds two durations, sticking at the extremes instead of wrapping.
 func satAdd(a, b time.Duration) time.Duration {
@@ -272,7 +272,7 @@ func (p *policy) classify(v *view, t *Truck, idx int) item {
 			it.tier, it.key = tBookedEarly, int64(v.since(t.WindowStart))
 		}
 	case kindAdaptive:
-		if left := p.left(v, t); left <= 0 || left < v.interval {
+		if left := p.left(v, agingRef(t)); v.aged(left) {
 			it.tier, it.key = tAged, int64(left)
 			return it
 		}
@@ -531,7 +531,7 @@ func (p *policy) expectedCall(v *view, rank int, t *Truck) time.Time {
 		return time.Time{}
 	}
 	if p.kind == kindAdaptive {
-		wait = min(wait, max(p.left(v, t), 0))
+		wait = min(wait, max(p.left(v, agingRef(t)), 0))
 	}
 	return v.in.Now.Add(wait) // at most 292 years: no overflow
 }

@@ -170,6 +170,15 @@ func FIFOTurn(in Input, arrival Truck) time.Time {
 			ahead++
 		}
 	}
+	return fifoTurn(in, ahead)
+}
+
+// NextFIFOTurn is FIFOTurn(in, t) for a truck t that is not among
+// in.Waiting, as at a check-in: every waiting truck is ahead of it, so it
+// counts them by len instead of comparing IDs.
+func NextFIFOTurn(in Input) time.Time { return fifoTurn(in, len(in.Waiting)) }
+
+func fifoTurn(in Input, ahead int) time.Time {
 	wait, ok := newView(in).wait(ahead + 1)
 	if !ok {
 		return time.Time{}

@@ -461,7 +461,7 @@ func (db *DB) Arrive(ctx context.Context, p cuakhau.Principal, tripID string) (*
 		if a.SpoilsAt != nil {
 			truck.SpoilsAt = *a.SpoilsAt
 		}
-		if turn := sched.FIFOTurn(s.input, truck); !turn.IsZero() {
+		if turn := sched.NextFIFOTurn(s.input); !turn.IsZero() { // a trip that arrives is not waiting
 			turn = turn.UTC().Truncate(time.Microsecond)
 			a.FIFOTurn = &turn
 			truck.FIFOTurn = turn
@@ -541,23 +541,12 @@ func entry(s *gateState, r sched.Ranked) *cuakhau.QueueEntry {
 // place, and building every entry cost the most of a check-in at
 // thousands waiting.
 func entryOf(s *gateState, id string) *cuakhau.QueueEntry {
-	// The truck that just checked in has the last arrival seq: it is placed
-	// by counting the trucks ahead of it (sched.Place), which Order equals
-	// and which writes no reason for the others.
+	// The truck that just checked in has the last arrival seq (the state
+	// keeps the area by seq): it is placed among the others by counting the
+	// trucks ahead of it on the state's indexed area, which Order equals
+	// and which touches no other truck.
 	if w := s.input.Waiting; len(w) > 0 && w[len(w)-1].ID == id {
-		last := w[len(w)-1]
-		latest := true
-		for i := range w[:len(w)-1] {
-			if w[i].Seq >= last.Seq {
-				latest = false
-				break
-			}
-		}
-		if latest {
-			in := s.input
-			in.Waiting = w[: len(w)-1 : len(w)-1]
-			return entry(s, sched.Place(s.policy, in, last))
-		}
+		return entry(s, s.st.Area().Place(s.policy, s.input, w[len(w)-1]))
 	}
 	for _, r := range s.policy.Order(s.input) {
 		if r.ID == id {
