@@ -84,9 +84,11 @@ type queue struct {
 	perDay   float64 // other side's capacity in force
 	callAt   float64 // a pending evCall, or -1
 	lastCall float64
-	// measurement of the clearing rate: open-time of the last crossings
-	ring     [32]float64
-	ringN    int
+	// measurement of the clearing rate (sched.ServiceRatePerLane): the
+	// crossings of the last sched.RateWindow, and the trucks waiting in
+	// order of arrival, the oldest first once those called are dropped
+	crossed  []time.Time
+	arrivals fifo
 	crossEst float64
 	// advisory (adaptive)
 	origin fifo // trucks held at origin without a booking
@@ -755,6 +757,7 @@ func (m *model) arrive(tr *truck) {
 	}
 	tr.widx = int32(len(q.waiting))
 	q.waiting = append(q.waiting, st)
+	q.arrivals.push(tr)
 	q.wtr = append(q.wtr, tr)
 	q.byID[tr.id] = tr
 	tr.pidx = int32(len(q.present))
@@ -839,19 +842,35 @@ func (m *model) room(q *queue) int {
 	return sched.CallBudget(free, q.inZone, perHour, m.p.cfg.CallHorizon)
 }
 
-// rate is the trucks per open hour the gate clears, measured over its last
-// crossings, or the nominal capacity until there are enough of them.
+// rate is the trucks an hour the gate clears, measured as the server
+// measures it (sched.ServiceRatePerLane, the gate as one lane) from the
+// crossings since the oldest truck waiting came, or the nominal capacity
+// until there are enough of them.
 func (m *model) rate(q *queue) float64 {
 	nominal := q.g.capacity(q.perDay) * 60
-	if q.ringN < len(q.ring) {
+	for q.arrivals.len() > 0 && q.arrivals.items[q.arrivals.head].widx < 0 {
+		q.arrivals.pop()
+	}
+	if q.arrivals.len() == 0 {
 		return nominal
 	}
-	i := q.ringN % len(q.ring)
-	span := q.ring[(i+len(q.ring)-1)%len(q.ring)] - q.ring[i]
-	if span <= 0 {
-		return nominal
+	oldest := m.timeOf(q.arrivals.items[q.arrivals.head].arrived)
+	return sched.ServiceRatePerLane(q.crossed, 1, oldest, m.timeOf(m.now), nominal)
+}
+
+// measureCrossing keeps the crossing at now for the measured rate, and
+// forgets those older than sched.RateWindow.
+func (m *model) measureCrossing(q *queue) {
+	now := m.timeOf(m.now)
+	cut := now.Add(-sched.RateWindow)
+	i := 0
+	for i < len(q.crossed) && !q.crossed[i].After(cut) {
+		i++
 	}
-	return float64(len(q.ring)-1) / span * 60
+	if i > 0 {
+		q.crossed = q.crossed[:copy(q.crossed, q.crossed[i:])]
+	}
+	q.crossed = append(q.crossed, now)
 }
 
 // advice is the gate's inflow advisory now, by the server's rule
@@ -1227,8 +1246,7 @@ func (m *model) cross(tr *truck) {
 	m.release(tr)
 	q.inZone--
 	// measure
-	q.ring[q.ringN%len(q.ring)] = q.g.openMinutes(0, m.now)
-	q.ringN++
+	m.measureCrossing(q)
 	q.crossEst += 0.05 * (m.now - tr.called - q.crossEst)
 	if d := int(m.now / 1440); d >= 0 && d < len(q.dayCrossed) {
 		q.dayCrossed[d]++

@@ -317,13 +317,11 @@ func (db *DB) view(cg cachedGate, st *gatestate.State, now time.Time) (*gateStat
 	}
 	now = now.UTC().Truncate(time.Microsecond)
 	waiting := st.Waiting()
-	// The service rate is measured from the crossings while the queue was
-	// not empty: the oldest truck still waiting (the first by arrival)
-	// arrived at oldest, so the queue has not been empty since then.
+	// The service rate is measured from the crossings since the oldest
+	// truck still waiting (the first by arrival) came (sched.ServiceRatePerLane).
 	s.perLane = db.queueCfg.RatePerLaneHour
-	if len(waiting) > 0 && waiting[0].ArrivedAt.Before(now) {
-		window := min(gatestate.RateWindow, now.Sub(waiting[0].ArrivedAt))
-		s.perLane = sched.MeasuredRate(st.Crossings(now.Add(-window), now), s.lanes, window, now, s.perLane)
+	if len(waiting) > 0 {
+		s.perLane = sched.ServiceRatePerLane(st.Crossings(now.Add(-sched.RateWindow), now), s.lanes, waiting[0].ArrivedAt, now, s.perLane)
 	}
 	s.bookedAhead = st.BookedBetween(now, now.Add(24*time.Hour), true)
 	noShows, used := st.EndedSince(now.Add(-30 * 24 * time.Hour))
