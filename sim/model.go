@@ -873,32 +873,28 @@ func (m *model) measureCrossing(q *queue) {
 	q.crossed = append(q.crossed, now)
 }
 
-// advice is the gate's inflow advisory now, by the server's rule
-// (sched.Advise) over what the gate knows: trucks waiting, its own clearing
-// capacity, the other side's capacity once it has announced a change, the
-// shortest shelf life expected and the policy's predicted wait for a
-// perishable arriving now (sched.ExpectedWait). It is recomputed at most
-// every 15 simulated minutes unless fresh is set, as a public feed would be.
+// advice is the gate's inflow advisory now, by the server's rules
+// (sched.AdviceFor, sched.Advise) over what the gate knows: trucks waiting,
+// its measured clearing rate over its working day, the bookings ahead, the
+// other side's capacity once it has announced a change and the trucks told
+// to hold. The typical perishable is the one with the shortest shelf life
+// the scenario expects. It is recomputed at most every 15 simulated minutes
+// unless fresh is set, as a public feed would be.
 func (m *model) advice(q *queue, fresh bool) sched.Advice {
 	if !fresh && m.now-q.advAt < 15 {
 		return q.adv
 	}
 	g := q.g
-	in := m.input(q, q.waiting)
-	ai := sched.AdviceInput{Waiting: len(q.waiting), OurPerDay: g.dayRate() * g.openPerDay,
-		CrossingTime: in.CrossingTime, PerishableWait: sched.WaitUnknown, Held: q.told}
+	f := sched.GateFacts{Policy: m.pol, Input: m.input(q, q.waiting), OpenHours: g.openPerDay / 60,
+		NoShowRate: g.noShow, Held: q.told, ShelfLife: minutes(g.minShelf)}
 	if pd := q.perDay; pd != g.perDay(0) {
-		ai.OtherAnnounced, ai.OtherPerDay = true, pd
+		f.OtherAnnounced, f.OtherPerDay = true, pd
 	}
-	for w := m.window(m.now) + 1; w <= m.window(m.now+1440) && w < len(q.booked); w++ {
-		ai.Booked += float64(q.booked[w])
+	// The windows starting in (now, now + sched.BookedAheadSpan].
+	for w := m.window(m.now) + 1; w <= m.window(m.now+sched.BookedAheadSpan.Minutes()) && w < len(q.booked); w++ {
+		f.BookedAhead += int(q.booked[w])
 	}
-	ai.Booked *= 1 - g.noShow
-	if g.minShelf > 0 {
-		ai.ShelfLife = minutes(g.minShelf)
-		ai.PerishableWait = sched.ExpectedWait(m.pol, in, sched.Truck{ID: "advisory-probe", SpoilsAt: m.timeOf(m.now + g.minShelf)})
-	}
-	q.adv, q.advAt = sched.Advise(ai), m.now
+	q.adv, q.advAt = sched.Advise(sched.AdviceFor(f)), m.now
 	if u := sched.BookingUtilization(m.p.util, q.adv, true); u != q.util {
 		q.util = u
 		m.recap(q)

@@ -274,7 +274,7 @@ type gateState struct {
 	policy   sched.Policy
 	input    sched.Input
 	// bookedAhead is the active bookings whose window starts in the next
-	// 24 hours, for the advisory, and noShow the gate's measured no-show
+	// sched.BookedAheadSpan, for the advisory, and noShow the gate's measured no-show
 	// rate (the configured one until enough bookings have ended).
 	bookedAhead int
 	noShow      float64
@@ -323,7 +323,7 @@ func (db *DB) view(cg cachedGate, st *gatestate.State, now time.Time) (*gateStat
 	if len(waiting) > 0 {
 		s.perLane = sched.ServiceRatePerLane(st.Crossings(now.Add(-sched.RateWindow), now), s.lanes, waiting[0].ArrivedAt, now, s.perLane)
 	}
-	s.bookedAhead = st.BookedBetween(now, now.Add(24*time.Hour), true)
+	s.bookedAhead = st.BookedBetween(now, now.Add(sched.BookedAheadSpan), true)
 	noShows, used := st.EndedSince(now.Add(-30 * 24 * time.Hour))
 	s.noShow = sched.NoShowRate(noShows, used, db.queueCfg.NoShowRate)
 	s.told, s.held = st.Told(now.AddDate(0, 0, -db.queueCfg.Window.HorizonDays))
@@ -375,25 +375,18 @@ func (s *gateState) called() {
 	s.zone = s.st.Zone()
 }
 
-// advice is the gate's inflow advisory now.
+// advice is the gate's inflow advisory now, on the facts s holds
+// (sched.AdviceFor).
 func (db *DB) advice(s *gateState) sched.Advice {
-	in := sched.AdviceInput{
-		Waiting:      len(s.input.Waiting),
-		Thresholds:   s.cg.thresholds,
-		OurPerDay:    s.input.ServiceRate * db.openHours(s.cg, s.input.Now),
-		ShelfLife:    db.queueCfg.TypicalShelfLife,
-		CrossingTime: db.queueCfg.CrossingTime,
-		// The measured no-show rate, as the windows use: the bookings
-		// expected to show are what comes in ahead of a live truck.
-		Booked: float64(s.bookedAhead) * (1 - s.noShow),
-		Held:   s.held,
+	f := sched.GateFacts{
+		Policy: s.policy, Input: s.input, OpenHours: db.openHours(s.cg, s.input.Now),
+		BookedAhead: s.bookedAhead, NoShowRate: s.noShow, Held: s.held,
+		ShelfLife: db.queueCfg.TypicalShelfLife, Thresholds: s.cg.thresholds,
 	}
-	perishable := sched.Truck{SpoilsAt: s.input.Now.Add(db.queueCfg.TypicalShelfLife)}
-	in.PerishableWait = sched.ExpectedWait(s.policy, s.input, perishable)
 	if s.controls.OtherSidePerDay != nil {
-		in.OtherAnnounced, in.OtherPerDay = true, float64(*s.controls.OtherSidePerDay)
+		f.OtherAnnounced, f.OtherPerDay = true, float64(*s.controls.OtherSidePerDay)
 	}
-	return sched.Advise(in)
+	return sched.Advise(sched.AdviceFor(f))
 }
 
 // waitMinutes is a wait in whole minutes, rounded up; −1 when unknown.
