@@ -773,10 +773,11 @@ func (m *model) arrive(tr *truck) {
 }
 
 // holdForShelfLife keeps a perishable truck at origin, by the server's rule
-// (sched.HoldForShelfLife), when what is left of its shelf life is shorter
+// (sched.ShelfLifeHold), when what is left of its shelf life is shorter
 // than the wait the policy predicts for it plus the crossing: it gives up its
 // window, if it had one, and books again with the trucks held at origin. It
-// reports whether the truck was held.
+// reports whether the truck was held. booked is whether it keeps its window
+// (flow.Arrival).
 func (m *model) holdForShelfLife(tr *truck, booked bool) bool {
 	q := tr.q
 	st := sched.Truck{ID: tr.id, Priority: tr.class.priority, SpoilsAt: m.timeOf(m.now + tr.shelf)}
@@ -784,7 +785,7 @@ func (m *model) holdForShelfLife(tr *truck, booked bool) bool {
 		ws := m.windowStart(tr.win)
 		st.Booked, st.WindowStart, st.WindowEnd = true, m.timeOf(ws), m.timeOf(ws+m.p.window)
 	}
-	if hold, _ := sched.HoldForShelfLife(m.pol, m.input(q, q.waiting), st); !hold {
+	if hold, _ := sched.ShelfLifeHold(m.pol, m.input(q, q.waiting), st, m.p.cfg.Tolerance); !hold {
 		return false
 	}
 	if w := tr.win; w >= 0 {
