@@ -16,7 +16,7 @@ import (
 // simulator compares whole operating regimes, not orderings alone.
 type regime struct {
 	booking  bool // a class's booked share books windows and arrives in them
-	follow   bool // window capacity follows the other side's announced capacity; bookings move when it changes; calls keep to sched.CallBudget
+	follow   bool // window capacity follows the other side's announced capacity; bookings move when it changes; calls keep to sched.ZoneBudget
 	advisory bool // live trucks are told to stay at origin when they would wait too long or overfill the yard
 }
 
@@ -826,21 +826,17 @@ func (m *model) input(q *queue, waiting []sched.Truck) sched.Input {
 		CrossingTime: minutes(q.crossEst), ServiceRate: m.rate(q)}
 }
 
-// room is how many trucks the control zone may call now: its free places,
-// and under adaptive no more than the other side's announced capacity
-// takes within the call horizon (sched.CallBudget), as the server's call
-// does. Only a capacity different from the scenario's first counts as
-// announced, as for the advisory.
+// room is how many trucks the control zone may call now, by the server's
+// rule (sched.ZoneBudget): its free places, and under adaptive no more than
+// the other side's announced capacity takes within the call horizon. Only a
+// capacity different from the scenario's first counts as announced, as for
+// the advisory; the other regimes do not follow it.
 func (m *model) room(q *queue) int {
-	free := q.g.room - q.inZone
-	if !m.reg.follow {
-		return max(free, 0)
+	other := sched.NotAnnounced
+	if pd := q.perDay; m.reg.follow && pd != q.g.perDay(0) {
+		other = pd
 	}
-	perHour := math.Inf(1)
-	if pd := q.perDay; pd != q.g.perDay(0) {
-		perHour = sched.OtherPerHour(pd, q.g.openPerDay/60)
-	}
-	return sched.CallBudget(free, q.inZone, perHour, m.p.cfg.CallHorizon)
+	return sched.ZoneBudget(q.g.room, q.inZone, other, q.g.openPerDay/60, m.p.cfg.CallHorizon)
 }
 
 // rate is the trucks an hour the gate clears, measured as the server

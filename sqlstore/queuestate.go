@@ -330,15 +330,15 @@ func (db *DB) view(cg cachedGate, st *gatestate.State, now time.Time) (*gateStat
 	// The zone takes no more trucks than the other side, when it has
 	// announced its capacity, takes within the call horizon: more would
 	// wait at the zero line, out of the policy's reach, longer than a
-	// perishable lasts (sched.CallBudget). Free is logged with every call,
+	// perishable lasts (sched.ZoneBudget). Free is logged with every call,
 	// so a replay sees the budget as the call did.
-	other := math.Inf(1)
+	other := sched.NotAnnounced
 	if c.OtherSidePerDay != nil {
-		other = sched.OtherPerHour(float64(*c.OtherSidePerDay), db.openHours(cg, now))
+		other = float64(*c.OtherSidePerDay)
 	}
 	s.input = sched.Input{
 		Now: now, Waiting: waiting,
-		Free:         sched.CallBudget(c.Room-s.zone, s.zone, other, db.queueCfg.Sched.CallHorizon),
+		Free:         sched.ZoneBudget(c.Room, s.zone, other, db.openHours(cg, now), db.queueCfg.Sched.CallHorizon),
 		CrossingTime: db.queueCfg.CrossingTime, ServiceRate: s.perLane * float64(s.lanes),
 	}
 	return s, nil
