@@ -502,8 +502,8 @@ func (m *model) window(t float64) int {
 
 func (m *model) windowStart(w int) float64 { return float64(w)*m.p.window - m.p.lead }
 
-// windowCap is how many bookings window w takes, by the server's rules
-// (sched.Capacities, sched.AcceptsEachOn over the window's day): the gate's
+// windowCap is how many bookings window w takes, by the server's rule
+// (sched.DayCapacities over the window's day): the gate's
 // clearing rate over each window's working time, times the booking
 // utilization, split over the day by cumulative rounding, plus the no-show
 // margin. Fixed-slot sells the configured capacity; adaptive follows the
@@ -533,7 +533,7 @@ func (m *model) windowCap(q *queue, w int) int {
 	// Walk-ins may not be called on a day only pre-registered trucks may
 	// cross: its windows sell the whole rate.
 	util := sched.BookingUtilization(q.util, sched.Advice{}, !registeredOnly(g, m.windowStart(first)+720))
-	caps := sched.AcceptsEachOn(m.dayNumber(m.windowStart(first)), sched.Capacities(1, g.capacity(pd)*60, util, lengths), g.noShow)
+	_, caps := sched.DayCapacities(m.dayNumber(m.windowStart(first)), 1, g.capacity(pd)*60, util, g.noShow, lengths)
 	for len(q.caps) <= last {
 		q.caps = append(q.caps, -1)
 	}
