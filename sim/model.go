@@ -98,6 +98,7 @@ type queue struct {
 	// booking ledger
 	dayBooked []int32 // bookings per day (index: day + lead)
 	booked    []int32
+	cameBk    []int32 // of booked, the trucks that have come (the server's booking is then used)
 	caps      []int32 // bookings each window takes (sched.Capacities by day), -1: not computed yet
 	util      float64 // share of the clearing rate windows sell now
 	skip      []int32 // skip[w] != w: windows w … skip[w]-1 are full
@@ -636,6 +637,7 @@ func (m *model) grow(q *queue, w int) {
 	for len(q.booked) <= w {
 		q.skip = append(q.skip, int32(len(q.booked)))
 		q.booked = append(q.booked, 0)
+		q.cameBk = append(q.cameBk, 0)
 		q.bookings = append(q.bookings, nil)
 	}
 }
@@ -703,6 +705,9 @@ func (m *model) arrive(tr *truck) {
 	}
 	tr.arrived = m.now
 	tr.came = true
+	if tr.win >= 0 {
+		q.cameBk[tr.win]++
+	}
 	measured := m.now >= p.warmup
 	cs := &m.st.classes[tr.class.idx]
 	if measured {
@@ -887,9 +892,10 @@ func (m *model) advice(q *queue, fresh bool) sched.Advice {
 	if pd := q.perDay; pd != g.perDay(0) {
 		f.OtherAnnounced, f.OtherPerDay = true, pd
 	}
-	// The windows starting in (now, now + sched.BookedAheadSpan].
+	// The bookings of windows starting in (now, now + sched.BookedAheadSpan]
+	// still active: on the server a booking ends when its truck comes.
 	for w := m.window(m.now) + 1; w <= m.window(m.now+sched.BookedAheadSpan.Minutes()) && w < len(q.booked); w++ {
-		f.BookedAhead += int(q.booked[w])
+		f.BookedAhead += int(q.booked[w] - q.cameBk[w])
 	}
 	q.adv, q.advAt = sched.Advise(sched.AdviceFor(f)), m.now
 	if u := sched.BookingUtilization(m.p.util, q.adv, true); u != q.util {
