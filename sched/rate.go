@@ -1,6 +1,9 @@
 package sched
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // RateWindow is how far back the measured service rate looks.
 const RateWindow = time.Hour
@@ -15,11 +18,18 @@ const RateWindow = time.Hour
 // before now), or too few crossings (MinSamples), it is fallback, the
 // configured rate.
 //
-// The server and the simulator both measure by this rule, so that a
-// simulated policy sees the rate the server's would.
+// crossings are oldest first, as a gate's log lists them; the count is by
+// binary search, so that the simulator can ask at every decision. The
+// server and the simulator both measure by this rule, so that a simulated
+// policy sees the rate the server's would.
 func ServiceRatePerLane(crossings []time.Time, lanes int, oldestArrival, now time.Time, fallback float64) float64 {
 	if oldestArrival.IsZero() || !oldestArrival.Before(now) {
 		return fallback
 	}
-	return MeasuredRate(crossings, lanes, min(RateWindow, now.Sub(oldestArrival)), now, fallback)
+	window := min(RateWindow, now.Sub(oldestArrival))
+	from := now.Add(-window)
+	// The crossings in (from, now].
+	lo := sort.Search(len(crossings), func(i int) bool { return crossings[i].After(from) })
+	hi := sort.Search(len(crossings), func(i int) bool { return crossings[i].After(now) })
+	return rateOf(max(hi-lo, 0), lanes, window, fallback)
 }

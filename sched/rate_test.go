@@ -31,6 +31,8 @@ func TestServiceRatePerLane(t *testing.T) {
 		{"queue busy for 59 min: 20 crossings over 59 min", every3, 1, now.Add(-59 * time.Minute), 20 / (59.0 / 60)},
 		{"no lanes: the configured rate", every3, 0, now.Add(-5 * time.Hour), 12},
 		{"no crossings", nil, 2, now.Add(-5 * time.Hour), 12},
+		{"crossings after now are not counted", append(append([]time.Time(nil), every3...), now.Add(time.Minute), now.Add(2*time.Minute)),
+			1, now.Add(-5 * time.Hour), 20},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

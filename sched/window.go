@@ -331,7 +331,13 @@ func MeasuredRate(crossings []time.Time, lanes int, window time.Duration, now ti
 			n++
 		}
 	}
-	if n < MinSamples {
+	return rateOf(n, lanes, window, fallback)
+}
+
+// rateOf is n crossings over lanes × window as a rate per lane-hour, or
+// fallback when n is below MinSamples.
+func rateOf(n, lanes int, window time.Duration, fallback float64) float64 {
+	if n < MinSamples || lanes <= 0 || window <= 0 {
 		return fallback
 	}
 	return float64(n) / float64(float64(lanes)*window.Hours())
