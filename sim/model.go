@@ -566,9 +566,10 @@ func (m *model) dayNumber(t float64) int {
 // dayIndex is the index in dayBooked of window w's day.
 func (m *model) dayIndex(w int) int { return int((m.windowStart(w) + m.p.lead) / 1440) }
 
-// bookingCap is the advisory in force now, nil when there is none.
+// bookingCap is the advisory in force now, nil when there is none: the
+// server's booking asks the advisory afresh, not the feed's last word.
 func (m *model) bookingCap(q *queue) *sched.Advice {
-	adv := m.advice(q, false)
+	adv := m.advice(q, true)
 	if !adv.Active {
 		return nil
 	}
@@ -684,7 +685,7 @@ func (m *model) arrive(tr *truck) {
 		if adv := m.advice(q, false); adv.Active {
 			// Told to hold: book a window if the advisory allows one, else
 			// wait at origin until it does.
-			if m.bookCapped(tr, m.now+p.window, &adv) {
+			if m.bookCapped(tr, m.now+p.window, m.bookingCap(q)) {
 				m.scheduleArrival(tr)
 			} else {
 				m.holdAtOrigin(q, tr)
