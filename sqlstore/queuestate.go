@@ -274,8 +274,9 @@ type gateState struct {
 	policy   sched.Policy
 	input    sched.Input
 	// bookedAhead is the active bookings whose window starts in the next
-	// sched.BookedAheadSpan, for the advisory, and noShow the gate's measured no-show
-	// rate (the configured one until enough bookings have ended).
+	// sched.BookedAheadSpan, for the advisory, and noShow the gate's
+	// measured no-show rate (the configured one until enough bookings have
+	// ended).
 	bookedAhead int
 	noShow      float64
 	// told is the trips the advisory told to hold at origin in its current
