@@ -56,3 +56,16 @@ func OtherPerHour(perDay float64, openHours float64) float64 {
 	}
 	return perDay / openHours
 }
+
+// NotAnnounced is the other side's capacity per day for ZoneBudget when it
+// has announced none.
+const NotAnnounced = -1.0
+
+// ZoneBudget is the call budget of a control zone with room places and
+// inZone trucks inside, when the other side has announced otherPerDay
+// trucks a day (NotAnnounced: none) and the gate works openHours a day:
+// CallBudget over the free places and OtherPerHour. The server's calls and
+// the simulator's both take it.
+func ZoneBudget(room, inZone int, otherPerDay, openHours float64, horizon time.Duration) int {
+	return CallBudget(room-inZone, inZone, OtherPerHour(otherPerDay, openHours), horizon)
+}

@@ -39,3 +39,27 @@ func TestCallBudget(t *testing.T) {
 		t.Errorf("OtherPerHour(-1, 11) = %v, want +Inf", got)
 	}
 }
+
+func TestZoneBudget(t *testing.T) {
+	for _, tt := range []struct {
+		room, inZone int
+		otherPerDay  float64
+		openHours    float64
+		want         int
+	}{
+		{30, 0, NotAnnounced, 11, 30}, // not announced: the room
+		{30, 28, NotAnnounced, 11, 2}, // the room less those inside
+		{30, 31, NotAnnounced, 11, 0}, // overfull
+		{30, 0, math.Inf(1), 11, 30},  // no limit announced
+		{30, 0, 26, 11, 10},           // Hữu Nghị, Dec 2021: ⌈26/11 × 4⌉
+		{30, 8, 26, 11, 2},            // 8 inside already
+		{30, 0, 0, 11, 0},             // the other side has closed
+		{30, 0, 26, 0, 30},            // no working hours: nothing to spread over
+		{5, 0, 658, 24, 5},            // normal days: the room binds
+	} {
+		got := ZoneBudget(tt.room, tt.inZone, tt.otherPerDay, tt.openHours, DefaultCallHorizon)
+		if got != tt.want {
+			t.Errorf("ZoneBudget(%d, %d, %v, %v) = %d, want %d", tt.room, tt.inZone, tt.otherPerDay, tt.openHours, got, tt.want)
+		}
+	}
+}

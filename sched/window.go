@@ -209,7 +209,7 @@ func AcceptsEachOn(day int, caps []int, noShowRate float64) []int {
 // WindowCapacity is the capacity and the bookings accepted of window w, one
 // of the windows Windows lists for its gate's business day under cfg (the
 // day it opens, or the day before when the hours run past midnight), by
-// Capacities and AcceptsEachOn over that day. It is (0, 0) when w is not
+// DayCapacities over that day. It is (0, 0) when w is not
 // such a window or cfg is invalid.
 func WindowCapacity(w Window, lanes int, perLaneHour, utilization, noShowRate float64, cfg WindowConfig) (capacity, accepts int) {
 	cfg = cfg.withDefaults()
@@ -218,8 +218,8 @@ func WindowCapacity(w Window, lanes int, perLaneHour, utilization, noShowRate fl
 		ws := Windows(d, cfg)
 		for i, x := range ws {
 			if x.Start.Equal(w.Start) && x.End.Equal(w.End) {
-				caps := Capacities(lanes, perLaneHour, utilization, Lengths(ws))
-				return caps[i], AcceptsEachOn(DayNumber(ws[0].Start, cfg.Location), caps, noShowRate)[i]
+				caps, accepts := DayCapacities(DayNumber(ws[0].Start, cfg.Location), lanes, perLaneHour, utilization, noShowRate, Lengths(ws))
+				return caps[i], accepts[i]
 			}
 		}
 	}
@@ -331,7 +331,13 @@ func MeasuredRate(crossings []time.Time, lanes int, window time.Duration, now ti
 			n++
 		}
 	}
-	if n < MinSamples {
+	return rateOf(n, lanes, window, fallback)
+}
+
+// rateOf is n crossings over lanes × window as a rate per lane-hour, or
+// fallback when n is below MinSamples.
+func rateOf(n, lanes int, window time.Duration, fallback float64) float64 {
+	if n < MinSamples || lanes <= 0 || window <= 0 {
 		return fallback
 	}
 	return float64(n) / float64(float64(lanes)*window.Hours())

@@ -16,7 +16,7 @@ import (
 // simulator compares whole operating regimes, not orderings alone.
 type regime struct {
 	booking  bool // a class's booked share books windows and arrives in them
-	follow   bool // window capacity follows the other side's announced capacity; bookings move when it changes; calls keep to sched.CallBudget
+	follow   bool // window capacity follows the other side's announced capacity; bookings move when it changes; calls keep to sched.ZoneBudget
 	advisory bool // live trucks are told to stay at origin when they would wait too long or overfill the yard
 }
 
@@ -84,9 +84,11 @@ type queue struct {
 	perDay   float64 // other side's capacity in force
 	callAt   float64 // a pending evCall, or -1
 	lastCall float64
-	// measurement of the clearing rate: open-time of the last crossings
-	ring     [32]float64
-	ringN    int
+	// measurement of the clearing rate (sched.ServiceRatePerLane): the
+	// crossings of the last sched.RateWindow, and the trucks waiting in
+	// order of arrival, the oldest first once those called are dropped
+	crossed  []time.Time
+	arrivals fifo
 	crossEst float64
 	// advisory (adaptive)
 	origin fifo // trucks held at origin without a booking
@@ -96,6 +98,7 @@ type queue struct {
 	// booking ledger
 	dayBooked []int32 // bookings per day (index: day + lead)
 	booked    []int32
+	cameBk    []int32 // of booked, the trucks that have come (the server's booking is then used)
 	caps      []int32 // bookings each window takes (sched.Capacities by day), -1: not computed yet
 	util      float64 // share of the clearing rate windows sell now
 	skip      []int32 // skip[w] != w: windows w … skip[w]-1 are full
@@ -500,8 +503,8 @@ func (m *model) window(t float64) int {
 
 func (m *model) windowStart(w int) float64 { return float64(w)*m.p.window - m.p.lead }
 
-// windowCap is how many bookings window w takes, by the server's rules
-// (sched.Capacities, sched.AcceptsEachOn over the window's day): the gate's
+// windowCap is how many bookings window w takes, by the server's rule
+// (sched.DayCapacities over the window's day): the gate's
 // clearing rate over each window's working time, times the booking
 // utilization, split over the day by cumulative rounding, plus the no-show
 // margin. Fixed-slot sells the configured capacity; adaptive follows the
@@ -531,7 +534,7 @@ func (m *model) windowCap(q *queue, w int) int {
 	// Walk-ins may not be called on a day only pre-registered trucks may
 	// cross: its windows sell the whole rate.
 	util := sched.BookingUtilization(q.util, sched.Advice{}, !registeredOnly(g, m.windowStart(first)+720))
-	caps := sched.AcceptsEachOn(m.dayNumber(m.windowStart(first)), sched.Capacities(1, g.capacity(pd)*60, util, lengths), g.noShow)
+	_, caps := sched.DayCapacities(m.dayNumber(m.windowStart(first)), 1, g.capacity(pd)*60, util, g.noShow, lengths)
 	for len(q.caps) <= last {
 		q.caps = append(q.caps, -1)
 	}
@@ -563,9 +566,10 @@ func (m *model) dayNumber(t float64) int {
 // dayIndex is the index in dayBooked of window w's day.
 func (m *model) dayIndex(w int) int { return int((m.windowStart(w) + m.p.lead) / 1440) }
 
-// bookingCap is the advisory in force now, nil when there is none.
+// bookingCap is the advisory in force now, nil when there is none: the
+// server's booking asks the advisory afresh, not the feed's last word.
 func (m *model) bookingCap(q *queue) *sched.Advice {
-	adv := m.advice(q, false)
+	adv := m.advice(q, true)
 	if !adv.Active {
 		return nil
 	}
@@ -634,6 +638,7 @@ func (m *model) grow(q *queue, w int) {
 	for len(q.booked) <= w {
 		q.skip = append(q.skip, int32(len(q.booked)))
 		q.booked = append(q.booked, 0)
+		q.cameBk = append(q.cameBk, 0)
 		q.bookings = append(q.bookings, nil)
 	}
 }
@@ -680,7 +685,7 @@ func (m *model) arrive(tr *truck) {
 		if adv := m.advice(q, false); adv.Active {
 			// Told to hold: book a window if the advisory allows one, else
 			// wait at origin until it does.
-			if m.bookCapped(tr, m.now+p.window, &adv) {
+			if m.bookCapped(tr, m.now+p.window, m.bookingCap(q)) {
 				m.scheduleArrival(tr)
 			} else {
 				m.holdAtOrigin(q, tr)
@@ -701,6 +706,9 @@ func (m *model) arrive(tr *truck) {
 	}
 	tr.arrived = m.now
 	tr.came = true
+	if tr.win >= 0 {
+		q.cameBk[tr.win]++
+	}
 	measured := m.now >= p.warmup
 	cs := &m.st.classes[tr.class.idx]
 	if measured {
@@ -755,6 +763,7 @@ func (m *model) arrive(tr *truck) {
 	}
 	tr.widx = int32(len(q.waiting))
 	q.waiting = append(q.waiting, st)
+	q.arrivals.push(tr)
 	q.wtr = append(q.wtr, tr)
 	q.byID[tr.id] = tr
 	tr.pidx = int32(len(q.present))
@@ -770,10 +779,11 @@ func (m *model) arrive(tr *truck) {
 }
 
 // holdForShelfLife keeps a perishable truck at origin, by the server's rule
-// (sched.HoldForShelfLife), when what is left of its shelf life is shorter
+// (sched.ShelfLifeHold), when what is left of its shelf life is shorter
 // than the wait the policy predicts for it plus the crossing: it gives up its
 // window, if it had one, and books again with the trucks held at origin. It
-// reports whether the truck was held.
+// reports whether the truck was held. booked is whether it keeps its window
+// (flow.Arrival).
 func (m *model) holdForShelfLife(tr *truck, booked bool) bool {
 	q := tr.q
 	st := sched.Truck{ID: tr.id, Priority: tr.class.priority, SpoilsAt: m.timeOf(m.now + tr.shelf)}
@@ -781,7 +791,7 @@ func (m *model) holdForShelfLife(tr *truck, booked bool) bool {
 		ws := m.windowStart(tr.win)
 		st.Booked, st.WindowStart, st.WindowEnd = true, m.timeOf(ws), m.timeOf(ws+m.p.window)
 	}
-	if hold, _ := sched.HoldForShelfLife(m.pol, m.input(q, q.waiting), st); !hold {
+	if hold, _ := sched.ShelfLifeHold(m.pol, m.input(q, q.waiting), st, m.p.cfg.Tolerance); !hold {
 		return false
 	}
 	if w := tr.win; w >= 0 {
@@ -822,64 +832,73 @@ func (m *model) input(q *queue, waiting []sched.Truck) sched.Input {
 		CrossingTime: minutes(q.crossEst), ServiceRate: m.rate(q)}
 }
 
-// room is how many trucks the control zone may call now: its free places,
-// and under adaptive no more than the other side's announced capacity
-// takes within the call horizon (sched.CallBudget), as the server's call
-// does. Only a capacity different from the scenario's first counts as
-// announced, as for the advisory.
+// room is how many trucks the control zone may call now, by the server's
+// rule (sched.ZoneBudget): its free places, and under adaptive no more than
+// the other side's announced capacity takes within the call horizon. Only a
+// capacity different from the scenario's first counts as announced, as for
+// the advisory; the other regimes do not follow it.
 func (m *model) room(q *queue) int {
-	free := q.g.room - q.inZone
-	if !m.reg.follow {
-		return max(free, 0)
+	other := sched.NotAnnounced
+	if pd := q.perDay; m.reg.follow && pd != q.g.perDay(0) {
+		other = pd
 	}
-	perHour := math.Inf(1)
-	if pd := q.perDay; pd != q.g.perDay(0) {
-		perHour = sched.OtherPerHour(pd, q.g.openPerDay/60)
-	}
-	return sched.CallBudget(free, q.inZone, perHour, m.p.cfg.CallHorizon)
+	return sched.ZoneBudget(q.g.room, q.inZone, other, q.g.openPerDay/60, m.p.cfg.CallHorizon)
 }
 
-// rate is the trucks per open hour the gate clears, measured over its last
-// crossings, or the nominal capacity until there are enough of them.
+// rate is the trucks an hour the gate clears, measured as the server
+// measures it (sched.ServiceRatePerLane, the gate as one lane) from the
+// crossings since the oldest truck waiting came, or the nominal capacity
+// until there are enough of them.
 func (m *model) rate(q *queue) float64 {
 	nominal := q.g.capacity(q.perDay) * 60
-	if q.ringN < len(q.ring) {
+	for q.arrivals.len() > 0 && q.arrivals.items[q.arrivals.head].widx < 0 {
+		q.arrivals.pop()
+	}
+	if q.arrivals.len() == 0 {
 		return nominal
 	}
-	i := q.ringN % len(q.ring)
-	span := q.ring[(i+len(q.ring)-1)%len(q.ring)] - q.ring[i]
-	if span <= 0 {
-		return nominal
-	}
-	return float64(len(q.ring)-1) / span * 60
+	oldest := m.timeOf(q.arrivals.items[q.arrivals.head].arrived)
+	return sched.ServiceRatePerLane(q.crossed, 1, oldest, m.timeOf(m.now), nominal)
 }
 
-// advice is the gate's inflow advisory now, by the server's rule
-// (sched.Advise) over what the gate knows: trucks waiting, its own clearing
-// capacity, the other side's capacity once it has announced a change, the
-// shortest shelf life expected and the policy's predicted wait for a
-// perishable arriving now (sched.ExpectedWait). It is recomputed at most
-// every 15 simulated minutes unless fresh is set, as a public feed would be.
+// measureCrossing keeps the crossing at now for the measured rate, and
+// forgets those older than sched.RateWindow.
+func (m *model) measureCrossing(q *queue) {
+	now := m.timeOf(m.now)
+	cut := now.Add(-sched.RateWindow)
+	i := 0
+	for i < len(q.crossed) && !q.crossed[i].After(cut) {
+		i++
+	}
+	if i > 0 {
+		q.crossed = q.crossed[:copy(q.crossed, q.crossed[i:])]
+	}
+	q.crossed = append(q.crossed, now)
+}
+
+// advice is the gate's inflow advisory now, by the server's rules
+// (sched.AdviceFor, sched.Advise) over what the gate knows: trucks waiting,
+// its measured clearing rate over its working day, the bookings ahead, the
+// other side's capacity once it has announced a change and the trucks told
+// to hold. The typical perishable is the one with the shortest shelf life
+// the scenario expects. It is recomputed at most every 15 simulated minutes
+// unless fresh is set, as a public feed would be.
 func (m *model) advice(q *queue, fresh bool) sched.Advice {
 	if !fresh && m.now-q.advAt < 15 {
 		return q.adv
 	}
 	g := q.g
-	in := m.input(q, q.waiting)
-	ai := sched.AdviceInput{Waiting: len(q.waiting), OurPerDay: g.dayRate() * g.openPerDay,
-		CrossingTime: in.CrossingTime, PerishableWait: sched.WaitUnknown, Held: q.told}
+	f := sched.GateFacts{Policy: m.pol, Input: m.input(q, q.waiting), OpenHours: g.openPerDay / 60,
+		NoShowRate: g.noShow, Held: q.told, ShelfLife: minutes(g.minShelf)}
 	if pd := q.perDay; pd != g.perDay(0) {
-		ai.OtherAnnounced, ai.OtherPerDay = true, pd
+		f.OtherAnnounced, f.OtherPerDay = true, pd
 	}
-	for w := m.window(m.now) + 1; w <= m.window(m.now+1440) && w < len(q.booked); w++ {
-		ai.Booked += float64(q.booked[w])
+	// The bookings of windows starting in (now, now + sched.BookedAheadSpan]
+	// still active: on the server a booking ends when its truck comes.
+	for w := m.window(m.now) + 1; w <= m.window(m.now+sched.BookedAheadSpan.Minutes()) && w < len(q.booked); w++ {
+		f.BookedAhead += int(q.booked[w] - q.cameBk[w])
 	}
-	ai.Booked *= 1 - g.noShow
-	if g.minShelf > 0 {
-		ai.ShelfLife = minutes(g.minShelf)
-		ai.PerishableWait = sched.ExpectedWait(m.pol, in, sched.Truck{ID: "advisory-probe", SpoilsAt: m.timeOf(m.now + g.minShelf)})
-	}
-	q.adv, q.advAt = sched.Advise(ai), m.now
+	q.adv, q.advAt = sched.Advise(sched.AdviceFor(f)), m.now
 	if u := sched.BookingUtilization(m.p.util, q.adv, true); u != q.util {
 		q.util = u
 		m.recap(q)
@@ -1227,8 +1246,7 @@ func (m *model) cross(tr *truck) {
 	m.release(tr)
 	q.inZone--
 	// measure
-	q.ring[q.ringN%len(q.ring)] = q.g.openMinutes(0, m.now)
-	q.ringN++
+	m.measureCrossing(q)
 	q.crossEst += 0.05 * (m.now - tr.called - q.crossEst)
 	if d := int(m.now / 1440); d >= 0 && d < len(q.dayCrossed) {
 		q.dayCrossed[d]++

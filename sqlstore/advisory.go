@@ -225,11 +225,13 @@ func (db *DB) holdsDue(gate string, now time.Time) bool {
 	return true
 }
 
-// shelfLifeHolds asks sched.HoldForShelfLife of each perishable trip of s's
-// gate still on its way and not yet told to hold: a trip without a booking
-// as if it came now, a booked one if its window starts within the booking
-// tolerance (a later window is judged nearer the time). It is the question
-// the simulator asks of each perishable about to check in.
+// shelfLifeHolds asks sched.ShelfLifeHold of each perishable trip of s's
+// gate still on its way and not yet told to hold, as it would check in now
+// (flow.Arrival): a trip without a booking, or too late to keep it, as a
+// live truck; a booked one with its window, if the window starts by
+// sched.ShelfLifeJudgedUntil (a later window is judged nearer the time).
+// It is the question the simulator asks of each perishable about to check
+// in.
 func (db *DB) shelfLifeHolds(ctx context.Context, q querier, s *gateState, now time.Time) ([]shelfLifeHold, error) {
 	gate := s.cg.gate.Code
 	rows, err := q.query(ctx, `SELECT body FROM trips WHERE gate = ? AND status IN ('declared', 'booked') ORDER BY declared_at, id`, gate)
@@ -259,7 +261,7 @@ func (db *DB) shelfLifeHolds(ctx context.Context, q querier, s *gateState, now t
 	tol := db.queueCfg.Sched.Tolerance
 	soon := map[string]sched.Window{}
 	wrows, err := q.query(ctx, `SELECT trip_id, window_start, window_end FROM bookings WHERE gate = ? AND state = 'active' AND window_start <= ?`,
-		gate, formatTime(now.Add(tol)))
+		gate, formatTime(sched.ShelfLifeJudgedUntil(now, tol)))
 	if err != nil {
 		return nil, fmt.Errorf("bookings due at %s: %w", gate, err)
 	}
@@ -291,9 +293,11 @@ func (db *DB) shelfLifeHolds(ctx context.Context, q querier, s *gateState, now t
 			if !ok {
 				continue
 			}
-			truck.Booked, truck.WindowStart, truck.WindowEnd = true, w.Start, w.End
+			if a := flow.Arrival(t, &w, tol, now); a.Booked {
+				truck.Booked, truck.WindowStart, truck.WindowEnd = true, w.Start, w.End
+			}
 		}
-		if hold, need := sched.HoldForShelfLife(s.policy, s.input, truck); hold {
+		if hold, need := sched.ShelfLifeHold(s.policy, s.input, truck, tol); hold {
 			out = append(out, shelfLifeHold{trip: t, need: need})
 		}
 	}

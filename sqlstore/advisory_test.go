@@ -220,7 +220,7 @@ func TestPriorityCalledAhead(t *testing.T) {
 }
 
 // TestShelfLifeHoldOnTheWay checks that the advisory asks
-// sched.HoldForShelfLife of each perishable trip still on its way: a load
+// sched.ShelfLifeHold of each perishable trip still on its way: a load
 // that would spoil in the queue is told, once, to hold at origin, a load
 // that lasts is not, and the held trip keeps the advisory in force
 // (AdviceInput.Held) until it comes.
@@ -302,6 +302,56 @@ func TestShelfLifeHoldOnTheWay(t *testing.T) {
 		}
 		if n := told(later.ID); n != 1 {
 			t.Errorf("told %d times at the next look, want 1", n)
+		}
+	})
+}
+
+// TestShelfLifeHoldAsItWouldCheckIn checks that a booked perishable on its
+// way is judged as it would check in now (flow.Arrival): one still inside
+// its window's tolerance is booked and due, called ahead of the live queue,
+// and its load lasts; one later than that has lost its window and would
+// join the live queue behind 2½ hours of trucks, so it is told to hold.
+func TestShelfLifeHoldAsItWouldCheckIn(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		if _, err := db.SetControls(ctx, admin, "huu-nghi", cuakhau.ControlsUpdate{Room: ptr(1), Policy: ptr("fixed-slot"),
+			Lanes: map[string]int{"entry": 1}}); err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(tomorrow9.Add(-2 * time.Hour))
+		for range 30 {
+			d := durian()
+			d.Cargo[0].Perishable, d.Cargo[0].ShelfLifeHours = false, 0
+			tr := declare(t, db, company, d)
+			if _, err := db.Arrive(ctx, operator, tr.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Both loads last until 4 h after the first window starts.
+		short := durian()
+		short.Cargo[0].ShelfLifeHours = 6
+		late := declare(t, db, company, short)
+		onTime := declare(t, db, company, short)
+		if _, err := db.Book(ctx, company, late.ID, tomorrow9); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Book(ctx, company, onTime.ID, tomorrow9.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		// 61 min after the first window's start, past its 60 min
+		// tolerance; the second window started a minute ago.
+		clock.Set(tomorrow9.Add(61 * time.Minute))
+		if _, err := db.Advise(ctx, "huu-nghi"); err != nil {
+			t.Fatal(err)
+		}
+		told := func(id string) int {
+			return count(t, db, `SELECT count(*) FROM outbox WHERE kind = 'advisory' AND trip_id = ?`, id)
+		}
+		if n := told(late.ID); n != 1 {
+			t.Errorf("booked trip past its window's tolerance: %d notices, want 1 (judged as a live truck)", n)
+		}
+		if n := told(onTime.ID); n != 0 {
+			t.Errorf("booked trip within its window's tolerance: %d notices, want 0 (booked and due)", n)
 		}
 	})
 }

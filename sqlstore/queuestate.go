@@ -274,8 +274,9 @@ type gateState struct {
 	policy   sched.Policy
 	input    sched.Input
 	// bookedAhead is the active bookings whose window starts in the next
-	// 24 hours, for the advisory, and noShow the gate's measured no-show
-	// rate (the configured one until enough bookings have ended).
+	// sched.BookedAheadSpan, for the advisory, and noShow the gate's
+	// measured no-show rate (the configured one until enough bookings have
+	// ended).
 	bookedAhead int
 	noShow      float64
 	// told is the trips the advisory told to hold at origin in its current
@@ -317,30 +318,28 @@ func (db *DB) view(cg cachedGate, st *gatestate.State, now time.Time) (*gateStat
 	}
 	now = now.UTC().Truncate(time.Microsecond)
 	waiting := st.Waiting()
-	// The service rate is measured from the crossings while the queue was
-	// not empty: the oldest truck still waiting (the first by arrival)
-	// arrived at oldest, so the queue has not been empty since then.
+	// The service rate is measured from the crossings since the oldest
+	// truck still waiting (the first by arrival) came (sched.ServiceRatePerLane).
 	s.perLane = db.queueCfg.RatePerLaneHour
-	if len(waiting) > 0 && waiting[0].ArrivedAt.Before(now) {
-		window := min(gatestate.RateWindow, now.Sub(waiting[0].ArrivedAt))
-		s.perLane = sched.MeasuredRate(st.Crossings(now.Add(-window), now), s.lanes, window, now, s.perLane)
+	if len(waiting) > 0 {
+		s.perLane = sched.ServiceRatePerLane(st.Crossings(now.Add(-sched.RateWindow), now), s.lanes, waiting[0].ArrivedAt, now, s.perLane)
 	}
-	s.bookedAhead = st.BookedBetween(now, now.Add(24*time.Hour), true)
+	s.bookedAhead = st.BookedBetween(now, now.Add(sched.BookedAheadSpan), true)
 	noShows, used := st.EndedSince(now.Add(-30 * 24 * time.Hour))
 	s.noShow = sched.NoShowRate(noShows, used, db.queueCfg.NoShowRate)
 	s.told, s.held = st.Told(now.AddDate(0, 0, -db.queueCfg.Window.HorizonDays))
 	// The zone takes no more trucks than the other side, when it has
 	// announced its capacity, takes within the call horizon: more would
 	// wait at the zero line, out of the policy's reach, longer than a
-	// perishable lasts (sched.CallBudget). Free is logged with every call,
+	// perishable lasts (sched.ZoneBudget). Free is logged with every call,
 	// so a replay sees the budget as the call did.
-	other := math.Inf(1)
+	other := sched.NotAnnounced
 	if c.OtherSidePerDay != nil {
-		other = sched.OtherPerHour(float64(*c.OtherSidePerDay), db.openHours(cg, now))
+		other = float64(*c.OtherSidePerDay)
 	}
 	s.input = sched.Input{
 		Now: now, Waiting: waiting,
-		Free:         sched.CallBudget(c.Room-s.zone, s.zone, other, db.queueCfg.Sched.CallHorizon),
+		Free:         sched.ZoneBudget(c.Room, s.zone, other, db.openHours(cg, now), db.queueCfg.Sched.CallHorizon),
 		CrossingTime: db.queueCfg.CrossingTime, ServiceRate: s.perLane * float64(s.lanes),
 	}
 	return s, nil
@@ -377,25 +376,18 @@ func (s *gateState) called() {
 	s.zone = s.st.Zone()
 }
 
-// advice is the gate's inflow advisory now.
+// advice is the gate's inflow advisory now, on the facts s holds
+// (sched.AdviceFor).
 func (db *DB) advice(s *gateState) sched.Advice {
-	in := sched.AdviceInput{
-		Waiting:      len(s.input.Waiting),
-		Thresholds:   s.cg.thresholds,
-		OurPerDay:    s.input.ServiceRate * db.openHours(s.cg, s.input.Now),
-		ShelfLife:    db.queueCfg.TypicalShelfLife,
-		CrossingTime: db.queueCfg.CrossingTime,
-		// The measured no-show rate, as the windows use: the bookings
-		// expected to show are what comes in ahead of a live truck.
-		Booked: float64(s.bookedAhead) * (1 - s.noShow),
-		Held:   s.held,
+	f := sched.GateFacts{
+		Policy: s.policy, Input: s.input, OpenHours: db.openHours(s.cg, s.input.Now),
+		BookedAhead: s.bookedAhead, NoShowRate: s.noShow, Held: s.held,
+		ShelfLife: db.queueCfg.TypicalShelfLife, Thresholds: s.cg.thresholds,
 	}
-	perishable := sched.Truck{SpoilsAt: s.input.Now.Add(db.queueCfg.TypicalShelfLife)}
-	in.PerishableWait = sched.ExpectedWait(s.policy, s.input, perishable)
 	if s.controls.OtherSidePerDay != nil {
-		in.OtherAnnounced, in.OtherPerDay = true, float64(*s.controls.OtherSidePerDay)
+		f.OtherAnnounced, f.OtherPerDay = true, float64(*s.controls.OtherSidePerDay)
 	}
-	return sched.Advise(in)
+	return sched.Advise(sched.AdviceFor(f))
 }
 
 // waitMinutes is a wait in whole minutes, rounded up; −1 when unknown.
