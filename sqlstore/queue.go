@@ -82,8 +82,7 @@ func (db *DB) windowsOf(ctx context.Context, q querier, s *gateState, d cuakhau.
 		return nil, err
 	}
 	lanes := lanesFor(s.controls, s.cg.gate, d)
-	caps := sched.Capacities(lanes, s.perLane, db.utilization(s), sched.Lengths(ws))
-	accs := sched.AcceptsEachOn(sched.DayNumber(ws[0].Start, s.cg.loc), caps, noShow)
+	caps, accs := sched.DayCapacities(sched.DayNumber(ws[0].Start, s.cg.loc), lanes, s.perLane, db.utilization(s), noShow, sched.Lengths(ws))
 	out := make([]*cuakhau.Window, len(ws))
 	for i, w := range ws {
 		b := counts[formatTime(w.Start)]
