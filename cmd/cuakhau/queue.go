@@ -5,24 +5,34 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
+	"github.com/cuakhau/cuakhau/gatestate"
 )
 
 const queueUsage = `Usage: cuakhau queue replay --gate GATE [--from T1] [--to T2] [--db DSN]
+       cuakhau queue accuracy --gate GATE [--from T1] [--to T2] [--db DSN]
 
 Commands:
   replay   recompute every logged call-forward of a gate with the policy and
            version it names, on the waiting area rebuilt from the gate's log
            (checked against the count and digest the call logged), and list
            any call that differs (exit 1)
+  accuracy the error of the call times told at check-in, per direction, over
+           the calls in [T1, T2): median and p90 of |actual − told| and the
+           bias (mean of actual − told), in minutes
 `
 
 func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "accuracy" {
+		return runAccuracy(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "replay" {
 		fmt.Fprint(stderr, queueUsage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
@@ -121,4 +131,90 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return exitError(1)
 	}
 	return nil
+}
+
+// runAccuracy reports how far off the call times told at check-in were. The
+// gate's log is walked through the gate's state (gatestate), the same code
+// that pairs each call with what its truck was told for the public feed, so
+// the report and the feed cannot measure differently.
+func runAccuracy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("queue accuracy", "queue accuracy --gate GATE [--from T1] [--to T2] [--db DSN]", stderr)
+	gate := fs.String("gate", "", "gate code (required), e.g. huu-nghi")
+	from := fs.String("from", "2000-01-01", "first instant, RFC 3339 or a gate-local date")
+	to := fs.String("to", "2100-01-01", "end instant (exclusive), RFC 3339 or a gate-local date")
+	dsn := dbFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *gate == "" {
+		fs.Usage()
+		return errors.New("--gate is required")
+	}
+	t1, err := parseInstant(*from)
+	if err != nil {
+		return fmt.Errorf("--from: %w", err)
+	}
+	t2, err := parseInstant(*to)
+	if err != nil {
+		return fmt.Errorf("--to: %w", err)
+	}
+	db, err := openDB(ctx, *dsn, cuakhau.SystemClock{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Gate(ctx, *gate); err != nil {
+		return err
+	}
+	st := gatestate.New(*gate)
+	errs := map[cuakhau.Direction][]time.Duration{}
+	untold := 0
+	err = db.ScanLog(ctx, *gate, func(ev *cuakhau.Event) error {
+		if ev.Type == cuakhau.EventCalled && !ev.At.Before(t1) && ev.At.Before(t2) {
+			if tr := st.Trip(ev.TripID); tr != nil {
+				if told := st.ExpectedCall(ev.TripID); told.IsZero() {
+					untold++
+				} else {
+					errs[tr.Direction] = append(errs[tr.Direction], ev.At.Sub(told))
+				}
+			}
+		}
+		return st.Apply(ev)
+	})
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "DIRECTION\tCALLS\tP50 MIN\tP90 MIN\tBIAS MIN")
+	for _, d := range cuakhau.Directions {
+		e := errs[d]
+		if len(e) == 0 {
+			continue
+		}
+		abs := make([]float64, len(e))
+		bias := 0.0
+		for i, x := range e {
+			abs[i] = math.Abs(x.Minutes())
+			bias += x.Minutes()
+		}
+		slices.Sort(abs)
+		fmt.Fprintf(w, "%s\t%d\t%.1f\t%.1f\t%+.1f\n", d, len(e), quantile(abs, 0.5), quantile(abs, 0.9), bias/float64(len(e)))
+	}
+	w.Flush()
+	fmt.Fprintf(stdout, "%d call(s) of trucks told no call time\n", untold)
+	return nil
+}
+
+// quantile of sorted xs, linear between order statistics, as the
+// simulator reports its prediction error.
+func quantile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	pos := q * float64(len(xs)-1)
+	i := int(pos)
+	if i+1 >= len(xs) {
+		return xs[len(xs)-1]
+	}
+	return xs[i] + (pos-float64(i))*(xs[i+1]-xs[i])
 }
