@@ -136,16 +136,7 @@ func TestFeedPublishesPredictionError(t *testing.T) {
 		if len(live.Calls) != 5 {
 			t.Fatalf("live state keeps %d calls, want 5", len(live.Calls))
 		}
-		rebuilt, err := db.RebuiltState(ctx, gate)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameState(t, "state rebuilt from the tables", live, rebuilt)
-		replayed := gatestate.New(gate)
-		if err := db.ScanLog(ctx, gate, replayed.Apply); err != nil {
-			t.Fatal(err)
-		}
-		sameState(t, "state replayed from the log", live, replayed.Export())
+		rebuilt := rebuiltIsLive(t, db, gate, live)
 		st := gatestate.FromProjection(gate, rebuilt)
 		for d, w := range want {
 			p50, n := st.PredictionError(d, clock.Now())

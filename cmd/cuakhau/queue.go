@@ -14,6 +14,7 @@ import (
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
 	"github.com/cuakhau/cuakhau/gatestate"
+	"github.com/cuakhau/cuakhau/sqlstore"
 )
 
 const queueUsage = `Usage: cuakhau queue replay --gate GATE [--from T1] [--to T2] [--db DSN]
@@ -55,40 +56,51 @@ func parseInstant(s string) (time.Time, error) {
 	return t, nil
 }
 
+// openGateRange parses the flags of `queue cmd`, a gate and a range
+// [--from, --to), and opens the store, checking the gate is one of it.
+func openGateRange(ctx context.Context, cmd string, args []string, stderr io.Writer) (string, time.Time, time.Time, *sqlstore.DB, error) {
+	fs := newFlags("queue "+cmd, "queue "+cmd+" --gate GATE [--from T1] [--to T2] [--db DSN]", stderr)
+	gate := fs.String("gate", "", "gate code (required), e.g. huu-nghi")
+	from := fs.String("from", "2000-01-01", "first instant, RFC 3339 or a gate-local date")
+	to := fs.String("to", "2100-01-01", "end instant (exclusive), RFC 3339 or a gate-local date")
+	dsn := dbFlag(fs)
+	var t1, t2 time.Time
+	if err := fs.Parse(args); err != nil {
+		return "", t1, t2, nil, err
+	}
+	if *gate == "" {
+		fs.Usage()
+		return "", t1, t2, nil, errors.New("--gate is required")
+	}
+	t1, err := parseInstant(*from)
+	if err != nil {
+		return "", t1, t2, nil, fmt.Errorf("--from: %w", err)
+	}
+	if t2, err = parseInstant(*to); err != nil {
+		return "", t1, t2, nil, fmt.Errorf("--to: %w", err)
+	}
+	db, err := openDB(ctx, *dsn, cuakhau.SystemClock{})
+	if err != nil {
+		return "", t1, t2, nil, err
+	}
+	if _, err := db.Gate(ctx, *gate); err != nil {
+		db.Close()
+		return "", t1, t2, nil, err
+	}
+	return *gate, t1, t2, db, nil
+}
+
 // runReplay is the fairness audit: every automatic or operator call by the
 // policy is recomputed from its logged input and the waiting area rebuilt
 // from the log, after checking that area against the count and digest the
 // call logged; overrides are listed with their reason, and are not
 // differences (their digest is checked all the same).
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("queue replay", "queue replay --gate GATE [--from T1] [--to T2] [--db DSN]", stderr)
-	gate := fs.String("gate", "", "gate code (required), e.g. huu-nghi")
-	from := fs.String("from", "2000-01-01", "first instant, RFC 3339 or a gate-local date")
-	to := fs.String("to", "2100-01-01", "end instant (exclusive), RFC 3339 or a gate-local date")
-	dsn := dbFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *gate == "" {
-		fs.Usage()
-		return errors.New("--gate is required")
-	}
-	t1, err := parseInstant(*from)
-	if err != nil {
-		return fmt.Errorf("--from: %w", err)
-	}
-	t2, err := parseInstant(*to)
-	if err != nil {
-		return fmt.Errorf("--to: %w", err)
-	}
-	db, err := openDB(ctx, *dsn, cuakhau.SystemClock{})
+	gate, t1, t2, db, err := openGateRange(ctx, "replay", args, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Gate(ctx, *gate); err != nil {
-		return err
-	}
 	// The calls in [t1, t2) are reported, but the log is walked from its
 	// first entry: the waiting area a call saw is rebuilt from every arrival
 	// and departure before it (see flow.Replayer).
@@ -96,7 +108,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "SEQ\tAT\tTRIP\tPOLICY\tRESULT")
 	calls, diffs, overrides := 0, 0, 0
-	err = db.ScanLog(ctx, *gate, func(ev *cuakhau.Event) error {
+	err = db.ScanLog(ctx, gate, func(ev *cuakhau.Event) error {
 		c, lerr := rp.Add(ev)
 		if lerr != nil {
 			// A defect of the log itself: reported wherever it is, since
@@ -138,38 +150,15 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // that pairs each call with what its truck was told for the public feed, so
 // the report and the feed cannot measure differently.
 func runAccuracy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("queue accuracy", "queue accuracy --gate GATE [--from T1] [--to T2] [--db DSN]", stderr)
-	gate := fs.String("gate", "", "gate code (required), e.g. huu-nghi")
-	from := fs.String("from", "2000-01-01", "first instant, RFC 3339 or a gate-local date")
-	to := fs.String("to", "2100-01-01", "end instant (exclusive), RFC 3339 or a gate-local date")
-	dsn := dbFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *gate == "" {
-		fs.Usage()
-		return errors.New("--gate is required")
-	}
-	t1, err := parseInstant(*from)
-	if err != nil {
-		return fmt.Errorf("--from: %w", err)
-	}
-	t2, err := parseInstant(*to)
-	if err != nil {
-		return fmt.Errorf("--to: %w", err)
-	}
-	db, err := openDB(ctx, *dsn, cuakhau.SystemClock{})
+	gate, t1, t2, db, err := openGateRange(ctx, "accuracy", args, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Gate(ctx, *gate); err != nil {
-		return err
-	}
-	st := gatestate.New(*gate)
+	st := gatestate.New(gate)
 	errs := map[cuakhau.Direction][]time.Duration{}
 	untold := 0
-	err = db.ScanLog(ctx, *gate, func(ev *cuakhau.Event) error {
+	err = db.ScanLog(ctx, gate, func(ev *cuakhau.Event) error {
 		if ev.Type == cuakhau.EventCalled && !ev.At.Before(t1) && ev.At.Before(t2) {
 			if tr := st.Trip(ev.TripID); tr != nil {
 				if told := st.ExpectedCall(ev.TripID); told.IsZero() {
