@@ -124,6 +124,12 @@ type ArrivalData struct {
 	// Late is set when a booked truck came later than the tolerance and
 	// joined the live queue, losing its window.
 	Late bool `json:"late,omitempty"`
+	// ExpectedCall is the call time the check-in told the truck (its
+	// QueueEntry.ExpectedCall), on the gate's clock: logged here so that
+	// the prediction's error is measured against the call that follows
+	// (PublicWait.PredictionErrorP50Minutes). Nil when none could be told
+	// (no service rate, or the gate will not call again).
+	ExpectedCall *time.Time `json:"expected_call,omitempty"`
 }
 
 // ArrivalResult is the answer to a check-in.
@@ -410,11 +416,18 @@ type PublicWait struct {
 	// now, counting the hours until the gate calls again when it is closed
 	// or past its last call; −1 when it cannot be predicted (no measured or
 	// configured rate).
-	ExpectedWaitMinutes int    `json:"expected_wait_minutes"`
-	Level               string `json:"level"`
-	Advisory            string `json:"advisory,omitempty"`
-	AdvisoryEN          string `json:"advisory_en,omitempty"`
-	AdvisoryZH          string `json:"advisory_zh,omitempty"`
+	ExpectedWaitMinutes int `json:"expected_wait_minutes"`
+	// PredictionErrorP50Minutes is the median |actual − predicted| call
+	// time, in minutes, of the trucks of this gate and direction called in
+	// the last 24 hours, each against the call time its check-in told it;
+	// PredictionCalls24h is how many calls that is. Nil and 0 when there
+	// were none.
+	PredictionErrorP50Minutes *float64 `json:"prediction_error_p50_minutes"`
+	PredictionCalls24h        int      `json:"prediction_calls_24h"`
+	Level                     string   `json:"level"`
+	Advisory                  string   `json:"advisory,omitempty"`
+	AdvisoryEN                string   `json:"advisory_en,omitempty"`
+	AdvisoryZH                string   `json:"advisory_zh,omitempty"`
 }
 
 // PublicWaits is the feed: every gate and direction served.

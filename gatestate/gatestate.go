@@ -2,7 +2,9 @@
 // of the gate's log: the waiting area, the control zone's occupancy per
 // direction, the controls, the active bookings per window, the recent
 // crossings and ended bookings the measured rates come from, and the
-// advisory's episode with the trips it told to hold.
+// advisory's episode with the trips it told to hold, and the call time
+// each waiting truck was told at check-in with the error of those told to
+// the trucks called in the last day (see PredictionError).
 //
 // A State is at a known Seq of its gate's log and moves on by Apply, one
 // committed event at a time, which is the only way it changes after it is
@@ -94,12 +96,17 @@ type State struct {
 
 	advisory *cuakhau.AdvisoryRecord
 	told     map[string]time.Time
+
+	// predicted is the call time each waiting truck was told at check-in
+	// (those told one); errors the calls of the ErrorWindow per direction.
+	predicted map[string]time.Time
+	errors    map[cuakhau.Direction]*errorWindow
 }
 
 // New returns the state of gate before the first entry of its log.
 func New(gate string) *State {
 	return &State{gate: gate, trips: map[string]*Trip{}, area: sched.NewArea(), waitSeq: map[string]int64{}, zone: map[cuakhau.Direction]int{},
-		booked: map[windowKey]int{}, told: map[string]time.Time{}}
+		booked: map[windowKey]int{}, told: map[string]time.Time{}, predicted: map[string]time.Time{}, errors: map[cuakhau.Direction]*errorWindow{}}
 }
 
 // Gate is the gate's code.
@@ -182,7 +189,13 @@ func (s *State) applyTrip(ev *cuakhau.Event) error {
 		}
 		s.leave(t.ID)
 		s.join(flow.SchedTruck(w))
+		if at := expectedCall(ev); !at.IsZero() {
+			s.predicted[t.ID] = at
+		}
 	case next != cuakhau.StatusArrived:
+		if ev.Type == cuakhau.EventCalled {
+			s.called(t.Direction, ev.At.UTC(), s.predicted[t.ID])
+		}
 		s.leave(t.ID)
 	}
 	if inZone(prev) != inZone(next) {
@@ -245,6 +258,7 @@ func (s *State) leave(id string) {
 	if s.area != nil {
 		s.area.Remove(seq)
 	}
+	delete(s.predicted, id)
 	if i, ok := s.find(seq); ok {
 		s.waiting = slices.Delete(s.waiting, i, i+1)
 		s.lines = slices.Delete(s.lines, i, i+1)
@@ -445,6 +459,11 @@ type Projection struct {
 	// Told is the current episode's told trips with the time of the latest
 	// advisory event that told each.
 	Told map[string]time.Time
+	// Predicted is the call time each waiting truck was told at check-in,
+	// by trip, for those told one; Calls the calls of the ErrorWindow
+	// before the gate's latest call whose trucks were told one, by time.
+	Predicted map[string]time.Time
+	Calls     []Call
 }
 
 // FromProjection builds gate's state at p.Seq from its projection, which
@@ -481,6 +500,16 @@ func FromProjection(gate string, p Projection) *State {
 	for id, at := range p.Told {
 		s.told[id] = at
 	}
+	for id, at := range p.Predicted {
+		if _, ok := s.waitSeq[id]; ok {
+			s.predicted[id] = at.UTC()
+		}
+	}
+	calls := slices.Clone(p.Calls)
+	slices.SortStableFunc(calls, func(a, b Call) int { return a.At.Compare(b.At) })
+	for _, c := range calls {
+		s.called(c.Direction, c.At.UTC(), c.At.UTC().Add(-c.Error))
+	}
 	return s
 }
 
@@ -509,6 +538,16 @@ func (s *State) Export() Projection {
 	for id, at := range s.told {
 		p.Told[id] = at
 	}
+	p.Predicted = make(map[string]time.Time, len(s.predicted))
+	for id, at := range s.predicted {
+		p.Predicted[id] = at
+	}
+	for _, w := range s.errors {
+		p.Calls = append(p.Calls, w.calls...)
+	}
+	slices.SortFunc(p.Calls, func(a, b Call) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.Error, b.Error))
+	})
 	return p
 }
 
@@ -531,7 +570,8 @@ func (s *State) Clone() *State {
 	c := &State{gate: s.gate, seq: s.seq, waiting: slices.Clone(s.waiting), lines: slices.Clone(s.lines), waitSeq: make(map[string]int64, len(s.waitSeq)),
 		trips: make(map[string]*Trip, len(s.trips)), zone: map[cuakhau.Direction]int{}, controls: s.controls,
 		booked: make(map[windowKey]int, len(s.booked)), crossings: slices.Clone(s.crossings), ended: slices.Clone(s.ended),
-		noShows: slices.Clone(s.noShows), advisory: s.advisory, told: make(map[string]time.Time, len(s.told))}
+		noShows: slices.Clone(s.noShows), advisory: s.advisory, told: make(map[string]time.Time, len(s.told)),
+		predicted: make(map[string]time.Time, len(s.predicted)), errors: make(map[cuakhau.Direction]*errorWindow, len(s.errors))}
 	for id, q := range s.waitSeq {
 		c.waitSeq[id] = q
 	}
@@ -547,6 +587,12 @@ func (s *State) Clone() *State {
 	}
 	for id, at := range s.told {
 		c.told[id] = at
+	}
+	for id, at := range s.predicted {
+		c.predicted[id] = at
+	}
+	for d, w := range s.errors {
+		c.errors[d] = w.clone()
 	}
 	return c
 }

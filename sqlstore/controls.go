@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/cuakhau/cuakhau"
@@ -150,8 +151,10 @@ func (db *DB) changeControls(ctx context.Context, p cuakhau.Principal, cg cached
 // PublicWaits is the open feed: per gate and direction served, whether the
 // gate works now, the trucks waiting and in the control zone, the lanes open,
 // the expected wait of a non-perishable walk-in arriving now (on the gate's
-// clock: it counts the hours until calls resume), the congestion level and
-// the advisory.
+// clock: it counts the hours until calls resume) with the median error of
+// the call times told at check-in to the trucks called in the last 24 hours
+// (kept by the gate's state, gatestate.State.PredictionError), the
+// congestion level and the advisory.
 //
 // Levels use the gate's thresholds: the national ones scaled by the gate's
 // level_scale or its share of yard space (see levelThresholds).
@@ -212,6 +215,10 @@ func (db *DB) publicWaits(out []cuakhau.PublicWait, s *gateState) []cuakhau.Publ
 		}
 		pw := cuakhau.PublicWait{Gate: cg.gate.Code, Direction: d, Open: open, Waiting: byDir[d], InZone: s.st.InZone(d),
 			LanesOpen: lanesFor(s.controls, cg.gate, d), ExpectedWaitMinutes: wait, Level: string(level)}
+		if p50, n := s.st.PredictionError(d, now); n > 0 {
+			m := math.Round(p50.Minutes()*10) / 10
+			pw.PredictionErrorP50Minutes, pw.PredictionCalls24h = &m, n
+		}
 		if adv.Active {
 			pw.Advisory, pw.AdvisoryEN, pw.AdvisoryZH = adv.Text, adv.TextEN, adv.TextZH
 		}

@@ -291,6 +291,9 @@ func (db *DB) projection(ctx context.Context, q querier, gate string, seq int64)
 	for _, w := range waiting {
 		p.Waiting = append(p.Waiting, w.truck)
 	}
+	if err := db.predictions(ctx, q, gate, &p); err != nil {
+		return p, err
+	}
 	var body string
 	switch err := q.queryRow(ctx, `SELECT body FROM gate_controls WHERE gate = ?`, gate).Scan(&body); {
 	case err == nil:
@@ -383,6 +386,81 @@ func (db *DB) projection(ctx context.Context, q querier, gate string, seq int64)
 		}
 	}
 	return p, rows.Err()
+}
+
+// predictions reads into p the call times the waiting trucks of gate were
+// told at check-in, and the calls of the ErrorWindow before the gate's
+// latest call with what their trucks were told. Both come from the trucks'
+// arrived events, the one record of a prediction (a waiting row's seq is
+// its arrived event's), rather than a copy in the waiting table that could
+// drift from it: the build reads an event per waiting truck and per call of
+// the last day, found by the log's key.
+func (db *DB) predictions(ctx context.Context, q querier, gate string, p *gatestate.Projection) error {
+	p.Predicted = map[string]time.Time{}
+	rows, err := q.query(ctx, `SELECT w.trip_id, e.data FROM waiting w JOIN events e ON e.gate = w.gate AND e.seq = w.seq WHERE w.gate = ?`, gate)
+	if err != nil {
+		return fmt.Errorf("read predicted calls: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		var data sql.NullString
+		if err := rows.Scan(&id, &data); err != nil {
+			rows.Close()
+			return fmt.Errorf("read predicted calls: %w", err)
+		}
+		var a cuakhau.ArrivalData
+		if err := json.Unmarshal([]byte(data.String), &a); err != nil {
+			rows.Close()
+			return fmt.Errorf("read arrival of %s: %w", id, err)
+		}
+		if a.ExpectedCall != nil {
+			p.Predicted[id] = a.ExpectedCall.UTC()
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read predicted calls: %w", err)
+	}
+	var last sql.NullString
+	if err := q.queryRow(ctx, `SELECT max(at) FROM events WHERE gate = ? AND status = 'called' AND type = ?`, gate, string(cuakhau.EventCalled)).Scan(&last); err != nil {
+		return fmt.Errorf("read calls: %w", err)
+	}
+	if !last.Valid {
+		return nil
+	}
+	at, err := parseTime(last.String)
+	if err != nil {
+		return err
+	}
+	// Each call with the trip's latest arrival before it. The status term
+	// is the predicate of the partial index events_called.
+	rows, err = q.query(ctx, `SELECT c.at, a.data FROM events c JOIN events a ON a.gate = c.gate AND a.seq =
+			(SELECT max(x.seq) FROM events x WHERE x.trip_id = c.trip_id AND x.type = ? AND x.seq < c.seq)
+		WHERE c.gate = ? AND c.status = 'called' AND c.type = ? AND c.at > ? ORDER BY c.seq`,
+		string(cuakhau.EventArrived), gate, string(cuakhau.EventCalled), formatTime(at.Add(-gatestate.ErrorWindow)))
+	if err != nil {
+		return fmt.Errorf("read calls: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		var data sql.NullString
+		if err := rows.Scan(&s, &data); err != nil {
+			return fmt.Errorf("read calls: %w", err)
+		}
+		t, err := parseTime(s)
+		if err != nil {
+			return err
+		}
+		var a cuakhau.ArrivalData
+		if err := json.Unmarshal([]byte(data.String), &a); err != nil {
+			return fmt.Errorf("read arrival: %w", err)
+		}
+		if a.ExpectedCall != nil {
+			p.Calls = append(p.Calls, gatestate.Call{At: t, Direction: a.Direction, Error: t.Sub(a.ExpectedCall.UTC())})
+		}
+	}
+	return rows.Err()
 }
 
 // times reads a one-column query of instants.

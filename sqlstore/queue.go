@@ -425,6 +425,10 @@ func (db *DB) SetPriority(ctx context.Context, p cuakhau.Principal, tripID strin
 // Arrive checks a trip in to its gate's waiting area. Its FIFO turn is
 // computed here, once, from the queue as it stands inside the write, with
 // the same free places and rate a call would use, and logged in the event.
+// So is the call time the check-in tells the truck: it is placed before
+// the event is built, and the answer's entry carries the logged time, so
+// that the event is the one record of the prediction its error is
+// measured against.
 func (db *DB) Arrive(ctx context.Context, p cuakhau.Principal, tripID string) (*cuakhau.ArrivalResult, error) {
 	early, err := db.visibleTrip(ctx, p, tripID)
 	if err != nil {
@@ -465,6 +469,11 @@ func (db *DB) Arrive(ctx context.Context, p cuakhau.Principal, tripID string) (*
 			a.FIFOTurn = &turn
 			truck.FIFOTurn = turn
 		}
+		// Placed as the state will hold it: the log's next entry (the state
+		// is at the head, under the gate's lock), its times as logged.
+		truck.Seq = s.st.Seq() + 1
+		place := placeOf(s, flow.SchedTruck(flow.LoggedTruck(truck)))
+		a.ExpectedCall = db.onClock(s, place.ExpectedCall)
 		next, ev, err := flow.Arrive(t, p, a, now)
 		if err != nil {
 			return nil, err
@@ -494,7 +503,8 @@ func (db *DB) Arrive(ctx context.Context, p cuakhau.Principal, tripID string) (*
 			}
 		}
 		s.input.Waiting = s.st.Waiting() // with the truck, as the arrival applied to the state
-		entry := entryOf(s, t.ID)
+		entry := entry(s, place)
+		entry.ExpectedCall = a.ExpectedCall
 		return &cuakhau.ArrivalResult{Entry: entry, Event: ev, Trip: next}, nil
 	})
 	if err != nil {
@@ -535,24 +545,32 @@ func entry(s *gateState, r sched.Ranked) *cuakhau.QueueEntry {
 	return e
 }
 
-// entryOf is trip id's entry in s's ranked waiting area; nil when it is
-// not waiting. Only that entry is built: a check-in answers with its own
-// place, and building every entry cost the most of a check-in at
-// thousands waiting.
-func entryOf(s *gateState, id string) *cuakhau.QueueEntry {
-	// The truck that just checked in has the last arrival seq (the state
-	// keeps the area by seq): it is placed among the others by counting the
-	// trucks ahead of it on the state's indexed area, which Order equals
-	// and which touches no other truck.
-	if w := s.input.Waiting; len(w) > 0 && w[len(w)-1].ID == id {
-		return entry(s, s.st.Area().Place(s.policy, s.input, w[len(w)-1]))
+// placeOf is where truck t, checking in, is placed in s's waiting area,
+// which does not hold it yet: it arrives after every waiting truck, so it
+// is placed by counting the trucks ahead of it, which Order equals and which
+// writes no reason for the others. Only its place is
+// computed: a check-in answers with its own place, and building every
+// entry cost the most of a check-in at thousands waiting.
+func placeOf(s *gateState, t sched.Truck) sched.Ranked {
+	// On the state's indexed area (sched.Area, kept by seq), which places
+	// it in O(log n) and equals sched.Place on the slice.
+	return s.st.Area().Place(s.policy, s.input, t)
+}
+
+// onClock is a predicted call at (as the policy predicts it, zero when it
+// cannot) on gate s's clock, as the feed puts its wait (sched.OnClock):
+// the wait runs only while the gate calls. Nil when there is none.
+func (db *DB) onClock(s *gateState, at time.Time) *time.Time {
+	if at.IsZero() {
+		return nil
 	}
-	for _, r := range s.policy.Order(s.input) {
-		if r.ID == id {
-			return entry(s, r)
-		}
+	now := s.input.Now
+	c := sched.OnClock(now, max(0, at.Sub(now)), db.calling(s.cg))
+	if c.IsZero() {
+		return nil
 	}
-	return nil
+	c = c.UTC().Truncate(time.Microsecond)
+	return &c
 }
 
 // Queue is a page of a gate's waiting area in the order its policy would

@@ -30,7 +30,8 @@ Commands:
             with --checkpoint FILE…, check the log against signed checkpoints kept elsewhere
   log       log key: print the public key that verifies the log's checkpoints
   backup    backup --out FILE: a consistent copy of a SQLite store, also while it serves (PostgreSQL: says how with pg_dump)
-  queue     queue replay: recompute the logged call-forwards of a gate and list differences
+  queue     queue replay: recompute the logged call-forwards of a gate and list differences;
+            queue accuracy: the error of the call times told at check-in
   token     API tokens: token create --role ROLE [--enterprise TAXCODE] [--gate GATE]; token list; token revoke ID
   bench     measure the API's acknowledged events/s and latency against the raw database engine
   simulate  run a scenario through the real scheduler on virtual time (simulate validate: check it against queueing theory)

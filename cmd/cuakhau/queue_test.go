@@ -206,3 +206,68 @@ func TestWebhookSecretFromEnvironment(t *testing.T) {
 		t.Error("--help shows the secret")
 	}
 }
+
+// TestQueueAccuracy checks three trucks in, calls each late by 10, 20 and
+// 40 minutes after the call time its check-in told it, and expects the
+// report to give those errors' median, p90 and bias, for the calls in the
+// range asked only.
+func TestQueueAccuracy(t *testing.T) {
+	ctx := context.Background()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "q.db")
+	clock := cuakhau.NewFixedClock(time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC))
+	db := openSeeded(t, dsn, clock)
+	admin := cuakhau.Principal{Role: cuakhau.RoleAdmin, TokenID: "t"}
+	var ids []string
+	told := map[string]time.Time{}
+	for range 3 {
+		d := cuakhau.Declaration{Gate: "huu-nghi", Direction: cuakhau.Export,
+			Vehicle:             cuakhau.Vehicle{Plate: "12C-123.45"},
+			Driver:              cuakhau.Driver{Name: "Nguyễn Văn A", IDNumber: "020123456789"},
+			Enterprise:          cuakhau.Enterprise{TaxCode: "0100109106", Name: "Công ty A"},
+			Containers:          []string{"CSQU3054383"},
+			Cargo:               []cuakhau.CargoLine{{HSCode: "0810.60", Description: "Sầu riêng", Packages: 1, GrossKg: 1000, ValueUSDCents: 100}},
+			CustomsDeclarations: []string{"304001234520"}}
+		tr, err := db.DeclareTrip(ctx, admin, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Add(time.Minute)
+		res, err := db.Arrive(ctx, admin, tr.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a cuakhau.ArrivalData
+		if err := json.Unmarshal(res.Event.Data, &a); err != nil || a.ExpectedCall == nil {
+			t.Fatalf("arrival logs no call time: %s, %v", res.Event.Data, err)
+		}
+		ids = append(ids, tr.ID)
+		told[tr.ID] = *a.ExpectedCall
+	}
+	var calledAt []time.Time
+	for i, id := range ids {
+		clock.Set(told[id].Add([]time.Duration{10, 20, 40}[i] * time.Minute))
+		calledAt = append(calledAt, clock.Now())
+		if _, err := db.Call(ctx, admin, "huu-nghi", cuakhau.CallRequest{TripID: id, Reason: "thử"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"all", nil, "export     3      20.0     36.0     +23.3"},
+		{"from the second call", []string{"--from", calledAt[1].Format(time.RFC3339Nano)}, "export     2      30.0     38.0     +30.0"},
+	} {
+		var out, errb bytes.Buffer
+		args := append([]string{"queue", "accuracy", "--gate", "huu-nghi", "--db", dsn}, tc.args...)
+		if err := run(ctx, args, &out, &errb); err != nil {
+			t.Fatalf("%s: %v\n%s", tc.name, err, errb.String())
+		}
+		if !strings.Contains(out.String(), tc.want) || !strings.Contains(out.String(), "0 call(s) of trucks told no call time") {
+			t.Errorf("%s: report\n%s\nwant a line %q", tc.name, out.String(), tc.want)
+		}
+	}
+}
