@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,6 +66,21 @@ func TestBackupUnderLoad(t *testing.T) {
 	mu.Lock()
 	before := append([]string(nil), acked...)
 	mu.Unlock()
+	// A checkpoint kept before the backup: the copy must extend the log it
+	// signed.
+	resp, err := client.Get("http://" + addr + "/api/v1/log/huu-nghi/checkpoint")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("checkpoint: %d %v", resp.StatusCode, err)
+	}
+	kept := filepath.Join(dir, "kept-checkpoint")
+	if err := os.WriteFile(kept, cp, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(dir, "copy.db")
 	if msg := cli(t, "backup", "--db", dsn, "--out", out); !strings.Contains(msg, "backup written to "+out) {
 		t.Errorf("backup printed %q", msg)
@@ -80,6 +97,9 @@ func TestBackupUnderLoad(t *testing.T) {
 	copyDSN := "sqlite:" + out
 	if v := cli(t, "verify", "--db", copyDSN); !strings.Contains(v, "projections: ok") || strings.Contains(v, "BROKEN") {
 		t.Fatalf("verify of the copy:\n%s", v)
+	}
+	if v, code := verifyOut(t, "--db", copyDSN, "--log-key", filepath.Join(dir, "live.db.log-key"), "--checkpoint", kept); code != 0 || strings.Contains(v, "BROKEN") || !keptOK(v, "kept-checkpoint") {
+		t.Fatalf("verify of the copy against the checkpoint kept before it: exit %d\n%s", code, v)
 	}
 	addr2, err := freeAddr()
 	if err != nil {
@@ -117,4 +137,15 @@ func TestBackupOfPostgresSaysPgDump(t *testing.T) {
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("backup of PostgreSQL wrote %s", out)
 	}
+}
+
+// keptOK reports whether verify's output has the line of the kept
+// checkpoint file name, ending ok.
+func keptOK(out, name string) bool {
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && filepath.Base(f[0]) == name && f[len(f)-1] == "ok" {
+			return true
+		}
+	}
+	return false
 }
