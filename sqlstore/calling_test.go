@@ -63,3 +63,29 @@ func TestCallsInCallingHours(t *testing.T) {
 		wantWhole(t, db)
 	})
 }
+
+// TestQueueCallsOnClock: after the last call, the queue's expected calls
+// are the next morning's, as a check-in is told.
+func TestQueueCallsOnClock(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		ict := time.FixedZone("ICT", 7*3600)
+		clock.Set(time.Date(2026, 12, 1, 18, 30, 0, 0, ict)) // past the last call (18:00)
+		tr := declare(t, db, company, durian())
+		res, err := db.Arrive(ctx, operator, tr.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		morning := time.Date(2026, 12, 2, 7, 0, 0, 0, ict)
+		if c := res.Entry.ExpectedCall; c == nil || c.Before(morning) {
+			t.Fatalf("check-in at 18:30 told %v; want 07:00 next morning or later", c)
+		}
+		q, err := db.Queue(ctx, operator, "huu-nghi", cuakhau.QueueFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q.Entries) != 1 || q.Entries[0].ExpectedCall == nil || !q.Entries[0].ExpectedCall.Equal(*res.Entry.ExpectedCall) {
+			t.Fatalf("queue entry %+v; want the call the check-in was told, %v", q.Entries, res.Entry.ExpectedCall)
+		}
+	})
+}

@@ -595,6 +595,13 @@ func (db *DB) Queue(ctx context.Context, p cuakhau.Principal, gate string, f cua
 	}
 	all := entries(s)
 	page, matched, next := f.Page(all)
+	// On the gate's clock, as a check-in is told its call (onClock): at a
+	// closed gate, or past the last call, the call waits for the opening.
+	for _, e := range page {
+		if e.ExpectedCall != nil {
+			e.ExpectedCall = db.onClock(s, *e.ExpectedCall)
+		}
+	}
 	return &cuakhau.QueueView{Gate: gate, Policy: s.policy.Name(), At: s.input.Now, Free: s.input.Free, InZone: s.zone,
 		ServiceRate: s.input.ServiceRate, Waiting: len(all), Matched: matched, Entries: page, Next: next}, nil
 }
