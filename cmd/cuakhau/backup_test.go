@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,12 +24,7 @@ func TestBackupUnderLoad(t *testing.T) {
 	dir := t.TempDir()
 	dsn := "sqlite:" + filepath.Join(dir, "live.db")
 	cli(t, "migrate", "--db", dsn)
-	admin := cli(t, "token", "create", "--role", "admin", "--db", dsn)
-	addr, err := freeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := startServer(t, dsn, addr)
+	admin, addr, srv := serveWithAdmin(t, dsn)
 	client := newClient()
 	var (
 		mu    sync.Mutex
@@ -68,17 +61,8 @@ func TestBackupUnderLoad(t *testing.T) {
 	mu.Unlock()
 	// A checkpoint kept before the backup: the copy must extend the log it
 	// signed.
-	resp, err := client.Get("http://" + addr + "/api/v1/log/huu-nghi/checkpoint")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("checkpoint: %d %v", resp.StatusCode, err)
-	}
 	kept := filepath.Join(dir, "kept-checkpoint")
-	if err := os.WriteFile(kept, cp, 0o600); err != nil {
+	if err := os.WriteFile(kept, fetchCheckpoint(t, client, addr, "huu-nghi"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "copy.db")

@@ -100,20 +100,9 @@ func TestVerifyFindsTampering(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v.db")
 	dsn := "sqlite:" + path
 	cli(t, "migrate", "--db", dsn)
-	admin := cli(t, "token", "create", "--role", "admin", "--db", dsn)
-	addr, err := freeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := startServer(t, dsn, addr)
-	client := newClient()
-	var trip struct{ ID string }
-	for i := range 3 {
-		r := request{key: "k" + string(rune('a'+i)), path: "/api/v1/trips", token: admin, body: []byte(strings.Replace(declarationJSON, "%03d.%02d", "123.4"+string(rune('5'+i)), 1))}
-		if err := send(client, "http://"+addr, r, &trip); err != nil {
-			t.Fatal(err)
-		}
-	}
+	admin, addr, srv := serveWithAdmin(t, dsn)
+	ids := declareTrips(t, newClient(), addr, admin, 3)
+	trip := struct{ ID string }{ids[len(ids)-1]}
 	srv.Process.Signal(syscall.SIGTERM)
 	srv.Wait()
 	if out := cli(t, "verify", "--db", dsn); !strings.Contains(out, "huu-nghi") || !strings.Contains(out, "projections: ok") {

@@ -250,6 +250,50 @@ const declarationJSON = `{"gate":"huu-nghi","direction":"export",
 
 func newClient() *http.Client { return &http.Client{Timeout: 10 * time.Second} }
 
+// serveWithAdmin makes an admin token on the migrated store dsn and starts
+// `cuakhau serve` on it at a free address.
+func serveWithAdmin(t *testing.T, dsn string) (admin, addr string, srv *exec.Cmd) {
+	t.Helper()
+	admin = cli(t, "token", "create", "--role", "admin", "--db", dsn)
+	addr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return admin, addr, startServer(t, dsn, addr)
+}
+
+// declareTrips declares n trips through the server at addr (plates
+// 12C-123.45, 12C-123.46, …) and returns their ids in order.
+func declareTrips(t *testing.T, client *http.Client, addr, admin string, n int) []string {
+	t.Helper()
+	var ids []string
+	for i := range n {
+		var trip struct{ ID string }
+		r := request{key: "k" + string(rune('a'+i)), path: "/api/v1/trips", token: admin, body: []byte(strings.Replace(declarationJSON, "%03d.%02d", "123.4"+string(rune('5'+i)), 1))}
+		if err := send(client, "http://"+addr, r, &trip); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, trip.ID)
+	}
+	return ids
+}
+
+// fetchCheckpoint is the latest signed checkpoint of gate's log, from the
+// server at addr.
+func fetchCheckpoint(t *testing.T, client *http.Client, addr, gate string) []byte {
+	t.Helper()
+	resp, err := client.Get("http://" + addr + "/api/v1/log/" + gate + "/checkpoint")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("checkpoint of %s: %d %v", gate, resp.StatusCode, err)
+	}
+	return cp
+}
+
 func send(client *http.Client, base string, r request, out any) error {
 	req, err := http.NewRequest(http.MethodPost, base+r.path, bytes.NewReader(r.body))
 	if err != nil {

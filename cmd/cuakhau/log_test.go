@@ -2,8 +2,6 @@ package main
 
 import (
 	"database/sql"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,29 +42,10 @@ func TestVerifyCheckpoints(t *testing.T) {
 	if _, err := note.NewVerifier(vkey); err != nil || !strings.HasPrefix(vkey, "cuakhau.example+") {
 		t.Fatalf("log key printed %q: %v", vkey, err)
 	}
-	admin := cli(t, "token", "create", "--role", "admin", "--db", dsn)
-	addr, err := freeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := startServer(t, dsn, addr)
+	admin, addr, srv := serveWithAdmin(t, dsn)
 	client := newClient()
-	for i := range 3 {
-		var trip struct{ ID string }
-		r := request{key: "k" + string(rune('a'+i)), path: "/api/v1/trips", token: admin, body: []byte(strings.Replace(declarationJSON, "%03d.%02d", "123.4"+string(rune('5'+i)), 1))}
-		if err := send(client, "http://"+addr, r, &trip); err != nil {
-			t.Fatal(err)
-		}
-	}
-	resp, err := http.Get("http://" + addr + "/api/v1/log/huu-nghi/checkpoint")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("checkpoint: %d %v", resp.StatusCode, err)
-	}
+	declareTrips(t, client, addr, admin, 3)
+	cp := fetchCheckpoint(t, client, addr, "huu-nghi")
 	srv.Process.Signal(syscall.SIGTERM)
 	srv.Wait()
 
