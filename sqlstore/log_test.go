@@ -39,15 +39,7 @@ func TestVerifyLogDetects(t *testing.T) {
 			t.Parallel()
 			forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
 				ctx := context.Background()
-				// Five entries at Hữu Nghị, one at Tân Thanh.
-				trip := declare(t, db, company, durian())
-				decide(t, db, operator, trip.ID, cuakhau.Decision{Checkpoint: "entry", Outcome: cuakhau.OutcomePass})
-				decide(t, db, medical, trip.ID, cuakhau.Decision{Checkpoint: "medical", Outcome: cuakhau.OutcomePass, Note: "ok"})
-				decide(t, db, customs, trip.ID, cuakhau.Decision{Checkpoint: "customs", Outcome: cuakhau.OutcomeHold, Note: "kiểm tra"})
-				decide(t, db, customs, trip.ID, cuakhau.Decision{Checkpoint: "customs", Outcome: cuakhau.OutcomeRelease})
-				other := durian()
-				other.Gate = "tan-thanh"
-				declare(t, db, company, other)
+				fiveEntries(t, db)
 				if n := wantWhole(t, db); n["huu-nghi"] != 5 || n["tan-thanh"] != 1 {
 					t.Fatalf("before tampering: %v", n)
 				}
