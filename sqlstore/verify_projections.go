@@ -175,7 +175,8 @@ func (r *rebuild) add(ev *cuakhau.Event) {
 
 // booking applies an event to its trip's booking row, as the store's
 // writes do: a booking or a move puts an active row for the event's window,
-// a cancelled booking deletes it, an arrival uses it, and a decision ends it
+// a cancelled booking deletes it, a released one ends it as released (a
+// trip told to hold at origin), an arrival uses it, and a decision ends it
 // as bookingEnd says.
 func (r *rebuild) booking(ev *cuakhau.Event, prev, next *cuakhau.Trip) {
 	at := formatTime(ev.At)
@@ -189,6 +190,11 @@ func (r *rebuild) booking(ev *cuakhau.Event, prev, next *cuakhau.Trip) {
 		}
 	case cuakhau.EventBookingCancelled:
 		delete(r.bookings, next.ID)
+	case cuakhau.EventBookingReleased:
+		if ok && b.state == "active" {
+			b.state, b.endedAt = "released", at
+			r.bookings[next.ID] = b
+		}
 	case cuakhau.EventArrived:
 		if ok && b.state == "active" {
 			b.state, b.endedAt = "used", at
