@@ -102,13 +102,13 @@ type queue struct {
 	// ended are the bookings ended, used or not shown, and noShow the
 	// no-show rate measured from them (sched.EndedBookings.Rate, the
 	// scenario's rate the configured prior), as the server measures it
-	ended  sched.EndedBookings
-	noShow float64
-	caps      []int32 // bookings each window takes (sched.Capacities by day), -1: not computed yet
-	util      float64 // share of the clearing rate windows sell now
-	skip      []int32 // skip[w] != w: windows w … skip[w]-1 are full
-	bookings  [][]*truck
-	pruned    int // bookings of windows before this one are dropped
+	ended    sched.EndedBookings
+	noShow   float64
+	caps     []int32 // bookings each window takes (sched.Capacities by day), -1: not computed yet
+	util     float64 // share of the clearing rate windows sell now
+	skip     []int32 // skip[w] != w: windows w … skip[w]-1 are full
+	bookings [][]*truck
+	pruned   int // bookings of windows before this one are dropped
 	// gauges
 	road, held int
 	// per day
