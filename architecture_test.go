@@ -79,6 +79,12 @@ var dependencyRules = []depRule{
 		never:      []string{"internal/pgtest"},
 		neverOther: []string{"testing"},
 	},
+	{
+		rule:  "internal/difftest, the simulator's differential test against the store, is never linked into the binary",
+		pkgs:  []string{"cmd/cuakhau"},
+		scope: shipped,
+		never: []string{"internal/difftest"},
+	},
 }
 
 // listedPackage is what `go list -json` says of one of the module's packages.

@@ -53,3 +53,27 @@ func TestAdviceFor(t *testing.T) {
 		}
 	})
 }
+
+func TestAdvisoryChanged(t *testing.T) {
+	on := func(l sched.Level) sched.Advice { return sched.Advice{Active: true, Level: l} }
+	for _, tt := range []struct {
+		name              string
+		announced, active bool
+		last              sched.Level
+		adv               sched.Advice
+		want              bool
+	}{
+		{"first, in force", false, false, "", on(sched.Green), true},
+		{"first, none", false, false, "", sched.Advice{}, false},
+		{"comes into force", true, false, sched.Green, on(sched.Green), true},
+		{"same level", true, true, sched.Yellow, on(sched.Yellow), false},
+		{"rises", true, true, sched.Yellow, on(sched.Orange), true},
+		{"falls inside the episode", true, true, sched.Orange, on(sched.Yellow), false},
+		{"clears", true, true, sched.Red, sched.Advice{}, true},
+		{"stays clear", true, false, sched.Green, sched.Advice{}, false},
+	} {
+		if got := sched.AdvisoryChanged(tt.announced, tt.active, tt.last, tt.adv); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
