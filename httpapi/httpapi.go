@@ -42,6 +42,9 @@ type Config struct {
 	Tokens cuakhau.TokenService
 	// Queue serves the electronic queue's routes; without it they answer 500.
 	Queue cuakhau.QueueService
+	// Lookup serves the driver's lookup (GET /api/v1/lookup); without it
+	// the route answers 500.
+	Lookup cuakhau.LookupService
 	// Log serves the transparency log's routes and the checkpoints in the
 	// public feed; without it those routes answer 500 and the feed has none.
 	Log *translog.Log
@@ -66,7 +69,8 @@ type API struct {
 	tokens cuakhau.TokenService
 	// queueSvc is nil when the queue is not configured.
 	queueSvc cuakhau.QueueService
-	tlog     *translog.Log // nil when the log is not configured
+	lookup   cuakhau.LookupService // nil when not configured
+	tlog     *translog.Log         // nil when the log is not configured
 	ready    func(context.Context) error
 	logger   *slog.Logger
 	metrics  *metrics
@@ -89,6 +93,7 @@ func New(cfg Config) *API {
 		trips:    cfg.Trips,
 		tokens:   cfg.Tokens,
 		queueSvc: cfg.Queue,
+		lookup:   cfg.Lookup,
 		tlog:     cfg.Log,
 		ready:    cfg.Ready,
 		logger:   cfg.Logger,
@@ -173,6 +178,7 @@ func (a *API) routes() []route {
 		{"PUT /api/v1/gates/{gate}/capacity", false, a.setCapacity},
 		{"DELETE /api/v1/gates/{gate}/capacity", false, a.withdrawCapacity},
 		{"GET /api/v1/public/waits", true, a.publicWaits},
+		{"GET /api/v1/lookup", true, a.lookupTrip},
 
 		{"GET /api/v1/log/{gate}/checkpoint", true, a.getCheckpoint},
 		{"GET /api/v1/log/{gate}/consistency", true, a.getConsistency},
