@@ -112,11 +112,12 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		return fail(err)
 	}
 	api := httpapi.New(httpapi.Config{
-		Gates:  db,
-		Trips:  db,
-		Tokens: db,
-		Queue:  db,
-		Log:    tlog,
+		Gates:   db,
+		Trips:   db,
+		Tokens:  db,
+		Queue:   db,
+		Devices: db,
+		Log:     tlog,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
