@@ -67,6 +67,12 @@ var dependencyRules = []depRule{
 		never: []string{"sqlstore", "httpapi"},
 	},
 	{
+		rule:  "web serves the pages over the same service interfaces and never imports httpapi or sqlstore",
+		pkgs:  []string{"web"},
+		scope: shipped,
+		never: []string{"sqlstore", "httpapi"},
+	},
+	{
 		rule:  "httpapi imports sqlstore in tests only; sqlstore's tests do not import httpapi",
 		pkgs:  []string{"sqlstore"},
 		scope: tested,
@@ -124,6 +130,7 @@ func TestDependencyRulesCatch(t *testing.T) {
 		p("httpapi"):         {ImportPath: p("httpapi"), Deps: []string{module}, XTestImports: []string{p("sqlstore")}},
 		p("sqlstore"):        {ImportPath: p("sqlstore"), Deps: []string{module}, XTestImports: []string{p("traffic")}},
 		p("traffic"):         {ImportPath: p("traffic"), Deps: []string{p("httpapi")}},
+		p("web"):             {ImportPath: p("web"), Deps: []string{module, p("httpapi")}, XTestImports: []string{p("sqlstore")}},
 		p("internal/pgtest"): {ImportPath: p("internal/pgtest"), Deps: []string{"testing"}},
 		p("cmd/cuakhau"):     {ImportPath: p("cmd/cuakhau"), Deps: []string{p("internal/pgtest"), "testing"}},
 	}
@@ -136,13 +143,14 @@ func TestDependencyRulesCatch(t *testing.T) {
 		"sqlstore's tests link " + p("httpapi"),
 		"cmd/cuakhau links " + p("internal/pgtest"),
 		"cmd/cuakhau links testing",
+		"web links " + p("httpapi"),
 	} {
 		if !slices.ContainsFunc(got, func(v string) bool { return strings.HasPrefix(v, want+":") }) {
 			t.Errorf("no violation %q among:\n%s", want, strings.Join(got, "\n"))
 		}
 	}
-	if len(got) != 7 {
-		t.Errorf("%d violations, want 7 (httpapi's tests may use sqlstore; sim may use yaml.v3):\n%s", len(got), strings.Join(got, "\n"))
+	if len(got) != 8 {
+		t.Errorf("%d violations, want 8 (httpapi's and web's tests may use sqlstore; sim may use yaml.v3):\n%s", len(got), strings.Join(got, "\n"))
 	}
 	delete(graph, p("catalog"))
 	if got := violations(graph, dependencyRules); !slices.Contains(got, "catalog: no such package: rename the rule with the package") {

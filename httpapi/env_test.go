@@ -108,6 +108,7 @@ func newEnvOn(t *testing.T, dsn string, opts ...func(*httpapi.Config)) *env {
 		Trips:   db,
 		Tokens:  db,
 		Queue:   db,
+		Lookup:  db,
 		Devices: db,
 		Log:     e.tlog,
 		Ready:   db.Ping,

@@ -42,6 +42,9 @@ type Config struct {
 	Tokens cuakhau.TokenService
 	// Queue serves the electronic queue's routes; without it they answer 500.
 	Queue cuakhau.QueueService
+	// Lookup serves the driver's lookup (GET /api/v1/lookup); without it
+	// the route answers 500.
+	Lookup cuakhau.LookupService
 	// Log serves the transparency log's routes and the checkpoints in the
 	// public feed; without it those routes answer 500 and the feed has none.
 	Log *translog.Log
@@ -77,6 +80,7 @@ type API struct {
 	limits    *limiter
 	mux       *http.ServeMux
 	handler   http.Handler
+	lookup    cuakhau.LookupService // nil when not configured
 	// crossOrigin holds the patterns of the open read routes, which any
 	// web page may read (CORS).
 	crossOrigin map[string]bool
@@ -93,6 +97,7 @@ func New(cfg Config) *API {
 		trips:     cfg.Trips,
 		tokens:    cfg.Tokens,
 		queueSvc:  cfg.Queue,
+		lookup:    cfg.Lookup,
 		deviceSvc: cfg.Devices,
 		tlog:      cfg.Log,
 		ready:     cfg.Ready,
@@ -181,6 +186,7 @@ func (a *API) routes() []route {
 		{"PUT /api/v1/gates/{gate}/capacity", false, a.setCapacity},
 		{"DELETE /api/v1/gates/{gate}/capacity", false, a.withdrawCapacity},
 		{"GET /api/v1/public/waits", true, a.publicWaits},
+		{"GET /api/v1/lookup", true, a.lookupTrip},
 
 		{"GET /api/v1/log/{gate}/checkpoint", true, a.getCheckpoint},
 		{"GET /api/v1/log/{gate}/consistency", true, a.getConsistency},
