@@ -122,3 +122,27 @@ func list[T ~string](vs []T) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// CanManage reports whether p may add, rotate and disable devices: an admin.
+func CanManage(p cuakhau.Principal) bool { return p.Role == cuakhau.RoleAdmin }
+
+// CanWatch reports whether p may list the devices and alerts of gate ("":
+// every gate): an admin or a viewer, or an operator of that gate (an
+// operator bound to a gate sees only its own).
+func CanWatch(p cuakhau.Principal, gate string) bool {
+	switch p.Role {
+	case cuakhau.RoleAdmin, cuakhau.RoleViewer:
+		return true
+	case cuakhau.RoleOperator:
+		return p.Gate == "" || p.Gate == gate
+	}
+	return false
+}
+
+// Check returns EFORBIDDEN unless ok, saying what p may not do.
+func Check(ok bool, p cuakhau.Principal, what string) error {
+	if ok {
+		return nil
+	}
+	return cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not %s", p.Role, what)
+}

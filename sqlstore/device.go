@@ -107,7 +107,10 @@ func newDeviceSecret() string {
 
 // AddDevice registers a device and returns its secret, which is shown
 // this once (rotate it to get a new one).
-func (db *DB) AddDevice(ctx context.Context, d device.Device) (string, *device.Device, error) {
+func (db *DB) AddDevice(ctx context.Context, p cuakhau.Principal, d device.Device) (string, *device.Device, error) {
+	if err := device.Check(device.CanManage(p), p, "add devices"); err != nil {
+		return "", nil, err
+	}
 	d.Enabled = true
 	d.LastSeen = nil
 	if err := device.ValidateNew(d); err != nil {
@@ -165,8 +168,14 @@ func scanDevice(sc scanner) (*device.Device, string, error) {
 
 // Devices lists the devices of a gate ("" for every gate), by gate and id.
 // Secrets are not shown.
-func (db *DB) Devices(ctx context.Context, gate string) (_ []*device.Device, err error) {
+func (db *DB) Devices(ctx context.Context, p cuakhau.Principal, gate string) (_ []*device.Device, err error) {
 	defer markFault(&err)
+	if gate == "" && p.Role == cuakhau.RoleOperator {
+		gate = p.Gate
+	}
+	if err := device.Check(device.CanWatch(p, gate), p, "see the devices of gate "+gate); err != nil {
+		return nil, err
+	}
 	q := `SELECT ` + deviceColumns + ` FROM devices`
 	var args []any
 	if gate != "" {
@@ -201,7 +210,10 @@ func (db *DB) Device(ctx context.Context, id string) (_ *device.Device, err erro
 
 // RotateDevice gives a device a new secret and returns it; the old one
 // stops verifying at once in this process and within a minute in others.
-func (db *DB) RotateDevice(ctx context.Context, id string) (string, *device.Device, error) {
+func (db *DB) RotateDevice(ctx context.Context, p cuakhau.Principal, id string) (string, *device.Device, error) {
+	if err := device.Check(device.CanManage(p), p, "rotate device secrets"); err != nil {
+		return "", nil, err
+	}
 	secret := newDeviceSecret()
 	d, err := db.changeDevice(ctx, id, `UPDATE devices SET secret = ?, rotated_at = ? WHERE id = ?`, secret, formatTime(db.now()), id)
 	if err != nil {
@@ -212,7 +224,10 @@ func (db *DB) RotateDevice(ctx context.Context, id string) (string, *device.Devi
 
 // DisableDevice stops a device's readings from being accepted (403); its
 // record stays, for the log names it.
-func (db *DB) DisableDevice(ctx context.Context, id string) (*device.Device, error) {
+func (db *DB) DisableDevice(ctx context.Context, p cuakhau.Principal, id string) (*device.Device, error) {
+	if err := device.Check(device.CanManage(p), p, "disable devices"); err != nil {
+		return nil, err
+	}
 	d, err := db.changeDevice(ctx, id, `UPDATE devices SET enabled = 0 WHERE id = ?`, id)
 	if err != nil {
 		return nil, fmt.Errorf("disable device: %w", err)
@@ -515,22 +530,23 @@ func (db *DB) activeTripsByPlate(ctx context.Context, gate string, plates []stri
 	return out, rows.Err()
 }
 
-// AlertFilter selects alerts: of a gate ("" every gate), newest first, at
-// most Limit (default 100, at most 1000).
-type AlertFilter struct {
-	Gate  string
-	Limit int
-}
-
-// Alerts lists operator alerts, newest first.
-func (db *DB) Alerts(ctx context.Context, f AlertFilter) (_ []*device.Alert, err error) {
+// Alerts lists a gate's operator alerts ("" every gate), newest first, at
+// most limit (0: 100; at most 1000).
+func (db *DB) Alerts(ctx context.Context, p cuakhau.Principal, gate string, limit int) (_ []*device.Alert, err error) {
 	defer markFault(&err)
+	if err := device.Check(device.CanWatch(p, gate), p, "see the alerts of gate "+gate); err != nil {
+		return nil, err
+	}
 	switch {
-	case f.Limit == 0:
-		f.Limit = 100
-	case f.Limit < 0 || f.Limit > 1000:
+	case limit == 0:
+		limit = 100
+	case limit < 0 || limit > 1000:
 		return nil, cuakhau.Invalid("limit", "from 1 to 1000")
 	}
+	f := struct {
+		Gate  string
+		Limit int
+	}{gate, limit}
 	q := `SELECT id, gate, device, kind, plate, trip_id, message, reading, at FROM device_alerts`
 	var args []any
 	if f.Gate != "" {

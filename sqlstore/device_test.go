@@ -24,7 +24,7 @@ type camera struct {
 
 func addDevice(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock, id string, kind device.Kind, pos device.Position) *camera {
 	t.Helper()
-	secret, d, err := db.AddDevice(context.Background(), device.Device{ID: id, Kind: kind, Gate: "huu-nghi", Position: pos})
+	secret, d, err := db.AddDevice(context.Background(), admin, device.Device{ID: id, Kind: kind, Gate: "huu-nghi", Position: pos})
 	if err != nil {
 		t.Fatalf("AddDevice %s: %v", id, err)
 	}
@@ -83,20 +83,20 @@ func TestDeviceRegistry(t *testing.T) {
 		ctx := context.Background()
 		cam := addDevice(t, db, clock, "hn-yard-1", device.KindANPR, device.PositionYardIn)
 		addDevice(t, db, clock, "hn-wb-1", device.KindWeighbridge, device.PositionWeighing)
-		_, _, err := db.AddDevice(ctx, device.Device{ID: "hn-yard-1", Kind: device.KindANPR, Gate: "huu-nghi", Position: device.PositionYardIn})
+		_, _, err := db.AddDevice(ctx, admin, device.Device{ID: "hn-yard-1", Kind: device.KindANPR, Gate: "huu-nghi", Position: device.PositionYardIn})
 		wantCode(t, err, cuakhau.ECONFLICT)
-		_, _, err = db.AddDevice(ctx, device.Device{ID: "x", Kind: device.KindANPR, Gate: "nowhere", Position: device.PositionYardIn})
+		_, _, err = db.AddDevice(ctx, admin, device.Device{ID: "x", Kind: device.KindANPR, Gate: "nowhere", Position: device.PositionYardIn})
 		wantCode(t, err, cuakhau.EINVALID)
 		if _, ok := cuakhau.ErrorFields(err)["gate"]; !ok {
 			t.Errorf("unknown gate: %v", err)
 		}
-		_, _, err = db.AddDevice(ctx, device.Device{ID: "x", Kind: "radar", Gate: "huu-nghi", Position: device.PositionYardIn})
+		_, _, err = db.AddDevice(ctx, admin, device.Device{ID: "x", Kind: "radar", Gate: "huu-nghi", Position: device.PositionYardIn})
 		wantCode(t, err, cuakhau.EINVALID)
-		devs, err := db.Devices(ctx, "huu-nghi")
+		devs, err := db.Devices(ctx, admin, "huu-nghi")
 		if err != nil || len(devs) != 2 || devs[0].ID != "hn-wb-1" || devs[1].Kind != device.KindANPR {
 			t.Fatalf("Devices: %v %v", devs, err)
 		}
-		if devs, _ := db.Devices(ctx, "tan-thanh"); len(devs) != 0 {
+		if devs, _ := db.Devices(ctx, admin, "tan-thanh"); len(devs) != 0 {
 			t.Errorf("tan-thanh has %v", devs)
 		}
 
@@ -110,7 +110,7 @@ func TestDeviceRegistry(t *testing.T) {
 
 		// Rotation: the old secret stops verifying at once.
 		old := cam.secret
-		secret, _, err := db.RotateDevice(ctx, cam.id)
+		secret, _, err := db.RotateDevice(ctx, admin, cam.id)
 		if err != nil || secret == old {
 			t.Fatalf("RotateDevice: %v", err)
 		}
@@ -120,15 +120,23 @@ func TestDeviceRegistry(t *testing.T) {
 		cam.secret = secret
 		cam.read("29C11111", 0.9)
 
-		if _, err := db.DisableDevice(ctx, cam.id); err != nil {
+		if _, err := db.DisableDevice(ctx, admin, cam.id); err != nil {
 			t.Fatal(err)
 		}
 		clock.Add(time.Second)
 		_, err = db.Ingest(ctx, cam.id, cam.signed(cam.plateBody("29C11112", 0.9)))
 		wantCode(t, err, cuakhau.EFORBIDDEN)
-		_, err = db.DisableDevice(ctx, "nope")
+		_, err = db.DisableDevice(ctx, operator, cam.id)
+		wantCode(t, err, cuakhau.EFORBIDDEN)
+		_, _, err = db.AddDevice(ctx, operator, device.Device{ID: "y", Kind: device.KindANPR, Gate: "huu-nghi", Position: device.PositionYardIn})
+		wantCode(t, err, cuakhau.EFORBIDDEN)
+		_, err = db.Devices(ctx, operator, "tan-thanh")
+		wantCode(t, err, cuakhau.EFORBIDDEN)
+		_, err = db.Alerts(ctx, company, "huu-nghi", 0)
+		wantCode(t, err, cuakhau.EFORBIDDEN)
+		_, err = db.DisableDevice(ctx, admin, "nope")
 		wantCode(t, err, cuakhau.ENOTFOUND)
-		_, _, err = db.RotateDevice(ctx, "nope")
+		_, _, err = db.RotateDevice(ctx, admin, "nope")
 		wantCode(t, err, cuakhau.ENOTFOUND)
 	})
 }
@@ -221,11 +229,11 @@ func TestDeviceReadingsDriveTrips(t *testing.T) {
 		if res.Effect != device.EffectAlert || res.Alert.Kind != device.AlertUnknownPlate {
 			t.Fatalf("unknown plate: %+v", res)
 		}
-		alerts, err := db.Alerts(ctx, sqlstore.AlertFilter{Gate: "huu-nghi"})
+		alerts, err := db.Alerts(ctx, operator, "huu-nghi", 0)
 		if err != nil || len(alerts) != 3 || alerts[0].Kind != device.AlertUnknownPlate {
 			t.Fatalf("alerts: %v %v", alerts, err)
 		}
-		if alerts, _ := db.Alerts(ctx, sqlstore.AlertFilter{Gate: "tan-thanh"}); len(alerts) != 0 {
+		if alerts, _ := db.Alerts(ctx, admin, "tan-thanh", 0); len(alerts) != 0 {
 			t.Errorf("tan-thanh alerts: %v", alerts)
 		}
 		wantWhole(t, db)
@@ -241,7 +249,7 @@ func TestDeviceRefusals(t *testing.T) {
 		cam := addDevice(t, db, clock, "hn-yard", device.KindANPR, device.PositionYardIn)
 		wb := addDevice(t, db, clock, "hn-wb", device.KindWeighbridge, device.PositionWeighing)
 		off := addDevice(t, db, clock, "hn-off", device.KindANPR, device.PositionYardIn)
-		if _, err := db.DisableDevice(ctx, off.id); err != nil {
+		if _, err := db.DisableDevice(ctx, admin, off.id); err != nil {
 			t.Fatal(err)
 		}
 		tr := declare(t, db, company, withPlate(durian(), "12C45678"))

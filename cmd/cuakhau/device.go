@@ -7,9 +7,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/device"
 	"github.com/cuakhau/cuakhau/sqlstore"
 )
+
+// cliAdmin is who the CLI acts as: whoever may run it holds the database.
+var cliAdmin = cuakhau.Principal{Name: "cli", Role: cuakhau.RoleAdmin}
 
 const deviceUsage = `Usage:
   cuakhau device add --id ID --kind KIND --gate GATE --position POSITION [--db DSN]
@@ -63,7 +67,7 @@ func runDeviceAdd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := openMigrated(ctx, db); err != nil {
 		return err
 	}
-	secret, _, err := db.AddDevice(ctx, device.Device{ID: *id, Kind: device.Kind(*kind), Gate: *gate, Position: device.Position(*pos)})
+	secret, _, err := db.AddDevice(ctx, cliAdmin, device.Device{ID: *id, Kind: device.Kind(*kind), Gate: *gate, Position: device.Position(*pos)})
 	if err != nil {
 		return err
 	}
@@ -82,7 +86,7 @@ func runDeviceList(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer db.Close()
-	devs, err := db.Devices(ctx, *gate)
+	devs, err := db.Devices(ctx, cliAdmin, *gate)
 	if err != nil {
 		return err
 	}
@@ -114,14 +118,14 @@ func runDeviceChange(ctx context.Context, verb string, args []string, stdout, st
 		return fmt.Errorf("device %s: want one device id (see 'cuakhau device list'), got %d arguments", verb, fs.NArg())
 	}
 	if verb == "rotate" {
-		secret, _, err := db.RotateDevice(ctx, fs.Arg(0))
+		secret, _, err := db.RotateDevice(ctx, cliAdmin, fs.Arg(0))
 		if err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, secret)
 		return nil
 	}
-	d, err := db.DisableDevice(ctx, fs.Arg(0))
+	d, err := db.DisableDevice(ctx, cliAdmin, fs.Arg(0))
 	if err != nil {
 		return err
 	}

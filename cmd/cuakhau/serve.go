@@ -113,12 +113,13 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		return fail(err)
 	}
 	api := httpapi.New(httpapi.Config{
-		Gates:  db,
-		Trips:  db,
-		Tokens: db,
-		Queue:  db,
-		Lookup: db,
-		Log:    tlog,
+		Gates:   db,
+		Trips:   db,
+		Tokens:  db,
+		Queue:   db,
+		Lookup:  db,
+		Devices: db,
+		Log:     tlog,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
