@@ -21,9 +21,13 @@ const (
 	EventBooked           EventType = "booked"
 	EventBookingCancelled EventType = "booking_cancelled"
 	EventBookingMoved     EventType = "booking_moved"
-	EventArrived          EventType = "arrived"
-	EventCalled           EventType = "called"
-	EventControls         EventType = "controls"
+	// EventBookingReleased records a booking given up by a trip told to
+	// hold at origin (sched.HoldOnTheWay): the trip is declared again and
+	// may book anew; the booking is neither used nor a no-show.
+	EventBookingReleased EventType = "booking_released"
+	EventArrived         EventType = "arrived"
+	EventCalled          EventType = "called"
+	EventControls        EventType = "controls"
 	// EventAdvisory records a change of a gate's inflow advisory (no trip):
 	// it came into force, its level rose, or it cleared. Its data is an
 	// AdvisoryRecord; the notices to the trips still on their way are

@@ -63,7 +63,7 @@ func Project(g *cuakhau.Gate, t *cuakhau.Trip, ev *cuakhau.Event) (*cuakhau.Trip
 			}
 		}
 		next, out, err = Apply(g, t, p, d, ev.At)
-	case cuakhau.EventBooked, cuakhau.EventBookingMoved, cuakhau.EventBookingCancelled:
+	case cuakhau.EventBooked, cuakhau.EventBookingMoved, cuakhau.EventBookingCancelled, cuakhau.EventBookingReleased:
 		var b BookingData
 		if err := json.Unmarshal(ev.Data, &b); err != nil {
 			return nil, readErr(ev, err)
@@ -78,6 +78,8 @@ func Project(g *cuakhau.Gate, t *cuakhau.Trip, ev *cuakhau.Event) (*cuakhau.Trip
 				from.Start = *b.From
 			}
 			next, out, err = MoveBooking(t, p, from, w, ev.At)
+		case cuakhau.EventBookingReleased:
+			next, out, err = ReleaseBooking(t, w, ev.At)
 		default:
 			next, out, err = CancelBooking(t, p, w, ev.At)
 		}

@@ -16,8 +16,8 @@ import (
 // *cuakhau.Error; the store supplies what only it knows (the window's
 // places, the queue at check-in) and keeps the decision here.
 
-// BookingData is the payload of booked, booking_moved and booking_cancelled
-// events.
+// BookingData is the payload of booked, booking_moved, booking_cancelled
+// and booking_released events.
 type BookingData struct {
 	WindowStart time.Time  `json:"window_start"`
 	WindowEnd   time.Time  `json:"window_end"`
@@ -120,6 +120,26 @@ func CancelBooking(t *cuakhau.Trip, p cuakhau.Principal, w sched.Window, now tim
 	if err != nil {
 		return nil, nil, err
 	}
+	next := advance(t, ev, cuakhau.StatusDeclared, now)
+	next.Booking = cuakhau.BookedWindow{}
+	return next, ev, nil
+}
+
+// ReleaseBooking gives up a booked trip's booking of window w because the
+// trip was told to hold at origin (sched.HoldOnTheWay): the trip is
+// declared again, its place is free, and it may book another window. The
+// server's advisory does it, as actor "system", in the write that tells the
+// trip to hold. A released booking is not a no-show.
+func ReleaseBooking(t *cuakhau.Trip, w sched.Window, now time.Time) (*cuakhau.Trip, *cuakhau.Event, error) {
+	if t.Status != cuakhau.StatusBooked {
+		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a booked trip can release its booking", t.Code, t.Status)
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	ev, err := queueEvent(t, cuakhau.Principal{Role: "system"}, cuakhau.EventBookingReleased, now, BookingData{WindowStart: w.Start.UTC(), WindowEnd: w.End.UTC()})
+	if err != nil {
+		return nil, nil, err
+	}
+	ev.Note = "booking released: told to hold at origin"
 	next := advance(t, ev, cuakhau.StatusDeclared, now)
 	next.Booking = cuakhau.BookedWindow{}
 	return next, ev, nil

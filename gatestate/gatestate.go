@@ -220,7 +220,8 @@ func (s *State) applyTrip(ev *cuakhau.Event) error {
 		s.unbook(t)
 		// As the store ends the booking row: used on arrival or on entering
 		// the zone directly, a no-show when the trip became one; any other
-		// change (a cancellation) deletes it.
+		// change (a cancellation, a release by a hold at origin) deletes it
+		// or ends it as released: neither counts for the no-show rate.
 		switch {
 		case ev.Type == cuakhau.EventArrived || next == cuakhau.StatusInZone || next == cuakhau.StatusCrossed || next == cuakhau.StatusHeld:
 			s.end(ev.At, false)

@@ -23,6 +23,9 @@ const (
 	// ShelfLifeHold tells a perishable trip on its way to hold at origin:
 	// its load lasts until {at}, less than the wait and crossing ({wait}).
 	ShelfLifeHold Key = "shelf_life_hold"
+	// ShelfLifeHoldReleased is ShelfLifeHold to a booked trip, which gives
+	// up its booking of the window starting {window} with the hold.
+	ShelfLifeHoldReleased Key = "shelf_life_hold_released"
 )
 
 // The clauses of an advisory's text (AdviceText), as sched.Advise decides
@@ -89,6 +92,12 @@ var catalogue = map[Key]message{
 		VI: "Xe {plate} ({code}): hàng tươi chỉ còn hạn đến {at}, không đủ cho thời gian chờ và thông quan dự kiến ({wait}); xin chờ tại nơi xuất phát.",
 		EN: "Truck {plate} ({code}): the load lasts until {at}, less than the expected wait and crossing ({wait}); please hold at origin.",
 		ZH: "车辆{plate}（{code}）：鲜货保鲜期至{at}，不足以覆盖预计的等待和通关时间（{wait}）；请在出发地等待。",
+	}},
+
+	ShelfLifeHoldReleased: {kind: cuakhau.NotifyAdvisory, withEN: true, args: []string{"plate", "code", "at", "wait", "window"}, text: map[Lang]string{
+		VI: "Xe {plate} ({code}): hàng tươi chỉ còn hạn đến {at}, không đủ cho thời gian chờ và thông quan dự kiến ({wait}); xin chờ tại nơi xuất phát. Lịch đặt {window} đã được hủy (không tính là không đến); đặt lại khi có thể đi.",
+		EN: "Truck {plate} ({code}): the load lasts until {at}, less than the expected wait and crossing ({wait}); please hold at origin. The booking of {window} is released (not counted as a no-show); book again when you can set off.",
+		ZH: "车辆{plate}（{code}）：鲜货保鲜期至{at}，不足以覆盖预计的等待和通关时间（{wait}）；请在出发地等待。{window}的预约已取消（不计为未到）；可以出发时请重新预约。",
 	}},
 
 	AdvisoryHeading: {text: map[Lang]string{VI: "Cảnh báo:", EN: "Advisory:", ZH: "预警："}},

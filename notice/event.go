@@ -49,9 +49,15 @@ func AdvisoryOf(rec cuakhau.AdvisoryRecord) Notice {
 
 // ShelfLifeHoldOf is the notice telling trip t to hold at origin: its load
 // lasts until (shown in loc), less than need, the wait and crossing the
-// gate's policy predicts.
-func ShelfLifeHoldOf(t *cuakhau.Trip, until time.Time, need time.Duration, loc *time.Location) Notice {
-	return Notice{ShelfLifeHold, Args{Plate: t.Vehicle.Plate, Code: t.Code, At: until.In(loc), Wait: need}}
+// gate's policy predicts. released is the start of the window whose booking
+// the trip gives up with the hold; zero when it gave up none.
+func ShelfLifeHoldOf(t *cuakhau.Trip, until time.Time, need time.Duration, released time.Time, loc *time.Location) Notice {
+	a := Args{Plate: t.Vehicle.Plate, Code: t.Code, At: until.In(loc), Wait: need}
+	if released.IsZero() {
+		return Notice{ShelfLifeHold, a}
+	}
+	a.Window = released.In(loc)
+	return Notice{ShelfLifeHoldReleased, a}
 }
 
 // AdviceText is an advisory's text in lang: the heading, then its clauses

@@ -51,6 +51,9 @@ type Args struct {
 	Gate  string `json:"gate,omitempty"`  // {gate}: the gate's code
 	// At is {at}: a moment shown in the gate's local time.
 	At time.Time `json:"at,omitzero"`
+	// Window is {window}: the start of a booked window, in the gate's
+	// local time.
+	Window time.Time `json:"window,omitzero"`
 	// Wait is {wait}: a wait or a time to clear, in nanoseconds.
 	Wait time.Duration `json:"wait,omitempty"`
 	// ShelfLife is {shelf_life}: how long a perishable load lasts, in
@@ -111,7 +114,7 @@ func Outbox(n Notice) string {
 }
 
 // argNames are the placeholders a text may hold.
-var argNames = []string{"plate", "code", "gate", "at", "wait", "shelf_life", "count", "capacity", "advisory"}
+var argNames = []string{"plate", "code", "gate", "at", "window", "wait", "shelf_life", "count", "capacity", "advisory"}
 
 // expand replaces each {name} of tmpl with the argument, formatted as lang
 // writes it.
@@ -144,6 +147,8 @@ func arg(name string, lang Lang, a Args) string {
 		return a.Gate
 	case "at":
 		return Time(lang, a.At)
+	case "window":
+		return Time(lang, a.Window)
 	case "wait":
 		return Duration(lang, a.Wait)
 	case "shelf_life":

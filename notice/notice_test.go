@@ -54,7 +54,7 @@ var zone = time.FixedZone("ICT", 7*3600)
 
 func sampleArgs() Args {
 	return Args{Plate: "12C-345.67", Code: "HN-0001", Gate: "huu-nghi", At: time.Date(2026, 12, 3, 15, 4, 0, 0, zone),
-		Wait: 26*time.Hour + 10*time.Minute, ShelfLife: 48 * time.Hour, Count: 1234, Capacity: 2000,
+		Window: time.Date(2026, 12, 4, 9, 0, 0, 0, zone), Wait: 26*time.Hour + 10*time.Minute, ShelfLife: 48 * time.Hour, Count: 1234, Capacity: 2000,
 		Advisory: &Texts{VI: "Cảnh báo: x.", EN: "Advisory: x.", ZH: "预警：x。"}}
 }
 

@@ -22,3 +22,27 @@ func ShelfLifeHold(p Policy, in Input, t Truck, tolerance time.Duration) (hold b
 	}
 	return HoldForShelfLife(p, in, t)
 }
+
+// Hold is the shelf-life decision about a truck on its way (HoldOnTheWay).
+type Hold struct {
+	// Hold: the truck is told to hold at origin; Need is the wait plus the
+	// crossing its load would have to last.
+	Hold bool
+	Need time.Duration
+	// Release: the truck gives up the window it booked, in the same
+	// decision. Kept, the booking would end unused as a no-show, wasting
+	// the place and raising the measured no-show rate; released, the place
+	// is free, the booking counts neither as used nor as a no-show, and the
+	// truck may book again.
+	Release bool
+}
+
+// HoldOnTheWay is the shelf-life question of ShelfLifeHold asked of
+// perishable truck t on its way, with what becomes of its booking:
+// hasBooking says the truck holds one, kept (t.Booked with its window) or
+// lost by coming too late. A truck told to hold releases it. The server's
+// advisory and the simulator's check-in both decide by it.
+func HoldOnTheWay(p Policy, in Input, t Truck, hasBooking bool, tolerance time.Duration) Hold {
+	hold, need := ShelfLifeHold(p, in, t, tolerance)
+	return Hold{Hold: hold, Need: need, Release: hold && hasBooking}
+}

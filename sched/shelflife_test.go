@@ -40,3 +40,38 @@ func TestShelfLifeHold(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldOnTheWayReleasesBooking checks what a hold does to the held
+// truck's booking: a truck told to hold gives its booking up, whether it
+// would keep its window or had lost it by coming late; one not held keeps
+// it; one without a booking has none to give up.
+func TestHoldOnTheWayReleasesBooking(t *testing.T) {
+	in := Input{Now: t0, ServiceRate: 2, CrossingTime: 3 * time.Hour}
+	for i := range 40 {
+		in.Waiting = append(in.Waiting, Truck{ID: "w" + strconv.Itoa(i), Seq: int64(i + 1), ArrivedAt: t0.Add(-time.Hour)})
+	}
+	p := mustNew(t, FixedSlot, DefaultConfig())
+	short := Truck{ID: "x", SpoilsAt: t0.Add(2 * time.Hour)}
+	long := Truck{ID: "y", SpoilsAt: t0.Add(7 * 24 * time.Hour)}
+	keeps := short
+	keeps.Booked, keeps.WindowStart, keeps.WindowEnd = true, t0, t0.Add(time.Hour)
+	for _, tt := range []struct {
+		name       string
+		truck      Truck
+		hasBooking bool
+		want       Hold
+	}{
+		{"held, booking kept on arrival", keeps, true, Hold{Hold: true, Release: true}},
+		{"held, booking lost by lateness", short, true, Hold{Hold: true, Release: true}},
+		{"held, no booking", short, false, Hold{Hold: true}},
+		{"not held, booked", long, true, Hold{}},
+	} {
+		got := HoldOnTheWay(p, in, tt.truck, tt.hasBooking, time.Hour)
+		if got.Hold != tt.want.Hold || got.Release != tt.want.Release {
+			t.Errorf("%s: %+v, want hold %v release %v", tt.name, got, tt.want.Hold, tt.want.Release)
+		}
+		if hold, need := ShelfLifeHold(p, in, tt.truck, time.Hour); hold != got.Hold || need != got.Need {
+			t.Errorf("%s: %+v differs from ShelfLifeHold's %v, %v", tt.name, got, hold, need)
+		}
+	}
+}

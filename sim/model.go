@@ -779,11 +779,11 @@ func (m *model) arrive(tr *truck) {
 }
 
 // holdForShelfLife keeps a perishable truck at origin, by the server's rule
-// (sched.ShelfLifeHold), when what is left of its shelf life is shorter
-// than the wait the policy predicts for it plus the crossing: it gives up its
-// window, if it had one, and books again with the trucks held at origin. It
-// reports whether the truck was held. booked is whether it keeps its window
-// (flow.Arrival).
+// (sched.HoldOnTheWay), when what is left of its shelf life is shorter
+// than the wait the policy predicts for it plus the crossing: it releases its
+// window, if it had one (neither used nor a no-show), and books again with
+// the trucks held at origin. It reports whether the truck was held. booked
+// is whether it keeps its window (flow.Arrival).
 func (m *model) holdForShelfLife(tr *truck, booked bool) bool {
 	q := tr.q
 	st := sched.Truck{ID: tr.id, Priority: tr.class.priority, SpoilsAt: m.timeOf(m.now + tr.shelf)}
@@ -791,10 +791,11 @@ func (m *model) holdForShelfLife(tr *truck, booked bool) bool {
 		ws := m.windowStart(tr.win)
 		st.Booked, st.WindowStart, st.WindowEnd = true, m.timeOf(ws), m.timeOf(ws+m.p.window)
 	}
-	if hold, _ := sched.ShelfLifeHold(m.pol, m.input(q, q.waiting), st, m.p.cfg.Tolerance); !hold {
+	h := sched.HoldOnTheWay(m.pol, m.input(q, q.waiting), st, tr.win >= 0, m.p.cfg.Tolerance)
+	if !h.Hold {
 		return false
 	}
-	if w := tr.win; w >= 0 {
+	if w := tr.win; h.Release {
 		q.booked[w]--
 		if d := m.dayIndex(w); d < len(q.dayBooked) {
 			q.dayBooked[d]--

@@ -199,6 +199,9 @@ func (db *DB) tripsOnTheirWay(ctx context.Context, tx *wtx, gate string) ([]*cua
 type shelfLifeHold struct {
 	trip *cuakhau.Trip
 	need time.Duration
+	// release is the booking the trip gives up with the hold
+	// (sched.Hold.Release); nil when it holds none.
+	release *sched.Window
 }
 
 // holdsEvery is how often, in gate time, Advise looks for perishable trips
@@ -285,17 +288,23 @@ func (db *DB) shelfLifeHolds(ctx context.Context, q querier, s *gateState, now t
 	var out []shelfLifeHold
 	for _, t := range trips {
 		truck := sched.Truck{ID: t.ID, Priority: t.Priority, SpoilsAt: flow.SpoilsAt(t)}
+		var booking *sched.Window
 		if t.Status == cuakhau.StatusBooked {
 			w, ok := soon[t.ID]
 			if !ok {
 				continue
 			}
+			booking = &w
 			if a := flow.Arrival(t, &w, tol, now); a.Booked {
 				truck.Booked, truck.WindowStart, truck.WindowEnd = true, w.Start, w.End
 			}
 		}
-		if hold, need := sched.ShelfLifeHold(s.policy, s.input, truck, tol); hold {
-			out = append(out, shelfLifeHold{trip: t, need: need})
+		if h := sched.HoldOnTheWay(s.policy, s.input, truck, booking != nil, tol); h.Hold {
+			hold := shelfLifeHold{trip: t, need: h.Need}
+			if h.Release {
+				hold.release = booking
+			}
+			out = append(out, hold)
 		}
 	}
 	return out, nil
@@ -303,9 +312,11 @@ func (db *DB) shelfLifeHolds(ctx context.Context, q querier, s *gateState, now t
 
 // recordShelfLifeHolds appends an advisory event that tells holds' trips to
 // hold at origin — the gate's advice as it stands, with the trips in Told —
-// and writes each its notice, in the same write. A trip is told once: it is
-// then among the episode's told trips (gateState.told), counted as held until
-// it comes.
+// and writes each its notice, in the same write; a held trip with a booking
+// releases it there too (sched.Hold.Release): a booking_released event, the
+// trip declared again, its bookings row ended as released, which is neither
+// used nor a no-show. A trip is told once: it is then among the episode's
+// told trips (gateState.told), counted as held until it comes.
 func (db *DB) recordShelfLifeHolds(ctx context.Context, tx *wtx, s *gateState, holds []shelfLifeHold, now time.Time) error {
 	adv := db.advice(s)
 	rec := advisoryData{AdvisoryRecord: cuakhau.AdvisoryRecord{Active: adv.Active, Level: string(adv.Level), Waiting: len(s.input.Waiting),
@@ -326,9 +337,37 @@ func (db *DB) recordShelfLifeHolds(ctx context.Context, tx *wtx, s *gateState, h
 		return err
 	}
 	for _, h := range holds {
-		if err := db.notify(ctx, tx, ev, h.trip, notice.ShelfLifeHoldOf(h.trip, flow.SpoilsAt(h.trip), h.need, s.cg.loc)); err != nil {
+		var released time.Time
+		if h.release != nil {
+			if err := db.releaseBooking(ctx, tx, h.trip.ID, *h.release, now); err != nil {
+				return err
+			}
+			released = h.release.Start
+		}
+		if err := db.notify(ctx, tx, ev, h.trip, notice.ShelfLifeHoldOf(h.trip, flow.SpoilsAt(h.trip), h.need, released, s.cg.loc)); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// releaseBooking gives up trip id's booking of w inside tx
+// (flow.ReleaseBooking): the event, the trip declared again, and its
+// bookings row ended as released.
+func (db *DB) releaseBooking(ctx context.Context, tx *wtx, id string, w sched.Window, now time.Time) error {
+	t, err := db.lockTrip(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	next, ev, err := flow.ReleaseBooking(t, w, now)
+	if err != nil {
+		return err
+	}
+	if err := db.commitTrip(ctx, tx, t, next, ev); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE bookings SET state = 'released', ended_at = ? WHERE trip_id = ? AND state = 'active'`, formatTime(now), id); err != nil {
+		return fmt.Errorf("release booking: %w", err)
 	}
 	return nil
 }

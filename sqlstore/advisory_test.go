@@ -353,6 +353,40 @@ func TestShelfLifeHoldAsItWouldCheckIn(t *testing.T) {
 		if n := told(onTime.ID); n != 0 {
 			t.Errorf("booked trip within its window's tolerance: %d notices, want 0 (booked and due)", n)
 		}
+
+		// The held trip released its booking in the same write: declared
+		// again, a booking_released event, its row ended as released, and
+		// the notice says so.
+		if got, err := db.Trip(ctx, admin, late.ID); err != nil || got.Status != cuakhau.StatusDeclared {
+			t.Fatalf("held trip: %v, %v; want it declared again", got, err)
+		}
+		if n := count(t, db, `SELECT count(*) FROM events WHERE trip_id = ? AND type = 'booking_released'`, late.ID); n != 1 {
+			t.Errorf("%d booking_released events of the held trip, want 1", n)
+		}
+		if n := count(t, db, `SELECT count(*) FROM bookings WHERE trip_id = ? AND state = 'released'`, late.ID); n != 1 {
+			t.Errorf("%d released bookings rows of the held trip, want 1", n)
+		}
+		if n := count(t, db, `SELECT count(*) FROM outbox WHERE kind = 'advisory' AND trip_id = ? AND text LIKE '%booking of % is released%'`, late.ID); n != 1 {
+			t.Errorf("%d notices telling the held trip its booking is released, want 1", n)
+		}
+		// Past the window's end and tolerance the sweep finds no no-show
+		// of it, and the trip may book again.
+		clock.Set(tomorrow9.Add(3 * time.Hour))
+		if _, err := db.Arrive(ctx, operator, onTime.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.SweepNoShows(ctx, "huu-nghi"); err != nil || n != 0 {
+			t.Errorf("sweep after the released window: %d no-shows, %v; want 0", n, err)
+		}
+		if n := count(t, db, `SELECT count(*) FROM bookings WHERE state = 'no_show'`); n != 0 {
+			t.Errorf("%d no-show bookings, want 0", n)
+		}
+		if _, err := db.Book(ctx, company, late.ID, tomorrow9.Add(24*time.Hour)); err != nil {
+			t.Errorf("the held trip books again: %v", err)
+		}
+		for _, d := range verifyRows(t, db) {
+			t.Errorf("after a release and a new booking: %s", d)
+		}
 	})
 }
 

@@ -282,10 +282,10 @@ func (db *DB) book(ctx context.Context, p cuakhau.Principal, tripID string, req 
 				return nil, cuakhau.Errorf(cuakhau.ECONFLICT, "gate %s takes no more bookings for %s: %s", t.Gate, d0.Format(time.DateOnly), adv.Reason)
 			}
 		}
-		if move {
-			if _, err := tx.exec(ctx, `DELETE FROM bookings WHERE trip_id = ?`, tripID); err != nil {
-				return nil, fmt.Errorf("delete booking: %w", err)
-			}
+		// A move replaces the active row; a declared trip's row, if it has
+		// one, is a booking it released when told to hold at origin.
+		if _, err := tx.exec(ctx, `DELETE FROM bookings WHERE trip_id = ?`, tripID); err != nil {
+			return nil, fmt.Errorf("delete booking: %w", err)
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO bookings (trip_id, gate, direction, window_start, window_end, state, booked_at) VALUES (?, ?, ?, ?, ?, 'active', ?)`,
 			tripID, t.Gate, string(t.Direction), formatTime(w.Start), formatTime(w.End), formatTime(now)); err != nil {

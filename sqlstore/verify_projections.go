@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
@@ -176,7 +177,8 @@ func (r *rebuild) add(ev *cuakhau.Event) {
 
 // booking applies an event to its trip's booking row, as the store's
 // writes do: a booking or a move puts an active row for the event's window,
-// a cancelled booking deletes it, an arrival uses it, and a decision ends it
+// a cancelled booking deletes it, a released one ends it as released (a
+// trip told to hold at origin), an arrival uses it, and a decision ends it
 // as bookingEnd says.
 func (r *rebuild) booking(ev *cuakhau.Event, prev, next *cuakhau.Trip) {
 	at := formatTime(ev.At)
@@ -190,6 +192,11 @@ func (r *rebuild) booking(ev *cuakhau.Event, prev, next *cuakhau.Trip) {
 		}
 	case cuakhau.EventBookingCancelled:
 		delete(r.bookings, next.ID)
+	case cuakhau.EventBookingReleased:
+		if ok && b.state == "active" {
+			b.state, b.endedAt = "released", at
+			r.bookings[next.ID] = b
+		}
 	case cuakhau.EventArrived:
 		if ok && b.state == "active" {
 			b.state, b.endedAt = "used", at
@@ -228,7 +235,14 @@ func (r *rebuild) advisory(ev *cuakhau.Event) {
 				continue
 			}
 			need, kept := rec.Needs[id]
-			r.notice(ev, t, notice.ShelfLifeHoldOf(t, flow.SpoilsAt(t), need, cg.loc), kept)
+			// A held trip that holds a booking gives it up with the hold
+			// (sched.HoldOnTheWay), in a booking_released event after this
+			// one: the trip as the log stands here is booked.
+			var released time.Time
+			if t.Status == cuakhau.StatusBooked {
+				released = t.Booking.Start
+			}
+			r.notice(ev, t, notice.ShelfLifeHoldOf(t, flow.SpoilsAt(t), need, released, cg.loc), kept)
 		}
 		return
 	}
