@@ -61,3 +61,31 @@ func AdviceFor(f GateFacts) AdviceInput {
 	}
 	return in
 }
+
+// levelRank orders the congestion levels, green lowest.
+func levelRank(l Level) int {
+	switch l {
+	case Yellow:
+		return 1
+	case Orange:
+		return 2
+	case Red:
+		return 3
+	}
+	return 0
+}
+
+// AdvisoryChanged reports whether advice adv is news after the last one
+// announced (lastActive, lastLevel; announced false when there was none):
+// it came into force, its level rose inside an episode, or it cleared. The
+// server logs an advisory event, and tells the trips on their way, exactly
+// then; the simulator's trace of a scripted run records the same moments.
+func AdvisoryChanged(announced, lastActive bool, lastLevel Level, adv Advice) bool {
+	if !adv.Active {
+		return announced && lastActive
+	}
+	if !announced || !lastActive {
+		return true
+	}
+	return levelRank(adv.Level) > levelRank(lastLevel)
+}

@@ -60,9 +60,11 @@ type truck struct {
 	came    bool // has checked in to the waiting area
 	visits  uint64
 	stageAt float64
-	trip    *cuakhau.Trip
-	punctZ  float64
-	offsetU float64
+	// spoilsAt is when a scripted load spoils (Script), 0 otherwise
+	spoilsAt float64
+	trip     *cuakhau.Trip
+	punctZ   float64
+	offsetU  float64
 }
 
 // queue is one gate's state in a run.
@@ -161,6 +163,13 @@ type model struct {
 	free   []int32
 	admin  cuakhau.Principal
 	err    error
+	// a scripted run (RunScript): its trucks, its trace, and the last
+	// advice traced
+	script       *Script
+	scriptTrucks []*truck
+	trace        []Decision
+	announced    bool
+	lastAdv      sched.Advice
 	// progress
 	progress func(t float64)
 }
@@ -300,10 +309,13 @@ func (m *model) run() (*repStats, error) {
 	for i, c := range p.classes {
 		m.arrRng[i] = stream{derive(m.seed, srcArrivals, uint64(i))}
 		m.next[i] = 0
-		if t := m.nextArrival(c, 0); t < p.end {
+		if t := m.nextArrival(c, 0); t < p.end && m.script == nil {
 			m.next[i] = t
 			m.schedule(t-p.lead, evGenerate, nil, i)
 		}
+	}
+	if m.script != nil {
+		m.startScript()
 	}
 	for i, q := range m.queues {
 		for _, c := range q.g.other {
@@ -370,6 +382,8 @@ func (m *model) run() (*repStats, error) {
 			}
 		case evNoShow:
 			m.noShowAt(tr)
+		case evScript:
+			m.scriptAction(int(e.index)/scriptActions, int(e.index)%scriptActions)
 		case evMeasure:
 			for _, q := range m.queues {
 				m.measureNoShows(q)
@@ -516,6 +530,7 @@ func (m *model) expectNoShow(tr *truck) {
 func (m *model) noShowAt(tr *truck) {
 	if tr.win >= 0 && !tr.came {
 		tr.q.ended.End(m.timeOf(m.now), true)
+		m.note(Decision{Kind: DecisionNoShow, Truck: tr.id})
 	}
 	m.release(tr)
 }
@@ -631,21 +646,44 @@ func (m *model) bookCapped(tr *truck, from float64, adv *sched.Advice) bool {
 	limit := m.window(m.now + float64(m.p.horizon)*1440)
 	w := m.find(q, max(m.window(from), 0))
 	for w <= limit {
-		m.grow(q, w)
-		if int(q.booked[w]) >= m.windowCap(q, w) {
+		full, capped := m.refuses(q, w, adv)
+		if full {
 			q.skip[w] = int32(w + 1)
 			w = m.find(q, w+1)
 			continue
 		}
-		if d := m.dayIndex(w); adv != nil && d < len(q.dayBooked) &&
-			int(q.dayBooked[d]) >= adv.AcceptedOn(m.dayNumber(float64(d)*1440-m.p.lead), minutes(float64(d)*1440-m.p.lead-m.now), q.noShow) {
-			w = m.find(q, m.window(float64(d+1)*1440-m.p.lead))
+		if capped {
+			w = m.find(q, m.window(float64(m.dayIndex(w)+1)*1440-m.p.lead))
 			continue
 		}
 		m.take(tr, w)
 		return true
 	}
 	return false
+}
+
+// refuses says why window w takes no more bookings, as the server's
+// booking does: it is full (sched.DayCapacities), or its day has taken the
+// bookings adv allows it (sched.Advice.AcceptedOn; nil: no cap).
+func (m *model) refuses(q *queue, w int, adv *sched.Advice) (full, capped bool) {
+	m.grow(q, w)
+	if int(q.booked[w]) >= m.windowCap(q, w) {
+		return true, false
+	}
+	d := m.dayIndex(w)
+	return false, adv != nil && d < len(q.dayBooked) &&
+		int(q.dayBooked[d]) >= adv.AcceptedOn(m.dayNumber(float64(d)*1440-m.p.lead), minutes(float64(d)*1440-m.p.lead-m.now), q.noShow)
+}
+
+// unbook gives up tr's booking: its window and its day have a place more.
+func (m *model) unbook(q *queue, tr *truck) {
+	w := tr.win
+	q.booked[w]--
+	if d := m.dayIndex(w); d < len(q.dayBooked) {
+		q.dayBooked[d]--
+	}
+	q.skip[w] = int32(w)
+	tr.win = -1
 }
 
 // book gives tr the first window from time from on that has room. Full
@@ -715,6 +753,9 @@ func (m *model) take(tr *truck, w int) {
 func (m *model) arrive(tr *truck) {
 	q := tr.q
 	p := m.p
+	if tr.spoilsAt > 0 {
+		tr.shelf = tr.spoilsAt - m.now
+	}
 	// The server's rule (flow.Arrival): a booked truck keeps its window
 	// unless it comes later than the window's start plus the tolerance.
 	var win *sched.Window
@@ -739,7 +780,9 @@ func (m *model) arrive(tr *truck) {
 			return
 		}
 	}
-	if m.reg.advisory && tr.comply && tr.shelf > 0 && m.holdForShelfLife(tr, booked) {
+	// A truck already told to hold is not asked again, as on the server
+	// (a trip is told once in an episode and counted as held until it comes).
+	if m.reg.advisory && tr.comply && tr.shelf > 0 && !tr.told && m.holdForShelfLife(tr, booked) {
 		return
 	}
 	if tr.holding {
@@ -752,6 +795,7 @@ func (m *model) arrive(tr *truck) {
 	}
 	tr.arrived = m.now
 	tr.came = true
+	m.note(Decision{Kind: DecisionArrived, Truck: tr.id})
 	if tr.win >= 0 {
 		q.cameBk[tr.win]++
 		q.ended.End(m.timeOf(m.now), false) // as the server's check-in uses the booking, kept or lost
@@ -842,13 +886,9 @@ func (m *model) holdForShelfLife(tr *truck, booked bool) bool {
 	if !h.Hold {
 		return false
 	}
-	if w := tr.win; h.Release {
-		q.booked[w]--
-		if d := m.dayIndex(w); d < len(q.dayBooked) {
-			q.dayBooked[d]--
-		}
-		q.skip[w] = int32(w)
-		tr.win = -1
+	m.note(Decision{Kind: DecisionHeld, Truck: tr.id, Released: h.Release})
+	if h.Release {
+		m.unbook(q, tr)
 	}
 	m.holdAtOrigin(q, tr)
 	return true
@@ -947,6 +987,7 @@ func (m *model) advice(q *queue, fresh bool) sched.Advice {
 		f.BookedAhead += int(q.booked[w] - q.cameBk[w])
 	}
 	q.adv, q.advAt = sched.Advise(sched.AdviceFor(f)), m.now
+	m.noteAdvice(q)
 	if u := sched.BookingUtilization(m.p.util, q.adv, true); u != q.util {
 		q.util = u
 		m.recap(q)
@@ -968,6 +1009,7 @@ func (m *model) releaseHeld(q *queue) {
 			return
 		}
 		q.origin.pop()
+		m.note(Decision{Kind: DecisionRebooked, Truck: tr.id, Window: minutes(m.windowStart(tr.win))})
 		m.scheduleArrival(tr)
 	}
 }
@@ -1055,6 +1097,7 @@ func (m *model) call(q *queue) {
 			return
 		}
 		m.remove(q, tr)
+		m.note(Decision{Kind: DecisionCalled, Truck: tr.id})
 		m.enter(tr, r)
 		if m.err != nil {
 			return
@@ -1295,7 +1338,10 @@ func (m *model) cross(tr *truck) {
 	q.inZone--
 	// measure
 	m.measureCrossing(q)
-	q.crossEst += 0.05 * (m.now - tr.called - q.crossEst)
+	m.note(Decision{Kind: DecisionCrossed, Truck: tr.id})
+	if m.script == nil {
+		q.crossEst += 0.05 * (m.now - tr.called - q.crossEst)
+	}
 	if d := int(m.now / 1440); d >= 0 && d < len(q.dayCrossed) {
 		q.dayCrossed[d]++
 		if m.eligible(tr) {
@@ -1334,7 +1380,9 @@ func (m *model) capacityChange(q *queue) {
 	q.perDay = q.g.perDay(m.now)
 	if m.reg.follow {
 		m.recap(q)
-		m.rebook(q)
+		if m.script == nil {
+			m.rebook(q)
+		}
 	}
 	m.kickOther(q)
 }

@@ -64,6 +64,7 @@ type gplan struct {
 	crossing0    float64 // nominal call-to-crossed minutes
 	startLoss    float64 // working minutes of the bottleneck lost at each opening (coldStart)
 	minShelf     float64 // shortest remaining shelf life expected, minutes (0: none)
+	fixedRate    float64 // a Script's configured clearing rate, trucks per minute (0: none)
 }
 
 type capPoint struct {
@@ -365,6 +366,9 @@ func (gp *gplan) perDay(t float64) float64 {
 // side taking perDay: its stages over an ordinary day (dayRate), or the
 // other side's capacity if that is lower.
 func (gp *gplan) capacity(perDay float64) float64 {
+	if gp.fixedRate > 0 {
+		return gp.fixedRate
+	}
 	r := gp.dayRate()
 	if gp.openPerDay > 0 && !math.IsInf(perDay, 1) {
 		r = math.Min(r, perDay/gp.openPerDay)

@@ -13,30 +13,13 @@ import (
 	"github.com/cuakhau/cuakhau/sched"
 )
 
-// levelRank orders the congestion levels, green lowest.
-func levelRank(l string) int {
-	switch sched.Level(l) {
-	case sched.Yellow:
-		return 1
-	case sched.Orange:
-		return 2
-	case sched.Red:
-		return 3
-	}
-	return 0
-}
-
 // advisoryChanged reports whether adv must be logged after last (nil: no
-// advisory event yet): it came into force, its level rose inside an
-// episode, or it cleared.
+// advisory event yet), by sched.AdvisoryChanged.
 func advisoryChanged(last *cuakhau.AdvisoryRecord, adv sched.Advice) bool {
-	if !adv.Active {
-		return last != nil && last.Active
+	if last == nil {
+		return sched.AdvisoryChanged(false, false, "", adv)
 	}
-	if last == nil || !last.Active {
-		return true
-	}
-	return levelRank(string(adv.Level)) > levelRank(last.Level)
+	return sched.AdvisoryChanged(true, last.Active, sched.Level(last.Level), adv)
 }
 
 // advisoryData is an advisory event's data (gatestate.AdvisoryData): the
