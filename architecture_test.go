@@ -17,7 +17,7 @@ import (
 const module = "github.com/cuakhau/cuakhau"
 
 // The pure packages: they decide, and others store, carry and wire.
-var pure = []string{"ident", "flow", "sched", "catalog"}
+var pure = []string{"ident", "flow", "sched", "catalog", "device"}
 
 // scope says which of a package's imports a rule looks at.
 type scope int
@@ -63,6 +63,12 @@ var dependencyRules = []depRule{
 	{
 		rule:  "the adapters (sqlstore, httpapi) never import each other",
 		pkgs:  []string{"sqlstore", "httpapi"},
+		scope: shipped,
+		never: []string{"sqlstore", "httpapi"},
+	},
+	{
+		rule:  "web serves the pages over the same service interfaces and never imports httpapi or sqlstore",
+		pkgs:  []string{"web"},
 		scope: shipped,
 		never: []string{"sqlstore", "httpapi"},
 	},
@@ -119,10 +125,12 @@ func TestDependencyRulesCatch(t *testing.T) {
 		p("flow"):            {ImportPath: p("flow"), Deps: []string{module, p("ident"), p("sqlstore"), "fmt"}},
 		p("sched"):           {ImportPath: p("sched"), Deps: []string{"github.com/jackc/pgx/v5"}},
 		p("catalog"):         {ImportPath: p("catalog"), Deps: []string{module, "embed"}},
+		p("device"):          {ImportPath: p("device"), Deps: []string{module, p("ident")}},
 		p("sim"):             {ImportPath: p("sim"), Deps: []string{p("flow"), "gopkg.in/yaml.v3", p("traffic"), p("httpapi")}},
 		p("httpapi"):         {ImportPath: p("httpapi"), Deps: []string{module}, XTestImports: []string{p("sqlstore")}},
 		p("sqlstore"):        {ImportPath: p("sqlstore"), Deps: []string{module}, XTestImports: []string{p("traffic")}},
 		p("traffic"):         {ImportPath: p("traffic"), Deps: []string{p("httpapi")}},
+		p("web"):             {ImportPath: p("web"), Deps: []string{module, p("httpapi")}, XTestImports: []string{p("sqlstore")}},
 		p("internal/pgtest"): {ImportPath: p("internal/pgtest"), Deps: []string{"testing"}},
 		p("cmd/cuakhau"):     {ImportPath: p("cmd/cuakhau"), Deps: []string{p("internal/pgtest"), "testing"}},
 	}
@@ -135,13 +143,14 @@ func TestDependencyRulesCatch(t *testing.T) {
 		"sqlstore's tests link " + p("httpapi"),
 		"cmd/cuakhau links " + p("internal/pgtest"),
 		"cmd/cuakhau links testing",
+		"web links " + p("httpapi"),
 	} {
 		if !slices.ContainsFunc(got, func(v string) bool { return strings.HasPrefix(v, want+":") }) {
 			t.Errorf("no violation %q among:\n%s", want, strings.Join(got, "\n"))
 		}
 	}
-	if len(got) != 7 {
-		t.Errorf("%d violations, want 7 (httpapi's tests may use sqlstore; sim may use yaml.v3):\n%s", len(got), strings.Join(got, "\n"))
+	if len(got) != 8 {
+		t.Errorf("%d violations, want 8 (httpapi's and web's tests may use sqlstore; sim may use yaml.v3):\n%s", len(got), strings.Join(got, "\n"))
 	}
 	delete(graph, p("catalog"))
 	if got := violations(graph, dependencyRules); !slices.Contains(got, "catalog: no such package: rename the rule with the package") {

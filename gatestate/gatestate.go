@@ -32,7 +32,7 @@ const RateWindow = time.Hour
 
 // EndedWindow is how far back ended bookings are kept for the measured
 // no-show rate.
-const EndedWindow = 30 * 24 * time.Hour
+const EndedWindow = sched.NoShowWindow
 
 // AdvisoryData is an advisory event's data: the record, and the trips the
 // event told to hold at origin — those on their way without a booking when
@@ -58,10 +58,7 @@ type Trip struct {
 }
 
 // Ended is a booking that ended, used or not shown, at At.
-type Ended struct {
-	At     time.Time
-	NoShow bool
-}
+type Ended = sched.EndedBooking
 
 type windowKey struct {
 	dir   cuakhau.Direction
@@ -91,8 +88,7 @@ type State struct {
 	booked   map[windowKey]int
 
 	crossings []time.Time
-	ended     []Ended
-	noShows   []int // noShows[i]: no-shows among ended[:i+1]
+	ended     sched.EndedBookings
 
 	advisory *cuakhau.AdvisoryRecord
 	told     map[string]time.Time
@@ -296,33 +292,7 @@ func (s *State) crossed(at time.Time) {
 }
 
 // end keeps the bookings ended in the last EndedWindow before the latest.
-func (s *State) end(at time.Time, noShow bool) {
-	n := 0
-	if len(s.noShows) > 0 {
-		n = s.noShows[len(s.noShows)-1]
-	}
-	if noShow {
-		n++
-	}
-	s.ended = append(s.ended, Ended{At: at, NoShow: noShow})
-	s.noShows = append(s.noShows, n)
-	cut := at.Add(-EndedWindow)
-	if len(s.ended) > 1024 && !s.ended[len(s.ended)/2].At.After(cut) {
-		// Drop the older half at once, so that pruning is amortised O(1).
-		i, _ := slices.BinarySearchFunc(s.ended, cut, func(e Ended, t time.Time) int {
-			if e.At.After(t) {
-				return 1
-			}
-			return -1
-		})
-		base := s.noShows[i-1]
-		s.ended = slices.Delete(s.ended, 0, i)
-		s.noShows = slices.Delete(s.noShows, 0, i)
-		for j := range s.noShows {
-			s.noShows[j] -= base
-		}
-	}
-}
+func (s *State) end(at time.Time, noShow bool) { s.ended.End(at, noShow) }
 
 // Waiting is the waiting area in arrival order (by Seq). The slice is the
 // state's own: read it, do not keep it past the next Apply.
@@ -402,22 +372,13 @@ func (s *State) Crossings(from, to time.Time) []time.Time {
 }
 
 // EndedSince counts the bookings ended after since: not shown and used.
-func (s *State) EndedSince(since time.Time) (noShows, used int) {
-	i, _ := slices.BinarySearchFunc(s.ended, since, func(e Ended, t time.Time) int {
-		if e.At.After(t) {
-			return 1
-		}
-		return -1
-	})
-	if i == len(s.ended) {
-		return 0, 0
-	}
-	before := 0
-	if i > 0 {
-		before = s.noShows[i-1]
-	}
-	noShows = s.noShows[len(s.noShows)-1] - before
-	return noShows, len(s.ended) - i - noShows
+func (s *State) EndedSince(since time.Time) (noShows, used int) { return s.ended.Since(since) }
+
+// NoShowRate is the gate's no-show rate measured at now over the
+// EndedWindow, configured until enough bookings ended
+// (sched.EndedBookings.Rate, which the simulator measures by too).
+func (s *State) NoShowRate(now time.Time, configured float64) float64 {
+	return s.ended.Rate(now, configured)
 }
 
 // Advisory is the record of the gate's latest advisory event; nil when there
@@ -528,14 +489,7 @@ func (s *State) Export() Projection {
 		p.Trips = append(p.Trips, tc)
 	}
 	slices.SortFunc(p.Trips, func(a, b Trip) int { return cmp.Compare(a.ID, b.ID) })
-	if n := len(s.ended); n > 0 {
-		cut := s.ended[n-1].At.Add(-EndedWindow)
-		for _, e := range s.ended {
-			if e.At.After(cut) {
-				p.Ended = append(p.Ended, e)
-			}
-		}
-	}
+	p.Ended = s.ended.Recent()
 	for id, at := range s.told {
 		p.Told[id] = at
 	}
@@ -570,8 +524,8 @@ func (s *State) Waits(id string) (sched.Truck, bool) {
 func (s *State) Clone() *State {
 	c := &State{gate: s.gate, seq: s.seq, waiting: slices.Clone(s.waiting), lines: slices.Clone(s.lines), waitSeq: make(map[string]int64, len(s.waitSeq)),
 		trips: make(map[string]*Trip, len(s.trips)), zone: map[cuakhau.Direction]int{}, controls: s.controls,
-		booked: make(map[windowKey]int, len(s.booked)), crossings: slices.Clone(s.crossings), ended: slices.Clone(s.ended),
-		noShows: slices.Clone(s.noShows), advisory: s.advisory, told: make(map[string]time.Time, len(s.told)),
+		booked: make(map[windowKey]int, len(s.booked)), crossings: slices.Clone(s.crossings), ended: s.ended.Clone(),
+		advisory: s.advisory, told: make(map[string]time.Time, len(s.told)),
 		predicted: make(map[string]time.Time, len(s.predicted)), errors: make(map[cuakhau.Direction]*errorWindow, len(s.errors))}
 	for id, q := range s.waitSeq {
 		c.waitSeq[id] = q

@@ -104,13 +104,15 @@ func newEnvOn(t *testing.T, dsn string, opts ...func(*httpapi.Config)) *env {
 		t.Fatal(err)
 	}
 	cfg := httpapi.Config{
-		Gates:  db,
-		Trips:  db,
-		Tokens: db,
-		Queue:  db,
-		Log:    e.tlog,
-		Ready:  db.Ping,
-		Logger: slog.New(slog.NewJSONHandler(e.logs, nil)),
+		Gates:   db,
+		Trips:   db,
+		Tokens:  db,
+		Queue:   db,
+		Lookup:  db,
+		Devices: db,
+		Log:     e.tlog,
+		Ready:   db.Ping,
+		Logger:  slog.New(slog.NewJSONHandler(e.logs, nil)),
 	}
 	for _, o := range opts {
 		o(&cfg)

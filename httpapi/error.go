@@ -70,6 +70,8 @@ func status(err error) (int, string) {
 		st = http.StatusRequestEntityTooLarge
 	case errors.Is(err, errNotReady):
 		st = http.StatusServiceUnavailable
+	case code == cuakhau.EINVALID && errors.As(err, new(unprocessable)):
+		st = http.StatusUnprocessableEntity
 	}
 	return st, code
 }

@@ -42,6 +42,9 @@ type Config struct {
 	Tokens cuakhau.TokenService
 	// Queue serves the electronic queue's routes; without it they answer 500.
 	Queue cuakhau.QueueService
+	// Lookup serves the driver's lookup (GET /api/v1/lookup); without it
+	// the route answers 500.
+	Lookup cuakhau.LookupService
 	// Log serves the transparency log's routes and the checkpoints in the
 	// public feed; without it those routes answer 500 and the feed has none.
 	Log *translog.Log
@@ -54,6 +57,8 @@ type Config struct {
 	// Registry receives the API's metrics and is what GET /metrics exposes.
 	// Nil means a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
+	// Devices serves the devices' routes; without it they answer 500.
+	Devices DeviceService
 	// Limits throttles the open routes and failed authentication per
 	// client; the zero value throttles nothing.
 	Limits Limits
@@ -66,13 +71,16 @@ type API struct {
 	tokens cuakhau.TokenService
 	// queueSvc is nil when the queue is not configured.
 	queueSvc cuakhau.QueueService
-	tlog     *translog.Log // nil when the log is not configured
-	ready    func(context.Context) error
-	logger   *slog.Logger
-	metrics  *metrics
-	limits   *limiter
-	mux      *http.ServeMux
-	handler  http.Handler
+	// deviceSvc is nil when devices are not configured.
+	deviceSvc DeviceService
+	tlog      *translog.Log // nil when the log is not configured
+	ready     func(context.Context) error
+	logger    *slog.Logger
+	metrics   *metrics
+	limits    *limiter
+	mux       *http.ServeMux
+	handler   http.Handler
+	lookup    cuakhau.LookupService // nil when not configured
 	// crossOrigin holds the patterns of the open read routes, which any
 	// web page may read (CORS).
 	crossOrigin map[string]bool
@@ -85,15 +93,17 @@ func New(cfg Config) *API {
 		panic("httpapi: Config needs Gates, Trips and Tokens")
 	}
 	a := &API{
-		gates:    cfg.Gates,
-		trips:    cfg.Trips,
-		tokens:   cfg.Tokens,
-		queueSvc: cfg.Queue,
-		tlog:     cfg.Log,
-		ready:    cfg.Ready,
-		logger:   cfg.Logger,
-		limits:   newLimiter(cfg.Limits),
-		mux:      http.NewServeMux(),
+		gates:     cfg.Gates,
+		trips:     cfg.Trips,
+		tokens:    cfg.Tokens,
+		queueSvc:  cfg.Queue,
+		lookup:    cfg.Lookup,
+		deviceSvc: cfg.Devices,
+		tlog:      cfg.Log,
+		ready:     cfg.Ready,
+		logger:    cfg.Logger,
+		limits:    newLimiter(cfg.Limits),
+		mux:       http.NewServeMux(),
 
 		crossOrigin: map[string]bool{},
 	}
@@ -103,13 +113,16 @@ func New(cfg Config) *API {
 	a.metrics = newMetrics(cfg.Registry)
 	for _, rt := range a.routes() {
 		h := checkingQuery(rt.pattern, rt.handle)
-		if rt.public {
+		switch {
+		case rt.pattern == readingsRoute:
+			// Signed by the device; the service checks the signature.
+		case rt.public:
 			h = a.throttleOpen(h)
 			if method, path, _ := strings.Cut(rt.pattern, " "); method == http.MethodGet && strings.HasPrefix(path, "/api/") {
 				a.crossOrigin[rt.pattern] = true
 				h = allowCrossOrigin(h)
 			}
-		} else {
+		default:
 			h = a.authenticate(h)
 		}
 		a.mux.Handle(rt.pattern, a.serve(h))
@@ -173,10 +186,18 @@ func (a *API) routes() []route {
 		{"PUT /api/v1/gates/{gate}/capacity", false, a.setCapacity},
 		{"DELETE /api/v1/gates/{gate}/capacity", false, a.withdrawCapacity},
 		{"GET /api/v1/public/waits", true, a.publicWaits},
+		{"GET /api/v1/lookup", true, a.lookupTrip},
 
 		{"GET /api/v1/log/{gate}/checkpoint", true, a.getCheckpoint},
 		{"GET /api/v1/log/{gate}/consistency", true, a.getConsistency},
 		{"GET /api/v1/trips/{id}/proof", false, a.getTripProof},
+
+		{readingsRoute, true, a.postReading},
+		{"GET /api/v1/devices", false, a.listDevices},
+		{"POST /api/v1/devices", false, a.addDevice},
+		{"POST /api/v1/devices/{id}/rotate", false, a.rotateDevice},
+		{"POST /api/v1/devices/{id}/disable", false, a.disableDevice},
+		{"GET /api/v1/gates/{gate}/alerts", false, a.listAlerts},
 	}
 }
 

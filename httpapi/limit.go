@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"container/list"
+	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -385,4 +386,16 @@ func (a *API) throttleOpen(h handlerFunc) handlerFunc {
 		}
 		return h(w, r)
 	}
+}
+
+// AllowOpen spends one of r's client's open requests, as the open routes
+// do, and reports whether there was one, with the wait when there was not.
+// Another adapter serving open pages (the web pages) calls it, so that a
+// client has one budget for the API and the pages, counted by one rule.
+func (a *API) AllowOpen(r *http.Request) (bool, time.Duration) {
+	var t *throttled
+	if err := a.limits.allowOpen(r); errors.As(err, &t) {
+		return false, t.wait
+	}
+	return true, 0
 }

@@ -16,6 +16,8 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	readings *prometheus.CounterVec
+	lastSeen *prometheus.GaugeVec
 	handler  http.Handler
 }
 
@@ -36,6 +38,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route"})),
 	}
+	m.readings, m.lastSeen = deviceMetrics(reg)
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	return m
 }

@@ -18,6 +18,9 @@ var queryParams = map[string][]string{
 	"GET /api/v1/gates/{gate}/windows":   {"date", "direction"},
 	"GET /api/v1/gates/{gate}/queue":     {"direction", "class", "limit", "cursor"},
 	"GET /api/v1/log/{gate}/consistency": {"from", "to"},
+	"GET /api/v1/devices":                {"gate"},
+	"GET /api/v1/gates/{gate}/alerts":    {"limit"},
+	"GET /api/v1/lookup":                 {"code", "plate"},
 }
 
 // checkingQuery guards route's handler with checkQuery. It runs after the

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test of cuakhau, as CI does: checks formatting and go vet, then
 # `go test -race` over every package, the store suite against SQLite and a
-# throwaway PostgreSQL cluster that the tests start themselves.
+# throwaway PostgreSQL cluster that the tests start themselves, and the web
+# pages in a headless Chromium.
 #
 # On a fresh Debian/Ubuntu machine it first installs what the tests need:
 # the PostgreSQL server binaries (as root, or through sudo).
 #   CUAKHAU_TEST_POSTGRES=postgres://…  use that server instead of a throwaway one
 #   TEST_FLAGS="-run Store -count=1"      extra flags for go test
+#   CUAKHAU_ARTIFACTS=out/screens         where the browser tests write their screenshots
 #   FUZZ_TIME=200000x                     inputs each fuzz target runs (0: none)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,16 @@ if [ -z "${CUAKHAU_TEST_POSTGRES:-}" ] && ! have_postgres; then
 	[ "$(id -u)" = 0 ] || sudo="sudo"
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+fi
+
+# The web pages' browser tests drive Debian's Chromium headless; they skip,
+# loudly, only where it cannot be installed.
+if ! command -v chromium >/dev/null && [ ! -x /usr/lib/chromium/chromium ]; then
+	echo "== installing Chromium (the web pages' browser tests)"
+	sudo=""
+	[ "$(id -u)" = 0 ] || sudo="sudo"
+	{ $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; } ||
+		echo "!! Chromium could not be installed: the browser tests will be SKIPPED"
 fi
 
 echo "== gofmt"

@@ -12,6 +12,8 @@ const (
 	evSample                 // record queue lengths
 	evDay                    // day boundary bookkeeping
 	evAdvise                 // re-evaluate a gate's advisory; let held trucks book
+	evNoShow                 // a booking unused by its window's end plus the tolerance ends as a no-show
+	evMeasure                // re-measure each gate's no-show rate
 )
 
 // event is one entry of the future event list. Events at the same instant

@@ -99,11 +99,16 @@ type queue struct {
 	dayBooked []int32 // bookings per day (index: day + lead)
 	booked    []int32
 	cameBk    []int32 // of booked, the trucks that have come (the server's booking is then used)
-	caps      []int32 // bookings each window takes (sched.Capacities by day), -1: not computed yet
-	util      float64 // share of the clearing rate windows sell now
-	skip      []int32 // skip[w] != w: windows w … skip[w]-1 are full
-	bookings  [][]*truck
-	pruned    int // bookings of windows before this one are dropped
+	// ended are the bookings ended, used or not shown, and noShow the
+	// no-show rate measured from them (sched.EndedBookings.Rate, the
+	// scenario's rate the configured prior), as the server measures it
+	ended    sched.EndedBookings
+	noShow   float64
+	caps     []int32 // bookings each window takes (sched.Capacities by day), -1: not computed yet
+	util     float64 // share of the clearing rate windows sell now
+	skip     []int32 // skip[w] != w: windows w … skip[w]-1 are full
+	bookings [][]*truck
+	pruned   int // bookings of windows before this one are dropped
 	// gauges
 	road, held int
 	// per day
@@ -211,7 +216,7 @@ func newModel(p *plan, pol sched.Policy, rep int, seed uint64) *model {
 	m.st = &repStats{classes: make([]classStats, len(p.classes))}
 	for _, g := range p.gates {
 		q := &queue{g: g, byID: map[string]*truck{}, stages: make([]stageState, len(g.stages)),
-			callAt: -1, lastCall: math.Inf(-1), crossEst: g.crossing0, perDay: g.perDay(0), tokens: 1, advAt: math.Inf(-1), util: p.util,
+			callAt: -1, lastCall: math.Inf(-1), crossEst: g.crossing0, perDay: g.perDay(0), tokens: 1, advAt: math.Inf(-1), util: p.util, noShow: g.noShow,
 			dayDesired: make([]int, days), dayCrossed: make([]int, days),
 			dayDesiredReg: make([]int, days), dayCrossedReg: make([]int, days)}
 		q.period = m.callingPeriod(g)
@@ -321,6 +326,7 @@ func (m *model) run() (*repStats, error) {
 		}
 	}
 	m.schedule(0, evSample, nil, 0)
+	m.schedule(noShowEvery, evMeasure, nil, 0)
 	m.schedule(1440, evDay, nil, 0)
 	m.now = -p.lead
 	for len(m.h) > 0 && m.err == nil {
@@ -364,6 +370,13 @@ func (m *model) run() (*repStats, error) {
 			if e.t+p.sample <= p.end {
 				m.schedule(e.t+p.sample, evSample, nil, 0)
 			}
+		case evNoShow:
+			m.noShowAt(tr)
+		case evMeasure:
+			for _, q := range m.queues {
+				m.measureNoShows(q)
+			}
+			m.schedule(e.t+noShowEvery, evMeasure, nil, 0)
 		case evAdvise:
 			m.releaseHeld(m.queues[e.index])
 			if e.t+p.every <= p.end {
@@ -474,7 +487,8 @@ func (m *model) generate(ci int) {
 			m.book(tr, desired)
 		}
 		if tr.noShow {
-			return // holds its window, never comes
+			m.expectNoShow(tr) // holds its window, never comes
+			return
 		}
 		m.scheduleArrival(tr)
 		return
@@ -484,6 +498,38 @@ func (m *model) generate(ci int) {
 	}
 	tr.planned = desired
 	m.schedule(desired, evArrive, tr, 0)
+}
+
+// noShowEvery is how often, in minutes, the simulator re-measures each
+// gate's no-show rate (the server does at every booking and advisory): the
+// window capacities priced with the rate are recomputed when it changed.
+const noShowEvery = 60
+
+// expectNoShow schedules the end of no-show truck tr's booking, as the
+// server's sweep ends an unused one: at its window's end plus the
+// tolerance (its pending events are outdated).
+func (m *model) expectNoShow(tr *truck) {
+	tr.gen = m.bump()
+	end := m.windowStart(tr.win) + m.p.window + m.p.cfg.Tolerance.Minutes()
+	m.schedule(math.Max(end, m.now), evNoShow, tr, 0)
+}
+
+// noShowAt ends tr's unused booking as a no-show.
+func (m *model) noShowAt(tr *truck) {
+	if tr.win >= 0 && !tr.came {
+		tr.q.ended.End(m.timeOf(m.now), true)
+	}
+	m.release(tr)
+}
+
+// measureNoShows re-measures q's no-show rate from its ended bookings
+// (sched.EndedBookings.Rate, the scenario's rate until enough ended) and
+// reprices the windows ahead when it changed.
+func (m *model) measureNoShows(q *queue) {
+	if r := q.ended.Rate(m.timeOf(m.now), q.g.noShow); r != q.noShow {
+		q.noShow = r
+		m.recap(q)
+	}
 }
 
 // scheduleArrival sends a booked truck on its way: it arrives at its planned
@@ -536,7 +582,7 @@ func (m *model) windowCap(q *queue, w int) int {
 	// Walk-ins may not be called on a day only pre-registered trucks may
 	// cross: its windows sell the whole rate.
 	util := sched.BookingUtilization(q.util, sched.Advice{}, !registeredOnly(g, m.windowStart(first)+720))
-	_, caps := sched.DayCapacities(m.dayNumber(m.windowStart(first)), 1, g.capacity(pd)*60, util, g.noShow, lengths)
+	_, caps := sched.DayCapacities(m.dayNumber(m.windowStart(first)), 1, g.capacity(pd)*60, util, q.noShow, lengths)
 	for len(q.caps) <= last {
 		q.caps = append(q.caps, -1)
 	}
@@ -594,7 +640,7 @@ func (m *model) bookCapped(tr *truck, from float64, adv *sched.Advice) bool {
 			continue
 		}
 		if d := m.dayIndex(w); adv != nil && d < len(q.dayBooked) &&
-			int(q.dayBooked[d]) >= adv.AcceptedOn(m.dayNumber(float64(d)*1440-m.p.lead), minutes(float64(d)*1440-m.p.lead-m.now), q.g.noShow) {
+			int(q.dayBooked[d]) >= adv.AcceptedOn(m.dayNumber(float64(d)*1440-m.p.lead), minutes(float64(d)*1440-m.p.lead-m.now), q.noShow) {
 			w = m.find(q, m.window(float64(d+1)*1440-m.p.lead))
 			continue
 		}
@@ -710,6 +756,7 @@ func (m *model) arrive(tr *truck) {
 	tr.came = true
 	if tr.win >= 0 {
 		q.cameBk[tr.win]++
+		q.ended.End(m.timeOf(m.now), false) // as the server's check-in uses the booking, kept or lost
 	}
 	measured := m.now >= p.warmup
 	cs := &m.st.classes[tr.class.idx]
@@ -890,7 +937,7 @@ func (m *model) advice(q *queue, fresh bool) sched.Advice {
 	}
 	g := q.g
 	f := sched.GateFacts{Policy: m.pol, Input: m.input(q, q.waiting), OpenHours: g.openPerDay / 60,
-		NoShowRate: g.noShow, Held: q.told, ShelfLife: minutes(g.minShelf)}
+		NoShowRate: q.noShow, Held: q.told, ShelfLife: minutes(g.minShelf)}
 	if pd := q.perDay; pd != g.perDay(0) {
 		f.OtherAnnounced, f.OtherPerDay = true, pd
 	}
@@ -1334,7 +1381,9 @@ func (m *model) rebook(q *queue) {
 	for _, tr := range pending {
 		from := math.Max(tr.desired, m.windowStart(w0))
 		m.book(tr, from)
-		if !tr.noShow {
+		if tr.noShow {
+			m.expectNoShow(tr)
+		} else {
 			m.scheduleArrival(tr)
 		}
 	}

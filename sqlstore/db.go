@@ -72,6 +72,9 @@ type DB struct {
 	// shelf life, per gate (holdsDue).
 	holdChecksMu sync.Mutex
 	holdChecks   map[string]time.Time
+
+	// devs is what the store keeps in memory of devices (device.go).
+	devs deviceState
 }
 
 var (

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/device"
 )
 
 // Hooks for the external test package: they reach past the API to tamper
@@ -117,4 +118,12 @@ func (db *DB) Queued() int {
 // write that logs does.
 func (db *DB) AppendEvent(ctx context.Context, tx *WriteTx, ev *cuakhau.Event) error {
 	return db.appendEvent(ctx, tx, ev)
+}
+
+// ForgetDeviceMemory drops what the store remembers of readings in memory
+// (signatures, plates), as a node that has not seen them would be.
+func (db *DB) ForgetDeviceMemory() {
+	s := db.devState()
+	s.sigs = device.NewDeduper(device.ReplayWindow, 1_000_000)
+	s.dedup = device.NewDeduper(s.cfg.Load().Dedup, 100_000)
 }

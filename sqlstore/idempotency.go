@@ -82,6 +82,9 @@ func writeIdempotentJSON[T any](ctx context.Context, db *DB, p cuakhau.Principal
 		// writer rolls fn's changes back and the stored answer is looked
 		// up, which is what a lookup first would have answered.
 		v, resp, err := fn(ctx, tx)
+		if also, ok := ctx.Value(alsoKey{}).(writeFunc); ok && err == nil {
+			err = also(ctx, tx)
+		}
 		if err != nil {
 			if !keyed || db.dialect.retryable(err) {
 				return err
@@ -158,4 +161,15 @@ func (db *DB) PruneIdempotency(ctx context.Context, age time.Duration) (int64, e
 		return 0, fmt.Errorf("prune idempotency keys: %w", err)
 	}
 	return n, nil
+}
+
+type alsoKey struct{}
+
+// withAlso returns a context whose idempotent write (writeIdempotentJSON)
+// also runs fn in its transaction, after its own work and under its
+// savepoint: fn's failure rolls the write back. A device reading uses it to
+// record its signature and its device's last sighting with the reading's
+// effect, so that the effect and the replay protection commit together.
+func withAlso(ctx context.Context, fn writeFunc) context.Context {
+	return context.WithValue(ctx, alsoKey{}, fn)
 }

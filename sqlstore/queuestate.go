@@ -253,7 +253,7 @@ const crossingsQuery = `SELECT at FROM events WHERE gate = ? AND status = 'cross
 func (db *DB) noShowRate(ctx context.Context, q querier, gate string, now time.Time) (float64, error) {
 	var noShows, used int
 	err := q.queryRow(ctx, `SELECT coalesce(sum(CASE WHEN state = 'no_show' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN state = 'used' THEN 1 ELSE 0 END), 0)
-		FROM bookings WHERE gate = ? AND state IN ('used', 'no_show') AND ended_at > ?`, gate, formatTime(now.Add(-30*24*time.Hour))).Scan(&noShows, &used)
+		FROM bookings WHERE gate = ? AND state IN ('used', 'no_show') AND ended_at > ?`, gate, formatTime(now.Add(-sched.NoShowWindow))).Scan(&noShows, &used)
 	if err != nil {
 		return 0, fmt.Errorf("no-show rate of %s: %w", gate, err)
 	}
@@ -325,8 +325,7 @@ func (db *DB) view(cg cachedGate, st *gatestate.State, now time.Time) (*gateStat
 		s.perLane = sched.ServiceRatePerLane(st.Crossings(now.Add(-sched.RateWindow), now), s.lanes, waiting[0].ArrivedAt, now, s.perLane)
 	}
 	s.bookedAhead = st.BookedBetween(now, now.Add(sched.BookedAheadSpan), true)
-	noShows, used := st.EndedSince(now.Add(-30 * 24 * time.Hour))
-	s.noShow = sched.NoShowRate(noShows, used, db.queueCfg.NoShowRate)
+	s.noShow = st.NoShowRate(now, db.queueCfg.NoShowRate)
 	s.told, s.held = st.Told(now.AddDate(0, 0, -db.queueCfg.Window.HorizonDays))
 	// The zone takes no more trucks than the other side, when it has
 	// announced its capacity, takes within the call horizon: more would

@@ -191,6 +191,7 @@ func printWelcome(w io.Writer, addr, dsn string, speed float64, now time.Time, t
 	}
 	fmt.Fprintf(w, "cuakhau demo: the Lạng Sơn gates at %g× speed on %s\n", speed, dsn)
 	fmt.Fprintf(w, "gate time now: %s (Asia/Ho_Chi_Minh)\n\n", now.In(localZone()).Format("2006-01-02 15:04"))
+	fmt.Fprintf(w, "Board: http://%s/   driver's lookup: http://%s/trip\n", host, host)
 	fmt.Fprintf(w, "API:  http://%s/api/v1/gates   (contract: http://%s/api/openapi.yaml)\n", host, host)
 	fmt.Fprintf(w, "Waits (open feed): http://%s/api/v1/public/waits   queue: /api/v1/gates/huu-nghi/queue\n\n", host)
 	fmt.Fprintf(w, "Tokens (kept in %s):\n", tokenFile)

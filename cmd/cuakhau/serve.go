@@ -24,6 +24,7 @@ import (
 	"github.com/cuakhau/cuakhau/httpapi"
 	"github.com/cuakhau/cuakhau/notify"
 	"github.com/cuakhau/cuakhau/sqlstore"
+	"github.com/cuakhau/cuakhau/web"
 )
 
 // serverConfig is what a server needs; flags fill it in main, tests directly.
@@ -112,11 +113,13 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		return fail(err)
 	}
 	api := httpapi.New(httpapi.Config{
-		Gates:  db,
-		Trips:  db,
-		Tokens: db,
-		Queue:  db,
-		Log:    tlog,
+		Gates:   db,
+		Trips:   db,
+		Tokens:  db,
+		Queue:   db,
+		Lookup:  db,
+		Devices: db,
+		Log:     tlog,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
@@ -131,6 +134,10 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		Logger: cfg.Logger,
 		Limits: cfg.Limits,
 	})
+	pages, err := web.New(web.Config{Gates: db, Queue: db, Lookup: db, Allow: api.AllowOpen, Logger: cfg.Logger})
+	if err != nil {
+		return fail(err)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fail(err)
@@ -147,7 +154,7 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		ln:     ln,
 		logger: cfg.Logger,
 		http: &http.Server{
-			Handler:           api,
+			Handler:           mount(api, pages),
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       30 * time.Second,
 			WriteTimeout:      60 * time.Second,
@@ -155,10 +162,24 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 			ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 		},
 	}
+	s.http.RegisterOnShutdown(pages.Close)
 	pruneCtx, stop := context.WithCancel(context.Background())
 	s.pruneStop, s.pruned = stop, make(chan struct{})
 	go s.pruneKeys(pruneCtx)
 	return s, nil
+}
+
+// mount serves the API under /api/ and at its probes, the pages at every
+// other path: an unknown /api/ path is the API's JSON 404, an unknown page
+// the pages' HTML one.
+func mount(api, pages http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api)
+	for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
+		mux.Handle(p, api)
+	}
+	mux.Handle("/", pages)
+	return mux
 }
 
 // serverGOGC is the collector's target for the server and the simulator

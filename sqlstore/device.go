@@ -1,0 +1,575 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/device"
+)
+
+// deviceSecretPrefix marks device secrets, as secretPrefix marks tokens.
+const deviceSecretPrefix = "ckd_"
+
+// DeviceConfig tunes what readings do.
+type DeviceConfig struct {
+	// Dedup is how long the same plate from the same device counts once.
+	Dedup time.Duration
+	// Weigh are the weighing's bounds.
+	Weigh device.WeighRules
+	// WeighWindow is how long after a camera at a gate's weighing read a
+	// plate a weighbridge's reading without a plate is taken for that truck.
+	WeighWindow time.Duration
+}
+
+// DefaultDeviceConfig: a minute's de-duplication, device.DefaultWeighRules,
+// and two minutes between the weighing's plate read and its weight.
+var DefaultDeviceConfig = DeviceConfig{Dedup: time.Minute, Weigh: device.DefaultWeighRules, WeighWindow: 2 * time.Minute}
+
+// deviceState is what the store keeps in memory of devices: their records
+// and secrets for a short while (as tokens are kept), the recent plates of
+// each camera (de-duplication), the signatures accepted lately (replays are
+// refused here first; the device_signatures table is the authority), and the
+// plate last read at each gate's weighing.
+type deviceState struct {
+	once  sync.Once
+	cfg   atomic.Pointer[DeviceConfig]
+	mu    sync.Mutex
+	cache map[string]cachedDevice
+	// changes counts rotations and disablings: a record read before one is
+	// not cached after it.
+	changes uint64
+	dedup   *device.Deduper
+	sigs    *device.Deduper
+	weighMu sync.Mutex
+	weigh   map[string]plateSeen
+	written atomic.Uint64
+}
+
+type cachedDevice struct {
+	d       device.Device
+	secret  string
+	expires time.Time
+}
+
+type plateSeen struct {
+	plate string
+	at    time.Time
+}
+
+const (
+	deviceCacheTTL = time.Minute
+	deviceCacheMax = 10000
+	// pruneEvery is how many accepted readings pass between two deletions
+	// of the signatures past the replay window.
+	pruneEvery = 1000
+)
+
+func (db *DB) devState() *deviceState {
+	s := &db.devs
+	s.once.Do(func() {
+		if s.cfg.Load() == nil {
+			c := DefaultDeviceConfig
+			s.cfg.Store(&c)
+		}
+		s.cache = map[string]cachedDevice{}
+		s.dedup = device.NewDeduper(s.cfg.Load().Dedup, 100_000)
+		s.sigs = device.NewDeduper(device.ReplayWindow, 1_000_000)
+		s.weigh = map[string]plateSeen{}
+	})
+	return s
+}
+
+// SetDeviceConfig sets what readings do; call it before the first reading.
+func (db *DB) SetDeviceConfig(c DeviceConfig) error {
+	if c.Dedup < 0 || c.WeighWindow < 0 || c.Weigh.Tolerance < 0 || c.Weigh.TareKg < 0 || c.Weigh.LimitKg <= 0 {
+		return fmt.Errorf("device config: durations, tolerance and tare must not be negative and the limit must be positive")
+	}
+	db.devs.cfg.Store(&c)
+	s := db.devState()
+	s.dedup.Interval = c.Dedup
+	return nil
+}
+
+func newDeviceSecret() string {
+	var raw [32]byte
+	rand.Read(raw[:])
+	return deviceSecretPrefix + secretEncoding.EncodeToString(raw[:])
+}
+
+// AddDevice registers a device and returns its secret, which is shown
+// this once (rotate it to get a new one).
+func (db *DB) AddDevice(ctx context.Context, p cuakhau.Principal, d device.Device) (string, *device.Device, error) {
+	if err := device.Check(device.CanManage(p), p, "add devices"); err != nil {
+		return "", nil, err
+	}
+	d.Enabled = true
+	d.LastSeen = nil
+	if err := device.ValidateNew(d); err != nil {
+		return "", nil, err
+	}
+	if _, ok, err := db.cachedGate(ctx, d.Gate); err != nil {
+		return "", nil, err
+	} else if !ok {
+		return "", nil, cuakhau.Invalid("gate", fmt.Sprintf("unknown gate %q", d.Gate))
+	}
+	secret := newDeviceSecret()
+	d.Created = db.now()
+	err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
+		var one int
+		err := tx.queryRow(ctx, `SELECT 1 FROM devices WHERE id = ?`, d.ID).Scan(&one)
+		if err == nil {
+			return cuakhau.Errorf(cuakhau.ECONFLICT, "device %q exists", d.ID)
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		_, err = tx.exec(ctx, `INSERT INTO devices (id, kind, gate, position, enabled, secret, created_at) VALUES (?, ?, ?, ?, 1, ?, ?)`,
+			d.ID, string(d.Kind), d.Gate, string(d.Position), secret, formatTime(d.Created))
+		return err
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("add device: %w", err)
+	}
+	return secret, &d, nil
+}
+
+const deviceColumns = `id, kind, gate, position, enabled, created_at, last_seen, secret`
+
+func scanDevice(sc scanner) (*device.Device, string, error) {
+	var d device.Device
+	var kind, pos, created, secret string
+	var enabled int
+	var seen sql.NullString
+	if err := sc.Scan(&d.ID, &kind, &d.Gate, &pos, &enabled, &created, &seen, &secret); err != nil {
+		return nil, "", err
+	}
+	d.Kind, d.Position, d.Enabled = device.Kind(kind), device.Position(pos), enabled == 1
+	var err error
+	if d.Created, err = parseTime(created); err != nil {
+		return nil, "", err
+	}
+	if seen.Valid {
+		at, err := parseTime(seen.String)
+		if err != nil {
+			return nil, "", err
+		}
+		d.LastSeen = &at
+	}
+	return &d, secret, nil
+}
+
+// Devices lists the devices of a gate ("" for every gate), by gate and id.
+// Secrets are not shown.
+func (db *DB) Devices(ctx context.Context, p cuakhau.Principal, gate string) (_ []*device.Device, err error) {
+	defer markFault(&err)
+	if gate == "" && p.Role == cuakhau.RoleOperator {
+		gate = p.Gate
+	}
+	if err := device.Check(device.CanWatch(p, gate), p, "see the devices of gate "+gate); err != nil {
+		return nil, err
+	}
+	q := `SELECT ` + deviceColumns + ` FROM devices`
+	var args []any
+	if gate != "" {
+		q += ` WHERE gate = ?`
+		args = append(args, gate)
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(q+` ORDER BY gate, id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	defer rows.Close()
+	out := []*device.Device{}
+	for rows.Next() {
+		d, _, err := scanDevice(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list devices: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Device returns one device's record.
+func (db *DB) Device(ctx context.Context, id string) (_ *device.Device, err error) {
+	defer markFault(&err)
+	d, _, err := scanDevice(db.read.QueryRowContext(ctx, db.q(`SELECT `+deviceColumns+` FROM devices WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, cuakhau.Errorf(cuakhau.ENOTFOUND, "no device %q", id)
+	}
+	return d, err
+}
+
+// RotateDevice gives a device a new secret and returns it; the old one
+// stops verifying at once in this process and within a minute in others.
+func (db *DB) RotateDevice(ctx context.Context, p cuakhau.Principal, id string) (string, *device.Device, error) {
+	if err := device.Check(device.CanManage(p), p, "rotate device secrets"); err != nil {
+		return "", nil, err
+	}
+	secret := newDeviceSecret()
+	d, err := db.changeDevice(ctx, id, `UPDATE devices SET secret = ?, rotated_at = ? WHERE id = ?`, secret, formatTime(db.now()), id)
+	if err != nil {
+		return "", nil, fmt.Errorf("rotate device: %w", err)
+	}
+	return secret, d, nil
+}
+
+// DisableDevice stops a device's readings from being accepted (403); its
+// record stays, for the log names it.
+func (db *DB) DisableDevice(ctx context.Context, p cuakhau.Principal, id string) (*device.Device, error) {
+	if err := device.Check(device.CanManage(p), p, "disable devices"); err != nil {
+		return nil, err
+	}
+	d, err := db.changeDevice(ctx, id, `UPDATE devices SET enabled = 0 WHERE id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("disable device: %w", err)
+	}
+	return d, nil
+}
+
+func (db *DB) changeDevice(ctx context.Context, id, update string, args ...any) (*device.Device, error) {
+	var d *device.Device
+	err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
+		if _, err := tx.exec(ctx, update, args...); err != nil {
+			return err
+		}
+		var err error
+		d, _, err = scanDevice(tx.queryRow(ctx, `SELECT `+deviceColumns+` FROM devices WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return cuakhau.Errorf(cuakhau.ENOTFOUND, "no device %q", id)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := db.devState()
+	s.mu.Lock()
+	s.changes++
+	delete(s.cache, id)
+	s.mu.Unlock()
+	return d, nil
+}
+
+// deviceSecret returns a device's record and secret, from the cache when
+// read within deviceCacheTTL.
+func (db *DB) deviceSecret(ctx context.Context, id string) (device.Device, string, error) {
+	s := db.devState()
+	now := time.Now() // cache expiry is about wall time, not the domain clock
+	s.mu.Lock()
+	c, ok := s.cache[id]
+	changes := s.changes
+	s.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.d, c.secret, nil
+	}
+	if !device.ValidID(id) {
+		return device.Device{}, "", cuakhau.Errorf(cuakhau.ENOTFOUND, "no device %q", id)
+	}
+	d, secret, err := scanDevice(db.read.QueryRowContext(ctx, db.q(`SELECT `+deviceColumns+` FROM devices WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return device.Device{}, "", cuakhau.Errorf(cuakhau.ENOTFOUND, "no device %q", id)
+	} else if err != nil {
+		return device.Device{}, "", unavailable(fmt.Errorf("read device: %w", err))
+	}
+	s.mu.Lock()
+	if len(s.cache) >= deviceCacheMax {
+		clear(s.cache)
+	}
+	if s.changes == changes {
+		s.cache[id] = cachedDevice{d: *d, secret: secret, expires: now.Add(deviceCacheTTL)}
+	}
+	s.mu.Unlock()
+	return *d, secret, nil
+}
+
+// Ingest takes a signed reading from device id: it checks the device (404
+// unknown), the signature (401 unsigned, stale, wrong, or replayed), that
+// the device is enabled (403) and the body (422 naming the field), then
+// does what the reading means (device.PlateRead, device.Weighing) through
+// the services an officer's action goes through — Arrive, Decide — with the
+// device as its gate's operator. The signature is stored, and the device's
+// last sighting moved, in the same transaction as the effect, so a replay
+// changes nothing. A plate no trip matches, or a reading its position
+// cannot act on, is an operator alert: stored, and answered as accepted.
+// The same plate from the same camera within the de-duplication interval
+// is answered as a duplicate and does nothing.
+func (db *DB) Ingest(ctx context.Context, id string, s device.Signed) (_ *device.Result, err error) {
+	defer markFault(&err)
+	d, secret, err := db.deviceSecret(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := db.now()
+	if err := device.CheckSignature(secret, s, now); err != nil {
+		return nil, err
+	}
+	if !d.Enabled {
+		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s is disabled", d.ID)
+	}
+	st := db.devState()
+	cfg := st.cfg.Load()
+	key := device.ReplayKey(s)
+	if st.sigs.Seen(d.ID, key, now) {
+		return nil, cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "replayed: this signature was already received")
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			st.sigs.Forget(d.ID, key)
+		}
+	}()
+	r, err := device.ParseReading(d.Kind, s.Body, now)
+	if err != nil {
+		return nil, err
+	}
+	res := &device.Result{Device: d.ID}
+	if len(r.Candidates) > 0 {
+		res.Plate = r.Candidates[0].Plate
+		if d.Kind != device.KindWeighbridge && st.dedup.Seen(d.ID, res.Plate, r.At) {
+			res.Effect, res.Duplicate, res.Reason = device.EffectNone, true, "the same plate from this device within "+cfg.Dedup.String()
+			ok = true
+			return res, nil
+		}
+	}
+	res, err = db.ingest(ctx, d, s, r, now, cfg, res)
+	if err != nil {
+		if res != nil && res.Plate != "" {
+			st.dedup.Forget(d.ID, res.Plate)
+		}
+		return nil, err
+	}
+	ok = true
+	return res, nil
+}
+
+func (db *DB) ingest(ctx context.Context, d device.Device, s device.Signed, r *device.Parsed, now time.Time, cfg *DeviceConfig, res *device.Result) (*device.Result, error) {
+	st := db.devState()
+	cands := r.Candidates
+	if d.Kind == device.KindWeighbridge && len(cands) == 0 {
+		st.weighMu.Lock()
+		seen, ok := st.weigh[d.Gate]
+		st.weighMu.Unlock()
+		if ok && now.Sub(seen.at) <= cfg.WeighWindow {
+			cands = []device.Candidate{{Plate: seen.plate, Score: 1}}
+		}
+	}
+	key := device.ReplayKey(s)
+	also := func(ctx context.Context, tx *wtx) error {
+		ins, err := tx.exec(ctx, `INSERT INTO device_signatures (device, signature, seen_at) VALUES (?, ?, ?) ON CONFLICT (device, signature) DO NOTHING`,
+			d.ID, key, formatTime(now))
+		if err != nil {
+			return err
+		}
+		if n, err := ins.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "replayed: this signature was already received")
+		}
+		if _, err := tx.exec(ctx, `UPDATE devices SET last_seen = ? WHERE id = ?`, formatTime(now), d.ID); err != nil {
+			return err
+		}
+		if st.written.Add(1)%pruneEvery == 0 {
+			_, err = tx.exec(ctx, `DELETE FROM device_signatures WHERE seen_at < ?`, formatTime(now.Add(-device.ReplayWindow)))
+		}
+		return err
+	}
+	record := func(a device.Action, t *cuakhau.Trip) (*device.Result, error) {
+		res.Effect, res.Reason = a.Effect, a.Reason
+		var al *device.Alert
+		if a.Effect == device.EffectAlert {
+			al = &device.Alert{ID: newAlertID(), Gate: d.Gate, Device: d.ID, Kind: a.Alert, Plate: res.Plate,
+				Message: a.Reason, Reading: string(s.Body), At: now}
+			if t != nil {
+				al.TripID = t.ID
+			}
+		}
+		if t != nil {
+			res.TripID, res.Status = t.ID, t.Status
+		}
+		err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
+			if err := also(ctx, tx); err != nil {
+				return err
+			}
+			if al == nil {
+				return nil
+			}
+			_, err := tx.exec(ctx, `INSERT INTO device_alerts (id, gate, device, kind, plate, trip_id, message, reading, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				al.ID, al.Gate, al.Device, al.Kind, al.Plate, al.TripID, al.Message, al.Reading, formatTime(al.At))
+			return err
+		})
+		if err != nil {
+			return res, fmt.Errorf("record reading of device %s: %w", d.ID, err)
+		}
+		res.Alert = al
+		return res, nil
+	}
+	if len(cands) == 0 {
+		return record(device.Action{Effect: device.EffectAlert, Alert: device.AlertWeighingNoTruck,
+			Reason: "a weight with no plate, and no plate read at the weighing within " + cfg.WeighWindow.String()}, nil)
+	}
+	trips, err := db.activeTripsByPlate(ctx, d.Gate, device.Plates(cands))
+	if err != nil {
+		return res, err
+	}
+	plate, found := device.Match(cands, func(p string) bool { return len(trips[p]) > 0 })
+	if !found {
+		return record(device.Action{Effect: device.EffectAlert, Alert: device.AlertUnknownPlate,
+			Reason: fmt.Sprintf("no trip under way at %s matches the plate read %q (%s)", d.Gate, r.Plate, strings.Join(device.Plates(cands), ", "))}, nil)
+	}
+	res.Plate = plate
+	if d.Position == device.PositionWeighing && d.Kind != device.KindWeighbridge {
+		st.weighMu.Lock()
+		if len(st.weigh) > 10_000 {
+			clear(st.weigh)
+		}
+		st.weigh[d.Gate] = plateSeen{plate, now}
+		st.weighMu.Unlock()
+	}
+	// The trip the read means: of the plate's trips under way, oldest
+	// first, the first the reading acts on, else the first.
+	var t *cuakhau.Trip
+	var a device.Action
+	for i, tr := range trips[plate] {
+		var ai device.Action
+		if r.GrossKg != nil {
+			ai = device.Weighing(d, tr, plate, *r.GrossKg, cfg.Weigh)
+		} else {
+			ai = device.PlateRead(d, tr, plate)
+		}
+		if i == 0 || ai.Effect == device.EffectArrive || ai.Effect == device.EffectDecide {
+			t, a = tr, ai
+		}
+		if ai.Effect == device.EffectArrive || ai.Effect == device.EffectDecide {
+			break
+		}
+	}
+	p := device.Principal(d)
+	wctx := withAlso(ctx, also)
+	switch a.Effect {
+	case device.EffectArrive:
+		ar, err := db.Arrive(wctx, p, t.ID)
+		if err == nil {
+			res.Effect, res.TripID, res.Status, res.Event = a.Effect, t.ID, ar.Trip.Status, ar.Event
+			return res, nil
+		}
+		return db.refused(err, a, t, record)
+	case device.EffectDecide:
+		dr, err := db.Decide(wctx, p, t.ID, a.Decision)
+		if err == nil {
+			res.Effect, res.TripID, res.Status, res.Event = a.Effect, t.ID, dr.Trip.Status, dr.Event
+			return res, nil
+		}
+		return db.refused(err, a, t, record)
+	}
+	return record(a, t)
+}
+
+// refused turns the refusal of a reading's effect by the trip's rules (the
+// trip changed since it was read, say) into an operator alert; any other
+// failure is the reading's.
+func (db *DB) refused(err error, a device.Action, t *cuakhau.Trip, record func(device.Action, *cuakhau.Trip) (*device.Result, error)) (*device.Result, error) {
+	switch cuakhau.ErrorCode(err) {
+	case cuakhau.ECONFLICT, cuakhau.EFORBIDDEN, cuakhau.EINVALID:
+		kind := device.AlertNotCalled
+		switch {
+		case a.Effect == device.EffectArrive:
+			kind = device.AlertWrongGate
+		case a.Decision.Checkpoint != "" && len(t.Checkpoints) > 0 && a.Decision.Checkpoint == t.Checkpoints[len(t.Checkpoints)-1].Code:
+			kind = device.AlertPendingCheck
+		}
+		return record(device.Action{Effect: device.EffectAlert, Alert: kind, Reason: cuakhau.ErrorMessage(err)}, t)
+	}
+	return nil, err
+}
+
+func newAlertID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// activeTripsByPlate returns the trips under way (not final) at gate whose
+// vehicle has one of plates, per plate, oldest declaration first.
+func (db *DB) activeTripsByPlate(ctx context.Context, gate string, plates []string) (map[string][]*cuakhau.Trip, error) {
+	if len(plates) > 64 {
+		plates = plates[:64]
+	}
+	args := []any{gate}
+	marks := make([]string, len(plates))
+	for i, p := range plates {
+		marks[i] = "?"
+		args = append(args, p)
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id, body FROM trips WHERE gate = ? AND plate IN (`+strings.Join(marks, ", ")+`)
+		AND status NOT IN ('crossed', 'cancelled', 'no_show', 'rejected') ORDER BY declared_at, id`), args...)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("find trips by plate: %w", err))
+	}
+	defer rows.Close()
+	out := map[string][]*cuakhau.Trip{}
+	for rows.Next() {
+		var id, body string
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, fmt.Errorf("find trips by plate: %w", err)
+		}
+		t, err := decodeTrip(id, body, nil)
+		if err != nil {
+			return nil, err
+		}
+		out[t.Vehicle.Plate] = append(out[t.Vehicle.Plate], t)
+	}
+	return out, rows.Err()
+}
+
+// Alerts lists a gate's operator alerts ("" every gate), newest first, at
+// most limit (0: 100; at most 1000).
+func (db *DB) Alerts(ctx context.Context, p cuakhau.Principal, gate string, limit int) (_ []*device.Alert, err error) {
+	defer markFault(&err)
+	if err := device.Check(device.CanWatch(p, gate), p, "see the alerts of gate "+gate); err != nil {
+		return nil, err
+	}
+	switch {
+	case limit == 0:
+		limit = 100
+	case limit < 0 || limit > 1000:
+		return nil, cuakhau.Invalid("limit", "from 1 to 1000")
+	}
+	f := struct {
+		Gate  string
+		Limit int
+	}{gate, limit}
+	q := `SELECT id, gate, device, kind, plate, trip_id, message, reading, at FROM device_alerts`
+	var args []any
+	if f.Gate != "" {
+		q += ` WHERE gate = ?`
+		args = append(args, f.Gate)
+	}
+	args = append(args, f.Limit)
+	rows, err := db.read.QueryContext(ctx, db.q(q+` ORDER BY at DESC, id DESC LIMIT ?`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list alerts: %w", err)
+	}
+	defer rows.Close()
+	out := []*device.Alert{}
+	for rows.Next() {
+		var a device.Alert
+		var at string
+		if err := rows.Scan(&a.ID, &a.Gate, &a.Device, &a.Kind, &a.Plate, &a.TripID, &a.Message, &a.Reading, &at); err != nil {
+			return nil, fmt.Errorf("list alerts: %w", err)
+		}
+		if a.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, &a)
+	}
+	return out, rows.Err()
+}

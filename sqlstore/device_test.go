@@ -1,0 +1,319 @@
+package sqlstore_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/device"
+	"github.com/cuakhau/cuakhau/sqlstore"
+)
+
+// camera is a registered device with its secret, which signs its readings.
+type camera struct {
+	t      *testing.T
+	db     *sqlstore.DB
+	clock  *cuakhau.FixedClock
+	id     string
+	secret string
+}
+
+func addDevice(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock, id string, kind device.Kind, pos device.Position) *camera {
+	t.Helper()
+	secret, d, err := db.AddDevice(context.Background(), admin, device.Device{ID: id, Kind: kind, Gate: "huu-nghi", Position: pos})
+	if err != nil {
+		t.Fatalf("AddDevice %s: %v", id, err)
+	}
+	if !d.Enabled || d.ID != id {
+		t.Fatalf("added %+v", d)
+	}
+	return &camera{t, db, clock, id, secret}
+}
+
+// signed signs body now.
+func (c *camera) signed(body string) device.Signed {
+	ts := c.clock.Now().Unix()
+	return device.Signed{Timestamp: strconv.FormatInt(ts, 10), Signature: device.Sign(c.secret, ts, []byte(body)), Body: []byte(body)}
+}
+
+func (c *camera) plateBody(plate string, conf float64) string {
+	return fmt.Sprintf(`{"plate":%q,"confidence":%g,"at":%q}`, plate, conf, c.clock.Now().Format(time.RFC3339))
+}
+
+// read sends a plate read and fails the test if it is refused.
+func (c *camera) read(plate string, conf float64) *device.Result {
+	c.t.Helper()
+	res, err := c.db.Ingest(context.Background(), c.id, c.signed(c.plateBody(plate, conf)))
+	if err != nil {
+		c.t.Fatalf("%s reads %s: %v", c.id, plate, err)
+	}
+	return res
+}
+
+func (c *camera) weigh(kg int64) *device.Result {
+	c.t.Helper()
+	body := fmt.Sprintf(`{"gross_kg":%d,"at":%q}`, kg, c.clock.Now().Format(time.RFC3339))
+	res, err := c.db.Ingest(context.Background(), c.id, c.signed(body))
+	if err != nil {
+		c.t.Fatalf("%s weighs %d: %v", c.id, kg, err)
+	}
+	return res
+}
+
+func withPlate(d cuakhau.Declaration, plate string) cuakhau.Declaration {
+	d.Vehicle.Plate = plate
+	return d
+}
+
+func status(t *testing.T, db *sqlstore.DB, id string) cuakhau.Status {
+	t.Helper()
+	tr, err := db.Trip(context.Background(), admin, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr.Status
+}
+
+func TestDeviceRegistry(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		cam := addDevice(t, db, clock, "hn-yard-1", device.KindANPR, device.PositionYardIn)
+		addDevice(t, db, clock, "hn-wb-1", device.KindWeighbridge, device.PositionWeighing)
+		_, _, err := db.AddDevice(ctx, admin, device.Device{ID: "hn-yard-1", Kind: device.KindANPR, Gate: "huu-nghi", Position: device.PositionYardIn})
+		wantCode(t, err, cuakhau.ECONFLICT)
+		_, _, err = db.AddDevice(ctx, admin, device.Device{ID: "x", Kind: device.KindANPR, Gate: "nowhere", Position: device.PositionYardIn})
+		wantCode(t, err, cuakhau.EINVALID)
+		if _, ok := cuakhau.ErrorFields(err)["gate"]; !ok {
+			t.Errorf("unknown gate: %v", err)
+		}
+		_, _, err = db.AddDevice(ctx, admin, device.Device{ID: "x", Kind: "radar", Gate: "huu-nghi", Position: device.PositionYardIn})
+		wantCode(t, err, cuakhau.EINVALID)
+		devs, err := db.Devices(ctx, admin, "huu-nghi")
+		if err != nil || len(devs) != 2 || devs[0].ID != "hn-wb-1" || devs[1].Kind != device.KindANPR {
+			t.Fatalf("Devices: %v %v", devs, err)
+		}
+		if devs, _ := db.Devices(ctx, admin, "tan-thanh"); len(devs) != 0 {
+			t.Errorf("tan-thanh has %v", devs)
+		}
+
+		declare(t, db, company, withPlate(durian(), "12C45678"))
+		if res := cam.read("12C45678", 0.9); res.Effect != device.EffectArrive {
+			t.Fatalf("read: %+v", res)
+		}
+		if d, _ := db.Device(ctx, cam.id); d.LastSeen == nil || !d.LastSeen.Equal(start) {
+			t.Errorf("last seen %v, want %v", d.LastSeen, start)
+		}
+
+		// Rotation: the old secret stops verifying at once.
+		old := cam.secret
+		secret, _, err := db.RotateDevice(ctx, admin, cam.id)
+		if err != nil || secret == old {
+			t.Fatalf("RotateDevice: %v", err)
+		}
+		clock.Add(time.Second)
+		_, err = db.Ingest(ctx, cam.id, cam.signed(cam.plateBody("29C11111", 0.9)))
+		wantCode(t, err, cuakhau.EUNAUTHORIZED)
+		cam.secret = secret
+		cam.read("29C11111", 0.9)
+
+		if _, err := db.DisableDevice(ctx, admin, cam.id); err != nil {
+			t.Fatal(err)
+		}
+		clock.Add(time.Second)
+		_, err = db.Ingest(ctx, cam.id, cam.signed(cam.plateBody("29C11112", 0.9)))
+		wantCode(t, err, cuakhau.EFORBIDDEN)
+		_, err = db.DisableDevice(ctx, operator, cam.id)
+		wantCode(t, err, cuakhau.EFORBIDDEN)
+		_, _, err = db.AddDevice(ctx, operator, device.Device{ID: "y", Kind: device.KindANPR, Gate: "huu-nghi", Position: device.PositionYardIn})
+		wantCode(t, err, cuakhau.EFORBIDDEN)
+		_, err = db.Devices(ctx, operator, "tan-thanh")
+		wantCode(t, err, cuakhau.EFORBIDDEN)
+		_, err = db.Alerts(ctx, company, "huu-nghi", 0)
+		wantCode(t, err, cuakhau.EFORBIDDEN)
+		_, err = db.DisableDevice(ctx, admin, "nope")
+		wantCode(t, err, cuakhau.ENOTFOUND)
+		_, _, err = db.RotateDevice(ctx, admin, "nope")
+		wantCode(t, err, cuakhau.ENOTFOUND)
+	})
+}
+
+// TestDeviceReadingsDriveTrips follows a truck through the gate on its
+// devices alone, but for the officers' decisions: the yard camera checks it
+// in, the zone camera refuses it until it is called and then admits it,
+// the weighbridge holds it for its weight until released, the zero line
+// raises an alarm while a checkpoint is pending and records the crossing
+// once all have passed.
+func TestDeviceReadingsDriveTrips(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		yard := addDevice(t, db, clock, "hn-yard", device.KindANPR, device.PositionYardIn)
+		zone := addDevice(t, db, clock, "hn-zone", device.KindANPR, device.PositionZoneIn)
+		wcam := addDevice(t, db, clock, "hn-wcam", device.KindANPR, device.PositionWeighing)
+		wb := addDevice(t, db, clock, "hn-wb", device.KindWeighbridge, device.PositionWeighing)
+		out := addDevice(t, db, clock, "hn-out", device.KindANPR, device.PositionGateOut)
+		tr := declare(t, db, company, withPlate(durian(), "12C45678"))
+
+		if res := yard.read("I2C4S678", 0.9); res.Effect != device.EffectArrive || res.Plate != "12C-456.78" ||
+			res.Status != cuakhau.StatusArrived || res.Event == nil || res.Event.Actor != "operator:device:hn-yard" {
+			t.Fatalf("yard read: %+v", res)
+		}
+		// The same plate again within the interval: once.
+		clock.Add(10 * time.Second)
+		if res := yard.read("12C45678", 0.95); !res.Duplicate {
+			t.Errorf("second read within the interval: %+v", res)
+		}
+		// Seen again after it: nothing to do, nothing logged.
+		n := count(t, db, `SELECT count(*) FROM events WHERE trip_id = ?`, tr.ID)
+		clock.Add(2 * time.Minute)
+		if res := yard.read("12C45678", 0.95); res.Effect != device.EffectNone {
+			t.Errorf("read of a waiting truck: %+v", res)
+		}
+		if got := count(t, db, `SELECT count(*) FROM events WHERE trip_id = ?`, tr.ID); got != n {
+			t.Errorf("a read that does nothing logged %d events", got-n)
+		}
+
+		// At the zone before its call: an alert, and it stays waiting.
+		res := zone.read("12C45678", 0.9)
+		if res.Effect != device.EffectAlert || res.Alert == nil || res.Alert.Kind != device.AlertNotCalled || res.Alert.TripID != tr.ID {
+			t.Fatalf("zone read before the call: %+v", res)
+		}
+		if s := status(t, db, tr.ID); s != cuakhau.StatusArrived {
+			t.Fatalf("status %s after the refused zone read", s)
+		}
+		if _, err := db.Call(ctx, operator, "huu-nghi", cuakhau.CallRequest{TripID: tr.ID, Reason: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		clock.Add(2 * time.Minute)
+		if res := zone.read("12C45678", 0.9); res.Effect != device.EffectDecide || res.Status != cuakhau.StatusInZone ||
+			res.Event.Checkpoint != "entry" || res.Event.Device != "hn-zone" {
+			t.Fatalf("zone read after the call: %+v", res)
+		}
+
+		// Weighed: 48.5 t is over the limit, a hold with the reason.
+		wcam.read("12C45678", 0.9)
+		res = wb.weigh(48_500)
+		if res.Effect != device.EffectDecide || res.Status != cuakhau.StatusHeld || res.Event.Checkpoint != "weighbridge" || res.Event.Outcome != cuakhau.OutcomeHold {
+			t.Fatalf("overweight: %+v", res)
+		}
+		var reading cuakhau.Reading
+		if err := json.Unmarshal(res.Event.Data, &reading); err != nil || reading.WeightKg != 48_500 {
+			t.Errorf("the event does not carry the weight: %s", res.Event.Data)
+		}
+		decide(t, db, operator, tr.ID, cuakhau.Decision{Checkpoint: "weighbridge", Outcome: cuakhau.OutcomeRelease})
+		clock.Add(time.Minute)
+		if res := wb.weigh(33_500); res.Event == nil || res.Event.Outcome != cuakhau.OutcomePass {
+			t.Fatalf("weighed again within tolerance: %+v", res)
+		}
+
+		// At the zero line with checkpoints pending: an alarm.
+		decide(t, db, medical, tr.ID, cuakhau.Decision{Checkpoint: "medical", Outcome: cuakhau.OutcomePass})
+		res = out.read("12C45678", 0.9)
+		if res.Effect != device.EffectAlert || res.Alert.Kind != device.AlertPendingCheck || status(t, db, tr.ID) != cuakhau.StatusInZone {
+			t.Fatalf("gate out with customs pending: %+v", res)
+		}
+		decide(t, db, customs, tr.ID, cuakhau.Decision{Checkpoint: "customs", Outcome: cuakhau.OutcomePass, Channel: cuakhau.ChannelGreen})
+		decide(t, db, plantQ, tr.ID, cuakhau.Decision{Checkpoint: "quarantine", Outcome: cuakhau.OutcomePass})
+		decide(t, db, guard, tr.ID, cuakhau.Decision{Checkpoint: "border_guard", Outcome: cuakhau.OutcomePass})
+		decide(t, db, operator, tr.ID, cuakhau.Decision{Checkpoint: "fee", Outcome: cuakhau.OutcomePass})
+		clock.Add(2 * time.Minute)
+		if res := out.read("12C45678", 0.9); res.Effect != device.EffectDecide || res.Status != cuakhau.StatusCrossed || res.Event.Checkpoint != "exit" {
+			t.Fatalf("gate out: %+v", res)
+		}
+
+		// An unknown plate: an alert, never an error.
+		res = yard.read("29C99999", 0.9)
+		if res.Effect != device.EffectAlert || res.Alert.Kind != device.AlertUnknownPlate {
+			t.Fatalf("unknown plate: %+v", res)
+		}
+		alerts, err := db.Alerts(ctx, operator, "huu-nghi", 0)
+		if err != nil || len(alerts) != 3 || alerts[0].Kind != device.AlertUnknownPlate {
+			t.Fatalf("alerts: %v %v", alerts, err)
+		}
+		if alerts, _ := db.Alerts(ctx, admin, "tan-thanh", 0); len(alerts) != 0 {
+			t.Errorf("tan-thanh alerts: %v", alerts)
+		}
+		wantWhole(t, db)
+	})
+}
+
+// TestDeviceRefusals sends each bad reading of the spec and checks the
+// refusal and that nothing changed: no event, no trip change, no alert, no
+// signature kept, the device's last sighting where it was.
+func TestDeviceRefusals(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		cam := addDevice(t, db, clock, "hn-yard", device.KindANPR, device.PositionYardIn)
+		wb := addDevice(t, db, clock, "hn-wb", device.KindWeighbridge, device.PositionWeighing)
+		off := addDevice(t, db, clock, "hn-off", device.KindANPR, device.PositionYardIn)
+		if _, err := db.DisableDevice(ctx, admin, off.id); err != nil {
+			t.Fatal(err)
+		}
+		tr := declare(t, db, company, withPlate(durian(), "12C45678"))
+		good := cam.signed(cam.plateBody("12C45678", 0.9))
+		now := clock.Now().Unix()
+		body := []byte(cam.plateBody("12C45678", 0.9))
+		at := func(ts int64) device.Signed {
+			return device.Signed{Timestamp: strconv.FormatInt(ts, 10), Signature: device.Sign(cam.secret, ts, body), Body: body}
+		}
+		snapshot := func() string {
+			return fmt.Sprint(count(t, db, `SELECT count(*) FROM events`), count(t, db, `SELECT count(*) FROM device_alerts`),
+				count(t, db, `SELECT count(*) FROM device_signatures`), count(t, db, `SELECT count(*) FROM devices WHERE last_seen IS NOT NULL`),
+				status(t, db, tr.ID))
+		}
+		before := snapshot()
+		wrong := good
+		wrong.Signature = device.Sign("ckd_other", now, body)
+		for _, c := range []struct {
+			name  string
+			dev   string
+			s     device.Signed
+			code  string
+			field string
+		}{
+			{"unsigned", cam.id, device.Signed{Body: body}, cuakhau.EUNAUTHORIZED, ""},
+			{"stale", cam.id, at(now - 301), cuakhau.EUNAUTHORIZED, ""},
+			{"from the future", cam.id, at(now + 301), cuakhau.EUNAUTHORIZED, ""},
+			{"wrongly signed", cam.id, wrong, cuakhau.EUNAUTHORIZED, ""},
+			{"unknown device", "hn-nobody", good, cuakhau.ENOTFOUND, ""},
+			{"disabled device", off.id, off.signed(cam.plateBody("12C45678", 0.9)), cuakhau.EFORBIDDEN, ""},
+			{"zero weight", wb.id, wb.signed(`{"gross_kg":0,"at":"2026-12-01T01:00:00Z"}`), cuakhau.EINVALID, "gross_kg"},
+			{"absurd weight", wb.id, wb.signed(`{"gross_kg":4000000,"at":"2026-12-01T01:00:00Z"}`), cuakhau.EINVALID, "gross_kg"},
+			{"plate of nothing", cam.id, cam.signed(`{"plate":"?!","confidence":0.9,"at":"2026-12-01T01:00:00Z"}`), cuakhau.EINVALID, "plate"},
+			{"no time", cam.id, cam.signed(`{"plate":"12C45678","confidence":0.9}`), cuakhau.EINVALID, "at"},
+			{"not JSON", cam.id, cam.signed(`plate=12C45678`), cuakhau.EINVALID, "body"},
+		} {
+			_, err := db.Ingest(ctx, c.dev, c.s)
+			if cuakhau.ErrorCode(err) != c.code {
+				t.Errorf("%s: %v, want %s", c.name, err, c.code)
+			}
+			if _, ok := cuakhau.ErrorFields(err)[c.field]; c.field != "" && !ok {
+				t.Errorf("%s: %v does not name %s", c.name, err, c.field)
+			}
+			if after := snapshot(); after != before {
+				t.Errorf("%s changed the store: %s → %s", c.name, before, after)
+			}
+		}
+		// A replay: the first is taken, the second refused.
+		if _, err := db.Ingest(ctx, cam.id, good); err != nil {
+			t.Fatal(err)
+		}
+		mid := snapshot()
+		_, err := db.Ingest(ctx, cam.id, good)
+		wantCode(t, err, cuakhau.EUNAUTHORIZED)
+		if after := snapshot(); after != mid {
+			t.Errorf("a replay changed the store: %s → %s", mid, after)
+		}
+		// Also by a node that has not seen it in memory: the stored
+		// signatures are the authority.
+		db.ForgetDeviceMemory()
+		_, err = db.Ingest(ctx, cam.id, good)
+		wantCode(t, err, cuakhau.EUNAUTHORIZED)
+		if after := snapshot(); after != mid {
+			t.Errorf("a replay to another node changed the store: %s → %s", mid, after)
+		}
+	})
+}

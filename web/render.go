@@ -1,0 +1,147 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// layoutFile holds the page frame; partials/ holds pieces more than one
+// page (or a live stream) renders; every other file is one page.
+const layoutFile = "templates/layout.html"
+
+// parsePages parses the layout with the partials and then each page on a
+// copy of it, so that every page defines its own "content".
+func parsePages(fsys fs.FS, a *assets) (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"asset": a.url,
+		// local shows an instant in the gate's time zone.
+		"local": func(t time.Time, zone string) string { return inZone(t, zone).Format("15:04 02/01/2006") },
+		"hhmm":  func(t time.Time, zone string) string { return inZone(t, zone).Format("15:04") },
+		"zone":  zoneLabel,
+	}
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, layoutFile)
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	if partials, _ := fs.Glob(fsys, "templates/partials/*.html"); len(partials) > 0 {
+		if base, err = base.ParseFS(fsys, partials...); err != nil {
+			return nil, fmt.Errorf("web: templates: %w", err)
+		}
+	}
+	files, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, f := range files {
+		if f == layoutFile {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(fsys, f)
+		if err != nil {
+			return nil, fmt.Errorf("web: templates: %w", err)
+		}
+		if t.Lookup("content") == nil {
+			return nil, fmt.Errorf("web: template %s defines no \"content\"", f)
+		}
+		pages[strings.TrimSuffix(path.Base(f), ".html")] = t
+	}
+	for _, name := range pageNames {
+		if pages[name] == nil {
+			return nil, fmt.Errorf("web: no template for page %q (templates/%s.html)", name, name)
+		}
+	}
+	return pages, nil
+}
+
+// pageNames are the templates the handlers render.
+var pageNames = []string{"board", "trip", "error"}
+
+// view is what the layout renders around a page's Data.
+type view struct {
+	L     Lang
+	Title string
+	// Langs are the links to this page in each language.
+	Langs []langLink
+	Data  any
+}
+
+type langLink struct {
+	Lang    Lang
+	Name    string
+	URL     string
+	Current bool
+}
+
+// render writes the page name with data, gzipped when the client takes it.
+func (w *Web) render(rw http.ResponseWriter, r *http.Request, l Lang, status int, name, title string, data any) {
+	v := view{L: l, Title: title, Data: data}
+	for i, x := range langs {
+		q := r.URL.Query()
+		q.Set("lang", x.code)
+		v.Langs = append(v.Langs, langLink{Lang: Lang(i), Name: x.name, URL: r.URL.Path + "?" + q.Encode(), Current: Lang(i) == l})
+	}
+	var b bytes.Buffer
+	if err := w.pages[name].ExecuteTemplate(&b, "layout.html", v); err != nil {
+		w.logger.Error("render page", "page", name, "err", err)
+		http.Error(rw, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := rw.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie")
+	writeBody(rw, r, status, b.Bytes())
+}
+
+// writeBody writes body, gzipped when the client takes it.
+func writeBody(rw http.ResponseWriter, r *http.Request, status int, body []byte) {
+	if acceptsGzip(r) && len(body) > 512 {
+		var z bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&z, gzip.DefaultCompression)
+		zw.Write(body)
+		zw.Close()
+		rw.Header().Set("Content-Encoding", "gzip")
+		body = z.Bytes()
+	}
+	rw.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	rw.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		rw.Write(body)
+	}
+}
+
+// inZone is t in the IANA zone (a gate's time_zone), UTC if it is unknown.
+func inZone(t time.Time, zone string) time.Time {
+	if loc, err := loadZone(zone); err == nil {
+		return t.In(loc)
+	}
+	return t.UTC()
+}
+
+// zoneLabel names a zone as people read it beside a time: its offset and
+// its name, "GMT+7 Asia/Ho_Chi_Minh".
+func zoneLabel(t time.Time, zone string) string {
+	lt := inZone(t, zone)
+	_, off := lt.Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	s := "GMT" + sign + strconv.Itoa(off/3600)
+	if m := off % 3600 / 60; m != 0 {
+		s += fmt.Sprintf(":%02d", m)
+	}
+	if zone != "" {
+		s += " " + zone
+	}
+	return s
+}

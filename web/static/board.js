@@ -1,0 +1,11 @@
+// The board's live updates: the server sends the board's live part as HTML
+// (Server-Sent Events, event "board") whenever it changes.
+(function () {
+  var board = document.getElementById("board");
+  var live = document.getElementById("live");
+  if (!board || !window.EventSource) return;
+  var es = new EventSource(board.dataset.stream);
+  es.addEventListener("open", function () { live.textContent = live.dataset.live; });
+  es.addEventListener("error", function () { live.textContent = live.dataset.offline; });
+  es.addEventListener("board", function (e) { board.innerHTML = e.data; });
+})();

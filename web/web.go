@@ -1,0 +1,229 @@
+// Package web serves cuakhau's pages: server-rendered HTML over the same
+// service interfaces as the JSON API (never the API or the store itself).
+//
+// Shape:
+//   - a page is a handler, a template (templates/NAME.html, parsed with the
+//     layout at start: a template that does not parse fails New) and its
+//     messages (messages.go, in Vietnamese, English and Chinese);
+//   - each route carries its access rule (public pages have none; pages of
+//     signed-in roles add theirs), checked before the handler runs;
+//   - the language is chosen by ?lang=, remembered in a cookie, else offered
+//     by Accept-Language, else Vietnamese;
+//   - static files are embedded and served under content-hashed URLs with
+//     long cache lifetimes, text files gzipped; no CDN, no external font;
+//   - live pages update by Server-Sent Events from one broadcaster per
+//     stream, so a thousand open boards cost one read of the feed a tick.
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+)
+
+// Config is what the pages serve from. Queue and Gates are required.
+type Config struct {
+	Gates cuakhau.GateService
+	Queue cuakhau.QueueService
+	// Lookup finds a driver's trip by code and plate (the /trip page);
+	// without it the page answers 500.
+	Lookup cuakhau.LookupService
+	// Allow spends one of the client's open requests, as the API's open
+	// routes do, so that a client has one budget for both; false with the
+	// wait when it is spent. Nil allows every request.
+	Allow func(*http.Request) (bool, time.Duration)
+	// BoardInterval is how often the board's live stream looks at the feed
+	// (default 2 s).
+	BoardInterval time.Duration
+	// Logger receives internal errors. Nil discards.
+	Logger *slog.Logger
+}
+
+// Web is the pages as an http.Handler.
+type Web struct {
+	cfg     Config
+	logger  *slog.Logger
+	pages   map[string]*template.Template
+	assets  *assets
+	mux     *http.ServeMux
+	handler http.Handler
+	live    *broadcaster
+
+	closeOnce sync.Once
+}
+
+// New parses every template and returns the pages. A template that does not
+// parse, or a page whose template is missing, is an error: better refused
+// at start than broken at the first request.
+func New(cfg Config) (*Web, error) {
+	return newWeb(cfg, templateFS, staticFS)
+}
+
+func newWeb(cfg Config, tmpl, static fs.FS) (*Web, error) {
+	if cfg.Gates == nil || cfg.Queue == nil {
+		return nil, errors.New("web: Config needs Gates and Queue")
+	}
+	if cfg.BoardInterval <= 0 {
+		cfg.BoardInterval = 2 * time.Second
+	}
+	w := &Web{cfg: cfg, logger: cfg.Logger, mux: http.NewServeMux()}
+	if w.logger == nil {
+		w.logger = slog.New(slog.DiscardHandler)
+	}
+	var err error
+	if w.assets, err = loadAssets(static); err != nil {
+		return nil, err
+	}
+	if w.pages, err = parsePages(tmpl, w.assets); err != nil {
+		return nil, err
+	}
+	w.live = newBroadcaster(cfg.BoardInterval, w.renderBoardFragments, w.logger)
+	for _, rt := range w.routes() {
+		h := rt.handle
+		if rt.access != nil {
+			h = rt.access(h)
+		}
+		if rt.throttled {
+			h = w.throttle(h)
+		}
+		w.mux.Handle(rt.pattern, w.serve(h))
+	}
+	w.mux.Handle("GET /static/", w.assets)
+	w.mux.Handle("/", w.serve(w.notFound))
+	w.handler = secureHeaders(w.recoverPanics(w.mux))
+	return w, nil
+}
+
+// ServeHTTP serves one request.
+func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) { w.handler.ServeHTTP(rw, r) }
+
+// Close ends the live streams, so that a server shutting down does not wait
+// for them. Register it with http.Server.RegisterOnShutdown.
+func (w *Web) Close() { w.closeOnce.Do(w.live.close) }
+
+// handlerFunc is a page handler that returns its failure instead of writing
+// it, so that every error page is written in one place (writeError).
+type handlerFunc func(rw http.ResponseWriter, r *http.Request) error
+
+// route is one page or stream. access, when set, wraps the handler with the
+// page's access rule (a role check, once accounts exist); nil is public.
+type route struct {
+	pattern   string
+	throttled bool
+	access    func(handlerFunc) handlerFunc
+	handle    handlerFunc
+}
+
+func (w *Web) routes() []route {
+	return []route{
+		{"GET /{$}", true, nil, w.boardPage},
+		{"GET /events/board", true, nil, w.boardEvents},
+		{"GET /trip", true, nil, w.tripPage},
+	}
+}
+
+func (w *Web) serve(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if err := h(rw, r); err != nil {
+			w.writeError(rw, r, err)
+		}
+	})
+}
+
+// throttle spends one of the client's open requests before h runs.
+func (w *Web) throttle(h handlerFunc) handlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) error {
+		if w.cfg.Allow != nil {
+			if ok, wait := w.cfg.Allow(r); !ok {
+				return &throttled{wait}
+			}
+		}
+		return h(rw, r)
+	}
+}
+
+// throttled is a request refused for its client's spent budget.
+type throttled struct{ wait time.Duration }
+
+func (t *throttled) Error() string { return "too many requests" }
+
+func (w *Web) notFound(rw http.ResponseWriter, r *http.Request) error {
+	return cuakhau.Errorf(cuakhau.ENOTFOUND, "no page %s", r.URL.Path)
+}
+
+// errorView is what the error page shows.
+type errorView struct {
+	Status  int
+	Title   string
+	Message string
+}
+
+// writeError writes err as an HTML page in the reader's language: the
+// message of a cuakhau error a user can act on, nothing of an internal one
+// (which goes to the log).
+func (w *Web) writeError(rw http.ResponseWriter, r *http.Request, err error) {
+	l := langOf(rw, r)
+	status := http.StatusInternalServerError
+	v := errorView{Title: l.T("error.internal.title"), Message: l.T("error.internal")}
+	var te *throttled
+	switch code := cuakhau.ErrorCode(err); {
+	case errors.As(err, &te):
+		status = http.StatusTooManyRequests
+		secs := max(1, int((te.wait+time.Second-1)/time.Second))
+		rw.Header().Set("Retry-After", strconv.Itoa(secs))
+		v = errorView{Title: l.T("error.throttled.title"), Message: l.T("error.throttled", secs)}
+	case code == cuakhau.ENOTFOUND:
+		status = http.StatusNotFound
+		v = errorView{Title: l.T("error.notfound.title"), Message: l.T("error.notfound")}
+	case code == cuakhau.EFORBIDDEN:
+		status = http.StatusForbidden
+		v = errorView{Title: l.T("error.forbidden.title"), Message: l.T("error.forbidden")}
+	case code == cuakhau.EUNAVAILABLE:
+		status = http.StatusServiceUnavailable
+		rw.Header().Set("Retry-After", "5")
+		v = errorView{Title: l.T("error.unavailable.title"), Message: l.T("error.unavailable")}
+	default:
+		w.logger.Error("page failed", "path", r.URL.Path, "err", err)
+	}
+	v.Status = status
+	w.render(rw, r, l, status, "error", v.Title, v)
+}
+
+// recoverPanics turns a panic in a handler into the 500 page.
+func (w *Web) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				w.logger.Error("page panicked", "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				w.writeError(rw, r, errors.New("panic"))
+			}
+		}()
+		next.ServeHTTP(rw, r)
+	})
+}
+
+// secureHeaders are on every answer: no sniffing, no framing, no referrer
+// (a trip page's URL holds its code and plate), and a content policy that
+// allows this server's own scripts, styles and images alone.
+func secureHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		h := rw.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+		next.ServeHTTP(rw, r)
+	})
+}
