@@ -17,7 +17,7 @@ import (
 const module = "github.com/cuakhau/cuakhau"
 
 // The pure packages: they decide, and others store, carry and wire.
-var pure = []string{"ident", "flow", "sched", "catalog", "device"}
+var pure = []string{"ident", "flow", "sched", "gatestate", "catalog", "notice", "device"}
 
 // scope says which of a package's imports a rule looks at.
 type scope int
@@ -125,6 +125,8 @@ func TestDependencyRulesCatch(t *testing.T) {
 		p("flow"):            {ImportPath: p("flow"), Deps: []string{module, p("ident"), p("sqlstore"), "fmt"}},
 		p("sched"):           {ImportPath: p("sched"), Deps: []string{"github.com/jackc/pgx/v5"}},
 		p("catalog"):         {ImportPath: p("catalog"), Deps: []string{module, "embed"}},
+		p("gatestate"):       {ImportPath: p("gatestate"), Deps: []string{module, p("flow"), p("sched")}},
+		p("notice"):          {ImportPath: p("notice"), Deps: []string{module, "strings"}},
 		p("device"):          {ImportPath: p("device"), Deps: []string{module, p("ident")}},
 		p("sim"):             {ImportPath: p("sim"), Deps: []string{p("flow"), "gopkg.in/yaml.v3", p("traffic"), p("httpapi")}},
 		p("httpapi"):         {ImportPath: p("httpapi"), Deps: []string{module}, XTestImports: []string{p("sqlstore")}},

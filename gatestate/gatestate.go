@@ -38,11 +38,14 @@ const EndedWindow = sched.NoShowWindow
 // event told to hold at origin — those on their way without a booking when
 // it came into force, or perishables whose own shelf life would not last
 // their wait (ShelfLifeHold). An inactive record that is not a shelf-life
-// hold ends the episode.
+// hold ends the episode. Needs holds, for a shelf-life hold, the wait and
+// crossing its notice told each trip (by id), so that the notice can be
+// rebuilt from the log; holds logged before it was kept have none.
 type AdvisoryData struct {
 	cuakhau.AdvisoryRecord
-	Told          []string `json:"told,omitempty"`
-	ShelfLifeHold bool     `json:"shelf_life_hold,omitempty"`
+	Told          []string                 `json:"told,omitempty"`
+	ShelfLifeHold bool                     `json:"shelf_life_hold,omitempty"`
+	Needs         map[string]time.Duration `json:"needs,omitempty"`
 }
 
 // Trip is what the state keeps of a trip that has not reached a final

@@ -3,9 +3,10 @@ package sched
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cuakhau/cuakhau/notice"
 )
 
 // Level is a gate's congestion level, as the national single-window portal
@@ -139,8 +140,11 @@ type Advice struct {
 	// at today's reduced figure would push a held truck's booking weeks out,
 	// and those windows stay empty when the congestion is over.
 	ShedWithin time.Duration
-	// Text is the advisory for drivers and companies in Vietnamese, TextEN
-	// and TextZH the same in English and Chinese; empty when not Active.
+	// Says is what the advisory tells drivers and companies, clause by
+	// clause (the notice catalogue's Advisory* keys); Text is it in
+	// Vietnamese, TextEN and TextZH the same in English and Chinese
+	// (notice.AdviceText); all empty when not Active.
+	Says                 []notice.Notice
 	Text, TextEN, TextZH string
 	// Reason is the same for logs and error messages, in English.
 	Reason string
@@ -213,47 +217,37 @@ func Advise(a AdviceInput) Advice {
 	adv.Active = true
 	adv.StopBookings = adv.MaxBookingsPerDay == 0
 
-	var vi, en, zh, why []string
+	var says []notice.Notice
+	var why []string
 	if spoils {
-		vi = append(vi, fmt.Sprintf("Xe chở hàng tươi nếu đến cửa khẩu lúc này dự kiến phải chờ %s, lâu hơn thời hạn bảo quản còn lại (%s).", durVI(wait), durVI(a.ShelfLife)))
-		en = append(en, fmt.Sprintf("A truck of perishables arriving now is expected to wait %s, longer than its remaining shelf life (%s).", durEN(wait), durEN(a.ShelfLife)))
-		zh = append(zh, fmt.Sprintf("现在到达的鲜货车辆预计需等待%s，超过剩余保鲜期（%s）。", durZH(wait), durZH(a.ShelfLife)))
+		says = append(says, notice.Notice{Key: notice.AdvisoryPerishableWait, Args: notice.Args{Wait: wait, ShelfLife: a.ShelfLife}})
 		why = append(why, fmt.Sprintf("perishable wait %s (+%s crossing) exceeds shelf life %s", fmtDur(wait), fmtDur(max(a.CrossingTime, 0)), fmtDur(a.ShelfLife)))
 	}
 	if full {
-		vi = append(vi, fmt.Sprintf("Các xe đang chờ và đã đặt chỗ trong 24 giờ tới cần %s để thông quan, lâu hơn thời hạn bảo quản của hàng tươi (%s).", durVI(ahead), durVI(a.ShelfLife)))
-		en = append(en, fmt.Sprintf("The trucks waiting and booked for the next 24 hours take %s to clear, longer than perishables last (%s).", durEN(ahead), durEN(a.ShelfLife)))
-		zh = append(zh, fmt.Sprintf("正在等待和未来24小时已预约的车辆需要%s才能通关，超过鲜货的保鲜期（%s）。", durZH(ahead), durZH(a.ShelfLife)))
+		says = append(says, notice.Notice{Key: notice.AdvisoryBacklogBeyondShelfLife, Args: notice.Args{Wait: ahead, ShelfLife: a.ShelfLife}})
 		why = append(why, fmt.Sprintf("waiting and booked take %s (+%s crossing) to clear, beyond shelf life %s", fmtDur(ahead), fmtDur(max(a.CrossingTime, 0)), fmtDur(a.ShelfLife)))
 	}
 	if short {
 		other, our := count(a.OtherPerDay), count(a.OurPerDay)
-		vi = append(vi, fmt.Sprintf("Phía bạn chỉ tiếp nhận %s xe/ngày, thấp hơn năng lực thông quan phía ta (%s xe/ngày).", numVI(other), numVI(our)))
-		en = append(en, fmt.Sprintf("The other side takes only %s trucks a day, below our %s.", numEN(other), numEN(our)))
-		zh = append(zh, fmt.Sprintf("对方口岸每天仅接收%s辆车，低于我方每天%s辆的通关能力。", strconv.Itoa(other), strconv.Itoa(our)))
+		says = append(says, notice.Notice{Key: notice.AdvisoryOtherSideShort, Args: notice.Args{Count: other, Capacity: our}})
 		why = append(why, fmt.Sprintf("other side takes %d trucks/day, below our %d", other, our))
 	}
 	if held && !spoils && !full && !short {
-		vi = append(vi, fmt.Sprintf("Còn %s xe đang chờ tại nơi xuất phát theo cảnh báo trước; xe chưa đặt chỗ đi sau các xe này.", numVI(a.Held)))
-		en = append(en, fmt.Sprintf("%s trucks told to hold at origin have not come back yet; trucks without a booking come after them.", numEN(a.Held)))
-		zh = append(zh, fmt.Sprintf("仍有%d辆车按此前预警在出发地等待；未预约的车辆排在其后。", a.Held))
+		says = append(says, notice.Notice{Key: notice.AdvisoryHeldAtOrigin, Args: notice.Args{Count: a.Held}})
 		why = append(why, fmt.Sprintf("%d trucks told to hold have not come back", a.Held))
 	}
 	if adv.StopBookings {
-		vi = append(vi, "Tạm dừng nhận đặt chỗ mới; xe chưa lên đường xin hoãn khởi hành.")
-		en = append(en, "New bookings are suspended; trucks not yet on the road should hold.")
-		zh = append(zh, "暂停接受新的预约；尚未出发的车辆请暂缓出发。")
+		says = append(says, notice.Notice{Key: notice.AdvisoryBookingsStopped})
 		why = append(why, "bookings stopped")
 	} else {
 		n := adv.MaxBookingsPerDay
-		vi = append(vi, fmt.Sprintf("Mỗi ngày chỉ nhận tối đa %s lượt đặt chỗ; xe chưa đặt chỗ xin cân nhắc hoãn khởi hành.", numVI(n)))
-		en = append(en, fmt.Sprintf("Bookings are limited to %s a day; trucks without a booking should consider holding.", numEN(n)))
-		zh = append(zh, fmt.Sprintf("每天最多接受%d个预约；未预约的车辆请考虑暂缓出发。", n))
+		says = append(says, notice.Notice{Key: notice.AdvisoryBookingsCapped, Args: notice.Args{Count: n}})
 		why = append(why, fmt.Sprintf("bookings capped at %d/day", n))
 	}
-	adv.Text = "Cảnh báo: " + strings.Join(vi, " ")
-	adv.TextEN = "Advisory: " + strings.Join(en, " ")
-	adv.TextZH = "预警：" + strings.Join(zh, "")
+	adv.Says = says
+	adv.Text = notice.AdviceText(notice.VI, says)
+	adv.TextEN = notice.AdviceText(notice.EN, says)
+	adv.TextZH = notice.AdviceText(notice.ZH, says)
 	adv.Reason = strings.Join(why, "; ")
 	return adv
 }
@@ -275,101 +269,6 @@ func backlogWait(waiting int, perDay float64) time.Duration {
 }
 
 func count(x float64) int { return floorCount(max(x, 0)) }
-
-// splitDur rounds d to minutes for people: days and hours past a day, hours
-// and minutes below. ok is false for a wait too long to mean anything.
-func splitDur(d time.Duration) (days, hours, minutes int, ok bool) {
-	if d >= 365*24*time.Hour {
-		return 0, 0, 0, false
-	}
-	m := int((max(d, 0) + 30*time.Second) / time.Minute)
-	if m >= 24*60 {
-		h := (m + 30) / 60
-		return h / 24, h % 24, 0, true
-	}
-	return 0, m / 60, m % 60, true
-}
-
-func durVI(d time.Duration) string {
-	days, h, m, ok := splitDur(d)
-	if !ok {
-		return "hơn một năm"
-	}
-	var parts []string
-	if days > 0 {
-		parts = append(parts, strconv.Itoa(days)+" ngày")
-	}
-	if h > 0 {
-		parts = append(parts, strconv.Itoa(h)+" giờ")
-	}
-	if m > 0 || len(parts) == 0 {
-		parts = append(parts, strconv.Itoa(m)+" phút")
-	}
-	return strings.Join(parts, " ")
-}
-
-func durEN(d time.Duration) string {
-	days, h, m, ok := splitDur(d)
-	if !ok {
-		return "more than a year"
-	}
-	unit := func(n int, one string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return strconv.Itoa(n) + " " + one + "s"
-	}
-	var parts []string
-	if days > 0 {
-		parts = append(parts, unit(days, "day"))
-	}
-	if h > 0 {
-		parts = append(parts, unit(h, "hour"))
-	}
-	if m > 0 || len(parts) == 0 {
-		parts = append(parts, unit(m, "minute"))
-	}
-	return strings.Join(parts, " ")
-}
-
-func durZH(d time.Duration) string {
-	days, h, m, ok := splitDur(d)
-	if !ok {
-		return "一年以上"
-	}
-	var b strings.Builder
-	if days > 0 {
-		b.WriteString(strconv.Itoa(days) + "天")
-	}
-	if h > 0 {
-		b.WriteString(strconv.Itoa(h) + "小时")
-	}
-	if m > 0 || b.Len() == 0 {
-		b.WriteString(strconv.Itoa(m) + "分钟")
-	}
-	return b.String()
-}
-
-// numVI and numEN group thousands the way each language writes them.
-func numVI(n int) string { return group(n, ".") }
-func numEN(n int) string { return group(n, ",") }
-
-func group(n int, sep string) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
 
 // BookingUtilization is the share of the clearing rate a window sells (see
 // WindowConfig.Utilization) while adv is the gate's advisory; walkIns is

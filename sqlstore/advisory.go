@@ -9,6 +9,7 @@ import (
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
 	"github.com/cuakhau/cuakhau/gatestate"
+	"github.com/cuakhau/cuakhau/notice"
 	"github.com/cuakhau/cuakhau/sched"
 )
 
@@ -158,16 +159,12 @@ func (db *DB) recordAdvisory(ctx context.Context, tx *wtx, s *gateState, p cuakh
 		return false, err
 	}
 	for _, t := range trips {
-		if err := db.notify(ctx, tx, ev, t, cuakhau.NotifyAdvisory, advisoryText(rec.AdvisoryRecord)); err != nil {
+		if err := db.notify(ctx, tx, ev, t, notice.AdvisoryOf(rec.AdvisoryRecord)); err != nil {
 			return false, err
 		}
 	}
 	return true, nil
 }
-
-// advisoryText is the notice an advisory in force sends the trips on
-// their way.
-func advisoryText(rec cuakhau.AdvisoryRecord) string { return rec.Text + " / " + rec.TextEN }
 
 // onTheirWay reports whether a trip of status s is still on its way to its
 // gate (tripsOnTheirWay's statuses): an advisory tells it.
@@ -325,8 +322,10 @@ func (db *DB) recordShelfLifeHolds(ctx context.Context, tx *wtx, s *gateState, h
 	rec := advisoryData{AdvisoryRecord: cuakhau.AdvisoryRecord{Active: adv.Active, Level: string(adv.Level), Waiting: len(s.input.Waiting),
 		MaxBookingsPerDay: adv.MaxBookingsPerDay, StopBookings: adv.StopBookings, Reason: adv.Reason,
 		Text: adv.Text, TextEN: adv.TextEN, TextZH: adv.TextZH, Notified: len(holds)}, ShelfLifeHold: true}
+	rec.Needs = map[string]time.Duration{}
 	for _, h := range holds {
 		rec.Told = append(rec.Told, h.trip.ID)
+		rec.Needs[h.trip.ID] = h.need
 	}
 	body, err := json.Marshal(rec)
 	if err != nil {
@@ -338,18 +337,14 @@ func (db *DB) recordShelfLifeHolds(ctx context.Context, tx *wtx, s *gateState, h
 		return err
 	}
 	for _, h := range holds {
-		t := h.trip
-		until := flow.SpoilsAt(t).In(s.cg.loc).Format("02/01 15:04")
-		text := fmt.Sprintf("Xe %s (%s): hàng tươi chỉ còn hạn đến %s, không đủ cho thời gian chờ và thông quan dự kiến (%s); xin chờ tại nơi xuất phát. / Truck %s (%s): the load lasts until %s, less than the expected wait and crossing (%s); please hold at origin.",
-			t.Vehicle.Plate, t.Code, until, durText(h.need), t.Vehicle.Plate, t.Code, until, durText(h.need))
+		var released time.Time
 		if h.release != nil {
-			if err := db.releaseBooking(ctx, tx, t.ID, *h.release, now); err != nil {
+			if err := db.releaseBooking(ctx, tx, h.trip.ID, *h.release, now); err != nil {
 				return err
 			}
-			ws := h.release.Start.In(s.cg.loc).Format("02/01 15:04")
-			text += fmt.Sprintf(" Lịch đặt %s đã được hủy (không tính là không đến); đặt lại khi có thể đi. / The booking of %s is released (not counted as a no-show); book again when you can set off.", ws, ws)
+			released = h.release.Start
 		}
-		if err := db.notify(ctx, tx, ev, t, cuakhau.NotifyAdvisory, text); err != nil {
+		if err := db.notify(ctx, tx, ev, h.trip, notice.ShelfLifeHoldOf(h.trip, flow.SpoilsAt(h.trip), h.need, released, s.cg.loc)); err != nil {
 			return err
 		}
 	}
@@ -375,10 +370,4 @@ func (db *DB) releaseBooking(ctx context.Context, tx *wtx, id string, w sched.Wi
 		return fmt.Errorf("release booking: %w", err)
 	}
 	return nil
-}
-
-// durText is a duration in hours and minutes for a notice.
-func durText(d time.Duration) string {
-	m := int((d + 30*time.Second) / time.Minute)
-	return fmt.Sprintf("%dh%02d", m/60, m%60)
 }

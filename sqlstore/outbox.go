@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
-	"github.com/cuakhau/cuakhau/flow"
+	"github.com/cuakhau/cuakhau/notice"
 )
 
-// notify writes a message to the outbox inside the write of its cause.
-func (db *DB) notify(ctx context.Context, tx *wtx, ev *cuakhau.Event, t *cuakhau.Trip, kind, text string) error {
-	m, err := outboxRowOf(ev, t, kind, text)
+// notify writes notice n about trip t to the outbox inside the write of
+// its cause ev.
+func (db *DB) notify(ctx context.Context, tx *wtx, ev *cuakhau.Event, t *cuakhau.Trip, n notice.Notice) error {
+	m, err := outboxRowOf(ev, t, n)
 	if err != nil {
 		return err
 	}
@@ -25,10 +26,10 @@ func (db *DB) notify(ctx context.Context, tx *wtx, ev *cuakhau.Event, t *cuakhau
 	return nil
 }
 
-// notifyEvent writes the messages a trip's event causes (eventNotices).
+// notifyEvent writes the notices a trip's event causes (notice.Of).
 func (db *DB) notifyEvent(ctx context.Context, tx *wtx, ev *cuakhau.Event, t *cuakhau.Trip, loc *time.Location) error {
-	for _, n := range eventNotices(ev, t, loc) {
-		if err := db.notify(ctx, tx, ev, t, n.kind, n.text); err != nil {
+	for _, n := range notice.Of(ev, t, loc) {
+		if err := db.notify(ctx, tx, ev, t, n); err != nil {
 			return err
 		}
 	}
@@ -36,59 +37,34 @@ func (db *DB) notifyEvent(ctx context.Context, tx *wtx, ev *cuakhau.Event, t *cu
 }
 
 // outboxRow is an outbox message as first written, before any delivery
-// attempt changes it.
+// attempt changes it. legacyData is its data as the store wrote it before
+// messages carried their notice (key and arguments): `cuakhau verify`
+// accepts it for rows written then (checkOutbox).
 type outboxRow struct {
 	id, kind, gate, tripID, phone, text, data, createdAt string
+	legacyData                                           string
 }
 
-// outboxRowOf builds the message of kind about trip t that event ev causes.
-// Its id is stable — the gate, the cause's seq in the gate's log, the kind
-// and the trip — so that every delivery attempt carries the same id and the
-// cause can never write it twice.
-func outboxRowOf(ev *cuakhau.Event, t *cuakhau.Trip, kind, text string) (outboxRow, error) {
-	data, err := json.Marshal(map[string]any{"trip_code": t.Code, "plate": t.Vehicle.Plate, "event_seq": ev.Seq, "status": t.Status})
+// outboxRowOf builds the message n about trip t that event ev causes: its
+// text in the gate's language (notice.Outbox), and in its data the notice's
+// key and arguments, from which pages and devices render it in any
+// language. Its id is stable — the gate, the cause's seq in the gate's
+// log, the kind and the trip — so that every delivery attempt carries the
+// same id and the cause can never write it twice.
+func outboxRowOf(ev *cuakhau.Event, t *cuakhau.Trip, n notice.Notice) (outboxRow, error) {
+	fields := map[string]any{"trip_code": t.Code, "plate": t.Vehicle.Plate, "event_seq": ev.Seq, "status": t.Status}
+	legacy, err := json.Marshal(fields)
 	if err != nil {
 		return outboxRow{}, err
 	}
-	return outboxRow{id: fmt.Sprintf("%s-%d-%s-%s", ev.Gate, ev.Seq, kind, t.ID), kind: kind, gate: ev.Gate, tripID: t.ID,
-		phone: t.Driver.Phone, text: text, data: string(data), createdAt: formatTime(ev.At)}, nil
-}
-
-// notice is one message to write: its kind and text.
-type notice struct{ kind, text string }
-
-// eventNotices are the messages a trip's event causes, t being the trip
-// after it and loc its gate's zone: a call tells the driver to come, a
-// moved booking confirms the new window, a late arrival or a missed window
-// says the booking is lost. The store writes them with the event and
-// `cuakhau verify` rebuilds them from the log, both from here.
-func eventNotices(ev *cuakhau.Event, t *cuakhau.Trip, loc *time.Location) []notice {
-	switch ev.Type {
-	case cuakhau.EventCalled:
-		return []notice{{cuakhau.NotifyCalled, fmt.Sprintf("Xe %s (%s): mời vào khu kiểm soát cửa khẩu %s ngay. / Truck %s: proceed to the control zone now.",
-			t.Vehicle.Plate, t.Code, t.Gate, t.Vehicle.Plate)}}
-	case cuakhau.EventBookingMoved:
-		var b flow.BookingData
-		if json.Unmarshal(ev.Data, &b) != nil {
-			return nil
-		}
-		return []notice{{cuakhau.NotifyBookingMoved, fmt.Sprintf("Xe %s (%s): lịch qua cửa khẩu %s đã chuyển sang %s.",
-			t.Vehicle.Plate, t.Code, t.Gate, b.WindowStart.In(loc).Format("02/01 15:04"))}}
-	case cuakhau.EventArrived:
-		var a cuakhau.ArrivalData
-		if json.Unmarshal(ev.Data, &a) != nil || !a.Late {
-			return nil
-		}
-		return []notice{{cuakhau.NotifyBookingLost, fmt.Sprintf("Xe %s (%s) đến muộn quá thời gian cho phép: mất lịch đặt, xếp vào hàng chờ thường.",
-			t.Vehicle.Plate, t.Code)}}
-	case cuakhau.EventNoShow:
-		if len(ev.Data) == 0 {
-			return nil // an operator's no-show, not the sweep's: no booking was lost
-		}
-		return []notice{{cuakhau.NotifyBookingLost, fmt.Sprintf("Xe %s (%s) không đến trong khung giờ đã đặt: lịch đặt bị hủy.",
-			t.Vehicle.Plate, t.Code)}}
+	fields["notice"] = n
+	data, err := json.Marshal(fields)
+	if err != nil {
+		return outboxRow{}, err
 	}
-	return nil
+	kind := n.Kind()
+	return outboxRow{id: fmt.Sprintf("%s-%d-%s-%s", ev.Gate, ev.Seq, kind, t.ID), kind: kind, gate: ev.Gate, tripID: t.ID,
+		phone: t.Driver.Phone, text: notice.Outbox(n), data: string(data), createdAt: formatTime(ev.At), legacyData: string(legacy)}, nil
 }
 
 // DueNotifications returns up to limit undelivered messages whose next

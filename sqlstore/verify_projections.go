@@ -9,9 +9,11 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
+	"github.com/cuakhau/cuakhau/notice"
 )
 
 // RowDiff is one way a stored projection differs from what its log
@@ -48,14 +50,14 @@ const none = "(none)"
 // VerifyProjections rebuilds every projection the API serves — trips,
 // bookings, the waiting area, gate controls and the outbox — from the log,
 // with the transitions and row builders the store writes them with
-// (flow.Project, flow.Replayer, bookingEnd, eventNotices, …), and compares
+// (flow.Project, flow.Replayer, bookingEnd, notice.Of, …), and compares
 // them with the stored rows from the same snapshot. It returns each
 // difference, by table and row; none means every row is what the log says.
 //
 // The outbox's delivery columns (attempts, next_at, delivered_at,
 // last_error) are the dispatcher's and are not compared; nor is the text of
-// a shelf-life hold notice, which quotes a predicted wait the log does not
-// keep. The log's own integrity is VerifyLog's; a log that does not chain
+// a shelf-life hold notice logged before its event kept the predicted wait
+// the notice quotes. The log's own integrity is VerifyLog's; a log that does not chain
 // rebuilds into differences too.
 //
 // It keeps the rebuilt projections in memory: about 2 KB a trip.
@@ -167,7 +169,7 @@ func (r *rebuild) add(ev *cuakhau.Event) {
 	}
 	r.booking(ev, prev, next)
 	if known {
-		for _, n := range eventNotices(ev, next, cg.loc) {
+		for _, n := range notice.Of(ev, next, cg.loc) {
 			r.notice(ev, next, n, true)
 		}
 	}
@@ -224,10 +226,23 @@ func (r *rebuild) advisory(ev *cuakhau.Event) {
 		return
 	}
 	if rec.ShelfLifeHold {
+		// A hold logged before its event kept each trip's need cannot have
+		// its text rebuilt: the need was a prediction the log did not keep.
+		cg, known := r.gates[ev.Gate]
 		for _, id := range rec.Told {
-			if t := r.trips[id]; t != nil {
-				r.notice(ev, t, notice{kind: cuakhau.NotifyAdvisory}, false)
+			t := r.trips[id]
+			if t == nil || !known {
+				continue
 			}
+			need, kept := rec.Needs[id]
+			// A held trip that holds a booking gives it up with the hold
+			// (sched.HoldOnTheWay), in a booking_released event after this
+			// one: the trip as the log stands here is booked.
+			var released time.Time
+			if t.Status == cuakhau.StatusBooked {
+				released = t.Booking.Start
+			}
+			r.notice(ev, t, notice.ShelfLifeHoldOf(t, flow.SpoilsAt(t), need, released, cg.loc), kept)
 		}
 		return
 	}
@@ -235,12 +250,12 @@ func (r *rebuild) advisory(ev *cuakhau.Event) {
 		return
 	}
 	for id := range r.onTheirWay[ev.Gate] {
-		r.notice(ev, r.trips[id], notice{cuakhau.NotifyAdvisory, advisoryText(rec.AdvisoryRecord)}, true)
+		r.notice(ev, r.trips[id], notice.AdvisoryOf(rec.AdvisoryRecord), true)
 	}
 }
 
-func (r *rebuild) notice(ev *cuakhau.Event, t *cuakhau.Trip, n notice, textKnown bool) {
-	m, err := outboxRowOf(ev, t, n.kind, n.text)
+func (r *rebuild) notice(ev *cuakhau.Event, t *cuakhau.Trip, n notice.Notice, textKnown bool) {
+	m, err := outboxRowOf(ev, t, n)
 	if err != nil {
 		r.differ("events", fmt.Sprintf("%s/%d", ev.Gate, ev.Seq), "", "", "its notice cannot be built: "+err.Error())
 		return
@@ -479,6 +494,15 @@ func (r *rebuild) checkOutbox(ctx context.Context, tx *sql.Tx) error {
 		}, func(id string, s, w outboxRow) error {
 			if r.unverifiedText[id] {
 				s.text = w.text
+			}
+			// A row written before messages carried their notice (key and
+			// arguments) in its data has the data of then; its text is
+			// compared all the same, and is what the catalogue renders: the
+			// catalogue keeps the Vietnamese of those messages byte for byte
+			// (notice.Outbox), so that verify stays as strict for them as for
+			// rows written since, rather than comparing keys alone.
+			if s.data == w.legacyData {
+				s.data = w.data
 			}
 			r.fields("outbox", id, outboxColumns, s.values(), w.values())
 			return nil
