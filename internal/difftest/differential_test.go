@@ -295,8 +295,8 @@ func runServer(t *testing.T, s sim.Script, trace []sim.Decision, epoch time.Time
 			physical[d.At] = append(physical[d.At], d)
 		}
 	}
-	trips := map[int]string{}  // script index → trip id
-	names := map[string]int{}  // trip id → script index
+	trips := map[int]string{} // script index → trip id
+	names := map[string]int{} // trip id → script index
 	var out []string
 	at := func(d time.Duration) string { return fmt.Sprintf("%02d:%02d", int(d.Hours()), int(d.Minutes())%60) }
 	declare := func(i int, now time.Duration) {
