@@ -16,48 +16,79 @@ import (
 // the store. Errors are *cuakhau.Error: invalid (a field breaks a rule),
 // forbidden (p may not act here) or conflict (the trip's state refuses it).
 func Apply(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Decision, now time.Time) (*cuakhau.Trip, *cuakhau.Event, error) {
-	if err := validateDecision(d); err != nil {
+	ev := new(cuakhau.Event)
+	next, err := apply(g, t, p, d, now, ev)
+	if err != nil {
 		return nil, nil, err
 	}
+	return next, ev, nil
+}
+
+// Step is Apply for a caller that owns t and keeps no events (the
+// simulator): the same checks and the same transition, made on t itself, and
+// no event, so nothing is copied or encoded. t after Step is what Apply
+// would return; on an error t may be partly changed and must be dropped.
+func Step(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Decision, now time.Time) error {
+	_, err := apply(g, t, p, d, now, nil)
+	return err
+}
+
+// apply is Apply when ev is set (it is filled, and the transition is made
+// on a copy of t), else Step.
+func apply(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Decision, now time.Time, ev *cuakhau.Event) (*cuakhau.Trip, error) {
+	if err := validateDecision(d); err != nil {
+		return nil, err
+	}
 	if p.Role == cuakhau.RoleViewer || p.Role == cuakhau.RoleEnterprise && d.Outcome != cuakhau.OutcomeCancel {
-		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not record %s", p.Role, d.Outcome)
+		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not record %s", p.Role, d.Outcome)
 	}
 	if p.Gate != "" && p.Gate != t.Gate {
-		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s; trip %s is at gate %s", p.Gate, t.Code, t.Gate)
+		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s; trip %s is at gate %s", p.Gate, t.Code, t.Gate)
 	}
 	if t.Status.Final() {
-		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; it takes no further decisions", t.Code, t.Status)
+		return nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; it takes no further decisions", t.Code, t.Status)
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	next := clone(t)
-	ev := &cuakhau.Event{
-		Gate:       t.Gate,
-		TripID:     t.ID,
-		Type:       cuakhau.EventDecision,
-		Checkpoint: d.Checkpoint,
-		Outcome:    d.Outcome,
-		Channel:    d.Channel,
-		Note:       d.Note,
-		Device:     d.Device,
-		Actor:      p.Actor(),
-		At:         now,
+	next := t
+	if ev != nil {
+		next = clone(t)
+		*ev = cuakhau.Event{
+			Gate:       t.Gate,
+			TripID:     t.ID,
+			Type:       cuakhau.EventDecision,
+			Checkpoint: d.Checkpoint,
+			Outcome:    d.Outcome,
+			Channel:    d.Channel,
+			Note:       d.Note,
+			Device:     d.Device,
+			Actor:      p.Actor(),
+			At:         now,
+		}
 	}
 	var err error
 	switch d.Outcome {
 	case cuakhau.OutcomeCancel:
-		err = cancel(next, p, d, ev)
+		err = cancel(next, p, d)
 	case cuakhau.OutcomeNoShow:
-		err = noShow(next, p, ev)
+		err = noShow(next, p)
 	default:
 		err = decide(g, next, p, d, ev, now)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	next.Version++
 	next.UpdatedAt = now
-	ev.Status = next.Status
-	return next, ev, nil
+	if ev != nil {
+		switch d.Outcome {
+		case cuakhau.OutcomeCancel:
+			ev.Type = cuakhau.EventCancelled
+		case cuakhau.OutcomeNoShow:
+			ev.Type = cuakhau.EventNoShow
+		}
+		ev.Status = next.Status
+	}
+	return next, nil
 }
 
 func validateDecision(d cuakhau.Decision) error {
@@ -94,7 +125,7 @@ func validateDecision(d cuakhau.Decision) error {
 	return f.Err()
 }
 
-func cancel(t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Decision, ev *cuakhau.Event) error {
+func cancel(t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Decision) error {
 	if !p.CanCancel(t.Enterprise.TaxCode, t.Gate) {
 		return cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not cancel this trip", p.Role)
 	}
@@ -105,11 +136,10 @@ func cancel(t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Decision, ev *cuakha
 		return cuakhau.Invalid("note", "a reason is required when an officer cancels a trip")
 	}
 	t.Status = cuakhau.StatusCancelled
-	ev.Type = cuakhau.EventCancelled
 	return nil
 }
 
-func noShow(t *cuakhau.Trip, p cuakhau.Principal, ev *cuakhau.Event) error {
+func noShow(t *cuakhau.Trip, p cuakhau.Principal) error {
 	if p.Role != cuakhau.RoleOperator && p.Role != cuakhau.RoleAdmin {
 		return cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not record a no-show", p.Role)
 	}
@@ -117,7 +147,6 @@ func noShow(t *cuakhau.Trip, p cuakhau.Principal, ev *cuakhau.Event) error {
 		return cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a declared or booked trip can be a no-show", t.Code, t.Status)
 	}
 	t.Status = cuakhau.StatusNoShow
-	ev.Type = cuakhau.EventNoShow
 	return nil
 }
 
@@ -129,7 +158,8 @@ func inZone(t *cuakhau.Trip) bool {
 // a checkpoint may act only when every earlier mandatory checkpoint that
 // applies to the trip has passed and no earlier checkpoint holds it, so a
 // hold anywhere, at an optional checkpoint too, stops everything after it.
-// The trip's status then follows its checkpoints (see zoneStatus).
+// The trip's status then follows its checkpoints (see zoneStatus). ev is
+// nil for Step, which makes no event.
 func decide(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Decision, ev *cuakhau.Event, now time.Time) error {
 	i := index(t, d.Checkpoint)
 	if i < 0 {
@@ -166,11 +196,13 @@ func decide(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Dec
 		if pl.Canonical != t.Vehicle.Plate && pl.Canonical != t.Vehicle.TrailerPlate {
 			return cuakhau.Errorf(cuakhau.ECONFLICT, "reading.plate %s does not match trip %s's vehicle %s", pl.Canonical, t.Code, t.Vehicle.Plate)
 		}
-		data, err := json.Marshal(d.Reading)
-		if err != nil {
-			return fmt.Errorf("encode reading: %w", err)
+		if ev != nil {
+			data, err := json.Marshal(d.Reading)
+			if err != nil {
+				return fmt.Errorf("encode reading: %w", err)
+			}
+			ev.Data = data
 		}
-		ev.Data = data
 	}
 	needReason := func() error {
 		if strings.TrimSpace(d.Note) == "" {

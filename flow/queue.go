@@ -55,11 +55,17 @@ func queueEvent(t *cuakhau.Trip, p cuakhau.Principal, typ cuakhau.EventType, now
 
 func advance(t *cuakhau.Trip, ev *cuakhau.Event, s cuakhau.Status, now time.Time) *cuakhau.Trip {
 	next := clone(t)
-	next.Status = s
-	next.Version++
-	next.UpdatedAt = now
+	moved(next, s, now)
 	ev.Status = s
 	return next
+}
+
+// moved is what every queue transition does to the trip: its new status,
+// one more version, updated now.
+func moved(t *cuakhau.Trip, s cuakhau.Status, now time.Time) {
+	t.Status = s
+	t.Version++
+	t.UpdatedAt = now
 }
 
 // Book moves a declared trip to booked for window w. The window's rules
@@ -177,7 +183,8 @@ func Arrival(t *cuakhau.Trip, window *sched.Window, tolerance time.Duration, now
 		}
 	}
 	if s := SpoilsAt(t); !s.IsZero() {
-		a.SpoilsAt = &s
+		spoils := s // allocated only when there is one: the simulator asks per truck
+		a.SpoilsAt = &spoils
 	}
 	a.Priority = t.Priority
 	return a
@@ -212,42 +219,59 @@ func SpoilsAt(t *cuakhau.Trip) time.Time {
 // Arrival classified, with its FIFOTurn set by the store from the queue at
 // check-in.
 func Arrive(t *cuakhau.Trip, p cuakhau.Principal, a cuakhau.ArrivalData, now time.Time) (*cuakhau.Trip, *cuakhau.Event, error) {
-	if p.Role != cuakhau.RoleAdmin && p.Role != cuakhau.RoleOperator {
-		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not check trucks in", p.Role)
-	}
-	if p.Gate != "" && p.Gate != t.Gate {
-		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s; trip %s is at gate %s", p.Gate, t.Code, t.Gate)
-	}
-	if t.Status != cuakhau.StatusDeclared && t.Status != cuakhau.StatusBooked {
-		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a declared or booked trip can check in", t.Code, t.Status)
+	if err := mayArrive(t, p); err != nil {
+		return nil, nil, err
 	}
 	now = now.UTC().Truncate(time.Microsecond)
 	ev, err := queueEvent(t, p, cuakhau.EventArrived, now, a)
 	if err != nil {
 		return nil, nil, err
 	}
-	next := advance(t, ev, cuakhau.StatusArrived, now)
 	if a.Late {
 		ev.Note = "arrived later than the booking tolerance: joins the live queue"
-		next.Booking = cuakhau.BookedWindow{}
 	}
+	next := clone(t)
+	arrived(next, a, now)
+	ev.Status = next.Status
 	return next, ev, nil
+}
+
+// StepArrive is Arrive made on t itself, without the event (see Step).
+func StepArrive(t *cuakhau.Trip, p cuakhau.Principal, a cuakhau.ArrivalData, now time.Time) error {
+	if err := mayArrive(t, p); err != nil {
+		return err
+	}
+	arrived(t, a, now.UTC().Truncate(time.Microsecond))
+	return nil
+}
+
+func mayArrive(t *cuakhau.Trip, p cuakhau.Principal) error {
+	if p.Role != cuakhau.RoleAdmin && p.Role != cuakhau.RoleOperator {
+		return cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not check trucks in", p.Role)
+	}
+	if p.Gate != "" && p.Gate != t.Gate {
+		return cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s; trip %s is at gate %s", p.Gate, t.Code, t.Gate)
+	}
+	if t.Status != cuakhau.StatusDeclared && t.Status != cuakhau.StatusBooked {
+		return cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a declared or booked trip can check in", t.Code, t.Status)
+	}
+	return nil
+}
+
+// arrived is the check-in's change to the trip: a truck later than its
+// booking's tolerance loses the booking.
+func arrived(t *cuakhau.Trip, a cuakhau.ArrivalData, now time.Time) {
+	moved(t, cuakhau.StatusArrived, now)
+	if a.Late {
+		t.Booking = cuakhau.BookedWindow{}
+	}
 }
 
 // Call moves an arrived trip to called, recording the call's inputs. An
 // override needs a reason.
 func Call(t *cuakhau.Trip, p cuakhau.Principal, rec cuakhau.CallRecord, now time.Time) (*cuakhau.Trip, *cuakhau.Event, error) {
-	if p.Role != cuakhau.RoleAdmin && p.Role != cuakhau.RoleOperator && p.Role != "system" {
-		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not call trucks forward", p.Role)
-	}
-	if p.Gate != "" && p.Gate != t.Gate {
-		return nil, nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s; trip %s is at gate %s", p.Gate, t.Code, t.Gate)
-	}
-	if rec.Override && strings.TrimSpace(rec.OverrideNote) == "" {
-		return nil, nil, cuakhau.Invalid("reason", "a reason is required to call a truck out of turn")
-	}
-	if t.Status != cuakhau.StatusArrived {
-		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a truck in the waiting area can be called", t.Code, t.Status)
+	if err := mayCall(t, p, rec); err != nil {
+		return nil, nil, err
 	}
 	now = now.UTC().Truncate(time.Microsecond)
 	ev, err := queueEvent(t, p, cuakhau.EventCalled, now, rec)
@@ -258,6 +282,31 @@ func Call(t *cuakhau.Trip, p cuakhau.Principal, rec cuakhau.CallRecord, now time
 		ev.Note = "override: " + rec.OverrideNote
 	}
 	return advance(t, ev, cuakhau.StatusCalled, now), ev, nil
+}
+
+// StepCall is Call made on t itself, without the event (see Step).
+func StepCall(t *cuakhau.Trip, p cuakhau.Principal, rec cuakhau.CallRecord, now time.Time) error {
+	if err := mayCall(t, p, rec); err != nil {
+		return err
+	}
+	moved(t, cuakhau.StatusCalled, now.UTC().Truncate(time.Microsecond))
+	return nil
+}
+
+func mayCall(t *cuakhau.Trip, p cuakhau.Principal, rec cuakhau.CallRecord) error {
+	if p.Role != cuakhau.RoleAdmin && p.Role != cuakhau.RoleOperator && p.Role != "system" {
+		return cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not call trucks forward", p.Role)
+	}
+	if p.Gate != "" && p.Gate != t.Gate {
+		return cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s; trip %s is at gate %s", p.Gate, t.Code, t.Gate)
+	}
+	if rec.Override && strings.TrimSpace(rec.OverrideNote) == "" {
+		return cuakhau.Invalid("reason", "a reason is required to call a truck out of turn")
+	}
+	if t.Status != cuakhau.StatusArrived {
+		return cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a truck in the waiting area can be called", t.Code, t.Status)
+	}
+	return nil
 }
 
 // CallCount is how many trucks a call request calls when the control zone

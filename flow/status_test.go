@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestStatusFollowsCheckpoints drives trips on every kind of route through
@@ -71,7 +72,7 @@ func TestStatusFollowsCheckpoints(t *testing.T) {
 }
 
 // randomStep applies one random step to trip at gate g, checking that a
-// refused one left trip as it was.
+// refused one left trip as it was and that the step made in place agrees.
 func randomStep(rng *rand.Rand, g *cuakhau.Gate, trip *cuakhau.Trip, at time.Time) (string, *cuakhau.Trip, *cuakhau.Event, error) {
 	before, err := json.Marshal(trip)
 	if err != nil {
@@ -81,6 +82,9 @@ func randomStep(rng *rand.Rand, g *cuakhau.Gate, trip *cuakhau.Trip, at time.Tim
 		op   string
 		next *cuakhau.Trip
 		ev   *cuakhau.Event
+		// the principal and decision of an Apply, for Step
+		stepBy       cuakhau.Principal
+		stepDecision cuakhau.Decision
 	)
 	switch x := rng.IntN(100); {
 	case x < 4:
@@ -91,10 +95,12 @@ func randomStep(rng *rand.Rand, g *cuakhau.Gate, trip *cuakhau.Trip, at time.Tim
 		next, ev, err = Call(trip, operator, cuakhau.CallRecord{Policy: "fifo"}, at)
 	case x < 10:
 		op = "cancel"
-		next, ev, err = Apply(g, trip, operator, cuakhau.Decision{Outcome: cuakhau.OutcomeCancel, Note: "đổi kế hoạch"}, at)
+		stepBy, stepDecision = operator, cuakhau.Decision{Outcome: cuakhau.OutcomeCancel, Note: "đổi kế hoạch"}
+		next, ev, err = Apply(g, trip, stepBy, stepDecision, at)
 	case x < 12:
 		op = "no_show"
-		next, ev, err = Apply(g, trip, operator, cuakhau.Decision{Outcome: cuakhau.OutcomeNoShow}, at)
+		stepBy, stepDecision = operator, cuakhau.Decision{Outcome: cuakhau.OutcomeNoShow}
+		next, ev, err = Apply(g, trip, stepBy, stepDecision, at)
 	default:
 		cp := trip.Checkpoints[rng.IntN(len(trip.Checkpoints))]
 		d := cuakhau.Decision{Checkpoint: cp.Code, Note: "kiểm tra"}
@@ -112,11 +118,32 @@ func randomStep(rng *rand.Rand, g *cuakhau.Gate, trip *cuakhau.Trip, at time.Tim
 			d.Channel = []cuakhau.Channel{cuakhau.ChannelGreen, cuakhau.ChannelYellow, cuakhau.ChannelRed}[rng.IntN(3)]
 		}
 		op = fmt.Sprintf("%s %s", cp.Code, d.Outcome)
-		next, ev, err = Apply(g, trip, admin, d, at)
+		stepBy, stepDecision = admin, d
+		next, ev, err = Apply(g, trip, stepBy, stepDecision, at)
 	}
 	if err != nil {
 		if after, _ := json.Marshal(trip); string(after) != string(before) {
 			panic(fmt.Sprintf("refused %s changed the trip", op))
+		}
+	}
+	// The same step made in place (Step, StepArrive, StepCall: the
+	// simulator's) must refuse alike or leave the trip exactly as returned.
+	own := clone(trip)
+	var serr error
+	switch op {
+	case "arrive":
+		serr = StepArrive(own, operator, cuakhau.ArrivalData{Direction: trip.Direction}, at)
+	case "call":
+		serr = StepCall(own, operator, cuakhau.CallRecord{Policy: "fifo"}, at)
+	default:
+		serr = Step(g, own, stepBy, stepDecision, at)
+	}
+	switch {
+	case (err == nil) != (serr == nil) || err != nil && err.Error() != serr.Error():
+		panic(fmt.Sprintf("%s: Apply's error %v, in place %v", op, err, serr))
+	case err == nil:
+		if diff := cmp.Diff(next, own); diff != "" {
+			panic(fmt.Sprintf("%s: in place the trip differs (-Apply +in place):\n%s", op, diff))
 		}
 	}
 	return op, next, ev, err

@@ -154,8 +154,9 @@ func (a *Area) place(p *policy, in Input, t *Truck) (Ranked, bool) {
 		a.Remove(t.Seq)
 		defer a.Add(*u)
 	}
-	v := newView(in)
-	v.extra = t
+	vv := newView(in)
+	vv.extra = t
+	v := &vv
 	it := p.classify(v, t, 0)
 	rank := 0
 	switch p.kind {

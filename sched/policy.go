@@ -114,10 +114,20 @@ func (p *policy) Order(in Input) []Ranked { return p.Select(in, len(in.Waiting))
 // with thousands waiting (see BenchmarkSelect10k).
 func (p *policy) Select(in Input, n int) []Ranked {
 	v := newView(in)
-	buf := getItems(len(in.Waiting))
-	defer putItems(buf)
-	return p.ranked(v, p.rank(v, n, *buf))
+	var small [smallQueue]item
+	items := small[:]
+	if len(in.Waiting) > smallQueue {
+		buf := getItems(len(in.Waiting))
+		defer putItems(buf)
+		items = *buf
+	}
+	return p.ranked(&v, p.rank(&v, n, items))
 }
+
+// smallQueue is the longest waiting area whose scratch space is on the
+// stack rather than from itemPool: most calls see a short queue, and the
+// pool's Get and Put cost more than ranking a few trucks.
+const smallQueue = 16
 
 // itemPool recycles the per-call scratch space: a call-forward decision over
 // ten thousand trucks would otherwise allocate a quarter of a megabyte, and
@@ -184,8 +194,10 @@ func (v *view) truck(idx int32) *Truck {
 	return &v.in.Waiting[idx]
 }
 
-func newView(in Input) *view {
-	v := &view{in: in, free: max(in.Free, 0), nowSec: in.Now.Unix(), nowNsec: in.Now.Nanosecond()}
+// newView returns the view by value, so that a decision's view lives on
+// its caller's stack: one is made per call, check-in and prediction.
+func newView(in Input) view {
+	v := view{in: in, free: max(in.Free, 0), nowSec: in.Now.Unix(), nowNsec: in.Now.Nanosecond()}
 	if r := in.ServiceRate; r > 0 && !math.IsInf(r, 1) {
 		v.interval = max(time.Duration(float64(time.Hour)/r), 1)
 	}
@@ -313,10 +325,32 @@ func (v *view) less(a, b item) bool {
 }
 
 func (v *view) lessTie(a, b item) bool {
-	if c := strings.Compare(v.truck(a.idx).ID, v.truck(b.idx).ID); c != 0 {
+	if c := compareIDs(v.truck(a.idx).ID, v.truck(b.idx).ID); c != 0 {
 		return c < 0
 	}
 	return a.idx < b.idx
+}
+
+// compareIDs is strings.Compare written out. The runtime's comparison is
+// assembly, which the compiler must assume keeps its arguments, so through
+// it every view's arrival (ExpectedWait's) went to the heap; ties on Seq
+// never happen in a well-formed queue, so the loop's speed does not matter.
+func compareIDs(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case len(a) < len(b):
+		return -1
+	case len(a) > len(b):
+		return 1
+	}
+	return 0
 }
 
 func (v *view) compare(a, b item) int {
@@ -365,9 +399,13 @@ func (p *policy) rank(v *view, n int, buf []item) []item {
 	// One pass classifies every truck: the head tiers (aged, priority,
 	// booked due) to the front of items, the rest tier to the back, the
 	// perishable candidates to a buffer of their own.
-	cb := getItems(len(w))
-	defer putItems(cb)
-	cands := (*cb)[:0]
+	var small [smallQueue]item
+	cands := small[:0]
+	if len(w) > smallQueue {
+		cb := getItems(len(w))
+		defer putItems(cb)
+		cands = (*cb)[:0]
+	}
 	head, back := 0, len(w)
 	for i := range w {
 		it := p.classify(v, &w[i], i)

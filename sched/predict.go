@@ -60,7 +60,7 @@ func ExpectedWait(p Policy, in Input, arrival Truck) time.Duration {
 // what makes counting enough (see the cases).
 func (p *policy) expectedWait(in Input, arrival *Truck) time.Duration {
 	v, _, rank := p.place(in, arrival)
-	call := p.expectedCall(v, rank, arrival)
+	call := p.expectedCall(&v, rank, arrival)
 	if call.IsZero() {
 		return WaitUnknown
 	}
@@ -79,7 +79,7 @@ func Place(p Policy, in Input, t Truck) Ranked {
 		if t.Booked {
 			class = ClassBooked
 		}
-		return Ranked{ID: t.ID, Rank: rank, Class: class, Reason: pp.reason(v, a, rank, &t), ExpectedCall: pp.expectedCall(v, rank, &t)}
+		return Ranked{ID: t.ID, Rank: rank, Class: class, Reason: pp.reason(&v, a, rank, &t), ExpectedCall: pp.expectedCall(&v, rank, &t)}
 	}
 	in.Waiting = append(in.Waiting[:len(in.Waiting):len(in.Waiting)], t)
 	for _, r := range p.Order(in) {
@@ -92,9 +92,10 @@ func Place(p Policy, in Input, t Truck) Ranked {
 
 // place finds the rank arrival would have, with the last Seq, among the
 // trucks waiting in in, and returns the view it was ranked on and its item.
-func (p *policy) place(in Input, arrival *Truck) (*view, item, int) {
-	v := newView(in)
-	v.extra = arrival
+func (p *policy) place(in Input, arrival *Truck) (view, item, int) {
+	vv := newView(in)
+	vv.extra = arrival // set on the value: a store through a pointer would send arrival to the heap
+	v := &vv
 	w := in.Waiting
 	a := p.classify(v, arrival, len(w))
 	rank := 0
@@ -139,7 +140,7 @@ func (p *policy) place(in Input, arrival *Truck) (*view, item, int) {
 			a.tier, a.key = tRest, 0 // dropped to the rest, as rank does
 		}
 	}
-	return v, a, rank
+	return vv, a, rank
 }
 
 func taken(w []Truck, id string) bool {
@@ -179,7 +180,8 @@ func FIFOTurn(in Input, arrival Truck) time.Time {
 func NextFIFOTurn(in Input) time.Time { return fifoTurn(in, len(in.Waiting)) }
 
 func fifoTurn(in Input, ahead int) time.Time {
-	wait, ok := newView(in).wait(ahead + 1)
+	v := newView(in)
+	wait, ok := v.wait(ahead + 1)
 	if !ok {
 		return time.Time{}
 	}

@@ -170,6 +170,8 @@ type model struct {
 	trace        []Decision
 	announced    bool
 	lastAdv      sched.Advice
+	// tripFree holds the trips of crossed trucks, for declare to use again
+	tripFree []*cuakhau.Trip
 	// progress
 	progress func(t float64)
 }
@@ -824,7 +826,7 @@ func (m *model) arrive(tr *truck) {
 		st.SpoilsAt = m.timeOf(m.now + tr.shelf)
 	}
 	in := m.input(q, q.waiting)
-	st.FIFOTurn = sched.FIFOTurn(in, st)
+	st.FIFOTurn = sched.NextFIFOTurn(in) // FIFOTurn(in, st): st is not among the waiting
 	// The prediction a driver is given at check-in, the same the server
 	// publishes, kept to measure its error when the truck is called.
 	tr.pred = -1
@@ -839,18 +841,16 @@ func (m *model) arrive(tr *truck) {
 	if m.p.lifecycle == lifecycleAll || m.p.lifecycle == lifecycleSample && tr.seed&15 == 0 {
 		m.declare(tr)
 		arrival.Priority = st.Priority
-		if !st.SpoilsAt.IsZero() {
-			arrival.SpoilsAt = &st.SpoilsAt
+		if spoils := st.SpoilsAt; !spoils.IsZero() {
+			arrival.SpoilsAt = &spoils
 		}
-		if !st.FIFOTurn.IsZero() {
-			arrival.FIFOTurn = &st.FIFOTurn
+		if turn := st.FIFOTurn; !turn.IsZero() {
+			arrival.FIFOTurn = &turn
 		}
-		next, _, err := flow.Arrive(tr.trip, m.admin, arrival, m.timeOf(m.now))
-		if err != nil {
+		if err := flow.StepArrive(tr.trip, m.admin, arrival, m.timeOf(m.now)); err != nil {
 			m.err = fmt.Errorf("lifecycle: check in truck %s: %w", tr.id, err)
 			return
 		}
-		tr.trip = next
 	}
 	tr.widx = int32(len(q.waiting))
 	q.waiting = append(q.waiting, st)
@@ -1151,12 +1151,10 @@ func (m *model) enter(tr *truck, rank sched.Ranked) {
 	q.inZone++
 	if tr.trip != nil {
 		rec := cuakhau.CallRecord{Policy: m.pol.Name(), Version: m.pol.Version(), Chosen: tr.id, Rank: rank.Rank, Class: rank.Class, Reason: rank.Reason, CalledByLoop: true}
-		next, _, err := flow.Call(tr.trip, m.admin, rec, m.timeOf(m.now))
-		if err != nil {
+		if err := flow.StepCall(tr.trip, m.admin, rec, m.timeOf(m.now)); err != nil {
 			m.err = fmt.Errorf("lifecycle: call truck %s: %w", tr.id, err)
 			return
 		}
-		tr.trip = next
 	}
 	m.advance(tr, 0)
 }
@@ -1183,21 +1181,31 @@ func (m *model) route(tr *truck) {
 
 // declare builds the truck's trip as flow.Declare would leave it for the
 // scenario's gate: its stages as checkpoints, those it will not visit
-// skipped, and the crossing at the zero line.
+// skipped, and the crossing at the zero line. The trip is the model's own
+// (flow's Step functions change it in place), so the trip of a truck that
+// crossed is used again, its checkpoints too.
 func (m *model) declare(tr *truck) {
 	g := tr.q.g
-	cps := make([]cuakhau.CheckpointState, len(g.stages)+1)
+	var t *cuakhau.Trip
+	if n := len(m.tripFree); n > 0 {
+		t = m.tripFree[n-1]
+		m.tripFree = m.tripFree[:n-1]
+	} else {
+		t = new(cuakhau.Trip)
+	}
+	cps := t.Checkpoints[:0]
 	for j, st := range g.stages {
 		state := cuakhau.CheckpointPending
 		if tr.visits&(1<<j) == 0 {
 			state = cuakhau.CheckpointSkipped
 		}
-		cps[j] = cuakhau.CheckpointState{Code: st.name, Kind: st.kind, Mandatory: true, State: state}
+		cps = append(cps, cuakhau.CheckpointState{Code: st.name, Kind: st.kind, Mandatory: true, State: state})
 	}
-	cps[len(g.stages)] = cuakhau.CheckpointState{Code: exitCheckpoint, Kind: cuakhau.KindGate, Mandatory: true, State: cuakhau.CheckpointPending}
+	cps = append(cps, cuakhau.CheckpointState{Code: exitCheckpoint, Kind: cuakhau.KindGate, Mandatory: true, State: cuakhau.CheckpointPending})
 	now := m.timeOf(m.now)
-	tr.trip = &cuakhau.Trip{ID: tr.id, Code: tr.id, Declaration: cuakhau.Declaration{Gate: g.code, Direction: tr.class.dir},
+	*t = cuakhau.Trip{ID: tr.id, Code: tr.id, Declaration: cuakhau.Declaration{Gate: g.code, Direction: tr.class.dir},
 		Status: cuakhau.StatusDeclared, Checkpoints: cps, DeclaredAt: now, UpdatedAt: now, Version: 1}
+	tr.trip = t
 }
 
 // advance sends tr to its next stage from j on, or to the crossing.
@@ -1260,12 +1268,10 @@ func (m *model) pass(tr *truck, checkpoint string, kind cuakhau.CheckpointKind) 
 	if kind == cuakhau.KindCustoms && tr.trip.Channel == "" {
 		d.Channel = cuakhau.Channel(channels[tr.channel])
 	}
-	next, _, err := flow.Apply(tr.q.g.gate, tr.trip, m.admin, d, m.timeOf(m.now))
-	if err != nil {
+	if err := flow.Step(tr.q.g.gate, tr.trip, m.admin, d, m.timeOf(m.now)); err != nil {
 		m.err = fmt.Errorf("lifecycle: truck %s at %s: %w", tr.id, checkpoint, err)
 		return false
 	}
-	tr.trip = next
 	return true
 }
 
@@ -1332,7 +1338,10 @@ func (m *model) cross(tr *truck) {
 		m.err = fmt.Errorf("lifecycle: truck %s passed every stage but its trip is %s", tr.id, tr.trip.Status)
 		return
 	}
-	tr.trip = nil
+	if tr.trip != nil {
+		m.tripFree = append(m.tripFree, tr.trip)
+		tr.trip = nil
+	}
 	tr.gen = m.bump() // no event refers to a crossed truck
 	m.release(tr)
 	q.inZone--
