@@ -18,6 +18,9 @@ const (
 	RoleMedical     Role = "medical"
 	RoleEnterprise  Role = "enterprise" // bound to a tax code
 	RoleViewer      Role = "viewer"
+	// RoleSystem is the platform itself (the call-forward loop, the no-show
+	// sweep, the advisory): never a token's role, so not in Roles.
+	RoleSystem Role = "system"
 )
 
 // Roles lists every role.
@@ -103,6 +106,42 @@ func (p Principal) CanCancel(taxCode, gate string) bool {
 		return p.Gate == "" || p.Gate == gate
 	case RoleEnterprise:
 		return p.TaxCode != "" && p.TaxCode == taxCode
+	}
+	return false
+}
+
+// CanSeeQueue reports whether p may read the waiting area of gate: admins
+// and viewers anywhere, officers at their own gate or, unbound, any.
+func (p Principal) CanSeeQueue(gate string) bool {
+	switch {
+	case p.Role == RoleAdmin || p.Role == RoleViewer:
+		return true
+	case p.Role.Officer():
+		return p.Gate == "" || p.Gate == gate
+	}
+	return false
+}
+
+// CanCallForward reports whether p may call trucks forward at gate: admins,
+// the platform's own loop, and operators at their own gate or, unbound, any.
+func (p Principal) CanCallForward(gate string) bool {
+	switch p.Role {
+	case RoleAdmin, RoleSystem:
+		return true
+	case RoleOperator:
+		return p.Gate == "" || p.Gate == gate
+	}
+	return false
+}
+
+// CanChangeControls reports whether p may set gate's lanes, capacity and
+// other controls: admins, and operators at their own gate or, unbound, any.
+func (p Principal) CanChangeControls(gate string) bool {
+	switch p.Role {
+	case RoleAdmin:
+		return true
+	case RoleOperator:
+		return p.Gate == "" || p.Gate == gate
 	}
 	return false
 }

@@ -141,7 +141,7 @@ func ReleaseBooking(t *cuakhau.Trip, w sched.Window, now time.Time) (*cuakhau.Tr
 		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a booked trip can release its booking", t.Code, t.Status)
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	ev, err := queueEvent(t, cuakhau.Principal{Role: "system"}, cuakhau.EventBookingReleased, now, BookingData{WindowStart: w.Start.UTC(), WindowEnd: w.End.UTC()})
+	ev, err := queueEvent(t, cuakhau.Principal{Role: cuakhau.RoleSystem}, cuakhau.EventBookingReleased, now, BookingData{WindowStart: w.Start.UTC(), WindowEnd: w.End.UTC()})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -158,7 +158,7 @@ func BookingNoShow(t *cuakhau.Trip, w sched.Window, now time.Time) (*cuakhau.Tri
 		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a booked trip can miss its window", t.Code, t.Status)
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	ev, err := queueEvent(t, cuakhau.Principal{Role: "system"}, cuakhau.EventNoShow, now, BookingData{WindowStart: w.Start.UTC(), WindowEnd: w.End.UTC()})
+	ev, err := queueEvent(t, cuakhau.Principal{Role: cuakhau.RoleSystem}, cuakhau.EventNoShow, now, BookingData{WindowStart: w.Start.UTC(), WindowEnd: w.End.UTC()})
 	if err != nil {
 		return nil, nil, err
 	}

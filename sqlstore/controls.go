@@ -22,7 +22,7 @@ func (db *DB) Controls(ctx context.Context, gate string) (*cuakhau.GateControls,
 }
 
 func mayControl(p cuakhau.Principal, gate string) error {
-	if p.Role == cuakhau.RoleAdmin || p.Role == cuakhau.RoleOperator && (p.Gate == "" || p.Gate == gate) {
+	if p.CanChangeControls(gate) {
 		return nil
 	}
 	return cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not change the controls of gate %s", p.Role, gate)

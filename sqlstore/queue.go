@@ -23,7 +23,7 @@ import (
 
 // system is the principal of the server's own actions (call-forward loop,
 // no-show sweep).
-var system = cuakhau.Principal{Role: "system"}
+var system = cuakhau.Principal{Role: cuakhau.RoleSystem}
 
 // gateOf returns the cached gate or ENOTFOUND.
 func (db *DB) gateOf(ctx context.Context, code string) (cachedGate, error) {
@@ -586,7 +586,7 @@ func (db *DB) Queue(ctx context.Context, p cuakhau.Principal, gate string, f cua
 	if f.Direction != "" && len(cg.gate.Route(f.Direction)) == 0 {
 		return nil, cuakhau.Invalid("direction", fmt.Sprintf("gate %s does not serve %s", gate, f.Direction))
 	}
-	if !(p.Role == cuakhau.RoleAdmin || p.Role == cuakhau.RoleViewer || p.Role.Officer() && (p.Gate == "" || p.Gate == gate)) {
+	if !p.CanSeeQueue(gate) {
 		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not see the queue of gate %s", p.Role, gate)
 	}
 	s, err := db.gateState(ctx, readQ{db}, cg, db.now())
@@ -621,11 +621,11 @@ func (db *DB) Call(ctx context.Context, p cuakhau.Principal, gate string, req cu
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	if p.Role != cuakhau.RoleAdmin && p.Role != cuakhau.RoleOperator && p.Role != system.Role {
+	if !p.CanCallForward(gate) {
+		if p.Role == cuakhau.RoleOperator {
+			return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s", p.Gate)
+		}
 		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not call trucks forward", p.Role)
-	}
-	if p.Gate != "" && p.Gate != gate {
-		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s", p.Gate)
 	}
 	now := db.now()
 	res, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.CallResult, error) {
