@@ -110,6 +110,49 @@ func (p Principal) CanCancel(taxCode, gate string) bool {
 	return false
 }
 
+// CanBook reports whether p may book, move or cancel the slot booking of a
+// trip of this enterprise at this gate: admins, operators at their own gate
+// or, unbound, any, and the enterprise that declared it.
+func (p Principal) CanBook(taxCode, gate string) bool {
+	switch p.Role {
+	case RoleAdmin:
+		return true
+	case RoleOperator:
+		return p.Gate == "" || p.Gate == gate
+	case RoleEnterprise:
+		return p.TaxCode != "" && p.TaxCode == taxCode
+	}
+	return false
+}
+
+// TripScope narrows a trip list's filter (an enterprise's tax code and a
+// gate, "" for any) to what p may see: an enterprise lists its own trips
+// whatever it left empty, an officer bound to a gate lists that gate's. It
+// is a forbidden error, saying why, when the filter asks for more than p may
+// see (another enterprise's trips, another gate's) or p's role may not list
+// trips. It agrees with CanSeeTrip: every trip in the narrowed scope is one p
+// may see.
+func (p Principal) TripScope(taxCode, gate string) (scopedTaxCode, scopedGate string, _ error) {
+	switch {
+	case p.Role == RoleAdmin || p.Role == RoleViewer:
+		return taxCode, gate, nil
+	case p.Role == RoleEnterprise:
+		if p.TaxCode == "" || (taxCode != "" && taxCode != p.TaxCode) {
+			return "", "", Errorf(EFORBIDDEN, "this token may only list trips of tax code %s", p.TaxCode)
+		}
+		return p.TaxCode, gate, nil
+	case p.Role.Officer():
+		if p.Gate == "" {
+			return taxCode, gate, nil
+		}
+		if gate != "" && gate != p.Gate {
+			return "", "", Errorf(EFORBIDDEN, "this token is bound to gate %s", p.Gate)
+		}
+		return taxCode, p.Gate, nil
+	}
+	return "", "", Errorf(EFORBIDDEN, "role %q may not list trips", p.Role)
+}
+
 // CanSeeQueue reports whether p may read the waiting area of gate: admins
 // and viewers anywhere, officers at their own gate or, unbound, any.
 func (p Principal) CanSeeQueue(gate string) bool {

@@ -26,17 +26,8 @@ type BookingData struct {
 
 // mayBook reports whether p may book, move or cancel bookings of t.
 func mayBook(t *cuakhau.Trip, p cuakhau.Principal) error {
-	switch p.Role {
-	case cuakhau.RoleAdmin:
+	if p.CanBook(t.Enterprise.TaxCode, t.Gate) {
 		return nil
-	case cuakhau.RoleOperator:
-		if p.Gate == "" || p.Gate == t.Gate {
-			return nil
-		}
-	case cuakhau.RoleEnterprise:
-		if p.TaxCode != "" && p.TaxCode == t.Enterprise.TaxCode {
-			return nil
-		}
 	}
 	return cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not book for trip %s", p.Role, t.Code)
 }

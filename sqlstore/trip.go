@@ -447,23 +447,11 @@ func (db *DB) Trips(ctx context.Context, p cuakhau.Principal, f cuakhau.TripFilt
 		return nil, err
 	}
 
-	switch {
-	case p.Role == cuakhau.RoleAdmin || p.Role == cuakhau.RoleViewer:
-	case p.Role == cuakhau.RoleEnterprise:
-		if p.TaxCode == "" || (f.TaxCode != "" && f.TaxCode != p.TaxCode) {
-			return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token may only list trips of tax code %s", p.TaxCode)
-		}
-		f.TaxCode = p.TaxCode
-	case p.Role.Officer():
-		if p.Gate != "" {
-			if f.Gate != "" && f.Gate != p.Gate {
-				return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "this token is bound to gate %s", p.Gate)
-			}
-			f.Gate = p.Gate
-		}
-	default:
-		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %q may not list trips", p.Role)
+	taxCode, gate, err := p.TripScope(f.TaxCode, f.Gate)
+	if err != nil {
+		return nil, err
 	}
+	f.TaxCode, f.Gate = taxCode, gate
 
 	var where []string
 	var args []any
