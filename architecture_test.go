@@ -67,6 +67,12 @@ var dependencyRules = []depRule{
 		never: []string{"sqlstore", "httpapi"},
 	},
 	{
+		rule:  "mqttbridge hands MQTT readings to the store's Ingest through an interface and never imports sqlstore, httpapi or web",
+		pkgs:  []string{"mqttbridge"},
+		scope: shipped,
+		never: []string{"sqlstore", "httpapi", "web"},
+	},
+	{
 		rule:  "web serves the pages over the same service interfaces and never imports httpapi or sqlstore",
 		pkgs:  []string{"web"},
 		scope: shipped,

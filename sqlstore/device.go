@@ -293,7 +293,8 @@ func (db *DB) deviceSecret(ctx context.Context, id string) (device.Device, strin
 
 // Ingest takes a signed reading from device id: it checks the device (404
 // unknown), the signature (401 unsigned, stale, wrong, or replayed), that
-// the device is enabled (403) and the body (422 naming the field), then
+// the device is enabled and, when the transport names a gate (s.Gate, an
+// MQTT topic's), that it is the device's (403) and the body (422 naming the field), then
 // does what the reading means (device.PlateRead, device.Weighing) through
 // the services an officer's action goes through — Arrive, Decide — with the
 // device as its gate's operator. The signature is stored, and the device's
@@ -314,6 +315,9 @@ func (db *DB) Ingest(ctx context.Context, id string, s device.Signed) (_ *device
 	}
 	if !d.Enabled {
 		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s is disabled", d.ID)
+	}
+	if s.Gate != "" && s.Gate != d.Gate {
+		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s belongs to gate %s, not %s", d.ID, d.Gate, s.Gate)
 	}
 	st := db.devState()
 	cfg := st.cfg.Load()
