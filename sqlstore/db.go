@@ -75,6 +75,9 @@ type DB struct {
 
 	// devs is what the store keeps in memory of devices (device.go).
 	devs deviceState
+
+	// accounts is the login policy and the sessions' lifetime (account.go).
+	accounts accountConfig
 }
 
 var (

@@ -61,29 +61,9 @@ func (db *DB) CreateToken(ctx context.Context, t cuakhau.Token) (string, *cuakha
 	case !utf8.ValidString(t.Name) || utf8.RuneCountInString(t.Name) > 200:
 		bad.Add("name", "must be valid text of at most 200 characters")
 	}
-	if !t.Role.Valid() {
-		bad.Add("role", fmt.Sprintf("unknown role %q", t.Role))
-	}
-	switch {
-	case t.Role == cuakhau.RoleEnterprise && t.TaxCode == "":
-		bad.Add("tax_code", "required for an enterprise token")
-	case t.Role == cuakhau.RoleEnterprise:
-		tc, err := ident.ParseTaxCode(t.TaxCode)
-		if err != nil {
-			bad.Add("tax_code", err.Error())
-		}
-		t.TaxCode = tc
-	case t.TaxCode != "":
-		bad.Add("tax_code", "only enterprise tokens have a tax code")
-	}
-	if t.Gate != "" {
-		if !t.Role.Officer() {
-			bad.Add("gate", "only officer tokens are bound to a gate")
-		} else if _, ok, err := db.cachedGate(ctx, t.Gate); err != nil {
-			return "", nil, err
-		} else if !ok {
-			bad.Add("gate", fmt.Sprintf("unknown gate %q", t.Gate))
-		}
+	var err error
+	if t.TaxCode, err = db.checkBounds(ctx, bad, "token", t.Role, t.TaxCode, t.Gate); err != nil {
+		return "", nil, err
 	}
 	if err := bad.Err(); err != nil {
 		return "", nil, err
@@ -97,7 +77,7 @@ func (db *DB) CreateToken(ctx context.Context, t cuakhau.Token) (string, *cuakha
 	t.ID = hex.EncodeToString(id[:])
 	t.CreatedAt = db.now()
 
-	err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
+	err = db.update(ctx, func(ctx context.Context, tx *wtx) error {
 		_, err := tx.exec(ctx, `INSERT INTO tokens (id, secret_hash, name, role, tax_code, gate, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			t.ID, hashSecret(secret), t.Name, string(t.Role), t.TaxCode, t.Gate, formatTime(t.CreatedAt))
 		return err
@@ -106,6 +86,39 @@ func (db *DB) CreateToken(ctx context.Context, t cuakhau.Token) (string, *cuakha
 		return "", nil, fmt.Errorf("create token: %w", err)
 	}
 	return secret, &t, nil
+}
+
+// checkBounds adds to bad what is wrong with the bounds of a token or a
+// user (what says which): the role must be known; an enterprise needs a
+// valid tax code and no other role may have one; only officers are bound to
+// a gate, and it must be a known one. It returns the tax code in its
+// canonical form.
+func (db *DB) checkBounds(ctx context.Context, bad cuakhau.FieldErrors, what string, role cuakhau.Role, taxCode, gate string) (string, error) {
+	if !role.Valid() {
+		bad.Add("role", fmt.Sprintf("unknown role %q", role))
+	}
+	switch {
+	case role == cuakhau.RoleEnterprise && taxCode == "":
+		bad.Add("tax_code", "required for an enterprise "+what)
+	case role == cuakhau.RoleEnterprise:
+		tc, err := ident.ParseTaxCode(taxCode)
+		if err != nil {
+			bad.Add("tax_code", err.Error())
+		}
+		taxCode = tc
+	case taxCode != "":
+		bad.Add("tax_code", "only enterprise "+what+"s have a tax code")
+	}
+	if gate != "" {
+		if !role.Officer() {
+			bad.Add("gate", "only officer "+what+"s are bound to a gate")
+		} else if _, ok, err := db.cachedGate(ctx, gate); err != nil {
+			return "", err
+		} else if !ok {
+			bad.Add("gate", fmt.Sprintf("unknown gate %q", gate))
+		}
+	}
+	return taxCode, nil
 }
 
 func hashSecret(secret string) string {

@@ -33,6 +33,8 @@ Commands:
   queue     queue replay: recompute the logged call-forwards of a gate and list differences;
             queue accuracy: the error of the call times told at check-in
   token     API tokens: token create --role ROLE [--enterprise TAXCODE] [--gate GATE]; token list; token revoke ID
+  user      people who sign in to the pages: user add --name NAME --role ROLE [--enterprise TAXCODE] [--gate GATE]
+            (password on stdin); user list; user disable NAME; user passwd NAME; user unlock NAME
   device    gate devices: device add --id ID --kind KIND --gate GATE --position POSITION; device list; device rotate ID; device disable ID
   bench     measure the API's acknowledged events/s and latency against the raw database engine
   simulate  run a scenario through the real scheduler on virtual time (simulate validate: check it against queueing theory)
@@ -93,6 +95,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runQueue(ctx, rest, stdout, stderr)
 	case "token":
 		return runToken(ctx, rest, stdout, stderr)
+	case "user":
+		return runUser(ctx, rest, stdout, stderr)
 	case "device":
 		return runDevice(ctx, rest, stdout, stderr)
 	case "bench":
