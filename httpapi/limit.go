@@ -388,6 +388,11 @@ func (a *API) throttleOpen(h handlerFunc) handlerFunc {
 	}
 }
 
+// ClientOf names r's client as the throttling does: its address, or from a
+// trusted proxy the address X-Forwarded-For gives (an IPv6 client is its
+// /64). The pages count failed logins per client by it.
+func (a *API) ClientOf(r *http.Request) string { return a.limits.client(r) }
+
 // AllowOpen spends one of r's client's open requests, as the open routes
 // do, and reports whether there was one, with the wait when there was not.
 // Another adapter serving open pages (the web pages) calls it, so that a

@@ -5,11 +5,35 @@ package web
 // and that every key a template or handler uses is here. Notification
 // texts are not here: they belong to the notices the store writes.
 var messages = map[string][nLangs]string{
-	"site.name":   {"Cửa khẩu số Lạng Sơn", "Lạng Sơn digital border gate", "谅山数字口岸"},
-	"nav.board":   {"Bảng chờ", "Waiting board", "等候看板"},
-	"nav.trip":    {"Tra cứu chuyến", "Find my trip", "查询车次"},
-	"nav.lang":    {"Ngôn ngữ", "Language", "语言"},
-	"nav.skip":    {"Bỏ qua đến nội dung", "Skip to content", "跳到正文"},
+	"site.name":  {"Cửa khẩu số Lạng Sơn", "Lạng Sơn digital border gate", "谅山数字口岸"},
+	"nav.board":  {"Bảng chờ", "Waiting board", "等候看板"},
+	"nav.trip":   {"Tra cứu chuyến", "Find my trip", "查询车次"},
+	"nav.lang":   {"Ngôn ngữ", "Language", "语言"},
+	"nav.skip":   {"Bỏ qua đến nội dung", "Skip to content", "跳到正文"},
+	"nav.login":  {"Đăng nhập", "Sign in", "登录"},
+	"nav.logout": {"Đăng xuất", "Sign out", "退出"},
+
+	"login.title":     {"Đăng nhập", "Sign in", "登录"},
+	"login.name":      {"Tên đăng nhập", "User name", "用户名"},
+	"login.password":  {"Mật khẩu", "Password", "密码"},
+	"login.submit":    {"Đăng nhập", "Sign in", "登录"},
+	"login.wrong":     {"Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password.", "用户名或密码错误。"},
+	"login.throttled": {"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.", "Too many failed sign-ins. Please try again in a few minutes.", "登录失败次数过多，请几分钟后再试。"},
+
+	"stub.signedin":    {"Đã đăng nhập: %s (%s).", "Signed in as %s (%s).", "已登录：%s（%s）。"},
+	"enterprise.title": {"Doanh nghiệp", "Enterprise", "企业"},
+	"admin.title":      {"Quản trị", "Administration", "管理"},
+	"dashboard.title":  {"Tổng quan", "Dashboard", "总览"},
+
+	"role.admin":        {"quản trị", "administrator", "管理员"},
+	"role.operator":     {"điều hành bãi", "yard operator", "堆场调度"},
+	"role.customs":      {"hải quan", "customs", "海关"},
+	"role.border_guard": {"biên phòng", "border guard", "边防"},
+	"role.quarantine":   {"kiểm dịch", "quarantine", "检疫"},
+	"role.medical":      {"kiểm dịch y tế", "medical check", "卫生检疫"},
+	"role.enterprise":   {"doanh nghiệp", "enterprise", "企业"},
+	"role.viewer":       {"xem", "viewer", "查看者"},
+
 	"footer.time": {"Giờ hiển thị là giờ cửa khẩu (%s).", "Times are gate time (%s).", "时间为口岸当地时间（%s）。"},
 
 	"board.title":     {"Thời gian chờ tại các cửa khẩu", "Waiting times at the gates", "各口岸等候时间"},

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cuakhau/cuakhau"
 )
 
 // layoutFile holds the page frame; partials/ holds pieces more than one
@@ -63,7 +65,7 @@ func parsePages(fsys fs.FS, a *assets) (map[string]*template.Template, error) {
 }
 
 // pageNames are the templates the handlers render.
-var pageNames = []string{"board", "trip", "error"}
+var pageNames = []string{"board", "trip", "error", "login", "stub"}
 
 // view is what the layout renders around a page's Data.
 type view struct {
@@ -71,7 +73,13 @@ type view struct {
 	Title string
 	// Langs are the links to this page in each language.
 	Langs []langLink
-	Data  any
+	// User is the signed-in user, nil when nobody is.
+	User *cuakhau.Principal
+	// CSRF is the token every form that changes something carries (field
+	// "csrf"; htmx requests send it as X-CSRF-Token from the body's
+	// hx-headers), "" when the reader has none.
+	CSRF string
+	Data any
 }
 
 type langLink struct {
@@ -83,7 +91,10 @@ type langLink struct {
 
 // render writes the page name with data, gzipped when the client takes it.
 func (w *Web) render(rw http.ResponseWriter, r *http.Request, l Lang, status int, name, title string, data any) {
-	v := view{L: l, Title: title, Data: data}
+	v := view{L: l, Title: title, Data: data, CSRF: authFrom(r.Context()).csrf}
+	if p, ok := principalFrom(r.Context()); ok {
+		v.User = &p
+	}
 	for i, x := range langs {
 		q := r.URL.Query()
 		q.Set("lang", x.code)

@@ -41,6 +41,17 @@ type Config struct {
 	// routes do, so that a client has one budget for both; false with the
 	// wait when it is spent. Nil allows every request.
 	Allow func(*http.Request) (bool, time.Duration)
+	// Sessions signs users in and out and finds the user of a session
+	// cookie; without it nobody can sign in and the login form answers 500.
+	Sessions cuakhau.SessionService
+	// SecureCookies gives the session and CSRF cookies the Secure
+	// attribute on every request, for a server behind a proxy that ends
+	// TLS; requests that come over TLS themselves get it anyway.
+	SecureCookies bool
+	// Client names a request's client for counting failed logins (the
+	// API's rule, which believes X-Forwarded-For from trusted proxies
+	// alone). Nil takes the connection's address.
+	Client func(*http.Request) string
 	// BoardInterval is how often the board's live stream looks at the feed
 	// (default 2 s).
 	BoardInterval time.Duration
@@ -99,7 +110,7 @@ func newWeb(cfg Config, tmpl, static fs.FS) (*Web, error) {
 	}
 	w.mux.Handle("GET /static/", w.assets)
 	w.mux.Handle("/", w.serve(w.notFound))
-	w.handler = secureHeaders(w.recoverPanics(w.mux))
+	w.handler = secureHeaders(w.recoverPanics(w.withSession(w.mux)))
 	return w, nil
 }
 
@@ -115,7 +126,8 @@ func (w *Web) Close() { w.closeOnce.Do(w.live.close) }
 type handlerFunc func(rw http.ResponseWriter, r *http.Request) error
 
 // route is one page or stream. access, when set, wraps the handler with the
-// page's access rule (a role check, once accounts exist); nil is public.
+// page's access rule (signedIn with the page's roles); nil is public. Every
+// route needs a row in auth_test.go's role × page matrix.
 type route struct {
 	pattern   string
 	throttled bool
@@ -128,6 +140,12 @@ func (w *Web) routes() []route {
 		{"GET /{$}", true, nil, w.boardPage},
 		{"GET /events/board", true, nil, w.boardEvents},
 		{"GET /trip", true, nil, w.tripPage},
+		{"GET /login", true, nil, w.loginPage},
+		{"POST /login", true, nil, w.login},
+		{"POST /logout", false, nil, w.logout},
+		{"GET /enterprise", false, signedIn(cuakhau.RoleEnterprise, cuakhau.RoleAdmin), w.stubPage("enterprise.title")},
+		{"GET /admin", false, signedIn(cuakhau.RoleAdmin), w.stubPage("admin.title")},
+		{"GET /dashboard", false, signedIn(cuakhau.RoleViewer, cuakhau.RoleAdmin), w.stubPage("dashboard.title")},
 	}
 }
 

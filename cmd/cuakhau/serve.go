@@ -58,6 +58,13 @@ type serverConfig struct {
 	// readings topics feed the devices' Ingest; MQTTBroker, when set,
 	// subscribes to those topics on an existing broker instead.
 	MQTTListen, MQTTBroker string
+	// Login slows and locks repeated failed logins to the pages (zero:
+	// cuakhau.DefaultLoginPolicy); SessionTTL is how long a login lasts
+	// (zero: sqlstore.DefaultSessionTTL); SecureCookies marks the pages'
+	// cookies Secure on every request (behind a proxy that ends TLS).
+	Login         cuakhau.LoginPolicy
+	SessionTTL    time.Duration
+	SecureCookies bool
 }
 
 // server is the API on its store: opened with openServer, run with Serve,
@@ -148,7 +155,14 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		Logger: cfg.Logger,
 		Limits: cfg.Limits,
 	})
-	pages, err := web.New(web.Config{Gates: db, Queue: db, Lookup: db, Allow: api.AllowOpen, Logger: cfg.Logger})
+	if cfg.Login != (cuakhau.LoginPolicy{}) {
+		if err := db.SetLoginPolicy(cfg.Login); err != nil {
+			return fail(err)
+		}
+	}
+	db.SetSessionTTL(cfg.SessionTTL)
+	pages, err := web.New(web.Config{Gates: db, Queue: db, Lookup: db, Sessions: db, SecureCookies: cfg.SecureCookies,
+		Client: api.ClientOf, Allow: api.AllowOpen, Logger: cfg.Logger})
 	if err != nil {
 		return fail(err)
 	}
@@ -462,6 +476,9 @@ type limitOpts struct {
 	openRate, authFailPerMin *float64
 	openBurst, authFailBurst *int
 	trustedProxies           *string
+	secureCookies            *bool
+	lockAfter                *int
+	lockFor, sessionTTL      *time.Duration
 	envErr                   error // the first malformed variable
 }
 
@@ -478,6 +495,12 @@ func limitFlags(fs *flag.FlagSet) *limitOpts {
 		"failed authentications each client may have at once (env CUAKHAU_AUTH_FAIL_BURST)")
 	o.trustedProxies = fs.String("trusted-proxies", os.Getenv("CUAKHAU_TRUSTED_PROXIES"),
 		"comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client; without any the header is ignored (env CUAKHAU_TRUSTED_PROXIES)")
+	dl := cuakhau.DefaultLoginPolicy()
+	o.secureCookies = fs.Bool("secure-cookies", os.Getenv("CUAKHAU_SECURE_COOKIES") == "1",
+		"mark the pages' session and CSRF cookies Secure on every request, for a server behind a proxy that ends TLS (requests over TLS get it anyway) (env CUAKHAU_SECURE_COOKIES=1)")
+	o.lockAfter = fs.Int("login-lock-after", dl.LockAfter, "failed logins in a row after which a user name or client is locked")
+	o.lockFor = fs.Duration("login-lock-for", dl.LockFor, "how long a locked user name or client stays locked ('cuakhau user unlock NAME' ends it sooner)")
+	o.sessionTTL = fs.Duration("session-ttl", 12*time.Hour, "how long a login to the pages lasts")
 	return o
 }
 
@@ -528,5 +551,15 @@ func (o *limitOpts) apply(cfg *serverConfig) error {
 		return errors.New(strings.Join(msgs, "; "))
 	}
 	cfg.Limits = l
+	cfg.Login = cuakhau.DefaultLoginPolicy()
+	cfg.Login.LockAfter, cfg.Login.LockFor = *o.lockAfter, *o.lockFor
+	cfg.Login.SlowAfter = min(cfg.Login.SlowAfter, cfg.Login.LockAfter)
+	if err := cfg.Login.Validate(); err != nil {
+		return fmt.Errorf("--login-lock-after must be at least 1 and --login-lock-for positive: %w", err)
+	}
+	if *o.sessionTTL <= 0 {
+		return fmt.Errorf("--session-ttl must be positive, got %s", *o.sessionTTL)
+	}
+	cfg.SessionTTL, cfg.SecureCookies = *o.sessionTTL, *o.secureCookies
 	return nil
 }
