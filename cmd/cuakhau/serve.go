@@ -77,6 +77,10 @@ type server struct {
 	// from openServer to Close; pruned is closed when it has ended.
 	pruneStop context.CancelFunc
 	pruned    chan struct{}
+	// watched is closed when the sweep of silent devices has ended;
+	// silentAlerts counts the alerts it raised.
+	watched      chan struct{}
+	silentAlerts *prometheus.CounterVec
 	Addr      string // the address actually listened on (port 0 resolved)
 	http      *http.Server
 	ln        net.Listener
@@ -198,6 +202,13 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	pruneCtx, stop := context.WithCancel(context.Background())
 	s.pruneStop, s.pruned = stop, make(chan struct{})
 	go s.pruneKeys(pruneCtx)
+	s.watched = make(chan struct{})
+	s.silentAlerts = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cuakhau_device_silent_alerts_total",
+		Help: "Silent-device alerts raised, by device: a device sent nothing for longer than its interval.",
+	}, []string{"device"})
+	reg.MustRegister(s.silentAlerts)
+	go s.watchDevices(pruneCtx, silentSweepEvery)
 	return s, nil
 }
 
@@ -335,7 +346,35 @@ func (s *server) closeBackground() error {
 	s.Notify.Stop()
 	s.pruneStop()
 	<-s.pruned
+	<-s.watched
 	return s.DB.Close()
+}
+
+// silentSweepEvery is how often the server looks for devices silent past
+// their interval.
+const silentSweepEvery = 15 * time.Second
+
+// watchDevices raises the alerts of silent devices every interval until ctx
+// ends.
+func (s *server) watchDevices(ctx context.Context, every time.Duration) {
+	defer close(s.watched)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		as, err := s.DB.SweepSilent(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.logger.Warn("sweep silent devices", "err", err)
+		}
+		for _, a := range as {
+			s.silentAlerts.WithLabelValues(a.Device).Inc()
+			s.logger.Warn("device silent", "gate", a.Gate, "device", a.Device, "message", a.Message)
+		}
+	}
 }
 
 // keyTTL is how long an idempotency key and its first answer are kept:
