@@ -81,10 +81,10 @@ type server struct {
 	// silentAlerts counts the alerts it raised.
 	watched      chan struct{}
 	silentAlerts *prometheus.CounterVec
-	Addr      string // the address actually listened on (port 0 resolved)
-	http      *http.Server
-	ln        net.Listener
-	logger    *slog.Logger
+	Addr         string // the address actually listened on (port 0 resolved)
+	http         *http.Server
+	ln           net.Listener
+	logger       *slog.Logger
 	// Broker is the embedded MQTT broker (nil without MQTTListen);
 	// mqttClient the subscription to an existing one.
 	Broker     *mqttbridge.Broker
@@ -138,13 +138,13 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := httpapi.New(httpapi.Config{
 		Registry: reg,
-		Gates:   db,
-		Trips:   db,
-		Tokens:  db,
-		Queue:   db,
-		Lookup:  db,
-		Devices: db,
-		Log:     tlog,
+		Gates:    db,
+		Trips:    db,
+		Tokens:   db,
+		Queue:    db,
+		Lookup:   db,
+		Devices:  db,
+		Log:      tlog,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
