@@ -73,6 +73,12 @@ var dependencyRules = []depRule{
 		never: []string{"sqlstore", "httpapi", "web"},
 	},
 	{
+		rule:  "devsim talks to the server only as a device does, over HTTP or MQTT: it never imports sqlstore, httpapi, web or mqttbridge",
+		pkgs:  []string{"devsim"},
+		scope: shipped,
+		never: []string{"sqlstore", "httpapi", "web", "mqttbridge"},
+	},
+	{
 		rule:  "web serves the pages over the same service interfaces and never imports httpapi or sqlstore",
 		pkgs:  []string{"web"},
 		scope: shipped,
@@ -146,6 +152,7 @@ func TestDependencyRulesCatch(t *testing.T) {
 		p("traffic"):         {ImportPath: p("traffic"), Deps: []string{p("httpapi")}},
 		p("web"):             {ImportPath: p("web"), Deps: []string{module, p("httpapi")}, XTestImports: []string{p("sqlstore")}},
 		p("mqttbridge"):      {ImportPath: p("mqttbridge"), Deps: []string{module, p("device"), p("sqlstore")}},
+		p("devsim"):          {ImportPath: p("devsim"), Deps: []string{p("device")}},
 		p("internal/pgtest"): {ImportPath: p("internal/pgtest"), Deps: []string{"testing"}},
 		p("cmd/cuakhau"):     {ImportPath: p("cmd/cuakhau"), Deps: []string{p("internal/pgtest"), "testing"}},
 	}

@@ -96,6 +96,12 @@ func ParseEnvelope(gate string, payload []byte) (Signed, error) {
 	return Signed{Timestamp: e.Timestamp, Signature: e.Signature, Body: []byte(e.Body), Gate: gate}, nil
 }
 
+// EnvelopeOf returns the MQTT envelope of a signed reading.
+func EnvelopeOf(s Signed) []byte {
+	b, _ := json.Marshal(Envelope{Timestamp: s.Timestamp, Signature: s.Signature, Body: string(s.Body)})
+	return b
+}
+
 // Seal returns the MQTT envelope of body signed with secret at Unix second
 // ts: what a device publishes on its readings topic.
 func Seal(secret string, ts int64, body []byte) []byte {

@@ -18,6 +18,7 @@ var cliAdmin = cuakhau.Principal{Name: "cli", Role: cuakhau.RoleAdmin}
 const deviceUsage = `Usage:
   cuakhau device add --id ID --kind KIND --gate GATE --position POSITION [--interval D] [--db DSN]
   cuakhau device interval [--db DSN] ID DURATION
+  cuakhau device sim --gate GATE (--server URL | --mqtt URL) --devices FILE [--plates FILE] [--trucks N]
   cuakhau device list [--gate GATE] [--db DSN]
   cuakhau device rotate [--db DSN] ID
   cuakhau device disable [--db DSN] ID`
@@ -34,6 +35,8 @@ func runDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return runDeviceList(ctx, args[1:], stdout, stderr)
 	case "interval":
 		return runDeviceInterval(ctx, args[1:], stdout, stderr)
+	case "sim":
+		return runDeviceSim(ctx, args[1:], stdout, stderr)
 	case "rotate":
 		return runDeviceChange(ctx, "rotate", args[1:], stdout, stderr)
 	case "disable":
