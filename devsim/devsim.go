@@ -103,7 +103,7 @@ func (s *Sim) Truck(ctx context.Context, plate string, cargoKg int64) error {
 			if d.Position != pos {
 				continue
 			}
-			if err := s.read(ctx, d, plate, cargoKg); err != nil {
+			if err := s.Read(ctx, d, plate, cargoKg); err != nil {
 				return err
 			}
 		}
@@ -111,7 +111,10 @@ func (s *Sim) Truck(ctx context.Context, plate string, cargoKg int64) error {
 	return nil
 }
 
-func (s *Sim) read(ctx context.Context, d Device, plate string, cargoKg int64) error {
+// Read sends what device d makes of truck plate with cargoKg: a weight
+// from a weighbridge, a plate read (perhaps misread) from a camera, perhaps
+// twice.
+func (s *Sim) Read(ctx context.Context, d Device, plate string, cargoKg int64) error {
 	now := s.Now()
 	var body string
 	if d.Position == device.PositionWeighing {

@@ -65,7 +65,7 @@ func TestSimOverMQTT(t *testing.T) {
 	var effects []device.Effect
 	var refused []error
 	b := mqttbridge.New(db, nil, nil)
-	b.Done = func(_ string, res *device.Result, err error) {
+	b.Done = func(_ string, _ []byte, res *device.Result, err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {

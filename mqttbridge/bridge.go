@@ -37,7 +37,7 @@ type Bridge struct {
 	// Timeout bounds one reading's ingestion.
 	Timeout time.Duration
 	// Done, when set, is called after each message with what came of it.
-	Done func(topic string, res *device.Result, err error)
+	Done func(topic string, payload []byte, res *device.Result, err error)
 }
 
 // New returns a bridge to in, logging to log and counting in reg (nil: a
@@ -83,7 +83,7 @@ func New(in Ingester, log *slog.Logger, reg prometheus.Registerer) *Bridge {
 // and returned; it changes nothing.
 func (b *Bridge) Handle(ctx context.Context, topic string, payload []byte) (res *device.Result, err error) {
 	if b.Done != nil {
-		defer func() { b.Done(topic, res, err) }()
+		defer func() { b.Done(topic, payload, res, err) }()
 	}
 	return b.handle(ctx, topic, payload)
 }

@@ -59,7 +59,7 @@ func newRig(t *testing.T) *rig {
 	}
 	r := &rig{db: db, reg: prometheus.NewRegistry(), done: make(chan outcome, 16)}
 	b := mqttbridge.New(db, nil, r.reg)
-	b.Done = func(topic string, res *device.Result, err error) { r.done <- outcome{topic, res, err} }
+	b.Done = func(topic string, _ []byte, res *device.Result, err error) { r.done <- outcome{topic, res, err} }
 	r.broker, err = mqttbridge.Listen("127.0.0.1:0", b, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/device"
 )
 
 // Volume is the trucks a day of one gate and direction.
@@ -52,6 +53,12 @@ type Config struct {
 	Seed    uint64
 	Volumes []Volume
 	Logger  *slog.Logger
+	// Devices, when set, plays the gate's plate cameras: the truck's
+	// check-in (yard_in), its entry to the control zone (zone_in) and its
+	// crossing (gate_out) are the effects of a camera's reading, as at a
+	// gate with cameras. It returns the effect of the reading; when that
+	// is not the step (a misread, an alert), the operator does it by hand.
+	Devices func(ctx context.Context, gate string, pos device.Position, plate string) (device.Effect, error)
 }
 
 // Generator produces the traffic. Create it with New and run it with Run.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/device"
 )
 
 type actionKind int
@@ -200,6 +201,11 @@ func (g *Generator) step(ctx context.Context, tr *truck, now time.Time) {
 	if q := g.cfg.Queue; q != nil {
 		switch trip.Status {
 		case cuakhau.StatusDeclared, cuakhau.StatusBooked:
+			if g.sight(ctx, tr, device.PositionYardIn, device.EffectArrive) {
+				g.count(func(s *Stats) { s.Arrived++ })
+				g.schedule(&action{at: g.inHours(g.gates[tr.gate], now.Add(2*time.Minute)), kind: actStep, truck: tr})
+				return
+			}
 			if _, err := q.Arrive(ctx, officer(cuakhau.RoleOperator), tr.id); err != nil {
 				// Late for its booked window, the truck may have been
 				// marked a no-show meanwhile: what happens to a truck that
@@ -243,8 +249,16 @@ func (g *Generator) step(ctx context.Context, tr *truck, now time.Time) {
 			d.Outcome, d.Note = cuakhau.OutcomeReject, "Phát hiện sinh vật gây hại"
 		}
 	}
-	res := g.record(ctx, tr, officer(cp.Kind.Role()), d)
-	if res == nil {
+	var res *cuakhau.DecisionResult
+	if pos, ok := cameraAt[cp.Code]; ok && g.sight(ctx, tr, pos, device.EffectDecide) {
+		t, err := g.cfg.Trips.Trip(ctx, admin, tr.id)
+		if err != nil {
+			g.fail(ctx, "read after "+string(pos), tr, err)
+			return
+		}
+		g.count(func(s *Stats) { s.Decisions++ })
+		res = &cuakhau.DecisionResult{Trip: t}
+	} else if res = g.record(ctx, tr, officer(cp.Kind.Role()), d); res == nil {
 		return
 	}
 	switch res.Trip.Status {
@@ -288,4 +302,22 @@ func (g *Generator) record(ctx context.Context, tr *truck, p cuakhau.Principal, 
 	}
 	g.count(func(s *Stats) { s.Decisions++ })
 	return res
+}
+
+// cameraAt is the camera position that decides a checkpoint.
+var cameraAt = map[string]device.Position{"entry": device.PositionZoneIn, "exit": device.PositionGateOut}
+
+// sight has the gate's camera at pos read the truck when Devices is set,
+// and reports whether the reading had effect want; otherwise (no cameras,
+// a misread, an alert) the step is left to the operator.
+func (g *Generator) sight(ctx context.Context, tr *truck, pos device.Position, want device.Effect) bool {
+	if g.cfg.Devices == nil {
+		return false
+	}
+	eff, err := g.cfg.Devices(ctx, tr.gate, pos, tr.plate)
+	if err != nil {
+		g.cfg.Logger.Warn("demo camera", "gate", tr.gate, "position", pos, "plate", tr.plate, "err", err)
+		return false
+	}
+	return eff == want
 }

@@ -24,6 +24,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	speed := fs.Float64("speed", 60, "how many times faster than wall time the border runs")
 	seed := fs.Uint64("seed", 1, "seed of the traffic's random draws")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	mqttListen := fs.String("mqtt-listen", envOr("CUAKHAU_MQTT_LISTEN", "127.0.0.1:1883"), "address of the embedded MQTT broker, over which the demo's simulated cameras check trucks in, admit them to the control zone and record their crossing (env CUAKHAU_MQTT_LISTEN)")
 	qf := queueFlags(fs)
 	lf := limitFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -46,7 +47,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	clock := cuakhau.ScaledClock{Origin: origin, Start: time.Now(), Speed: *speed}
-	cfg := serverConfig{Addr: *addr, DSN: dsn, Migrate: true, Clock: clock, Logger: logger}
+	cfg := serverConfig{Addr: *addr, DSN: dsn, Migrate: true, Clock: clock, Logger: logger, MQTTListen: *mqttListen}
 	if err := qf.apply(&cfg); err != nil {
 		return err
 	}
@@ -65,7 +66,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	printWelcome(stdout, s.Addr, dsn, *speed, clock.Now(), tokens, filepath.Join(*data, "tokens.txt"))
 
-	gen := traffic.New(traffic.Config{Gates: s.DB, Trips: s.DB, Queue: s.DB, Clock: clock, Speed: *speed, Seed: *seed, Logger: logger})
+	cams, closeCams, err := startDemoCameras(ctx, s, clock, *seed)
+	if err != nil {
+		s.Close(context.Background())
+		return err
+	}
+	defer closeCams()
+	s.bridge.Done = cams.done
+	fmt.Fprintf(stdout, "Devices: simulated plate cameras publish on the embedded MQTT broker at %s (cuakhau/{gate}/{device}/readings)\n\n", s.Broker.Addr)
+	gen := traffic.New(traffic.Config{Gates: s.DB, Trips: s.DB, Queue: s.DB, Clock: clock, Speed: *speed, Seed: *seed, Logger: logger, Devices: cams.read})
 	trafficCtx, stopTraffic := context.WithCancel(ctx)
 	defer stopTraffic()
 	done := make(chan error, 1)

@@ -89,6 +89,7 @@ type server struct {
 	// mqttClient the subscription to an existing one.
 	Broker     *mqttbridge.Broker
 	mqttClient *mqttbridge.Client
+	bridge     *mqttbridge.Bridge
 }
 
 func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
@@ -222,6 +223,7 @@ func (s *server) startMQTT(cfg serverConfig, reg *prometheus.Registry) error {
 		return errors.New("--mqtt-listen and --mqtt-broker: one or the other, not both")
 	}
 	b := mqttbridge.New(s.DB, cfg.Logger, reg)
+	s.bridge = b
 	if cfg.MQTTListen != "" {
 		k, err := mqttbridge.Listen(cfg.MQTTListen, b, quiet(cfg.Logger))
 		if err != nil {
