@@ -67,6 +67,18 @@ var dependencyRules = []depRule{
 		never: []string{"sqlstore", "httpapi"},
 	},
 	{
+		rule:  "mqttbridge hands MQTT readings to the store's Ingest through an interface and never imports sqlstore, httpapi or web",
+		pkgs:  []string{"mqttbridge"},
+		scope: shipped,
+		never: []string{"sqlstore", "httpapi", "web"},
+	},
+	{
+		rule:  "devsim talks to the server only as a device does, over HTTP or MQTT: it never imports sqlstore, httpapi, web or mqttbridge",
+		pkgs:  []string{"devsim"},
+		scope: shipped,
+		never: []string{"sqlstore", "httpapi", "web", "mqttbridge"},
+	},
+	{
 		rule:  "web serves the pages over the same service interfaces and never imports httpapi or sqlstore",
 		pkgs:  []string{"web"},
 		scope: shipped,
@@ -139,6 +151,8 @@ func TestDependencyRulesCatch(t *testing.T) {
 		p("sqlstore"):        {ImportPath: p("sqlstore"), Deps: []string{module}, XTestImports: []string{p("traffic")}},
 		p("traffic"):         {ImportPath: p("traffic"), Deps: []string{p("httpapi")}},
 		p("web"):             {ImportPath: p("web"), Deps: []string{module, p("httpapi")}, XTestImports: []string{p("sqlstore")}},
+		p("mqttbridge"):      {ImportPath: p("mqttbridge"), Deps: []string{module, p("device"), p("sqlstore")}},
+		p("devsim"):          {ImportPath: p("devsim"), Deps: []string{p("device")}},
 		p("internal/pgtest"): {ImportPath: p("internal/pgtest"), Deps: []string{"testing"}},
 		p("cmd/cuakhau"):     {ImportPath: p("cmd/cuakhau"), Deps: []string{p("internal/pgtest"), "testing"}},
 	}
@@ -152,13 +166,14 @@ func TestDependencyRulesCatch(t *testing.T) {
 		"cmd/cuakhau links " + p("internal/pgtest"),
 		"cmd/cuakhau links testing",
 		"web links " + p("httpapi"),
+		"mqttbridge links " + p("sqlstore"),
 	} {
 		if !slices.ContainsFunc(got, func(v string) bool { return strings.HasPrefix(v, want+":") }) {
 			t.Errorf("no violation %q among:\n%s", want, strings.Join(got, "\n"))
 		}
 	}
-	if len(got) != 8 {
-		t.Errorf("%d violations, want 8 (httpapi's and web's tests may use sqlstore; sim may use yaml.v3):\n%s", len(got), strings.Join(got, "\n"))
+	if len(got) != 9 {
+		t.Errorf("%d violations, want 9 (httpapi's and web's tests may use sqlstore; sim may use yaml.v3):\n%s", len(got), strings.Join(got, "\n"))
 	}
 	delete(graph, p("catalog"))
 	if got := violations(graph, dependencyRules); !slices.Contains(got, "catalog: no such package: rename the rule with the package") {

@@ -56,6 +56,9 @@ type Device struct {
 	// LastSeen is when the device's last accepted reading was received;
 	// nil before the first.
 	LastSeen *time.Time `json:"last_seen,omitempty"`
+	// Interval is how long, in seconds, the device may be silent before
+	// an operator is alerted (see Silent); 0: not watched.
+	Interval int64 `json:"interval_s,omitempty"`
 }
 
 // MaxIDLen bounds a device id.
@@ -80,6 +83,9 @@ func ValidateNew(d Device) error {
 	}
 	if d.Gate == "" {
 		f.Add("gate", "required")
+	}
+	if msg := CheckInterval(d.Interval); msg != "" {
+		f.Add("interval_s", msg)
 	}
 	return f.Err()
 }

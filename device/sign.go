@@ -44,6 +44,10 @@ type Signed struct {
 	Timestamp string
 	Signature string
 	Body      []byte
+	// Gate is the gate the transport addressed the reading to (an MQTT
+	// topic's); "" when it names none, as over HTTP. A reading addressed
+	// to another gate than its device's is refused.
+	Gate string
 }
 
 // CheckSignature checks s against secret at now: the timestamp must be

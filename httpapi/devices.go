@@ -133,12 +133,13 @@ func (a *API) addDevice(w http.ResponseWriter, r *http.Request) error {
 		Kind     device.Kind     `json:"kind"`
 		Gate     string          `json:"gate"`
 		Position device.Position `json:"position"`
+		Interval int64           `json:"interval_s"`
 	}
 	ctx, err := readJSON(w, r, &in)
 	if err != nil {
 		return err
 	}
-	d.ID, d.Kind, d.Gate, d.Position = in.ID, in.Kind, in.Gate, in.Position
+	d.ID, d.Kind, d.Gate, d.Position, d.Interval = in.ID, in.Kind, in.Gate, in.Position, in.Interval
 	secret, dev, err := svc.AddDevice(ctx, principalFrom(ctx), d)
 	if err != nil {
 		return err

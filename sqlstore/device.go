@@ -131,8 +131,8 @@ func (db *DB) AddDevice(ctx context.Context, p cuakhau.Principal, d device.Devic
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		_, err = tx.exec(ctx, `INSERT INTO devices (id, kind, gate, position, enabled, secret, created_at) VALUES (?, ?, ?, ?, 1, ?, ?)`,
-			d.ID, string(d.Kind), d.Gate, string(d.Position), secret, formatTime(d.Created))
+		_, err = tx.exec(ctx, `INSERT INTO devices (id, kind, gate, position, enabled, secret, created_at, interval_s) VALUES (?, ?, ?, ?, 1, ?, ?, ?)`,
+			d.ID, string(d.Kind), d.Gate, string(d.Position), secret, formatTime(d.Created), d.Interval)
 		return err
 	})
 	if err != nil {
@@ -141,14 +141,14 @@ func (db *DB) AddDevice(ctx context.Context, p cuakhau.Principal, d device.Devic
 	return secret, &d, nil
 }
 
-const deviceColumns = `id, kind, gate, position, enabled, created_at, last_seen, secret`
+const deviceColumns = `id, kind, gate, position, enabled, created_at, last_seen, secret, interval_s`
 
 func scanDevice(sc scanner) (*device.Device, string, error) {
 	var d device.Device
 	var kind, pos, created, secret string
 	var enabled int
 	var seen sql.NullString
-	if err := sc.Scan(&d.ID, &kind, &d.Gate, &pos, &enabled, &created, &seen, &secret); err != nil {
+	if err := sc.Scan(&d.ID, &kind, &d.Gate, &pos, &enabled, &created, &seen, &secret, &d.Interval); err != nil {
 		return nil, "", err
 	}
 	d.Kind, d.Position, d.Enabled = device.Kind(kind), device.Position(pos), enabled == 1
@@ -293,7 +293,8 @@ func (db *DB) deviceSecret(ctx context.Context, id string) (device.Device, strin
 
 // Ingest takes a signed reading from device id: it checks the device (404
 // unknown), the signature (401 unsigned, stale, wrong, or replayed), that
-// the device is enabled (403) and the body (422 naming the field), then
+// the device is enabled and, when the transport names a gate (s.Gate, an
+// MQTT topic's), that it is the device's (403) and the body (422 naming the field), then
 // does what the reading means (device.PlateRead, device.Weighing) through
 // the services an officer's action goes through — Arrive, Decide — with the
 // device as its gate's operator. The signature is stored, and the device's
@@ -314,6 +315,9 @@ func (db *DB) Ingest(ctx context.Context, id string, s device.Signed) (_ *device
 	}
 	if !d.Enabled {
 		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s is disabled", d.ID)
+	}
+	if s.Gate != "" && s.Gate != d.Gate {
+		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s belongs to gate %s, not %s", d.ID, d.Gate, s.Gate)
 	}
 	st := db.devState()
 	cfg := st.cfg.Load()
@@ -374,7 +378,7 @@ func (db *DB) ingest(ctx context.Context, d device.Device, s device.Signed, r *d
 		} else if n == 0 {
 			return cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "replayed: this signature was already received")
 		}
-		if _, err := tx.exec(ctx, `UPDATE devices SET last_seen = ? WHERE id = ?`, formatTime(now), d.ID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE devices SET last_seen = ?, silent_since = NULL WHERE id = ?`, formatTime(now), d.ID); err != nil {
 			return err
 		}
 		if st.written.Add(1)%pruneEvery == 0 {
@@ -572,4 +576,90 @@ func (db *DB) Alerts(ctx context.Context, p cuakhau.Principal, gate string, limi
 		out = append(out, &a)
 	}
 	return out, rows.Err()
+}
+
+// SetDeviceInterval sets how long device id may be silent, in seconds,
+// before an operator is alerted (0: not watched).
+func (db *DB) SetDeviceInterval(ctx context.Context, p cuakhau.Principal, id string, seconds int64) (_ *device.Device, err error) {
+	defer markFault(&err)
+	if err := device.Check(device.CanManage(p), p, "change devices"); err != nil {
+		return nil, err
+	}
+	if msg := device.CheckInterval(seconds); msg != "" {
+		return nil, cuakhau.Invalid("interval_s", msg)
+	}
+	var d *device.Device
+	err = db.update(ctx, func(ctx context.Context, tx *wtx) error {
+		r, err := tx.exec(ctx, `UPDATE devices SET interval_s = ?, silent_since = NULL WHERE id = ?`, seconds, id)
+		if err != nil {
+			return err
+		}
+		if n, err := r.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return cuakhau.Errorf(cuakhau.ENOTFOUND, "device %q not found", id)
+		}
+		d, _, err = scanDevice(tx.queryRow(ctx, `SELECT `+deviceColumns+` FROM devices WHERE id = ?`, id))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// SweepSilent raises an operator alert (device.AlertSilent) for each
+// device silent past its interval at the store's clock (device.Silent)
+// that has none for its current silence, and returns them. A device's next
+// reading ends its silence, so the next silence raises a new alert.
+func (db *DB) SweepSilent(ctx context.Context) (_ []*device.Alert, err error) {
+	defer markFault(&err)
+	now := db.now()
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+deviceColumns+` FROM devices WHERE enabled = 1 AND interval_s > 0 AND silent_since IS NULL`))
+	if err != nil {
+		return nil, fmt.Errorf("sweep silent devices: %w", err)
+	}
+	var silent []*device.Alert
+	var intervals []time.Duration
+	for rows.Next() {
+		d, _, err := scanDevice(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sweep silent devices: %w", err)
+		}
+		if ok, msg := device.Silent(*d, now); ok {
+			silent = append(silent, &device.Alert{ID: newAlertID(), Gate: d.Gate, Device: d.ID, Kind: device.AlertSilent, Message: msg, At: now})
+			intervals = append(intervals, time.Duration(d.Interval)*time.Second)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sweep silent devices: %w", err)
+	}
+	out := []*device.Alert{}
+	for i, al := range silent {
+		raised := false
+		err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
+			// Still silent, still without an alert: a reading may have come.
+			r, err := tx.exec(ctx, `UPDATE devices SET silent_since = ? WHERE id = ? AND silent_since IS NULL AND (last_seen IS NULL OR last_seen < ?)`,
+				formatTime(al.At), al.Device, formatTime(al.At.Add(-intervals[i])))
+			if err != nil {
+				return err
+			}
+			if n, err := r.RowsAffected(); err != nil || n == 0 {
+				return err
+			}
+			raised = true
+			_, err = tx.exec(ctx, `INSERT INTO device_alerts (id, gate, device, kind, plate, trip_id, message, reading, at) VALUES (?, ?, ?, ?, '', '', ?, '', ?)`,
+				al.ID, al.Gate, al.Device, al.Kind, al.Message, formatTime(al.At))
+			return err
+		})
+		if err != nil {
+			return out, fmt.Errorf("raise silent-device alert: %w", err)
+		}
+		if raised {
+			out = append(out, al)
+		}
+	}
+	return out, nil
 }

@@ -317,3 +317,58 @@ func TestDeviceRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestSilentDevices: a device with an interval that sends nothing for
+// longer raises one silent-device alert in the alerts list, however often
+// the sweep runs; its next reading ends the silence, and the next silence
+// raises another. A device without an interval, or disabled, is not
+// watched; an interval out of bounds is refused naming interval_s.
+func TestSilentDevices(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		cam := addDevice(t, db, clock, "hn-yard-1", device.KindANPR, device.PositionYardIn)
+		addDevice(t, db, clock, "hn-yard-2", device.KindANPR, device.PositionYardIn) // not watched
+		if _, err := db.SetDeviceInterval(ctx, admin, "hn-yard-1", 5); err == nil || cuakhau.ErrorFields(err)["interval_s"] == "" {
+			t.Errorf("an interval of 5 s: %v", err)
+		}
+		if _, err := db.SetDeviceInterval(ctx, operator, "hn-yard-1", 300); err == nil {
+			t.Error("an operator set an interval")
+		}
+		if d, err := db.SetDeviceInterval(ctx, admin, "hn-yard-1", 300); err != nil || d.Interval != 300 {
+			t.Fatalf("SetDeviceInterval: %+v, %v", d, err)
+		}
+		sweep := func() []*device.Alert {
+			t.Helper()
+			as, err := db.SweepSilent(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return as
+		}
+		clock.Add(299 * time.Second)
+		if as := sweep(); len(as) != 0 {
+			t.Fatalf("within its interval: %+v", as)
+		}
+		clock.Add(2 * time.Second)
+		as := sweep()
+		if len(as) != 1 || as[0].Device != "hn-yard-1" || as[0].Kind != device.AlertSilent {
+			t.Fatalf("past its interval: %+v", as)
+		}
+		clock.Add(time.Hour)
+		if as := sweep(); len(as) != 0 {
+			t.Fatalf("the same silence alerted again: %+v", as)
+		}
+		listed, err := db.Alerts(ctx, operator, "huu-nghi", 0)
+		if err != nil || len(listed) != 1 || listed[0].Kind != device.AlertSilent {
+			t.Fatalf("alerts listed: %+v, %v", listed, err)
+		}
+		cam.read("29C99999", 0.9) // an unknown plate: an alert, and a sign of life
+		if as := sweep(); len(as) != 0 {
+			t.Fatalf("just after a reading: %+v", as)
+		}
+		clock.Add(301 * time.Second)
+		if as := sweep(); len(as) != 1 {
+			t.Fatalf("the next silence: %+v", as)
+		}
+	})
+}

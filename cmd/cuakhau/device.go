@@ -16,7 +16,9 @@ import (
 var cliAdmin = cuakhau.Principal{Name: "cli", Role: cuakhau.RoleAdmin}
 
 const deviceUsage = `Usage:
-  cuakhau device add --id ID --kind KIND --gate GATE --position POSITION [--db DSN]
+  cuakhau device add --id ID --kind KIND --gate GATE --position POSITION [--interval D] [--db DSN]
+  cuakhau device interval [--db DSN] ID DURATION
+  cuakhau device sim --gate GATE (--server URL | --mqtt URL) --devices FILE [--plates FILE] [--trucks N]
   cuakhau device list [--gate GATE] [--db DSN]
   cuakhau device rotate [--db DSN] ID
   cuakhau device disable [--db DSN] ID`
@@ -31,6 +33,10 @@ func runDevice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return runDeviceAdd(ctx, args[1:], stdout, stderr)
 	case "list":
 		return runDeviceList(ctx, args[1:], stdout, stderr)
+	case "interval":
+		return runDeviceInterval(ctx, args[1:], stdout, stderr)
+	case "sim":
+		return runDeviceSim(ctx, args[1:], stdout, stderr)
 	case "rotate":
 		return runDeviceChange(ctx, "rotate", args[1:], stdout, stderr)
 	case "disable":
@@ -58,6 +64,7 @@ func runDeviceAdd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	kind := fs.String("kind", "", "anpr, weighbridge, barrier or qr_reader")
 	gate := fs.String("gate", "", "the gate it stands at")
 	pos := fs.String("position", "", "yard_in, zone_in, weighing, gate_out or return_in")
+	interval := fs.Duration("interval", 0, "alert an operator when the device sends nothing for longer than this (as 5m; 0: not watched)")
 	dsn := dbFlag(fs)
 	db, err := parseAndOpen(ctx, fs, args, dsn)
 	if err != nil {
@@ -67,7 +74,7 @@ func runDeviceAdd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := openMigrated(ctx, db); err != nil {
 		return err
 	}
-	secret, _, err := db.AddDevice(ctx, cliAdmin, device.Device{ID: *id, Kind: device.Kind(*kind), Gate: *gate, Position: device.Position(*pos)})
+	secret, _, err := db.AddDevice(ctx, cliAdmin, device.Device{ID: *id, Kind: device.Kind(*kind), Gate: *gate, Position: device.Position(*pos), Interval: int64(interval.Seconds())})
 	if err != nil {
 		return err
 	}
@@ -130,5 +137,33 @@ func runDeviceChange(ctx context.Context, verb string, args []string, stdout, st
 		return err
 	}
 	fmt.Fprintf(stdout, "disabled device %s (%s at %s, %s); servers refuse its readings within a minute\n", d.ID, d.Kind, d.Gate, d.Position)
+	return nil
+}
+
+// runDeviceInterval sets how long a device may be silent before an
+// operator is alerted.
+func runDeviceInterval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("device interval", "device interval [--db DSN] ID DURATION (0: not watched)", stderr)
+	dsn := dbFlag(fs)
+	db, err := parseAndOpen(ctx, fs, args, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if fs.NArg() != 2 {
+		return fmt.Errorf("device interval: want ID and DURATION (as 5m, 0 for not watched)")
+	}
+	d, err := time.ParseDuration(fs.Arg(1))
+	if err != nil {
+		return fmt.Errorf("device interval: %q is not a duration (as 5m)", fs.Arg(1))
+	}
+	if err := openMigrated(ctx, db); err != nil {
+		return err
+	}
+	dev, err := db.SetDeviceInterval(ctx, cliAdmin, fs.Arg(0), int64(d.Seconds()))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "device %s: silent-device alert after %s\n", dev.ID, time.Duration(dev.Interval)*time.Second)
 	return nil
 }

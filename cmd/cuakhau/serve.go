@@ -17,11 +17,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/time/rate"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/callforward"
 	"github.com/cuakhau/cuakhau/httpapi"
+	"github.com/cuakhau/cuakhau/mqttbridge"
 	"github.com/cuakhau/cuakhau/notify"
 	"github.com/cuakhau/cuakhau/sqlstore"
 	"github.com/cuakhau/cuakhau/web"
@@ -51,6 +54,10 @@ type serverConfig struct {
 	// Limits throttles the API's open routes and failed authentication;
 	// the zero value throttles nothing.
 	Limits httpapi.Limits
+	// MQTTListen, when set, runs an embedded MQTT broker there whose
+	// readings topics feed the devices' Ingest; MQTTBroker, when set,
+	// subscribes to those topics on an existing broker instead.
+	MQTTListen, MQTTBroker string
 	// Login slows and locks repeated failed logins to the pages (zero:
 	// cuakhau.DefaultLoginPolicy); SessionTTL is how long a login lasts
 	// (zero: sqlstore.DefaultSessionTTL); SecureCookies marks the pages'
@@ -70,10 +77,18 @@ type server struct {
 	// from openServer to Close; pruned is closed when it has ended.
 	pruneStop context.CancelFunc
 	pruned    chan struct{}
-	Addr      string // the address actually listened on (port 0 resolved)
-	http      *http.Server
-	ln        net.Listener
-	logger    *slog.Logger
+	// watched is closed when the sweep of silent devices has ended;
+	// silentAlerts counts the alerts it raised.
+	watched      chan struct{}
+	silentAlerts *prometheus.CounterVec
+	Addr         string // the address actually listened on (port 0 resolved)
+	http         *http.Server
+	ln           net.Listener
+	logger       *slog.Logger
+	// Broker is the embedded MQTT broker (nil without MQTTListen);
+	// mqttClient the subscription to an existing one.
+	Broker     *mqttbridge.Broker
+	mqttClient *mqttbridge.Client
 }
 
 func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
@@ -119,14 +134,17 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	if err != nil {
 		return fail(err)
 	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := httpapi.New(httpapi.Config{
-		Gates:   db,
-		Trips:   db,
-		Tokens:  db,
-		Queue:   db,
-		Lookup:  db,
-		Devices: db,
-		Log:     tlog,
+		Registry: reg,
+		Gates:    db,
+		Trips:    db,
+		Tokens:   db,
+		Queue:    db,
+		Lookup:   db,
+		Devices:  db,
+		Log:      tlog,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
@@ -176,12 +194,82 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 			ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 		},
 	}
+	if err := s.startMQTT(cfg, reg); err != nil {
+		ln.Close()
+		return fail(err)
+	}
 	s.http.RegisterOnShutdown(pages.Close)
 	pruneCtx, stop := context.WithCancel(context.Background())
 	s.pruneStop, s.pruned = stop, make(chan struct{})
 	go s.pruneKeys(pruneCtx)
+	s.watched = make(chan struct{})
+	s.silentAlerts = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cuakhau_device_silent_alerts_total",
+		Help: "Silent-device alerts raised, by device: a device sent nothing for longer than its interval.",
+	}, []string{"device"})
+	reg.MustRegister(s.silentAlerts)
+	go s.watchDevices(pruneCtx, silentSweepEvery)
 	return s, nil
 }
+
+// startMQTT runs the embedded broker or subscribes to an existing one, as
+// cfg says, feeding the devices' readings to the store's Ingest.
+func (s *server) startMQTT(cfg serverConfig, reg *prometheus.Registry) error {
+	if cfg.MQTTListen == "" && cfg.MQTTBroker == "" {
+		return nil
+	}
+	if cfg.MQTTListen != "" && cfg.MQTTBroker != "" {
+		return errors.New("--mqtt-listen and --mqtt-broker: one or the other, not both")
+	}
+	b := mqttbridge.New(s.DB, cfg.Logger, reg)
+	if cfg.MQTTListen != "" {
+		k, err := mqttbridge.Listen(cfg.MQTTListen, b, quiet(cfg.Logger))
+		if err != nil {
+			return err
+		}
+		s.Broker = k
+		cfg.Logger.Info("mqtt broker listening", "addr", k.Addr)
+		return nil
+	}
+	host, _ := os.Hostname()
+	c, err := mqttbridge.Dial(cfg.MQTTBroker, "cuakhau-"+host+"-"+strconv.Itoa(os.Getpid()), b, cfg.Logger)
+	if err != nil {
+		return err
+	}
+	s.mqttClient = c
+	return nil
+}
+
+// stopMQTT disconnects from the broker, or stops the embedded one.
+func (s *server) stopMQTT() {
+	if s.mqttClient != nil {
+		s.mqttClient.Close()
+	}
+	if s.Broker != nil {
+		s.Broker.Close()
+	}
+}
+
+// quiet passes on only warnings and errors: the embedded broker logs each
+// connection at info.
+func quiet(l *slog.Logger) *slog.Logger {
+	return slog.New(minLevel{l.Handler(), slog.LevelWarn})
+}
+
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= m.min && m.Handler.Enabled(ctx, l)
+}
+
+func (m minLevel) WithAttrs(a []slog.Attr) slog.Handler {
+	return minLevel{m.Handler.WithAttrs(a), m.min}
+}
+
+func (m minLevel) WithGroup(g string) slog.Handler { return minLevel{m.Handler.WithGroup(g), m.min} }
 
 // mount serves the API under /api/ and at its probes, the pages at every
 // other path: an unknown /api/ path is the API's JSON 404, an unknown page
@@ -253,11 +341,40 @@ func (s *server) Close(ctx context.Context) error {
 // closeBackground stops the call-forward loop, the dispatcher and the
 // pruning, then closes the store they use.
 func (s *server) closeBackground() error {
+	s.stopMQTT()
 	s.Calls.Stop()
 	s.Notify.Stop()
 	s.pruneStop()
 	<-s.pruned
+	<-s.watched
 	return s.DB.Close()
+}
+
+// silentSweepEvery is how often the server looks for devices silent past
+// their interval.
+const silentSweepEvery = 15 * time.Second
+
+// watchDevices raises the alerts of silent devices every interval until ctx
+// ends.
+func (s *server) watchDevices(ctx context.Context, every time.Duration) {
+	defer close(s.watched)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		as, err := s.DB.SweepSilent(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.logger.Warn("sweep silent devices", "err", err)
+		}
+		for _, a := range as {
+			s.silentAlerts.WithLabelValues(a.Device).Inc()
+			s.logger.Warn("device silent", "gate", a.Gate, "device", a.Device, "message", a.Message)
+		}
+	}
 }
 
 // keyTTL is how long an idempotency key and its first answer are kept:
@@ -293,6 +410,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	qf := queueFlags(fs)
 	lf := limitFlags(fs)
+	mqttListen := fs.String("mqtt-listen", os.Getenv("CUAKHAU_MQTT_LISTEN"), "run an embedded MQTT broker on this address (as :1883) taking the devices' signed readings on cuakhau/{gate}/{device}/readings (env CUAKHAU_MQTT_LISTEN)")
+	mqttBroker := fs.String("mqtt-broker", os.Getenv("CUAKHAU_MQTT_BROKER"), "subscribe to the devices' readings on an existing MQTT broker, as tcp://host:1883 or ssl://host:8883 (env CUAKHAU_MQTT_BROKER)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -300,7 +419,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	cfg := serverConfig{Addr: *addr, DSN: *dsn, Migrate: *migrate, Logger: logger, LogKey: *keyFile}
+	cfg := serverConfig{Addr: *addr, DSN: *dsn, Migrate: *migrate, Logger: logger, LogKey: *keyFile,
+		MQTTListen: *mqttListen, MQTTBroker: *mqttBroker}
 	if err := qf.apply(&cfg); err != nil {
 		return err
 	}
