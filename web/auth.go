@@ -11,7 +11,6 @@ import (
 	"net/http"
 
 	"strings"
-	"time"
 
 	"github.com/cuakhau/cuakhau"
 )
@@ -53,12 +52,13 @@ func csrfOf(secret string) string {
 // proxy that ends TLS).
 func (w *Web) secure(r *http.Request) bool { return w.cfg.SecureCookies || r.TLS != nil }
 
-func (w *Web) setCookie(rw http.ResponseWriter, r *http.Request, name, value string, expires time.Time) {
+// setCookie sets a cookie of the browser's session (it goes when the
+// browser closes; the store ends the login itself at its expiry, by its own
+// clock), or deletes it when value is "".
+func (w *Web) setCookie(rw http.ResponseWriter, r *http.Request, name, value string) {
 	c := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: w.secure(r)}
 	if value == "" {
 		c.MaxAge = -1
-	} else if !expires.IsZero() {
-		c.Expires = expires
 	}
 	http.SetCookie(rw, c)
 }
@@ -79,7 +79,7 @@ func (w *Web) withSession(next http.Handler) http.Handler {
 				a = auth{secret: c.Value, csrf: csrfOf(c.Value)}
 				ctx = withPrincipal(ctx, s.User.Principal())
 			case cuakhau.ErrorCode(err) == cuakhau.EUNAUTHORIZED:
-				w.setCookie(rw, r, sessionCookie, "", time.Time{}) // ended or expired: forget it
+				w.setCookie(rw, r, sessionCookie, "") // ended or expired: forget it
 			default:
 				w.writeError(rw, r, err)
 				return
@@ -125,7 +125,7 @@ func (w *Web) renderLogin(rw http.ResponseWriter, r *http.Request, status int, v
 		var raw [32]byte
 		rand.Read(raw[:])
 		a.csrf = base64.RawURLEncoding.EncodeToString(raw[:])
-		w.setCookie(rw, r, csrfCookie, a.csrf, time.Time{})
+		w.setCookie(rw, r, csrfCookie, a.csrf)
 		r = r.WithContext(context.WithValue(r.Context(), authKey{}, a))
 	}
 	l := langOf(rw, r)
@@ -153,8 +153,8 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) error {
 	default:
 		return err
 	}
-	w.setCookie(rw, r, sessionCookie, secret, s.ExpiresAt)
-	w.setCookie(rw, r, csrfCookie, "", time.Time{})
+	w.setCookie(rw, r, sessionCookie, secret)
+	w.setCookie(rw, r, csrfCookie, "")
 	next := v.Next
 	if next == "" {
 		next = w.home(s.User.Role)
@@ -163,15 +163,16 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// logout ends the session and forgets its cookie.
+// logout ends the session, forgets its cookie and shows the login form
+// (a counter's next officer signs in there).
 func (w *Web) logout(rw http.ResponseWriter, r *http.Request) error {
 	if a := authFrom(r.Context()); a.secret != "" && w.cfg.Sessions != nil {
 		if err := w.cfg.Sessions.Logout(r.Context(), a.secret); err != nil {
 			return err
 		}
 	}
-	w.setCookie(rw, r, sessionCookie, "", time.Time{})
-	http.Redirect(rw, r, "/", http.StatusSeeOther)
+	w.setCookie(rw, r, sessionCookie, "")
+	http.Redirect(rw, r, "/login", http.StatusSeeOther)
 	return nil
 }
 

@@ -137,7 +137,7 @@ func TestLogin(t *testing.T) {
 	// Logout ends the session in the store, not only the cookie.
 	old := c.cookies["cuakhau_session"].Value
 	out := c.do("POST", "/logout", url.Values{"csrf": {c.csrf("/admin")}})
-	if out.status != http.StatusSeeOther || c.cookies["cuakhau_session"] != nil {
+	if out.status != http.StatusSeeOther || out.header.Get("Location") != "/login" || c.cookies["cuakhau_session"] != nil {
 		t.Fatalf("logout: %d, cookies %v", out.status, c.cookies)
 	}
 	if _, err := db.Session(context.Background(), old); cuakhau.ErrorCode(err) != cuakhau.EUNAUTHORIZED {

@@ -205,3 +205,66 @@ func TestBrowser(t *testing.T) {
 	axe(t, ctx, "not found page")
 	t.Logf("screenshots in %s", dir)
 }
+
+// TestBrowserLogin: in a real browser, a signed-in page sends the reader to
+// the login form and back after it; the form's CSRF token and the session
+// cookie work as a browser keeps them; signing out ends the session.
+func TestBrowserLogin(t *testing.T) {
+	ctx := browser(t)
+	db := openStore(t, cuakhau.NewFixedClock(testNow))
+	addUser(t, db, cuakhau.User{Name: "lan.admin", Role: cuakhau.RoleAdmin})
+	pages := newPages(t, db, func(c *web.Config) { c.Sessions = db })
+	srv := httptest.NewServer(pages)
+	defer srv.Close()
+	dir := artifacts(t)
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/admin?lang=en"), chromedp.WaitVisible(chromedp.ID("password"))); err != nil {
+		t.Fatal(err)
+	}
+	if loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + location.search`)); err != nil || !strings.HasPrefix(loc, "/login?next=") {
+		t.Fatalf("a signed-in page opened as nobody is at %q (%v), want the login form", loc, err)
+	}
+	axe(t, ctx, "login")
+	screenshots(t, ctx, dir, "login")
+
+	// A wrong password: the form again, saying so.
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("name"), "lan.admin"), chromedp.SendKeys(chromedp.ID("password"), "wrong password!")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.login button`))); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("login-err"))); err != nil || got != "Wrong user name or password." {
+		t.Errorf("a wrong password shows %q (%v)", got, err)
+	}
+	axe(t, ctx, "login failed")
+
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("password"), password)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.login button`))); err != nil {
+		t.Fatal(err)
+	}
+	who, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main .whoami")))
+	if err != nil || who != "Signed in as lan.admin (administrator)." {
+		t.Fatalf("after login the page says %q (%v)", who, err)
+	}
+	if path, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`)); path != "/admin" {
+		t.Errorf("after login the browser is at %q, want back at /admin", path)
+	}
+	if cookies, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.cookie`)); strings.Contains(cookies, "cuakhau_session") {
+		t.Error("the session cookie is readable by scripts")
+	}
+	axe(t, ctx, "admin")
+	screenshots(t, ctx, dir, "admin-stub")
+
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.session button`))); err != nil {
+		t.Fatal(err)
+	}
+	if path, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`)); path != "/login" {
+		t.Errorf("after logout the browser is at %q, want the login form", path)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/admin"), chromedp.WaitVisible(chromedp.ID("password"))); err != nil {
+		t.Fatalf("after logout /admin does not ask for a login: %v", err)
+	}
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"io"
@@ -54,6 +56,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := lf.apply(&cfg); err != nil {
 		return err
 	}
+	// Sessions and login locks are timed by the store's clock, which runs
+	// at the demo's speed: stretch them, so that a login lasts its hours
+	// and a lock its minutes of the visitor's own time.
+	stretch := func(d time.Duration) time.Duration { return time.Duration(float64(d) * *speed) }
+	cfg.SessionTTL = stretch(cfg.SessionTTL)
+	cfg.Login.Delay, cfg.Login.LockFor, cfg.Login.Window = stretch(cfg.Login.Delay), stretch(cfg.Login.LockFor), stretch(cfg.Login.Window)
 	tuneGC()
 	s, err := openServer(ctx, cfg)
 	if err != nil {
@@ -64,7 +72,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		s.Close(context.Background())
 		return err
 	}
-	printWelcome(stdout, s.Addr, dsn, *speed, clock.Now(), tokens, filepath.Join(*data, "tokens.txt"))
+	logins, err := demoLogins(ctx, s, filepath.Join(*data, "logins.txt"))
+	if err != nil {
+		s.Close(context.Background())
+		return err
+	}
+	printWelcome(stdout, s.Addr, dsn, *speed, clock.Now(), tokens, filepath.Join(*data, "tokens.txt"), logins, filepath.Join(*data, "logins.txt"))
 
 	cams, closeCams, err := startDemoCameras(ctx, s, clock, *seed)
 	if err != nil {
@@ -193,7 +206,63 @@ func demoTokens(ctx context.Context, s *server, path string) ([]demoToken, error
 	return out, nil
 }
 
-func printWelcome(w io.Writer, addr, dsn string, speed float64, now time.Time, tokens []demoToken, tokenFile string) {
+// demoLogin is a demo user who signs in to the pages.
+type demoLogin struct {
+	role, name, password string
+}
+
+// demoLogins makes one user per role on the first run, with a random
+// password each, and keeps the passwords in the data folder (the store
+// keeps only hashes), so that later runs print the same logins. A user of
+// the file's that exists already with another password gets the file's.
+func demoLogins(ctx context.Context, s *server, path string) ([]demoLogin, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		var out []demoLogin
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if f := strings.Fields(line); len(f) == 3 {
+				out = append(out, demoLogin{f[0], f[1], f[2]})
+			}
+		}
+		if len(out) == len(demoRoles) {
+			return out, nil
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	var out []demoLogin
+	var sb strings.Builder
+	for _, r := range demoRoles {
+		var raw [10]byte
+		rand.Read(raw[:])
+		l := demoLogin{string(r), "demo-" + strings.ReplaceAll(string(r), "_", "-"), strings.ToLower(base32.StdEncoding.EncodeToString(raw[:]))}
+		u := cuakhau.User{Name: l.name, Role: r}
+		if r == cuakhau.RoleEnterprise {
+			u.TaxCode = traffic.TaxCodes()[0]
+		}
+		if _, err := s.DB.CreateUser(ctx, u, l.password); cuakhau.ErrorCode(err) == cuakhau.ECONFLICT {
+			err = s.DB.SetPassword(ctx, l.name, l.password)
+		} else if err != nil {
+			return nil, fmt.Errorf("create demo %s user: %w", r, err)
+		}
+		out = append(out, l)
+		fmt.Fprintf(&sb, "%s %s %s\n", l.role, l.name, l.password)
+	}
+	if err := os.WriteFile(path, []byte(sb.String()), 0o600); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// printLogins prints the demo's logins to the pages.
+func printLogins(w io.Writer, host string, logins []demoLogin, file string) {
+	fmt.Fprintf(w, "Logins to the pages at http://%s/login (kept in %s):\n", host, file)
+	for _, l := range logins {
+		fmt.Fprintf(w, "  %-13s %-18s %s\n", l.role, l.name, l.password)
+	}
+}
+
+func printWelcome(w io.Writer, addr, dsn string, speed float64, now time.Time, tokens []demoToken, tokenFile string, logins []demoLogin, loginFile string) {
 	host := addr
 	if strings.HasPrefix(host, "[::]:") || strings.HasPrefix(host, "0.0.0.0:") || strings.HasPrefix(host, ":") {
 		host = "localhost:" + host[strings.LastIndex(host, ":")+1:]
@@ -207,6 +276,8 @@ func printWelcome(w io.Writer, addr, dsn string, speed float64, now time.Time, t
 	for _, t := range tokens {
 		fmt.Fprintf(w, "  %-13s %s\n", t.role, t.secret)
 	}
+	fmt.Fprintln(w)
+	printLogins(w, host, logins, loginFile)
 	admin := tokens[0].secret
 	fmt.Fprintf(w, "\nTry:\n  curl -s -H 'Authorization: Bearer %s' 'http://%s/api/v1/trips?gate=huu-nghi&status=in_zone'\n", admin, host)
 	fmt.Fprintf(w, "\nCtrl-C stops the demo; running it again resumes where it stopped.\n\n")
