@@ -17,7 +17,7 @@ import (
 const module = "github.com/cuakhau/cuakhau"
 
 // The pure packages: they decide, and others store, carry and wire.
-var pure = []string{"ident", "flow", "sched", "gatestate", "catalog", "notice", "device"}
+var pure = []string{"ident", "flow", "sched", "gatestate", "catalog", "notice", "device", "vietqr"}
 
 // scope says which of a package's imports a rule looks at.
 type scope int
