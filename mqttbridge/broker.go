@@ -12,6 +12,9 @@ import (
 	"github.com/mochi-mqtt/server/v2/packets"
 )
 
+// maxWritesPending bounds the messages waiting to be written to one client.
+const maxWritesPending = 256
+
 // Broker is an embedded MQTT broker whose readings topics feed a Bridge.
 // Any client may connect and publish: a reading is trusted for its
 // signature, not for its connection (put the broker behind TLS or a
@@ -28,7 +31,12 @@ func Listen(addr string, b *Bridge, log *slog.Logger) (*Broker, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	// The broker's own chatter (each connection) is debug-level.
-	srv := mqtt.New(&mqtt.Options{InlineClient: true, Logger: log.With("component", "mqtt-broker")})
+	// A device is sent little (a barrier its commands): a short queue of
+	// pending writes per client, where the default of 8,192 costs 64 KiB
+	// a connection.
+	caps := mqtt.NewDefaultServerCapabilities()
+	caps.MaximumClientWritesPending = maxWritesPending
+	srv := mqtt.New(&mqtt.Options{InlineClient: true, Capabilities: caps, Logger: log.With("component", "mqtt-broker")})
 	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
 		return nil, err
 	}

@@ -150,7 +150,11 @@ func TestDemoRunsAndResumes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(binary(t), "demo", "--data", data, "--addr", addr, "--speed", "1200", "--log-level", "warn")
+		mqttAddr, err := freeAddr()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(binary(t), "demo", "--data", data, "--addr", addr, "--mqtt-listen", mqttAddr, "--speed", "1200", "--log-level", "warn")
 		var stdout strings.Builder
 		cmd.Stdout = &stdout
 		if err := cmd.Start(); err != nil {

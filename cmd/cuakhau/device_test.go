@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -58,5 +59,49 @@ func TestDeviceCommands(t *testing.T) {
 	}
 	if list := cli(t, "device", "list", "--gate", "huu-nghi", "--db", dsn); !strings.Contains(list, "false") {
 		t.Errorf("the disabled device is listed as enabled:\n%s", list)
+	}
+}
+
+// TestDeviceSim: device sim sends its camera's signed readings to a
+// running server, over HTTP and over the server's embedded MQTT broker; a
+// wrong secret's readings are refused and counted as failed.
+func TestDeviceSim(t *testing.T) {
+	dir := t.TempDir()
+	dsn := "sqlite:" + filepath.Join(dir, "t.db")
+	cli(t, "migrate", "--db", dsn)
+	secret := cli(t, "device", "add", "--id", "hn-yard-1", "--kind", "anpr", "--gate", "huu-nghi", "--position", "yard_in", "--db", dsn)
+	addr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mqttAddr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := exec.Command(binary(t), "serve", "--db", dsn, "--addr", addr, "--mqtt-listen", mqttAddr, "--log-level", "warn")
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Process.Kill()
+	if err := waitReady(t.Context(), "http://"+addr); err != nil {
+		t.Fatal(err)
+	}
+	good, bad := filepath.Join(dir, "good.txt"), filepath.Join(dir, "bad.txt")
+	os.WriteFile(good, []byte("hn-yard-1 yard_in "+secret+"\n"), 0o600)
+	os.WriteFile(bad, []byte("hn-yard-1 yard_in ckd_guess\n"), 0o600)
+	for _, c := range []struct {
+		to     []string
+		file   string
+		failed bool
+	}{
+		{[]string{"--server", "http://" + addr}, good, false},
+		{[]string{"--mqtt", "tcp://" + mqttAddr}, good, false},
+		{[]string{"--server", "http://" + addr}, bad, true},
+	} {
+		args := append([]string{"device", "sim", "--gate", "huu-nghi", "--devices", c.file, "--trucks", "5", "--every", "0", "--duplicate", "0"}, c.to...)
+		out := cli(t, args...)
+		if !strings.Contains(out, "sent ") || strings.HasSuffix(out, " 0 failed") == c.failed {
+			t.Errorf("cuakhau %s: %s", strings.Join(args, " "), out)
+		}
 	}
 }
