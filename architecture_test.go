@@ -146,6 +146,7 @@ func TestDependencyRulesCatch(t *testing.T) {
 		p("gatestate"):       {ImportPath: p("gatestate"), Deps: []string{module, p("flow"), p("sched")}},
 		p("notice"):          {ImportPath: p("notice"), Deps: []string{module, "strings"}},
 		p("device"):          {ImportPath: p("device"), Deps: []string{module, p("ident")}},
+		p("vietqr"):          {ImportPath: p("vietqr"), Deps: []string{"strconv"}},
 		p("sim"):             {ImportPath: p("sim"), Deps: []string{p("flow"), "gopkg.in/yaml.v3", p("traffic"), p("httpapi")}},
 		p("httpapi"):         {ImportPath: p("httpapi"), Deps: []string{module}, XTestImports: []string{p("sqlstore")}},
 		p("sqlstore"):        {ImportPath: p("sqlstore"), Deps: []string{module}, XTestImports: []string{p("traffic")}},
