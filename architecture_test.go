@@ -17,7 +17,7 @@ import (
 const module = "github.com/cuakhau/cuakhau"
 
 // The pure packages: they decide, and others store, carry and wire.
-var pure = []string{"ident", "flow", "sched", "gatestate", "catalog", "notice", "device", "vietqr", "fee"}
+var pure = []string{"ident", "flow", "sched", "gatestate", "catalog", "notice", "device", "vietqr", "fee", "stats"}
 
 // scope says which of a package's imports a rule looks at.
 type scope int
@@ -148,6 +148,7 @@ func TestDependencyRulesCatch(t *testing.T) {
 		p("device"):          {ImportPath: p("device"), Deps: []string{module, p("ident")}},
 		p("vietqr"):          {ImportPath: p("vietqr"), Deps: []string{"strconv"}},
 		p("fee"):             {ImportPath: p("fee"), Deps: []string{"time"}},
+		p("stats"):           {ImportPath: p("stats"), Deps: []string{module, "encoding/csv"}},
 		p("sim"):             {ImportPath: p("sim"), Deps: []string{p("flow"), "gopkg.in/yaml.v3", p("traffic"), p("httpapi")}},
 		p("httpapi"):         {ImportPath: p("httpapi"), Deps: []string{module}, XTestImports: []string{p("sqlstore")}},
 		p("sqlstore"):        {ImportPath: p("sqlstore"), Deps: []string{module}, XTestImports: []string{p("traffic")}},
