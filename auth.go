@@ -189,6 +189,20 @@ func (p Principal) CanChangeControls(gate string) bool {
 	return false
 }
 
+// CanRecordPayment reports whether p may record a payment of a receipt of
+// a trip that crossed at gate: admins, the platform itself (a bank's
+// notice), and operators at their own gate or, unbound, any. The fee desk
+// is the operator's; an enterprise pays, it does not say it has paid.
+func (p Principal) CanRecordPayment(gate string) bool {
+	switch p.Role {
+	case RoleAdmin, RoleSystem:
+		return true
+	case RoleOperator:
+		return p.Gate == "" || p.Gate == gate
+	}
+	return false
+}
+
 // Token is an API bearer token's record; its secret is shown once, at
 // creation, and stored only as a hash.
 type Token struct {

@@ -3,22 +3,23 @@ package cuakhau
 import "testing"
 
 // TestPrincipalGateActions is the whole table of who may see a gate's
-// queue, call its trucks forward and change its controls: every role, bound
-// to the gate asked about, bound to another gate, or unbound.
+// queue, call its trucks forward, change its controls and record a fee
+// payment: every role, bound to the gate asked about, bound to another gate,
+// or unbound.
 func TestPrincipalGateActions(t *testing.T) {
-	type allowed struct{ see, call, control bool }
+	type allowed struct{ see, call, control, pay bool }
 	// What each role may do at its own gate (or unbound); at another gate
 	// only the unbounded roles keep it.
 	own := map[Role]allowed{
-		RoleAdmin:       {true, true, true},
-		RoleOperator:    {true, true, true},
-		RoleCustoms:     {true, false, false},
-		RoleBorderGuard: {true, false, false},
-		RoleQuarantine:  {true, false, false},
-		RoleMedical:     {true, false, false},
-		RoleEnterprise:  {false, false, false},
-		RoleViewer:      {true, false, false},
-		RoleSystem:      {false, true, false},
+		RoleAdmin:       {true, true, true, true},
+		RoleOperator:    {true, true, true, true},
+		RoleCustoms:     {true, false, false, false},
+		RoleBorderGuard: {true, false, false, false},
+		RoleQuarantine:  {true, false, false, false},
+		RoleMedical:     {true, false, false, false},
+		RoleEnterprise:  {false, false, false, false},
+		RoleViewer:      {true, false, false, false},
+		RoleSystem:      {false, true, false, true},
 	}
 	gateBound := func(r Role) bool { return r.Officer() }
 	for _, r := range append(Roles, RoleSystem) {
@@ -35,9 +36,9 @@ func TestPrincipalGateActions(t *testing.T) {
 			if bound == "tan-thanh" {
 				w = allowed{}
 			}
-			got := allowed{p.CanSeeQueue("huu-nghi"), p.CanCallForward("huu-nghi"), p.CanChangeControls("huu-nghi")}
+			got := allowed{p.CanSeeQueue("huu-nghi"), p.CanCallForward("huu-nghi"), p.CanChangeControls("huu-nghi"), p.CanRecordPayment("huu-nghi")}
 			if got != w {
-				t.Errorf("%s bound to %q at huu-nghi: see/call/control = %v, want %v", r, bound, got, w)
+				t.Errorf("%s bound to %q at huu-nghi: see/call/control/pay = %v, want %v", r, bound, got, w)
 			}
 		}
 	}

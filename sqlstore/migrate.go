@@ -89,6 +89,10 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err := db.fillLogTrees(ctx); err != nil {
 		return applied, fmt.Errorf("migrate: %w", err)
 	}
+	// Trucks that crossed before receipts were kept get their row now.
+	if err := db.fillReceipts(ctx); err != nil {
+		return applied, fmt.Errorf("migrate: %w", err)
+	}
 	return applied, nil
 }
 

@@ -241,6 +241,11 @@ func (db *DB) decide(ctx context.Context, p cuakhau.Principal, tripID string, d 
 		if err := db.afterDecision(ctx, tx, before, next, now); err != nil {
 			return nil, nil, err
 		}
+		if next.Status == cuakhau.StatusCrossed && before.Status != cuakhau.StatusCrossed {
+			if err := db.issueReceipt(ctx, tx, next, cg.loc); err != nil {
+				return nil, nil, err
+			}
+		}
 		res := &cuakhau.DecisionResult{Event: ev, Trip: next}
 		return res, decisionJSON(ev, body), nil
 	})

@@ -48,7 +48,8 @@ func (d RowDiff) String() string {
 const none = "(none)"
 
 // VerifyProjections rebuilds every projection the API serves — trips,
-// bookings, the waiting area, gate controls and the outbox — from the log,
+// bookings, the waiting area, gate controls, the outbox and the fee
+// receipts — from the log,
 // with the transitions and row builders the store writes them with
 // (flow.Project, flow.Replayer, bookingEnd, notice.Of, …), and compares
 // them with the stored rows from the same snapshot. It returns each
@@ -94,7 +95,7 @@ func (db *DB) VerifyProjections(ctx context.Context) ([]RowDiff, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("verify projections: read log: %w", err)
 	}
-	for _, check := range []func(context.Context, *sql.Tx) error{r.checkTrips, r.checkBookings, r.checkWaiting, r.checkControls, r.checkOutbox} {
+	for _, check := range []func(context.Context, *sql.Tx) error{r.checkTrips, r.checkBookings, r.checkWaiting, r.checkControls, r.checkOutbox, r.checkReceipts} {
 		if err := check(ctx, tx); err != nil {
 			return nil, fmt.Errorf("verify projections: %w", err)
 		}

@@ -36,6 +36,7 @@ Commands:
   user      people who sign in to the pages: user add --name NAME --role ROLE [--enterprise TAXCODE] [--gate GATE]
             (password on stdin); user list; user disable NAME; user passwd NAME; user unlock NAME
   device    gate devices: device add --id ID --kind KIND --gate GATE --position POSITION; device list; device rotate ID; device disable ID
+  tariff    the infrastructure fee's tariffs: tariff add --file F.json (refused if it overlaps one in force); tariff list
   bench     measure the API's acknowledged events/s and latency against the raw database engine
   simulate  run a scenario through the real scheduler on virtual time (simulate validate: check it against queueing theory)
   version   print the version
@@ -99,6 +100,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runUser(ctx, rest, stdout, stderr)
 	case "device":
 		return runDevice(ctx, rest, stdout, stderr)
+	case "tariff":
+		return runTariff(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "simulate":
