@@ -183,13 +183,8 @@ func decide(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Dec
 	if cp.State == cuakhau.CheckpointSkipped {
 		return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s does not apply to trip %s", cp.Code, t.Code)
 	}
-	for _, before := range t.Checkpoints[:i] {
-		switch {
-		case before.State == cuakhau.CheckpointHeld:
-			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s holds trip %s; %s cannot decide until it is released", before.Code, t.Code, cp.Code)
-		case before.State == cuakhau.CheckpointPending && before.Mandatory:
-			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s must pass trip %s before %s", before.Code, t.Code, cp.Code)
-		}
+	if err := turn(t, i); err != nil {
+		return err
 	}
 	if d.Reading != nil && d.Reading.Plate != "" {
 		pl, _ := ident.ParsePlate(d.Reading.Plate) // validated already
@@ -251,6 +246,44 @@ func decide(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Dec
 	if t.Status == cuakhau.StatusCrossed {
 		crossed := now
 		t.CrossedAt = &crossed
+	}
+	return nil
+}
+
+// turn reports whether it is the turn of checkpoint i of t to decide:
+// every earlier mandatory checkpoint that applies has passed and no earlier
+// checkpoint holds the trip. It is a conflict error saying which one stands
+// in the way otherwise.
+func turn(t *cuakhau.Trip, i int) error {
+	cp := &t.Checkpoints[i]
+	for _, before := range t.Checkpoints[:i] {
+		switch {
+		case before.State == cuakhau.CheckpointHeld:
+			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s holds trip %s; %s cannot decide until it is released", before.Code, t.Code, cp.Code)
+		case before.State == cuakhau.CheckpointPending && before.Mandatory:
+			return cuakhau.Errorf(cuakhau.ECONFLICT, "checkpoint %s must pass trip %s before %s", before.Code, t.Code, cp.Code)
+		}
+	}
+	return nil
+}
+
+// Awaiting is the checkpoint of kind k at which trip t waits for a
+// decision, nil when none: the trip is in the control zone, the checkpoint
+// applies to it and is pending or holds it, and it is that checkpoint's turn
+// (the order Apply enforces). A checkpoint's worklist is the trips awaiting
+// it.
+func Awaiting(t *cuakhau.Trip, k cuakhau.CheckpointKind) *cuakhau.CheckpointState {
+	if !inZone(t) {
+		return nil
+	}
+	for i := range t.Checkpoints {
+		cp := &t.Checkpoints[i]
+		if cp.Kind != k || (cp.State != cuakhau.CheckpointPending && cp.State != cuakhau.CheckpointHeld) {
+			continue
+		}
+		if turn(t, i) == nil {
+			return cp
+		}
 	}
 	return nil
 }

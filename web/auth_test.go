@@ -238,6 +238,7 @@ var matrix = map[string][]cuakhau.Role{
 	"GET /enterprise":   {cuakhau.RoleEnterprise, cuakhau.RoleAdmin},
 	"GET /admin":        {cuakhau.RoleAdmin},
 	"GET /dashboard":    {cuakhau.RoleViewer, cuakhau.RoleAdmin},
+	"GET /checkpoint":   {cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical},
 }
 
 // TestRolePageMatrix signs in one user of every role and opens every

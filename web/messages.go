@@ -151,6 +151,17 @@ var messages = map[string][nLangs]string{
 	"outcome.release":      {"giải phóng", "released", "放行"},
 	"outcome.reject":       {"từ chối", "refused", "拒绝"},
 
+	"checkpoint.title":   {"Điểm kiểm tra: %s", "Checkpoint: %s", "检查点：%s"},
+	"checkpoint.where":   {"Cửa khẩu %s", "%s gate", "%s口岸"},
+	"checkpoint.waiting": {"Xe đang chờ: %d", "Trucks waiting: %d", "等候车辆：%d"},
+	"checkpoint.state":   {"Tình trạng", "State", "状态"},
+	"checkpoint.since":   {"Từ lúc", "Since", "起始时间"},
+	"checkpoint.empty":   {"Không có xe nào đang chờ.", "No truck is waiting.", "暂无等候车辆。"},
+	"kind.medical":       {"kiểm dịch y tế", "medical check", "卫生检疫"},
+	"kind.customs":       {"hải quan", "customs", "海关"},
+	"kind.quarantine":    {"kiểm dịch động, thực vật", "plant and animal quarantine", "动植物检疫"},
+	"kind.border_guard":  {"biên phòng", "border guard", "边防"},
+
 	"error.notfound.title":    {"Không tìm thấy", "Not found", "未找到"},
 	"error.notfound":          {"Không có trang này.", "There is no such page.", "没有此页面。"},
 	"error.forbidden.title":   {"Không được phép", "Not allowed", "无权访问"},

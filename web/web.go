@@ -34,6 +34,9 @@ import (
 type Config struct {
 	Gates cuakhau.GateService
 	Queue cuakhau.QueueService
+	// Trips lists the trucks at a checkpoint and records its decisions
+	// (the /checkpoint pages); without it those pages answer 500.
+	Trips cuakhau.TripService
 	// Lookup finds a driver's trip by code and plate (the /trip page);
 	// without it the page answers 500.
 	Lookup cuakhau.LookupService
@@ -145,6 +148,7 @@ func (w *Web) routes() []route {
 		{"POST /logout", false, nil, w.logout},
 		{"GET /enterprise", false, signedIn(cuakhau.RoleEnterprise, cuakhau.RoleAdmin), w.stubPage("enterprise.title")},
 		{"GET /admin", false, signedIn(cuakhau.RoleAdmin), w.stubPage("admin.title")},
+		{"GET /checkpoint", false, signedIn(cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical), w.checkpointPage},
 		{"GET /dashboard", false, signedIn(cuakhau.RoleViewer, cuakhau.RoleAdmin), w.stubPage("dashboard.title")},
 	}
 }

@@ -90,7 +90,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer closeCams()
 	s.bridge.Done = cams.done
-	fmt.Fprintf(stdout, "Devices: simulated plate cameras publish on the embedded MQTT broker at %s (cuakhau/{gate}/{device}/readings)\n\n", s.Broker.Addr)
+	fmt.Fprintf(stdout, "Devices: simulated plate cameras publish on the embedded MQTT broker at %s (cuakhau/{gate}/{device}/readings); barriers at each control zone and zero line obey the server's signed commands (…/commands) and acknowledge them (…/acks)\n\n", s.Broker.Addr)
 	gen := traffic.New(traffic.Config{Gates: s.DB, Trips: s.DB, Queue: s.DB, Clock: clock, Speed: *speed, Seed: *seed, Logger: logger, Devices: cams.read})
 	trafficCtx, stopTraffic := context.WithCancel(ctx)
 	defer stopTraffic()

@@ -23,6 +23,7 @@ import (
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/callforward"
+	"github.com/cuakhau/cuakhau/device"
 	"github.com/cuakhau/cuakhau/httpapi"
 	"github.com/cuakhau/cuakhau/mqttbridge"
 	"github.com/cuakhau/cuakhau/notify"
@@ -84,9 +85,11 @@ type server struct {
 	pruneStop context.CancelFunc
 	pruned    chan struct{}
 	// watched is closed when the sweep of silent devices has ended;
-	// silentAlerts counts the alerts it raised.
+	// silentAlerts counts the alerts it raised, unacked those of barrier
+	// commands left unacknowledged.
 	watched      chan struct{}
 	silentAlerts *prometheus.CounterVec
+	unacked      *prometheus.CounterVec
 	Addr         string // the address actually listened on (port 0 resolved)
 	http         *http.Server
 	ln           net.Listener
@@ -96,6 +99,8 @@ type server struct {
 	Broker     *mqttbridge.Broker
 	mqttClient *mqttbridge.Client
 	bridge     *mqttbridge.Bridge
+	// outbox publishes the barriers' commands on the broker.
+	outbox *mqttbridge.Outbox
 }
 
 func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
@@ -177,7 +182,7 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		}
 	}
 	db.SetSessionTTL(cfg.SessionTTL)
-	pages, err := web.New(web.Config{Gates: db, Queue: db, Lookup: db, Sessions: db, SecureCookies: cfg.SecureCookies,
+	pages, err := web.New(web.Config{Gates: db, Queue: db, Lookup: db, Trips: db, Sessions: db, SecureCookies: cfg.SecureCookies,
 		Client: api.ClientOf, Allow: api.AllowOpen, Logger: cfg.Logger})
 	if err != nil {
 		return fail(err)
@@ -219,8 +224,18 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		Name: "cuakhau_device_silent_alerts_total",
 		Help: "Silent-device alerts raised, by device: a device sent nothing for longer than its interval.",
 	}, []string{"device"})
-	reg.MustRegister(s.silentAlerts)
-	go s.watchDevices(pruneCtx, silentSweepEvery)
+	s.unacked = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cuakhau_barrier_unacked_total",
+		Help: "Barrier commands left unacknowledged past the acknowledgement timeout, by barrier.",
+	}, []string{"device"})
+	reg.MustRegister(s.silentAlerts, s.unacked)
+	// A barrier answers in wall time: on the demo's accelerated clock the
+	// acknowledgement timeout is as many times longer.
+	ackTimeout := device.AckTimeout
+	if sc, ok := cfg.Clock.(cuakhau.ScaledClock); ok && sc.Speed > 1 {
+		ackTimeout = time.Duration(float64(ackTimeout) * sc.Speed)
+	}
+	go s.watchDevices(pruneCtx, silentSweepEvery, ackTimeout)
 	return s, nil
 }
 
@@ -241,6 +256,7 @@ func (s *server) startMQTT(cfg serverConfig, reg *prometheus.Registry) error {
 			return err
 		}
 		s.Broker = k
+		s.commandsTo(k.Publish, cfg.Logger)
 		cfg.Logger.Info("mqtt broker listening", "addr", k.Addr)
 		return nil
 	}
@@ -250,11 +266,23 @@ func (s *server) startMQTT(cfg serverConfig, reg *prometheus.Registry) error {
 		return err
 	}
 	s.mqttClient = c
+	s.commandsTo(c.Publish, cfg.Logger)
 	return nil
 }
 
-// stopMQTT disconnects from the broker, or stops the embedded one.
+// commandsTo sends the barriers' commands through publish.
+func (s *server) commandsTo(publish func(topic string, payload []byte) error, log *slog.Logger) {
+	s.outbox = mqttbridge.NewOutbox(publish, log)
+	s.DB.SetCommandSink(s.outbox.Send)
+}
+
+// stopMQTT disconnects from the broker, or stops the embedded one, after
+// publishing the commands queued.
 func (s *server) stopMQTT() {
+	if s.outbox != nil {
+		s.DB.SetCommandSink(nil)
+		s.outbox.Close()
+	}
 	if s.mqttClient != nil {
 		s.mqttClient.Close()
 	}
@@ -367,9 +395,9 @@ func (s *server) closeBackground() error {
 // their interval.
 const silentSweepEvery = 15 * time.Second
 
-// watchDevices raises the alerts of silent devices every interval until ctx
-// ends.
-func (s *server) watchDevices(ctx context.Context, every time.Duration) {
+// watchDevices raises the alerts of silent devices, and of barrier
+// commands left unacknowledged, every interval until ctx ends.
+func (s *server) watchDevices(ctx context.Context, every, ackTimeout time.Duration) {
 	defer close(s.watched)
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -386,6 +414,14 @@ func (s *server) watchDevices(ctx context.Context, every time.Duration) {
 		for _, a := range as {
 			s.silentAlerts.WithLabelValues(a.Device).Inc()
 			s.logger.Warn("device silent", "gate", a.Gate, "device", a.Device, "message", a.Message)
+		}
+		as, err = s.DB.SweepUnacked(ctx, ackTimeout)
+		if err != nil && ctx.Err() == nil {
+			s.logger.Warn("sweep unacknowledged barrier commands", "err", err)
+		}
+		for _, a := range as {
+			s.unacked.WithLabelValues(a.Device).Inc()
+			s.logger.Warn("barrier command unacknowledged", "gate", a.Gate, "device", a.Device, "message", a.Message)
 		}
 	}
 }
