@@ -28,6 +28,7 @@ import (
 	"github.com/cuakhau/cuakhau/mqttbridge"
 	"github.com/cuakhau/cuakhau/notify"
 	"github.com/cuakhau/cuakhau/sqlstore"
+	"github.com/cuakhau/cuakhau/vietqr"
 	"github.com/cuakhau/cuakhau/web"
 )
 
@@ -66,6 +67,11 @@ type serverConfig struct {
 	Login         cuakhau.LoginPolicy
 	SessionTTL    time.Duration
 	SecureCookies bool
+	// Beneficiary is the account the fee receipts' VietQR codes pay to
+	// (none: receipts carry no code); BankSecret, when set, lets banks post
+	// signed payment notices.
+	Beneficiary httpapi.Beneficiary
+	BankSecret  string
 }
 
 // server is the API on its store: opened with openServer, run with Serve,
@@ -151,6 +157,11 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		Lookup:   db,
 		Devices:  db,
 		Log:      tlog,
+
+		Receipts:     db,
+		Beneficiary:  cfg.Beneficiary,
+		BankPayments: db,
+		BankSecret:   cfg.BankSecret,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
@@ -448,6 +459,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	qf := queueFlags(fs)
 	lf := limitFlags(fs)
+	ff := feeFlags(fs)
 	mqttListen := fs.String("mqtt-listen", os.Getenv("CUAKHAU_MQTT_LISTEN"), "run an embedded MQTT broker on this address (as :1883) taking the devices' signed readings on cuakhau/{gate}/{device}/readings (env CUAKHAU_MQTT_LISTEN)")
 	mqttBroker := fs.String("mqtt-broker", os.Getenv("CUAKHAU_MQTT_BROKER"), "subscribe to the devices' readings on an existing MQTT broker, as tcp://host:1883 or ssl://host:8883 (env CUAKHAU_MQTT_BROKER)")
 	if err := fs.Parse(args); err != nil {
@@ -460,6 +472,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := serverConfig{Addr: *addr, DSN: *dsn, Migrate: *migrate, Logger: logger, LogKey: *keyFile,
 		MQTTListen: *mqttListen, MQTTBroker: *mqttBroker}
 	if err := qf.apply(&cfg); err != nil {
+		return err
+	}
+	if err := ff.apply(&cfg); err != nil {
 		return err
 	}
 	if err := lf.apply(&cfg); err != nil {
@@ -638,5 +653,34 @@ func (o *limitOpts) apply(cfg *serverConfig) error {
 		return fmt.Errorf("--session-ttl must be positive, got %s", *o.sessionTTL)
 	}
 	cfg.SessionTTL, cfg.SecureCookies = *o.sessionTTL, *o.secureCookies
+	return nil
+}
+
+// feeOpts are the flags of the fee receipts' payment, shared by serve and
+// demo.
+type feeOpts struct {
+	bankBIN, account, name, bankSecretV *string
+}
+
+func feeFlags(fs *flag.FlagSet) *feeOpts {
+	return &feeOpts{
+		bankBIN: fs.String("fee-bank-bin", os.Getenv("CUAKHAU_FEE_BANK_BIN"), "the NAPAS BIN (6 digits) of the bank the infrastructure fee is paid to; with --fee-account, receipts carry a VietQR code (env CUAKHAU_FEE_BANK_BIN)"),
+		account: fs.String("fee-account", os.Getenv("CUAKHAU_FEE_ACCOUNT"), "the account number the fee is paid to (env CUAKHAU_FEE_ACCOUNT)"),
+		name:    fs.String("fee-account-name", os.Getenv("CUAKHAU_FEE_ACCOUNT_NAME"), "the account holder's name, shown on receipts (env CUAKHAU_FEE_ACCOUNT_NAME)"),
+		bankSecretV: fs.String("bank-webhook-secret-env", "CUAKHAU_BANK_WEBHOOK_SECRET",
+			"name of the environment variable holding the HMAC-SHA256 secret banks sign payment notices with (POST /api/v1/payments/bank; unset: the route answers 404)"),
+	}
+}
+
+func (o *feeOpts) apply(cfg *serverConfig) error {
+	if *o.bankBIN != "" || *o.account != "" {
+		// vietqr's own rules for a beneficiary, checked at start rather than
+		// at the first receipt.
+		if err := (vietqr.Payment{BankBIN: *o.bankBIN, Account: *o.account}).Validate(); err != nil {
+			return fmt.Errorf("--fee-bank-bin/--fee-account: %w", err)
+		}
+		cfg.Beneficiary = httpapi.Beneficiary{BankBIN: *o.bankBIN, Account: *o.account, Name: *o.name}
+	}
+	cfg.BankSecret = os.Getenv(*o.bankSecretV)
 	return nil
 }
