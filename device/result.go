@@ -25,6 +25,10 @@ type Result struct {
 	// Alert is the operator alert the reading raised.
 	Alert  *Alert `json:"alert,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// Commands are the barrier openings the reading's effect gave: the
+	// barriers at the reading device's gate and position, for a truck that
+	// may pass (see Opens).
+	Commands []*Command `json:"commands,omitempty"`
 }
 
 // Alert is something a gate's operator must look at.

@@ -19,16 +19,19 @@ import (
 	"github.com/cuakhau/cuakhau/device"
 )
 
-// Device is a simulated device: its id, position and secret.
+// Device is a simulated device: its id, position and secret, and whether
+// it is a barrier (which reads nothing, and obeys commands).
 type Device struct {
 	ID       string
 	Position device.Position
 	Secret   string
+	Barrier  bool
 }
 
-// ParseDevices reads devices one a line, "ID POSITION SECRET" (blank lines
-// and lines starting with # skipped): a device at weighing is a
-// weighbridge, any other a plate camera.
+// ParseDevices reads devices one a line, "ID POSITION SECRET [barrier]"
+// (blank lines and lines starting with # skipped): a device marked barrier
+// is one; otherwise a device at weighing is a weighbridge, any other a
+// plate camera.
 func ParseDevices(r io.Reader) ([]Device, error) {
 	var out []Device
 	sc := bufio.NewScanner(r)
@@ -38,8 +41,8 @@ func ParseDevices(r io.Reader) ([]Device, error) {
 			continue
 		}
 		f := strings.Fields(line)
-		if len(f) != 3 {
-			return nil, fmt.Errorf("devices line %d: want ID POSITION SECRET", n)
+		if len(f) != 3 && (len(f) != 4 || f[3] != string(device.KindBarrier)) {
+			return nil, fmt.Errorf("devices line %d: want ID POSITION SECRET [barrier]", n)
 		}
 		if !device.ValidID(f[0]) {
 			return nil, fmt.Errorf("devices line %d: %q is no device id", n, f[0])
@@ -52,7 +55,7 @@ func ParseDevices(r io.Reader) ([]Device, error) {
 		if !ok {
 			return nil, fmt.Errorf("devices line %d: unknown position %q", n, f[1])
 		}
-		out = append(out, Device{ID: f[0], Position: pos, Secret: f[2]})
+		out = append(out, Device{ID: f[0], Position: pos, Secret: f[2], Barrier: len(f) == 4})
 	}
 	return out, sc.Err()
 }
@@ -100,7 +103,7 @@ var confusable = map[byte]byte{'O': '0', '0': 'O', 'I': '1', '1': 'I', 'B': '8',
 func (s *Sim) Truck(ctx context.Context, plate string, cargoKg int64) error {
 	for _, pos := range device.Positions {
 		for _, d := range s.Devices {
-			if d.Position != pos {
+			if d.Position != pos || d.Barrier {
 				continue
 			}
 			if err := s.Read(ctx, d, plate, cargoKg); err != nil {

@@ -126,3 +126,15 @@ func declaration(plate string) cuakhau.Declaration {
 		CustomsDeclarations: []string{"304001234520"},
 	}
 }
+
+// TestParseDevicesBarrier: a line marked barrier is one, and the
+// simulated trucks send it no readings; another fourth word is refused.
+func TestParseDevicesBarrier(t *testing.T) {
+	devs, err := devsim.ParseDevices(strings.NewReader("hn-zone-cam zone_in s1\nhn-zone-bar zone_in s2 barrier\n"))
+	if err != nil || len(devs) != 2 || devs[0].Barrier || !devs[1].Barrier {
+		t.Fatalf("ParseDevices: %+v %v", devs, err)
+	}
+	if _, err := devsim.ParseDevices(strings.NewReader("hn-zone-bar zone_in s2 gate\n")); err == nil {
+		t.Error("a fourth word that is not barrier was taken")
+	}
+}

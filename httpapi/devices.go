@@ -23,12 +23,18 @@ type DeviceService interface {
 	RotateDevice(ctx context.Context, p cuakhau.Principal, id string) (string, *device.Device, error)
 	DisableDevice(ctx context.Context, p cuakhau.Principal, id string) (*device.Device, error)
 	Alerts(ctx context.Context, p cuakhau.Principal, gate string, limit int) ([]*device.Alert, error)
+	Acknowledge(ctx context.Context, id string, s device.Signed) (*device.Command, error)
+	OperateBarrier(ctx context.Context, p cuakhau.Principal, id string, m device.ManualCommand) (*device.Command, error)
+	BarrierCommands(ctx context.Context, p cuakhau.Principal, gate, deviceID string, limit int) ([]*device.Command, error)
 }
 
-// readingsRoute is signed by the device, not authenticated by a token, and
-// not throttled as the open routes are: a gate's cameras post many times a
-// second from one address.
-const readingsRoute = "POST /api/v1/devices/{id}/readings"
+// readingsRoute and acksRoute are signed by the device, not authenticated
+// by a token, and not throttled as the open routes are: a gate's cameras
+// post many times a second from one address.
+const (
+	readingsRoute = "POST /api/v1/devices/{id}/readings"
+	acksRoute     = "POST /api/v1/devices/{id}/acks"
+)
 
 // unprocessable marks a reading's bad body: 422, as devices expect, where
 // the rest of the API answers a bad body 400.
@@ -53,16 +59,12 @@ func (a *API) postReading(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id := r.PathValue("id")
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, device.MaxBodyBytes))
+	s, err := signedBody(w, r)
 	if err != nil {
 		a.metrics.readings.WithLabelValues(deviceLabel(id), "too_large").Inc()
-		return unprocessable{cuakhau.Invalid("body", "at most "+strconv.Itoa(device.MaxBodyBytes)+" bytes")}
+		return err
 	}
-	res, err := svc.Ingest(r.Context(), id, device.Signed{
-		Timestamp: r.Header.Get(device.HeaderTimestamp),
-		Signature: r.Header.Get(device.HeaderSignature),
-		Body:      body,
-	})
+	res, err := svc.Ingest(r.Context(), id, s)
 	if err != nil {
 		code := cuakhau.ErrorCode(err)
 		if code == cuakhau.ENOTFOUND {
@@ -85,6 +87,86 @@ func (a *API) postReading(w http.ResponseWriter, r *http.Request) error {
 		st = http.StatusAccepted
 	}
 	return writeJSON(w, st, res)
+}
+
+// signedBody reads a device's signed body: the headers and at most
+// device.MaxBodyBytes.
+func signedBody(w http.ResponseWriter, r *http.Request) (device.Signed, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, device.MaxBodyBytes))
+	if err != nil {
+		return device.Signed{}, unprocessable{cuakhau.Invalid("body", "at most "+strconv.Itoa(device.MaxBodyBytes)+" bytes")}
+	}
+	return device.Signed{Timestamp: r.Header.Get(device.HeaderTimestamp), Signature: r.Header.Get(device.HeaderSignature), Body: body}, nil
+}
+
+// postAck takes a barrier's signed acknowledgement of a command: 200 with
+// the command as recorded.
+func (a *API) postAck(w http.ResponseWriter, r *http.Request) error {
+	svc, err := a.devices()
+	if err != nil {
+		return err
+	}
+	s, err := signedBody(w, r)
+	if err != nil {
+		return err
+	}
+	c, err := svc.Acknowledge(r.Context(), r.PathValue("id"), s)
+	if err != nil {
+		if cuakhau.ErrorCode(err) == cuakhau.EINVALID {
+			return unprocessable{err}
+		}
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+type commandList struct {
+	Commands []*device.Command `json:"commands"`
+}
+
+// operateBarrier opens or closes a barrier by hand, with the reason.
+func (a *API) operateBarrier(w http.ResponseWriter, r *http.Request) error {
+	svc, err := a.devices()
+	if err != nil {
+		return err
+	}
+	var m device.ManualCommand
+	ctx, err := readJSON(w, r, &m)
+	if err != nil {
+		return err
+	}
+	c, err := svc.OperateBarrier(ctx, principalFrom(ctx), r.PathValue("id"), m)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, c)
+}
+
+func (a *API) listCommands(w http.ResponseWriter, r *http.Request) error {
+	svc, err := a.devices()
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	cs, err := svc.BarrierCommands(ctx, principalFrom(ctx), "", r.PathValue("id"), queryLimit(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, commandList{cs})
+}
+
+// queryLimit is the limit parameter: 0 when absent, -1 (which the service
+// refuses, naming the rule) when it is no page size.
+func queryLimit(r *http.Request) int {
+	q := r.URL.Query()
+	if !q.Has("limit") {
+		return 0
+	}
+	n, err := strconv.Atoi(q.Get("limit"))
+	if err != nil || n == 0 {
+		return -1
+	}
+	return n
 }
 
 func deviceLabel(id string) string {
@@ -178,16 +260,8 @@ func (a *API) listAlerts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	limit := 0
-	if q := r.URL.Query(); q.Has("limit") {
-		n, err := strconv.Atoi(q.Get("limit"))
-		if err != nil || n == 0 {
-			n = -1 // not a page size: breaks the rule the service names
-		}
-		limit = n
-	}
 	ctx := r.Context()
-	as, err := svc.Alerts(ctx, principalFrom(ctx), r.PathValue("gate"), limit)
+	as, err := svc.Alerts(ctx, principalFrom(ctx), r.PathValue("gate"), queryLimit(r))
 	if err != nil {
 		return err
 	}

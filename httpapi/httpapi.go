@@ -62,6 +62,15 @@ type Config struct {
 	// Limits throttles the open routes and failed authentication per
 	// client; the zero value throttles nothing.
 	Limits Limits
+	// Receipts serves the fee receipts' routes; without it they answer 500.
+	Receipts cuakhau.ReceiptService
+	// Beneficiary is the account receipts' VietQR codes pay to; without a
+	// bank BIN receipts carry no code.
+	Beneficiary Beneficiary
+	// BankPayments and BankSecret take banks' signed payment notices
+	// (POST /api/v1/payments/bank); without both the route answers 404.
+	BankPayments BankPayments
+	BankSecret   string
 }
 
 // API is the JSON API as an http.Handler.
@@ -81,6 +90,11 @@ type API struct {
 	mux       *http.ServeMux
 	handler   http.Handler
 	lookup    cuakhau.LookupService // nil when not configured
+	// receipts is nil when receipts are not configured.
+	receipts     cuakhau.ReceiptService
+	beneficiary  Beneficiary
+	bankPayments BankPayments
+	bankSecret   string
 	// crossOrigin holds the patterns of the open read routes, which any
 	// web page may read (CORS).
 	crossOrigin map[string]bool
@@ -103,7 +117,12 @@ func New(cfg Config) *API {
 		ready:     cfg.Ready,
 		logger:    cfg.Logger,
 		limits:    newLimiter(cfg.Limits),
-		mux:       http.NewServeMux(),
+
+		receipts:     cfg.Receipts,
+		beneficiary:  cfg.Beneficiary,
+		bankPayments: cfg.BankPayments,
+		bankSecret:   cfg.BankSecret,
+		mux:          http.NewServeMux(),
 
 		crossOrigin: map[string]bool{},
 	}
@@ -114,7 +133,7 @@ func New(cfg Config) *API {
 	for _, rt := range a.routes() {
 		h := checkingQuery(rt.pattern, rt.handle)
 		switch {
-		case rt.pattern == readingsRoute:
+		case rt.pattern == readingsRoute || rt.pattern == acksRoute:
 			// Signed by the device; the service checks the signature.
 		case rt.public:
 			h = a.throttleOpen(h)
@@ -192,12 +211,20 @@ func (a *API) routes() []route {
 		{"GET /api/v1/log/{gate}/consistency", true, a.getConsistency},
 		{"GET /api/v1/trips/{id}/proof", false, a.getTripProof},
 
+		{"GET /api/v1/trips/{id}/receipt", false, a.getReceipt},
+		{"GET /api/v1/trips/{id}/receipt.png", false, a.getReceiptPNG},
+		{"POST /api/v1/trips/{id}/receipt/payments", false, a.recordPayment},
+		{"POST /api/v1/payments/bank", true, a.postBankPayment},
+
 		{readingsRoute, true, a.postReading},
 		{"GET /api/v1/devices", false, a.listDevices},
 		{"POST /api/v1/devices", false, a.addDevice},
 		{"POST /api/v1/devices/{id}/rotate", false, a.rotateDevice},
 		{"POST /api/v1/devices/{id}/disable", false, a.disableDevice},
 		{"GET /api/v1/gates/{gate}/alerts", false, a.listAlerts},
+		{acksRoute, true, a.postAck},
+		{"POST /api/v1/devices/{id}/commands", false, a.operateBarrier},
+		{"GET /api/v1/devices/{id}/commands", false, a.listCommands},
 	}
 }
 

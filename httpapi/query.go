@@ -20,6 +20,7 @@ var queryParams = map[string][]string{
 	"GET /api/v1/log/{gate}/consistency": {"from", "to"},
 	"GET /api/v1/devices":                {"gate"},
 	"GET /api/v1/gates/{gate}/alerts":    {"limit"},
+	"GET /api/v1/devices/{id}/commands":  {"limit"},
 	"GET /api/v1/lookup":                 {"code", "plate"},
 }
 

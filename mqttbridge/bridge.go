@@ -19,20 +19,27 @@ import (
 	"github.com/cuakhau/cuakhau/device"
 )
 
-// Ingester takes a device's signed reading (sqlstore.DB is one; it is the
-// HTTP route's DeviceService.Ingest).
+// Ingester takes a device's signed reading and a barrier's signed
+// acknowledgement of a command (sqlstore.DB is one; these are the HTTP
+// routes' DeviceService.Ingest and Acknowledge).
 type Ingester interface {
 	Ingest(ctx context.Context, id string, s device.Signed) (*device.Result, error)
+	Acknowledge(ctx context.Context, id string, s device.Signed) (*device.Command, error)
 }
 
-// ReadingsFilter subscribes to every device's readings.
-const ReadingsFilter = device.TopicRoot + "/+/+/" + device.TopicReadings
+// ReadingsFilter subscribes to every device's readings, AcksFilter to
+// every barrier's acknowledgements.
+const (
+	ReadingsFilter = device.TopicRoot + "/+/+/" + device.TopicReadings
+	AcksFilter     = device.TopicRoot + "/+/+/" + device.TopicAcks
+)
 
 // Bridge turns MQTT messages into readings.
 type Bridge struct {
 	ingest   Ingester
 	log      *slog.Logger
 	messages *prometheus.CounterVec
+	acks     *prometheus.CounterVec
 	latency  prometheus.Histogram
 	// Timeout bounds one reading's ingestion.
 	Timeout time.Duration
@@ -54,18 +61,26 @@ func New(in Ingester, log *slog.Logger, reg prometheus.Registerer) *Bridge {
 			Name: "cuakhau_mqtt_readings_total",
 			Help: "MQTT messages on the readings topics, by outcome: arrive, decide, alert, none, duplicate, or refused_<reason> (topic, envelope, unauthorized, forbidden, not_found, invalid, unavailable, internal).",
 		}, []string{"outcome"}),
+		acks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cuakhau_mqtt_acks_total",
+			Help: "MQTT messages on the barriers' acks topics, by outcome: done, failed, or refused_<reason>.",
+		}, []string{"outcome"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "cuakhau_mqtt_reading_duration_seconds",
 			Help:    "Time from an MQTT reading's receipt to its effect being stored.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}),
 	}
-	for _, c := range []prometheus.Collector{b.messages, b.latency} {
+	for i, c := range []prometheus.Collector{b.messages, b.acks, b.latency} {
 		if err := reg.Register(c); err != nil {
 			if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
 				switch e := are.ExistingCollector.(type) {
 				case *prometheus.CounterVec:
-					b.messages = e
+					if i == 0 {
+						b.messages = e
+					} else {
+						b.acks = e
+					}
 				case prometheus.Histogram:
 					b.latency = e
 				}
@@ -91,6 +106,9 @@ func (b *Bridge) Handle(ctx context.Context, topic string, payload []byte) (res 
 func (b *Bridge) handle(ctx context.Context, topic string, payload []byte) (*device.Result, error) {
 	start := time.Now()
 	gate, id, kind, err := device.ParseTopic(topic)
+	if err == nil && kind == device.TopicAcks {
+		return nil, b.ack(ctx, gate, id, topic, payload)
+	}
 	if err == nil && kind != device.TopicReadings {
 		err = cuakhau.Invalid("topic", "readings go on "+device.Topic(gate, id, device.TopicReadings))
 	}
@@ -119,13 +137,43 @@ func (b *Bridge) handle(ctx context.Context, topic string, payload []byte) (*dev
 	return res, nil
 }
 
-func (b *Bridge) refuse(reason, topic string, err error) error {
-	switch reason {
-	case "topic", "envelope", cuakhau.EUNAUTHORIZED, cuakhau.EFORBIDDEN, cuakhau.ENOTFOUND, cuakhau.EINVALID, cuakhau.EUNAVAILABLE:
-	default:
-		reason = "internal"
+// ack takes a barrier's acknowledgement of a command.
+func (b *Bridge) ack(ctx context.Context, gate, id, topic string, payload []byte) error {
+	s, err := device.ParseEnvelope(gate, payload)
+	if err != nil {
+		b.acks.WithLabelValues("refused_envelope").Inc()
+		return b.logRefusal("envelope", topic, err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, b.Timeout)
+	defer cancel()
+	c, err := b.ingest.Acknowledge(ctx, id, s)
+	if err != nil {
+		reason := refusalReason(cuakhau.ErrorCode(err))
+		b.acks.WithLabelValues("refused_" + reason).Inc()
+		return b.logRefusal(reason, topic, err)
+	}
+	b.acks.WithLabelValues(c.State).Inc()
+	if c.State == device.CommandFailed {
+		b.log.Warn("barrier command failed", "device", c.Device, "action", c.Action, "note", c.Note)
+	}
+	return nil
+}
+
+func refusalReason(reason string) string {
+	switch reason {
+	case "topic", "envelope", cuakhau.EUNAUTHORIZED, cuakhau.EFORBIDDEN, cuakhau.ENOTFOUND, cuakhau.EINVALID, cuakhau.ECONFLICT, cuakhau.EUNAVAILABLE:
+		return reason
+	}
+	return "internal"
+}
+
+func (b *Bridge) refuse(reason, topic string, err error) error {
+	reason = refusalReason(reason)
 	b.messages.WithLabelValues("refused_" + reason).Inc()
+	return b.logRefusal(reason, topic, err)
+}
+
+func (b *Bridge) logRefusal(reason, topic string, err error) error {
 	lvl := slog.LevelWarn
 	if reason == "internal" || reason == cuakhau.EUNAVAILABLE {
 		lvl = slog.LevelError
@@ -133,6 +181,6 @@ func (b *Bridge) refuse(reason, topic string, err error) error {
 	if len(topic) > 200 {
 		topic = topic[:200] + "…"
 	}
-	b.log.Log(context.Background(), lvl, "mqtt reading refused", "topic", topic, "reason", reason, "err", err)
+	b.log.Log(context.Background(), lvl, "mqtt message refused", "topic", topic, "reason", reason, "err", err)
 	return err
 }

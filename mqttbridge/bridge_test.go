@@ -167,12 +167,18 @@ func TestReadingsOverMQTT(t *testing.T) {
 // counted is how many readings cuakhau_mqtt_readings_total counts with outcome.
 func counted(t *testing.T, reg *prometheus.Registry, outcome string) float64 {
 	t.Helper()
+	return countedAs(t, reg, "cuakhau_mqtt_readings_total", outcome)
+}
+
+// countedAs is how many messages the counter name counts with outcome.
+func countedAs(t *testing.T, reg *prometheus.Registry, name, outcome string) float64 {
+	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, mf := range mfs {
-		if mf.GetName() != "cuakhau_mqtt_readings_total" {
+		if mf.GetName() != name {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
@@ -182,4 +188,81 @@ func counted(t *testing.T, reg *prometheus.Registry, outcome string) float64 {
 		}
 	}
 	return 0
+}
+
+// TestBarrierOverMQTT: a truck checked in by the yard camera opens the yard
+// barrier: the command reaches the barrier on its commands topic signed
+// with its secret, and its acknowledgement on its acks topic is recorded;
+// a wrongly signed acknowledgement is refused and counted.
+func TestBarrierOverMQTT(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	out := mqttbridge.NewOutbox(r.broker.Publish, nil)
+	r.db.SetCommandSink(out.Send)
+	t.Cleanup(func() { r.db.SetCommandSink(nil); out.Close() })
+	camSecret, _, err := r.db.AddDevice(ctx, admin, device.Device{ID: "hn-yard-1", Kind: device.KindANPR, Gate: "huu-nghi", Position: device.PositionYardIn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	barSecret, _, err := r.db.AddDevice(ctx, admin, device.Device{ID: "hn-yard-bar", Kind: device.KindBarrier, Gate: "huu-nghi", Position: device.PositionYardIn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	commands := make(chan []byte, 4)
+	cmdTopic := device.Topic("huu-nghi", "hn-yard-bar", device.TopicCommands)
+	if tok := r.pub.Subscribe(cmdTopic, 1, func(_ paho.Client, m paho.Message) { commands <- m.Payload() }); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("subscribe: %v", tok.Error())
+	}
+	trip, err := r.db.DeclareTrip(ctx, cuakhau.Principal{TokenID: "e", Role: cuakhau.RoleEnterprise, TaxCode: "0100109106"}, cuakhau.Declaration{
+		Gate: "huu-nghi", Direction: cuakhau.Export,
+		Vehicle:    cuakhau.Vehicle{Plate: "12C45678"},
+		Driver:     cuakhau.Driver{Name: "Nguyễn Văn A", IDNumber: "020123456789"},
+		Enterprise: cuakhau.Enterprise{TaxCode: "0100109106", Name: "Công ty TNHH Nông sản Xứ Lạng"},
+		Containers: []string{"csqu3054383"},
+		Cargo: []cuakhau.CargoLine{{HSCode: "081060", Description: "Sầu riêng tươi", Packages: 1200,
+			GrossKg: 18000, ValueUSDCents: 5400000, Perishable: true, ShelfLifeHours: 240}},
+		CustomsDeclarations: []string{"304001234520"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := r.publish(t, device.Topic("huu-nghi", "hn-yard-1", device.TopicReadings), device.Seal(camSecret, time.Now().Unix(), body("12C45678")))
+	if o.err != nil || o.res.Effect != device.EffectArrive || len(o.res.Commands) != 1 {
+		t.Fatalf("the camera's reading: %+v, %v", o.res, o.err)
+	}
+	var payload []byte
+	select {
+	case payload = <-commands:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the barrier got no command")
+	}
+	s, err := device.ParseEnvelope("huu-nghi", payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := device.CheckSignature(barSecret, s, time.Now()); err != nil {
+		t.Fatalf("the command does not verify under the barrier's secret: %v", err)
+	}
+	if !strings.Contains(string(s.Body), `"action":"open"`) || !strings.Contains(string(s.Body), trip.ID) {
+		t.Errorf("command %s", s.Body)
+	}
+	id := o.res.Commands[0].ID
+	ack := fmt.Appendf(nil, `{"command":%q,"state":"done","at":%q}`, id, time.Now().UTC().Format(time.RFC3339))
+	ackTopic := device.Topic("huu-nghi", "hn-yard-bar", device.TopicAcks)
+	if o := r.publish(t, ackTopic, device.Seal("ckd_guess", time.Now().Unix(), ack)); o.err == nil {
+		t.Error("a wrongly signed ack was taken")
+	}
+	if o := r.publish(t, ackTopic, device.Seal(barSecret, time.Now().Unix(), ack)); o.err != nil {
+		t.Fatalf("the barrier's ack: %v", o.err)
+	}
+	cmds, err := r.db.BarrierCommands(ctx, admin, "", "hn-yard-bar", 0)
+	if err != nil || len(cmds) != 1 || cmds[0].State != device.CommandDone {
+		t.Fatalf("commands after the ack: %+v %v", cmds, err)
+	}
+	if got := countedAs(t, r.reg, "cuakhau_mqtt_acks_total", "done"); got != 1 {
+		t.Errorf("acks done counted %v, want 1", got)
+	}
+	if got := countedAs(t, r.reg, "cuakhau_mqtt_acks_total", "refused_unauthorized"); got != 1 {
+		t.Errorf("acks refused_unauthorized counted %v, want 1", got)
+	}
 }

@@ -49,12 +49,14 @@ func Listen(addr string, b *Bridge, log *slog.Logger) (*Broker, error) {
 		ln.Close()
 		return nil, fmt.Errorf("mqtt listen: %w", err)
 	}
-	err = srv.Subscribe(ReadingsFilter, 1, func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
-		b.Handle(context.Background(), pk.TopicName, pk.Payload)
-	})
-	if err != nil {
-		srv.Close()
-		return nil, err
+	for i, filter := range []string{ReadingsFilter, AcksFilter} {
+		err = srv.Subscribe(filter, 1+i, func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
+			b.Handle(context.Background(), pk.TopicName, pk.Payload)
+		})
+		if err != nil {
+			srv.Close()
+			return nil, err
+		}
 	}
 	if err := srv.Serve(); err != nil {
 		srv.Close()

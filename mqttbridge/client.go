@@ -9,7 +9,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 )
 
-// Client subscribes to the readings topics of an existing broker and hands
+// Client subscribes to the readings and acks topics of an existing broker and hands
 // them to a Bridge, reconnecting (and subscribing again) when the broker
 // goes away.
 type Client struct {
@@ -17,7 +17,8 @@ type Client struct {
 }
 
 // Dial connects to the broker at url (tcp://host:1883, ssl://host:8883,
-// ws://…) as clientID and subscribes to every device's readings with QoS 1.
+// ws://…) as clientID and subscribes to every device's readings and every
+// barrier's acknowledgements with QoS 1.
 func Dial(url, clientID string, b *Bridge, log *slog.Logger) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -33,12 +34,12 @@ func Dial(url, clientID string, b *Bridge, log *slog.Logger) (*Client, error) {
 			log.Warn("mqtt connection lost", "broker", url, "err", err)
 		}).
 		SetOnConnectHandler(func(c paho.Client) {
-			t := c.Subscribe(ReadingsFilter, 1, handle)
+			t := c.SubscribeMultiple(map[string]byte{ReadingsFilter: 1, AcksFilter: 1}, handle)
 			if t.WaitTimeout(10*time.Second) && t.Error() != nil {
 				log.Error("mqtt subscribe", "broker", url, "err", t.Error())
 				return
 			}
-			log.Info("mqtt subscribed", "broker", url, "filter", ReadingsFilter)
+			log.Info("mqtt subscribed", "broker", url, "filters", ReadingsFilter+" "+AcksFilter)
 		})
 	c := paho.NewClient(opts)
 	t := c.Connect()

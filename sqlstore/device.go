@@ -52,6 +52,9 @@ type deviceState struct {
 	weighMu sync.Mutex
 	weigh   map[string]plateSeen
 	written atomic.Uint64
+	// sink sends barrier commands (barrier.go).
+	sinkMu sync.Mutex
+	sink   CommandSink
 }
 
 type cachedDevice struct {
@@ -457,12 +460,34 @@ func (db *DB) ingest(ctx context.Context, d device.Device, s device.Signed, r *d
 		}
 	}
 	p := device.Principal(d)
-	wctx := withAlso(ctx, also)
+	// The barriers at the reading's position open for a truck it lets
+	// through, in the same write as its effect: the truck passes only
+	// when its passing is recorded.
+	var cmds []*device.Command
+	if device.Opens(d.Position, a) {
+		barriers, err := db.barriersAt(ctx, d.Gate, d.Position)
+		if err != nil {
+			return res, err
+		}
+		cmds = openings(barriers, d, t, plate, a, now)
+	}
+	wctx := withAlso(ctx, func(ctx context.Context, tx *wtx) error {
+		if err := also(ctx, tx); err != nil {
+			return err
+		}
+		for _, c := range cmds {
+			if err := insertCommand(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	switch a.Effect {
 	case device.EffectArrive:
 		ar, err := db.Arrive(wctx, p, t.ID)
 		if err == nil {
 			res.Effect, res.TripID, res.Status, res.Event = a.Effect, t.ID, ar.Trip.Status, ar.Event
+			res.Commands = db.sent(ctx, cmds)
 			return res, nil
 		}
 		return db.refused(err, a, t, record)
@@ -470,6 +495,7 @@ func (db *DB) ingest(ctx context.Context, d device.Device, s device.Signed, r *d
 		dr, err := db.Decide(wctx, p, t.ID, a.Decision)
 		if err == nil {
 			res.Effect, res.TripID, res.Status, res.Event = a.Effect, t.ID, dr.Trip.Status, dr.Event
+			res.Commands = db.sent(ctx, cmds)
 			return res, nil
 		}
 		return db.refused(err, a, t, record)

@@ -421,7 +421,7 @@ func (db *DB) RecordBankPayment(ctx context.Context, number string, in cuakhau.P
 	} else if err != nil {
 		return nil, fmt.Errorf("read receipt: %w", err)
 	}
-	return db.recordPayment(ctx, cuakhau.Principal{Role: cuakhau.RoleSystem, Name: "bank"}, tripID, in, cuakhau.PaymentBank)
+	return db.recordPayment(ctx, cuakhau.Principal{Role: cuakhau.RoleSystem, TokenID: "bank", Name: "bank"}, tripID, in, cuakhau.PaymentBank)
 }
 
 func (db *DB) recordPayment(ctx context.Context, p cuakhau.Principal, tripID string, in cuakhau.PaymentInput, source string) (_ *cuakhau.Receipt, err error) {

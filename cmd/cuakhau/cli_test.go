@@ -136,9 +136,10 @@ func TestVerifyFindsTampering(t *testing.T) {
 	}
 }
 
-// TestDemoRunsAndResumes starts the demo, sees live traffic through the API,
-// stops it with Ctrl-C (SIGINT), and starts it again: the same tokens work,
-// the clock goes on from where it stopped, and traffic continues.
+// TestDemoRunsAndResumes starts the demo, sees live traffic through the API
+// and its barriers obeying the server, stops it with Ctrl-C (SIGINT), and
+// starts it again: the same tokens work, the clock goes on from where it
+// stopped, and traffic continues.
 func TestDemoRunsAndResumes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the demo")
@@ -192,6 +193,26 @@ func TestDemoRunsAndResumes(t *testing.T) {
 		}
 		if trips == 0 {
 			t.Fatal("no trip moved past declared within 60 s of demo traffic")
+		}
+		// The barrier at the control zone's entry opens for the called
+		// trucks its camera lets in, and acknowledges over MQTT.
+		acked := false
+		for deadline := time.Now().Add(60 * time.Second); !acked && time.Now().Before(deadline); {
+			var cmds struct {
+				Commands []struct{ Action, State string } `json:"commands"`
+			}
+			if err := get(client, "http://"+addr+"/api/v1/devices/huu-nghi-zone_in-bar/commands?limit=50", admin, &cmds); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cmds.Commands {
+				acked = acked || (c.Action == "open" && c.State == "done")
+			}
+			if !acked {
+				time.Sleep(200 * time.Millisecond)
+			}
+		}
+		if !acked {
+			t.Error("no opening of huu-nghi's zone barrier was acknowledged within 60 s of demo traffic")
 		}
 		cmd.Process.Signal(syscall.SIGINT)
 		if err := cmd.Wait(); err != nil {

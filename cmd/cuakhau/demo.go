@@ -29,6 +29,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	mqttListen := fs.String("mqtt-listen", envOr("CUAKHAU_MQTT_LISTEN", "127.0.0.1:1883"), "address of the embedded MQTT broker, over which the demo's simulated cameras check trucks in, admit them to the control zone and record their crossing (env CUAKHAU_MQTT_LISTEN)")
 	qf := queueFlags(fs)
 	lf := limitFlags(fs)
+	ff := feeFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -51,6 +52,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	clock := cuakhau.ScaledClock{Origin: origin, Start: time.Now(), Speed: *speed}
 	cfg := serverConfig{Addr: *addr, DSN: dsn, Migrate: true, Clock: clock, Logger: logger, MQTTListen: *mqttListen}
 	if err := qf.apply(&cfg); err != nil {
+		return err
+	}
+	if err := ff.apply(&cfg); err != nil {
 		return err
 	}
 	if err := lf.apply(&cfg); err != nil {
@@ -86,7 +90,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer closeCams()
 	s.bridge.Done = cams.done
-	fmt.Fprintf(stdout, "Devices: simulated plate cameras publish on the embedded MQTT broker at %s (cuakhau/{gate}/{device}/readings)\n\n", s.Broker.Addr)
+	fmt.Fprintf(stdout, "Devices: simulated plate cameras publish on the embedded MQTT broker at %s (cuakhau/{gate}/{device}/readings); barriers at each control zone and zero line obey the server's signed commands (…/commands) and acknowledge them (…/acks)\n\n", s.Broker.Addr)
 	gen := traffic.New(traffic.Config{Gates: s.DB, Trips: s.DB, Queue: s.DB, Clock: clock, Speed: *speed, Seed: *seed, Logger: logger, Devices: cams.read})
 	trafficCtx, stopTraffic := context.WithCancel(ctx)
 	defer stopTraffic()

@@ -15,12 +15,16 @@ import (
 // demoCameras are the demo's plate cameras: one at each of yard_in,
 // zone_in and gate_out of every gate, simulated by devsim and publishing
 // over the embedded broker, so that the demo's check-ins, zone entries and
-// crossings come from signed readings as at a gate with cameras.
+// crossings come from signed readings as at a gate with cameras; and its
+// barriers at zone_in and gate_out, which obey the server's commands and
+// acknowledge them.
 type demoCameras struct {
 	mu    sync.Mutex // one reading at a time: the sim's draws are not shared
 	sims  map[string]*devsim.Sim
 	devs  map[string]devsim.Device // by gate and position
 	waits sync.Map                 // envelope → chan outcome
+	// barriers counts what the demo's barriers obeyed.
+	barriers devsim.BarrierStats
 }
 
 type demoOutcome struct {
@@ -28,7 +32,10 @@ type demoOutcome struct {
 	err error
 }
 
-var demoCameraPositions = []device.Position{device.PositionYardIn, device.PositionZoneIn, device.PositionGateOut}
+var (
+	demoCameraPositions  = []device.Position{device.PositionYardIn, device.PositionZoneIn, device.PositionGateOut}
+	demoBarrierPositions = []device.Position{device.PositionZoneIn, device.PositionGateOut}
+)
 
 // startDemoCameras registers the cameras (rotating their secrets when they
 // exist from an earlier run) and connects their simulator to the broker.
@@ -62,6 +69,22 @@ func startDemoCameras(ctx context.Context, s *server, clock cuakhau.Clock, seed 
 			d := devsim.Device{ID: id, Position: pos, Secret: secret}
 			devs = append(devs, d)
 			c.devs[g.Code+"/"+string(pos)] = d
+		}
+		// A barrier at the control zone's entry and one at the zero line,
+		// opened by the server for the trucks the cameras let through.
+		for _, pos := range demoBarrierPositions {
+			id := fmt.Sprintf("%s-%s-bar", g.Code, pos)
+			secret, _, err := s.DB.AddDevice(ctx, cliAdmin, device.Device{ID: id, Kind: device.KindBarrier, Gate: g.Code, Position: pos})
+			if cuakhau.ErrorCode(err) == cuakhau.ECONFLICT {
+				secret, _, err = s.DB.RotateDevice(ctx, cliAdmin, id)
+			}
+			if err == nil {
+				err = m.Barrier(g.Code, devsim.Device{ID: id, Position: pos, Secret: secret, Barrier: true}, clock.Now, &c.barriers)
+			}
+			if err != nil {
+				m.Close()
+				return nil, nil, fmt.Errorf("demo barrier %s: %w", id, err)
+			}
 		}
 		// Misreads and duplicate frames at the shares a real gate sees;
 		// overweight loads are the weighbridge's, which the traffic keeps.

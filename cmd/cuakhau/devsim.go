@@ -22,7 +22,7 @@ func runDeviceSim(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	gate := fs.String("gate", "", "the gate whose devices are simulated")
 	server := fs.String("server", "", "post the readings to this server over HTTP, as http://localhost:8080")
 	broker := fs.String("mqtt", "", "publish the readings on this MQTT broker instead, as tcp://localhost:1883")
-	devFile := fs.String("devices", "", `file of the devices, one a line: "ID POSITION SECRET" (a device at weighing is a weighbridge)`)
+	devFile := fs.String("devices", "", `file of the devices, one a line: "ID POSITION SECRET [barrier]" (a device at weighing is a weighbridge; barriers obey their commands over --mqtt)`)
 	plateFile := fs.String("plates", "", `file of the trucks, one a line: "PLATE [CARGO_KG]"; without it, random Vietnamese plates`)
 	trucks := fs.Int("trucks", 100, "how many trucks to send through (0: until interrupted)")
 	every := fs.Duration("every", time.Second, "time between two trucks")
@@ -89,6 +89,7 @@ func runDeviceSim(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	var send devsim.Sender
+	var bars devsim.BarrierStats
 	if *server != "" {
 		send = devsim.HTTP{Server: *server}
 	} else {
@@ -97,6 +98,13 @@ func runDeviceSim(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 		defer m.Close()
+		for _, d := range devs {
+			if d.Barrier {
+				if err := m.Barrier(*gate, d, time.Now, &bars); err != nil {
+					return err
+				}
+			}
+		}
 		send = m
 	}
 	sim := &devsim.Sim{Gate: *gate, Devices: devs, Send: send, Rand: rng, Now: time.Now,
@@ -119,5 +127,9 @@ func runDeviceSim(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	st := sim.Stats
 	fmt.Fprintf(stdout, "sent %d readings (%d misread, %d duplicate frames, %d overweight), %d failed\n",
 		st.Sent, st.Misread, st.Duplicate, st.Overweight, st.Failed)
+	if n := bars.Opened.Load() + bars.Closed.Load() + bars.Refused.Load(); n > 0 {
+		fmt.Fprintf(stdout, "barriers: %d opened, %d closed, %d commands refused (bad signature), %d answers not sent\n",
+			bars.Opened.Load(), bars.Closed.Load(), bars.Refused.Load(), bars.Failed.Load())
+	}
 	return nil
 }

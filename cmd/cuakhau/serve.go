@@ -23,10 +23,12 @@ import (
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/callforward"
+	"github.com/cuakhau/cuakhau/device"
 	"github.com/cuakhau/cuakhau/httpapi"
 	"github.com/cuakhau/cuakhau/mqttbridge"
 	"github.com/cuakhau/cuakhau/notify"
 	"github.com/cuakhau/cuakhau/sqlstore"
+	"github.com/cuakhau/cuakhau/vietqr"
 	"github.com/cuakhau/cuakhau/web"
 )
 
@@ -65,6 +67,11 @@ type serverConfig struct {
 	Login         cuakhau.LoginPolicy
 	SessionTTL    time.Duration
 	SecureCookies bool
+	// Beneficiary is the account the fee receipts' VietQR codes pay to
+	// (none: receipts carry no code); BankSecret, when set, lets banks post
+	// signed payment notices.
+	Beneficiary httpapi.Beneficiary
+	BankSecret  string
 }
 
 // server is the API on its store: opened with openServer, run with Serve,
@@ -78,9 +85,11 @@ type server struct {
 	pruneStop context.CancelFunc
 	pruned    chan struct{}
 	// watched is closed when the sweep of silent devices has ended;
-	// silentAlerts counts the alerts it raised.
+	// silentAlerts counts the alerts it raised, unacked those of barrier
+	// commands left unacknowledged.
 	watched      chan struct{}
 	silentAlerts *prometheus.CounterVec
+	unacked      *prometheus.CounterVec
 	Addr         string // the address actually listened on (port 0 resolved)
 	http         *http.Server
 	ln           net.Listener
@@ -90,6 +99,8 @@ type server struct {
 	Broker     *mqttbridge.Broker
 	mqttClient *mqttbridge.Client
 	bridge     *mqttbridge.Bridge
+	// outbox publishes the barriers' commands on the broker.
+	outbox *mqttbridge.Outbox
 }
 
 func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
@@ -146,6 +157,11 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		Lookup:   db,
 		Devices:  db,
 		Log:      tlog,
+
+		Receipts:     db,
+		Beneficiary:  cfg.Beneficiary,
+		BankPayments: db,
+		BankSecret:   cfg.BankSecret,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
@@ -208,8 +224,18 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		Name: "cuakhau_device_silent_alerts_total",
 		Help: "Silent-device alerts raised, by device: a device sent nothing for longer than its interval.",
 	}, []string{"device"})
-	reg.MustRegister(s.silentAlerts)
-	go s.watchDevices(pruneCtx, silentSweepEvery)
+	s.unacked = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cuakhau_barrier_unacked_total",
+		Help: "Barrier commands left unacknowledged past the acknowledgement timeout, by barrier.",
+	}, []string{"device"})
+	reg.MustRegister(s.silentAlerts, s.unacked)
+	// A barrier answers in wall time: on the demo's accelerated clock the
+	// acknowledgement timeout is as many times longer.
+	ackTimeout := device.AckTimeout
+	if sc, ok := cfg.Clock.(cuakhau.ScaledClock); ok && sc.Speed > 1 {
+		ackTimeout = time.Duration(float64(ackTimeout) * sc.Speed)
+	}
+	go s.watchDevices(pruneCtx, silentSweepEvery, ackTimeout)
 	return s, nil
 }
 
@@ -230,6 +256,7 @@ func (s *server) startMQTT(cfg serverConfig, reg *prometheus.Registry) error {
 			return err
 		}
 		s.Broker = k
+		s.commandsTo(k.Publish, cfg.Logger)
 		cfg.Logger.Info("mqtt broker listening", "addr", k.Addr)
 		return nil
 	}
@@ -239,11 +266,23 @@ func (s *server) startMQTT(cfg serverConfig, reg *prometheus.Registry) error {
 		return err
 	}
 	s.mqttClient = c
+	s.commandsTo(c.Publish, cfg.Logger)
 	return nil
 }
 
-// stopMQTT disconnects from the broker, or stops the embedded one.
+// commandsTo sends the barriers' commands through publish.
+func (s *server) commandsTo(publish func(topic string, payload []byte) error, log *slog.Logger) {
+	s.outbox = mqttbridge.NewOutbox(publish, log)
+	s.DB.SetCommandSink(s.outbox.Send)
+}
+
+// stopMQTT disconnects from the broker, or stops the embedded one, after
+// publishing the commands queued.
 func (s *server) stopMQTT() {
+	if s.outbox != nil {
+		s.DB.SetCommandSink(nil)
+		s.outbox.Close()
+	}
 	if s.mqttClient != nil {
 		s.mqttClient.Close()
 	}
@@ -356,9 +395,9 @@ func (s *server) closeBackground() error {
 // their interval.
 const silentSweepEvery = 15 * time.Second
 
-// watchDevices raises the alerts of silent devices every interval until ctx
-// ends.
-func (s *server) watchDevices(ctx context.Context, every time.Duration) {
+// watchDevices raises the alerts of silent devices, and of barrier
+// commands left unacknowledged, every interval until ctx ends.
+func (s *server) watchDevices(ctx context.Context, every, ackTimeout time.Duration) {
 	defer close(s.watched)
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -375,6 +414,14 @@ func (s *server) watchDevices(ctx context.Context, every time.Duration) {
 		for _, a := range as {
 			s.silentAlerts.WithLabelValues(a.Device).Inc()
 			s.logger.Warn("device silent", "gate", a.Gate, "device", a.Device, "message", a.Message)
+		}
+		as, err = s.DB.SweepUnacked(ctx, ackTimeout)
+		if err != nil && ctx.Err() == nil {
+			s.logger.Warn("sweep unacknowledged barrier commands", "err", err)
+		}
+		for _, a := range as {
+			s.unacked.WithLabelValues(a.Device).Inc()
+			s.logger.Warn("barrier command unacknowledged", "gate", a.Gate, "device", a.Device, "message", a.Message)
 		}
 	}
 }
@@ -412,6 +459,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	qf := queueFlags(fs)
 	lf := limitFlags(fs)
+	ff := feeFlags(fs)
 	mqttListen := fs.String("mqtt-listen", os.Getenv("CUAKHAU_MQTT_LISTEN"), "run an embedded MQTT broker on this address (as :1883) taking the devices' signed readings on cuakhau/{gate}/{device}/readings (env CUAKHAU_MQTT_LISTEN)")
 	mqttBroker := fs.String("mqtt-broker", os.Getenv("CUAKHAU_MQTT_BROKER"), "subscribe to the devices' readings on an existing MQTT broker, as tcp://host:1883 or ssl://host:8883 (env CUAKHAU_MQTT_BROKER)")
 	if err := fs.Parse(args); err != nil {
@@ -424,6 +472,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := serverConfig{Addr: *addr, DSN: *dsn, Migrate: *migrate, Logger: logger, LogKey: *keyFile,
 		MQTTListen: *mqttListen, MQTTBroker: *mqttBroker}
 	if err := qf.apply(&cfg); err != nil {
+		return err
+	}
+	if err := ff.apply(&cfg); err != nil {
 		return err
 	}
 	if err := lf.apply(&cfg); err != nil {
@@ -602,5 +653,34 @@ func (o *limitOpts) apply(cfg *serverConfig) error {
 		return fmt.Errorf("--session-ttl must be positive, got %s", *o.sessionTTL)
 	}
 	cfg.SessionTTL, cfg.SecureCookies = *o.sessionTTL, *o.secureCookies
+	return nil
+}
+
+// feeOpts are the flags of the fee receipts' payment, shared by serve and
+// demo.
+type feeOpts struct {
+	bankBIN, account, name, bankSecretV *string
+}
+
+func feeFlags(fs *flag.FlagSet) *feeOpts {
+	return &feeOpts{
+		bankBIN: fs.String("fee-bank-bin", os.Getenv("CUAKHAU_FEE_BANK_BIN"), "the NAPAS BIN (6 digits) of the bank the infrastructure fee is paid to; with --fee-account, receipts carry a VietQR code (env CUAKHAU_FEE_BANK_BIN)"),
+		account: fs.String("fee-account", os.Getenv("CUAKHAU_FEE_ACCOUNT"), "the account number the fee is paid to (env CUAKHAU_FEE_ACCOUNT)"),
+		name:    fs.String("fee-account-name", os.Getenv("CUAKHAU_FEE_ACCOUNT_NAME"), "the account holder's name, shown on receipts (env CUAKHAU_FEE_ACCOUNT_NAME)"),
+		bankSecretV: fs.String("bank-webhook-secret-env", "CUAKHAU_BANK_WEBHOOK_SECRET",
+			"name of the environment variable holding the HMAC-SHA256 secret banks sign payment notices with (POST /api/v1/payments/bank; unset: the route answers 404)"),
+	}
+}
+
+func (o *feeOpts) apply(cfg *serverConfig) error {
+	if *o.bankBIN != "" || *o.account != "" {
+		// vietqr's own rules for a beneficiary, checked at start rather than
+		// at the first receipt.
+		if err := (vietqr.Payment{BankBIN: *o.bankBIN, Account: *o.account}).Validate(); err != nil {
+			return fmt.Errorf("--fee-bank-bin/--fee-account: %w", err)
+		}
+		cfg.Beneficiary = httpapi.Beneficiary{BankBIN: *o.bankBIN, Account: *o.account, Name: *o.name}
+	}
+	cfg.BankSecret = os.Getenv(*o.bankSecretV)
 	return nil
 }
