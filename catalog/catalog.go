@@ -1,7 +1,8 @@
 // Package catalog holds the seed catalogue of gates: the Lạng Sơn freight
 // crossings with their routes, hours, capacities and checkpoint routes per
 // direction, as data (lang-son.json) rather than code, so that another border
-// is a new file, not a new program.
+// is a new file, not a new program; and the province's targets
+// (indicators.json).
 package catalog
 
 import (
@@ -10,10 +11,21 @@ import (
 	"fmt"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/stats"
 )
 
 //go:embed lang-son.json
 var langSon []byte
+
+//go:embed indicators.json
+var indicators []byte
+
+// Indicators returns the province's targets tracked on the dashboard and
+// in reports (indicators.json; docs/sources.md says where each comes from),
+// freshly decoded.
+func Indicators() ([]stats.Indicator, error) {
+	return stats.ParseIndicators(indicators)
+}
 
 // Gates returns the seed gates, freshly decoded so callers may keep them.
 func Gates() ([]*cuakhau.Gate, error) {

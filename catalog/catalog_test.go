@@ -51,3 +51,32 @@ func TestParseRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestIndicators: the province's targets parse, and every measured one
+// narrowed to a gate names a gate of the catalogue.
+func TestIndicators(t *testing.T) {
+	inds, err := Indicators()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gates, err := Gates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, g := range gates {
+		known[g.Code] = true
+	}
+	measured := 0
+	for _, ind := range inds {
+		if ind.Gate != "" && !known[ind.Gate] {
+			t.Errorf("%s is measured at unknown gate %q", ind.Code, ind.Gate)
+		}
+		if ind.Measure != "" {
+			measured++
+		}
+	}
+	if len(inds) < 4 || measured == 0 {
+		t.Errorf("%d indicators, %d measured by the platform", len(inds), measured)
+	}
+}

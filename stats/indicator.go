@@ -1,0 +1,229 @@
+package stats
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+)
+
+// Indicator kinds: how a target reads.
+const (
+	// KindGrowth is a growth in percent a year (exports +10–11 %).
+	KindGrowth = "growth"
+	// KindShare is a share in percent of a whole (the digital economy
+	// over 30 % of GRDP).
+	KindShare = "share"
+	// KindLevel is a level to reach (2,000 trucks a day).
+	KindLevel = "level"
+)
+
+// Measures the platform computes from its own data; an indicator without
+// one is entered or imported.
+const (
+	// MeasureTrucksPerDay is the year's average trucks a day, all gates
+	// and directions.
+	MeasureTrucksPerDay = "trucks_per_day"
+	// MeasureExportValueGrowth is the growth of the year's export value
+	// against the year before, in percent.
+	MeasureExportValueGrowth = "export_value_growth"
+	// MeasureTradeValueGrowth is the same for exports and imports together.
+	MeasureTradeValueGrowth = "trade_value_growth"
+)
+
+// Indicator is a target the province tracks from From to To (years): at
+// least Min, and Max the top of the range it was given as (0: none).
+type Indicator struct {
+	Code string `json:"code"`
+	// Name is the indicator's name in vi, en and zh.
+	Name    map[string]string `json:"name"`
+	Kind    string            `json:"kind"`
+	Unit    string            `json:"unit"`
+	Min     float64           `json:"min"`
+	Max     float64           `json:"max,omitempty"`
+	From    int               `json:"from"`
+	To      int               `json:"to"`
+	Measure string            `json:"measure,omitempty"`
+	// Gate narrows a measure to one gate ("" all gates).
+	Gate string `json:"gate,omitempty"`
+	// Source says where the target comes from.
+	Source string `json:"source"`
+}
+
+// Actual is an indicator's value for a year, measured by the platform
+// (Origin "platform") or entered by a person or imported ("entered").
+type Actual struct {
+	Code   string  `json:"code"`
+	Year   int     `json:"year"`
+	Value  float64 `json:"value"`
+	Origin string  `json:"origin"`
+}
+
+// Actual origins.
+const (
+	OriginPlatform = "platform"
+	OriginEntered  = "entered"
+)
+
+// Progress is where an indicator stands in a year.
+type Progress struct {
+	Indicator Indicator `json:"indicator"`
+	Year      int       `json:"year"`
+	// Actual is nil when there is no value for the year.
+	Actual *Actual `json:"actual"`
+	// PercentOfTarget is the actual over the target's minimum, in percent
+	// (100: the target is met); nil without an actual.
+	PercentOfTarget *float64 `json:"percent_of_target"`
+	// Status is on_track (at least the minimum), off_track, or no_data.
+	Status string `json:"status"`
+}
+
+// Progress statuses.
+const (
+	OnTrack  = "on_track"
+	OffTrack = "off_track"
+	NoData   = "no_data"
+)
+
+var langs = []string{"vi", "en", "zh"}
+
+// ParseIndicators reads a list of indicators as JSON, checking each: a
+// unique code, a name in every language, a known kind and measure, a
+// minimum below the maximum, a share from 0 to 100, years in order. Every
+// broken rule is named by its field, as indicators[i].field (EINVALID).
+func ParseIndicators(b []byte) ([]Indicator, error) {
+	var inds []Indicator
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&inds); err != nil {
+		return nil, cuakhau.Invalid("indicators", "must be a JSON list of indicators: "+err.Error())
+	}
+	f := cuakhau.FieldErrors{}
+	seen := map[string]bool{}
+	for i, ind := range inds {
+		at := fmt.Sprintf("indicators[%d].", i)
+		switch {
+		case ind.Code == "":
+			f.Add(at+"code", "required")
+		case seen[ind.Code]:
+			f.Add(at+"code", fmt.Sprintf("%q is given twice", ind.Code))
+		}
+		seen[ind.Code] = true
+		for _, l := range langs {
+			if ind.Name[l] == "" {
+				f.Add(at+"name."+l, "required")
+			}
+		}
+		switch ind.Kind {
+		case KindGrowth, KindShare, KindLevel:
+		default:
+			f.Add(at+"kind", fmt.Sprintf("one of %s, %s, %s", KindGrowth, KindShare, KindLevel))
+		}
+		switch ind.Measure {
+		case "", MeasureTrucksPerDay, MeasureExportValueGrowth, MeasureTradeValueGrowth:
+		default:
+			f.Add(at+"measure", fmt.Sprintf("one of %s, %s, %s, or none (entered)", MeasureTrucksPerDay, MeasureExportValueGrowth, MeasureTradeValueGrowth))
+		}
+		if math.IsNaN(ind.Min) || math.IsNaN(ind.Max) || (ind.Max != 0 && ind.Max < ind.Min) {
+			f.Add(at+"max", "must be at least min, or 0 for none")
+		}
+		if ind.Kind == KindShare && (ind.Min < 0 || ind.Min > 100 || ind.Max > 100) {
+			f.Add(at+"min", "a share is from 0 to 100 %")
+		}
+		if ind.Kind == KindLevel && ind.Min <= 0 {
+			f.Add(at+"min", "a level to reach must be above 0")
+		}
+		if ind.From < 2000 || ind.To < ind.From || ind.To > 2100 {
+			f.Add(at+"to", "years from 2000 to 2100, from no later than to")
+		}
+		if ind.Source == "" {
+			f.Add(at+"source", "required: where the target comes from")
+		}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return inds, nil
+}
+
+// CheckActual checks an entered value for ind in year.
+func CheckActual(ind Indicator, a Actual) error {
+	f := cuakhau.FieldErrors{}
+	if a.Year < ind.From-10 || a.Year > ind.To {
+		f.Add("year", fmt.Sprintf("from %d to %d", ind.From-10, ind.To))
+	}
+	switch {
+	case math.IsNaN(a.Value) || math.IsInf(a.Value, 0):
+		f.Add("value", "must be a number")
+	case ind.Kind == KindShare && (a.Value < 0 || a.Value > 100):
+		f.Add("value", "a share is from 0 to 100 %")
+	case ind.Kind == KindLevel && a.Value < 0:
+		f.Add("value", "must not be negative")
+	}
+	return f.Err()
+}
+
+// Track says where ind stands in year with actual a (nil: none): the
+// actual against the target's minimum. A growth target is met at its
+// minimum growth; a share or a level at its minimum value.
+func Track(ind Indicator, year int, a *Actual) Progress {
+	p := Progress{Indicator: ind, Year: year, Actual: a, Status: NoData}
+	if a == nil {
+		return p
+	}
+	p.Status = OffTrack
+	if a.Value >= ind.Min {
+		p.Status = OnTrack
+	}
+	if ind.Min != 0 {
+		pct := 100 * a.Value / ind.Min
+		p.PercentOfTarget = &pct
+	}
+	return p
+}
+
+// Measured computes ind's actual for year from the daily rows (which must
+// cover the year and, for growth, the year before); false when ind is not measured by the platform or the rows hold nothing
+// to measure (no truck that year, or none the year before to grow from).
+func Measured(ind Indicator, year int, rows []Daily) (Actual, bool) {
+	r := Range{NewDate(year, time.January, 1), NewDate(year, time.December, 31)}
+	if ind.Gate != "" {
+		var keep []Daily
+		for _, d := range rows {
+			if d.Gate == ind.Gate {
+				keep = append(keep, d)
+			}
+		}
+		rows = keep
+	}
+	var v float64
+	switch ind.Measure {
+	case MeasureTrucksPerDay:
+		t := Total(r, rows)
+		if t.Trucks == 0 {
+			return Actual{}, false
+		}
+		v = t.AvgTrucksPerDay
+	case MeasureExportValueGrowth, MeasureTradeValueGrowth:
+		keep := rows
+		if ind.Measure == MeasureExportValueGrowth {
+			keep = nil
+			for _, d := range rows {
+				if d.Direction == cuakhau.Export {
+					keep = append(keep, d)
+				}
+			}
+		}
+		c := Compare(r, keep)
+		if c.ValueGrowth == nil || c.Now.ValueUSDCents == 0 {
+			return Actual{}, false
+		}
+		v = *c.ValueGrowth
+	default:
+		return Actual{}, false
+	}
+	return Actual{Code: ind.Code, Year: year, Value: v, Origin: OriginPlatform}, true
+}

@@ -1,0 +1,102 @@
+package stats_test
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/stats"
+)
+
+func TestParseIndicatorsRefusesByField(t *testing.T) {
+	good := `{"code":"a","name":{"vi":"A","en":"A","zh":"A"},"kind":"growth","unit":"%","min":10,"max":11,"from":2026,"to":2030,"source":"s"}`
+	inds, err := stats.ParseIndicators([]byte("[" + good + "]"))
+	if err != nil || len(inds) != 1 || inds[0].Max != 11 {
+		t.Fatalf("a good list: %+v %v", inds, err)
+	}
+	for body, field := range map[string]string{
+		"[" + good + "," + good + "]": "indicators[1].code",
+		`[{"code":"b","name":{"vi":"B","en":"B"},"kind":"growth","min":1,"from":2026,"to":2030,"source":"s"}]`:                           "indicators[0].name.zh",
+		`[{"code":"b","name":{"vi":"B","en":"B","zh":"B"},"kind":"speed","min":1,"from":2026,"to":2030,"source":"s"}]`:                   "indicators[0].kind",
+		`[{"code":"b","name":{"vi":"B","en":"B","zh":"B"},"kind":"growth","min":12,"max":11,"from":2026,"to":2030,"source":"s"}]`:        "indicators[0].max",
+		`[{"code":"b","name":{"vi":"B","en":"B","zh":"B"},"kind":"share","min":130,"from":2026,"to":2030,"source":"s"}]`:                 "indicators[0].min",
+		`[{"code":"b","name":{"vi":"B","en":"B","zh":"B"},"kind":"growth","min":1,"from":2030,"to":2026,"source":"s"}]`:                  "indicators[0].to",
+		`[{"code":"b","name":{"vi":"B","en":"B","zh":"B"},"kind":"growth","min":1,"from":2026,"to":2030}]`:                               "indicators[0].source",
+		`[{"code":"b","name":{"vi":"B","en":"B","zh":"B"},"kind":"growth","min":1,"from":2026,"to":2030,"source":"s","measure":"mood"}]`: "indicators[0].measure",
+		`[{"code":"b","colour":"red"}]`: "indicators",
+	} {
+		_, err := stats.ParseIndicators([]byte(body))
+		if _, ok := cuakhau.ErrorFields(err)[field]; !ok {
+			t.Errorf("%s: %v, want %s named", body, err, field)
+		}
+	}
+}
+
+func TestTrack(t *testing.T) {
+	growth := stats.Indicator{Code: "g", Kind: stats.KindGrowth, Min: 10, Max: 11}
+	if p := stats.Track(growth, 2026, nil); p.Status != stats.NoData || p.PercentOfTarget != nil {
+		t.Errorf("no actual: %+v", p)
+	}
+	p := stats.Track(growth, 2026, &stats.Actual{Value: 8})
+	if p.Status != stats.OffTrack || p.PercentOfTarget == nil || math.Abs(*p.PercentOfTarget-80) > 1e-9 {
+		t.Errorf("8 %% against 10 %%: %+v", p)
+	}
+	if p := stats.Track(growth, 2026, &stats.Actual{Value: 10}); p.Status != stats.OnTrack {
+		t.Errorf("exactly the minimum: %+v", p)
+	}
+	if p := stats.Track(growth, 2026, &stats.Actual{Value: 14}); p.Status != stats.OnTrack || *p.PercentOfTarget != 140 {
+		t.Errorf("above the range: %+v", p)
+	}
+}
+
+func TestCheckActual(t *testing.T) {
+	share := stats.Indicator{Code: "s", Kind: stats.KindShare, Min: 30, From: 2026, To: 2030}
+	if err := stats.CheckActual(share, stats.Actual{Year: 2026, Value: 18.5}); err != nil {
+		t.Errorf("a good value: %v", err)
+	}
+	for _, c := range []struct {
+		a     stats.Actual
+		field string
+	}{
+		{stats.Actual{Year: 2031, Value: 20}, "year"},
+		{stats.Actual{Year: 2026, Value: 120}, "value"},
+		{stats.Actual{Year: 2026, Value: math.NaN()}, "value"},
+	} {
+		if _, ok := cuakhau.ErrorFields(stats.CheckActual(share, c.a))[c.field]; !ok {
+			t.Errorf("%+v: want %s named", c.a, c.field)
+		}
+	}
+}
+
+func TestMeasured(t *testing.T) {
+	day := func(y int, m time.Month, d int) stats.Date { return stats.NewDate(y, m, d) }
+	rows := []stats.Daily{
+		{Day: day(2025, time.March, 1), Gate: "huu-nghi", Direction: cuakhau.Export, Trucks: 365, ValueUSDCents: 1000},
+		{Day: day(2025, time.March, 1), Gate: "huu-nghi", Direction: cuakhau.Import, Trucks: 10, ValueUSDCents: 1000},
+		{Day: day(2026, time.June, 1), Gate: "huu-nghi", Direction: cuakhau.Export, Trucks: 730, ValueUSDCents: 1200},
+		{Day: day(2026, time.June, 1), Gate: "huu-nghi", Direction: cuakhau.Import, Trucks: 0, ValueUSDCents: 1000},
+		{Day: day(2026, time.June, 2), Gate: "tan-thanh", Direction: cuakhau.Export, Trucks: 365, ValueUSDCents: 500},
+	}
+	perDay := stats.Indicator{Code: "t", Measure: stats.MeasureTrucksPerDay, Gate: "huu-nghi"}
+	a, ok := stats.Measured(perDay, 2026, rows)
+	if !ok || a.Value != 2 || a.Origin != stats.OriginPlatform {
+		t.Errorf("huu-nghi trucks a day in 2026: %+v %v, want 2 (730 over 365 days)", a, ok)
+	}
+	exports := stats.Indicator{Code: "x", Measure: stats.MeasureExportValueGrowth}
+	// 2026 exports 1200 + 500 against 1000: +70 %.
+	if a, ok := stats.Measured(exports, 2026, rows); !ok || math.Abs(a.Value-70) > 1e-9 {
+		t.Errorf("export growth: %+v %v, want 70", a, ok)
+	}
+	trade := stats.Indicator{Code: "v", Measure: stats.MeasureTradeValueGrowth}
+	// 2,700 against 2,000: +35 %.
+	if a, ok := stats.Measured(trade, 2026, rows); !ok || math.Abs(a.Value-35) > 1e-9 {
+		t.Errorf("trade growth: %+v %v, want 35", a, ok)
+	}
+	if _, ok := stats.Measured(trade, 2025, rows); ok {
+		t.Error("growth measured with no year before to grow from")
+	}
+	if _, ok := stats.Measured(stats.Indicator{Code: "e"}, 2026, rows); ok {
+		t.Error("an entered indicator was measured")
+	}
+}
