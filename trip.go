@@ -165,3 +165,31 @@ type TripService interface {
 	TripEvents(ctx context.Context, p Principal, id string) ([]*Event, error)
 	Decide(ctx context.Context, p Principal, tripID string, d Decision) (*DecisionResult, error)
 }
+
+// WorklistFilter selects a page of a checkpoint's worklist: the trips at
+// Gate whose turn it is at its checkpoint of Kind.
+type WorklistFilter struct {
+	Gate string
+	Kind CheckpointKind
+	// Find narrows the list to the truck it names: a plate, a trip code, a
+	// container or customs declaration number, or a trip page's URL.
+	Find  string
+	Limit int // default 50, at most 500
+	// After is the id of the last trip of the previous page.
+	After string
+}
+
+// Worklist is one page of a checkpoint's worklist, in order of
+// declaration; Total counts the trips of the whole list (with Find), Next
+// is the After of the next page, "" on the last.
+type Worklist struct {
+	Trips []*Trip `json:"trips"`
+	Total int     `json:"total"`
+	Next  string  `json:"next,omitempty"`
+}
+
+// WorklistService lists the trucks waiting at a checkpoint. Only a
+// principal who may decide there (Principal.CanDecide) may list them.
+type WorklistService interface {
+	Worklist(ctx context.Context, p Principal, f WorklistFilter) (*Worklist, error)
+}

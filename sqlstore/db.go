@@ -81,13 +81,14 @@ type DB struct {
 }
 
 var (
-	_ cuakhau.GateService   = (*DB)(nil)
-	_ cuakhau.TripService   = (*DB)(nil)
-	_ cuakhau.TokenService  = (*DB)(nil)
-	_ cuakhau.LogService    = (*DB)(nil)
-	_ cuakhau.QueueService  = (*DB)(nil)
-	_ cuakhau.CallForwarder = (*DB)(nil)
-	_ cuakhau.Outbox        = (*DB)(nil)
+	_ cuakhau.GateService     = (*DB)(nil)
+	_ cuakhau.TripService     = (*DB)(nil)
+	_ cuakhau.WorklistService = (*DB)(nil)
+	_ cuakhau.TokenService    = (*DB)(nil)
+	_ cuakhau.LogService      = (*DB)(nil)
+	_ cuakhau.QueueService    = (*DB)(nil)
+	_ cuakhau.CallForwarder   = (*DB)(nil)
+	_ cuakhau.Outbox          = (*DB)(nil)
 )
 
 // sqliteCommon are the pragmas of every SQLite connection. busy_timeout is

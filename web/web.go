@@ -34,9 +34,11 @@ import (
 type Config struct {
 	Gates cuakhau.GateService
 	Queue cuakhau.QueueService
-	// Trips lists the trucks at a checkpoint and records its decisions
-	// (the /checkpoint pages); without it those pages answer 500.
-	Trips cuakhau.TripService
+	// Trips shows a trip to a checkpoint's officer and records the
+	// decision, Worklist lists the trucks waiting at the checkpoint (the
+	// /checkpoint pages); without them those pages answer 500.
+	Trips    cuakhau.TripService
+	Worklist cuakhau.WorklistService
 	// Lookup finds a driver's trip by code and plate (the /trip page);
 	// without it the page answers 500.
 	Lookup cuakhau.LookupService
@@ -148,7 +150,9 @@ func (w *Web) routes() []route {
 		{"POST /logout", false, nil, w.logout},
 		{"GET /enterprise", false, signedIn(cuakhau.RoleEnterprise, cuakhau.RoleAdmin), w.stubPage("enterprise.title")},
 		{"GET /admin", false, signedIn(cuakhau.RoleAdmin), w.stubPage("admin.title")},
-		{"GET /checkpoint", false, signedIn(cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical), w.checkpointPage},
+		{"GET /checkpoint", false, signedIn(officerRoles()...), w.checkpointPage},
+		{"GET /checkpoint/trips/{id}", false, signedIn(officerRoles()...), w.checkpointTripPage},
+		{"POST /checkpoint/trips/{id}", false, signedIn(officerRoles()...), w.decide},
 		{"GET /dashboard", false, signedIn(cuakhau.RoleViewer, cuakhau.RoleAdmin), w.stubPage("dashboard.title")},
 	}
 }

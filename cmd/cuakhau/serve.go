@@ -182,7 +182,7 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		}
 	}
 	db.SetSessionTTL(cfg.SessionTTL)
-	pages, err := web.New(web.Config{Gates: db, Queue: db, Lookup: db, Trips: db, Sessions: db, SecureCookies: cfg.SecureCookies,
+	pages, err := web.New(web.Config{Gates: db, Queue: db, Lookup: db, Trips: db, Worklist: db, Sessions: db, SecureCookies: cfg.SecureCookies,
 		Client: api.ClientOf, Allow: api.AllowOpen, Logger: cfg.Logger})
 	if err != nil {
 		return fail(err)
