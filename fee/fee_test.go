@@ -127,3 +127,14 @@ func TestScheduleRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestExample: the embedded example is the test schedule, and valid.
+func TestExample(t *testing.T) {
+	s, err := Example()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := s.Validate(); len(errs) > 0 || len(s) != len(schedule(t)) || s[0].Version != schedule(t)[0].Version {
+		t.Errorf("Example() = %d tariffs (%v), want the test schedule's", len(s), errs)
+	}
+}

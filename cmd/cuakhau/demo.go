@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/fee"
+	"github.com/cuakhau/cuakhau/httpapi"
 	"github.com/cuakhau/cuakhau/sqlstore"
 	"github.com/cuakhau/cuakhau/traffic"
 )
@@ -57,6 +59,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := ff.apply(&cfg); err != nil {
 		return err
 	}
+	if cfg.Beneficiary.BankBIN == "" {
+		cfg.Beneficiary = demoBeneficiary
+	}
 	if err := lf.apply(&cfg); err != nil {
 		return err
 	}
@@ -82,6 +87,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	printWelcome(stdout, s.Addr, dsn, *speed, clock.Now(), tokens, filepath.Join(*data, "tokens.txt"), logins, filepath.Join(*data, "logins.txt"))
+	if err := demoTariff(ctx, s.DB, stdout); err != nil {
+		s.Close(context.Background())
+		return err
+	}
 
 	cams, closeCams, err := startDemoCameras(ctx, s, clock, *seed)
 	if err != nil {
@@ -306,4 +315,32 @@ func reportProgress(ctx context.Context, gen *traffic.Generator, clock cuakhau.C
 			"declared", st.Declared, "booked", st.Booked, "arrived", st.Arrived, "decisions", st.Decisions, "crossed", st.Crossed,
 			"cancelled", st.Cancelled, "no_show", st.NoShows, "rejected", st.Rejected, "errors", st.Errors)
 	}
+}
+
+// demoBeneficiary is the demo's receipts' account when none is given: an
+// example, named so that nobody pays it.
+var demoBeneficiary = httpapi.Beneficiary{BankBIN: "970436", Account: "0000000000", Name: "DEMO - KHONG CHUYEN TIEN (example, do not pay)"}
+
+// demoTariff stores fee's example schedule when the store has no tariff, so
+// that the demo's crossings get receipts. A store whose trucks crossed
+// before it had tariffs keeps those days unbilled: the example is then
+// refused, and the demo says so and goes on without receipts.
+func demoTariff(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
+	have, err := db.Tariffs(ctx)
+	if err != nil || len(have) > 0 {
+		return err
+	}
+	ex, err := fee.Example()
+	if err != nil {
+		return err
+	}
+	if err := db.AddTariffs(ctx, ex); err != nil {
+		if cuakhau.ErrorCode(err) == cuakhau.EINVALID {
+			fmt.Fprintf(stdout, "Fees: the example tariff was not added (%v); crossings get no receipts\n", err)
+			return nil
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "Fees: the example tariff %q (example amounts where the resolution publishes none) bills every crossing; a crossed trip's receipt is GET /api/v1/trips/{id}/receipt\n", ex[0].Version)
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,4 +95,22 @@ func openSeeded(t *testing.T, dsn string, clock cuakhau.Clock) *sqlstore.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// TestDemoTariff: a new demo store gets the example tariff, so that its
+// crossings get receipts; a second start adds nothing.
+func TestDemoTariff(t *testing.T) {
+	ctx := context.Background()
+	db := openSeeded(t, "sqlite:"+filepath.Join(t.TempDir(), "d.db"), cuakhau.NewFixedClock(time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC)))
+	defer db.Close()
+	var out strings.Builder
+	for range 2 {
+		if err := demoTariff(ctx, db, &out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts, err := db.Tariffs(ctx)
+	if err != nil || len(ts) != 1 || !strings.Contains(out.String(), "example amounts") {
+		t.Errorf("tariffs after two starts: %d (%v); said %q", len(ts), err, out.String())
+	}
 }

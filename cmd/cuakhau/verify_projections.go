@@ -21,7 +21,7 @@ func verifyProjections(ctx context.Context, db *sqlstore.DB, stdout, stderr io.W
 		return 0, fmt.Errorf("verify: %w", err)
 	}
 	if len(diffs) == 0 {
-		fmt.Fprintln(stdout, "projections: ok (trips, bookings, waiting, gate_controls and outbox are what the log rebuilds)")
+		fmt.Fprintln(stdout, "projections: ok (trips, bookings, waiting, gate_controls, outbox and receipts are what the log rebuilds)")
 		return 0, nil
 	}
 	fmt.Fprintf(stdout, "projections: %d difference(s) from what the log rebuilds:\n", len(diffs))
