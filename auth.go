@@ -246,3 +246,17 @@ func IdempotencyFrom(ctx context.Context) (Idempotency, bool) {
 	k, ok := ctx.Value(idemKey{}).(Idempotency)
 	return k, ok && k.Key != ""
 }
+
+// CanSeeStats reports whether p may read the statistics of gate ("" every
+// gate): leadership (viewers) and admins anywhere; officers and operators
+// for their own gate, or any when unbound. An enterprise sees its own
+// trips, not the border's figures.
+func (p Principal) CanSeeStats(gate string) bool {
+	switch {
+	case p.Role == RoleAdmin || p.Role == RoleViewer:
+		return true
+	case p.Role.Officer():
+		return p.Gate == "" || p.Gate == gate
+	}
+	return false
+}

@@ -3,23 +3,23 @@ package cuakhau
 import "testing"
 
 // TestPrincipalGateActions is the whole table of who may see a gate's
-// queue, call its trucks forward, change its controls and record a fee
-// payment: every role, bound to the gate asked about, bound to another gate,
+// queue, call its trucks forward, change its controls, record a fee
+// payment and read its statistics: every role, bound to the gate asked about, bound to another gate,
 // or unbound.
 func TestPrincipalGateActions(t *testing.T) {
-	type allowed struct{ see, call, control, pay bool }
+	type allowed struct{ see, call, control, pay, stats bool }
 	// What each role may do at its own gate (or unbound); at another gate
 	// only the unbounded roles keep it.
 	own := map[Role]allowed{
-		RoleAdmin:       {true, true, true, true},
-		RoleOperator:    {true, true, true, true},
-		RoleCustoms:     {true, false, false, false},
-		RoleBorderGuard: {true, false, false, false},
-		RoleQuarantine:  {true, false, false, false},
-		RoleMedical:     {true, false, false, false},
-		RoleEnterprise:  {false, false, false, false},
-		RoleViewer:      {true, false, false, false},
-		RoleSystem:      {false, true, false, true},
+		RoleAdmin:       {true, true, true, true, true},
+		RoleOperator:    {true, true, true, true, true},
+		RoleCustoms:     {true, false, false, false, true},
+		RoleBorderGuard: {true, false, false, false, true},
+		RoleQuarantine:  {true, false, false, false, true},
+		RoleMedical:     {true, false, false, false, true},
+		RoleEnterprise:  {false, false, false, false, false},
+		RoleViewer:      {true, false, false, false, true},
+		RoleSystem:      {false, true, false, true, false},
 	}
 	gateBound := func(r Role) bool { return r.Officer() }
 	for _, r := range append(Roles, RoleSystem) {
@@ -36,9 +36,9 @@ func TestPrincipalGateActions(t *testing.T) {
 			if bound == "tan-thanh" {
 				w = allowed{}
 			}
-			got := allowed{p.CanSeeQueue("huu-nghi"), p.CanCallForward("huu-nghi"), p.CanChangeControls("huu-nghi"), p.CanRecordPayment("huu-nghi")}
+			got := allowed{p.CanSeeQueue("huu-nghi"), p.CanCallForward("huu-nghi"), p.CanChangeControls("huu-nghi"), p.CanRecordPayment("huu-nghi"), p.CanSeeStats("huu-nghi")}
 			if got != w {
-				t.Errorf("%s bound to %q at huu-nghi: see/call/control/pay = %v, want %v", r, bound, got, w)
+				t.Errorf("%s bound to %q at huu-nghi: see/call/control/pay/stats = %v, want %v", r, bound, got, w)
 			}
 		}
 	}

@@ -93,6 +93,10 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err := db.fillReceipts(ctx); err != nil {
 		return applied, fmt.Errorf("migrate: %w", err)
 	}
+	// And in the statistics.
+	if err := db.fillStats(ctx); err != nil {
+		return applied, fmt.Errorf("migrate: %w", err)
+	}
 	return applied, nil
 }
 

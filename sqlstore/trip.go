@@ -245,6 +245,9 @@ func (db *DB) decide(ctx context.Context, p cuakhau.Principal, tripID string, d 
 			if err := db.issueReceipt(ctx, tx, next, cg.loc); err != nil {
 				return nil, nil, err
 			}
+			if err := db.countCrossing(ctx, tx, next, cg.loc); err != nil {
+				return nil, nil, err
+			}
 		}
 		res := &cuakhau.DecisionResult{Event: ev, Trip: next}
 		return res, decisionJSON(ev, body), nil

@@ -48,8 +48,8 @@ func (d RowDiff) String() string {
 const none = "(none)"
 
 // VerifyProjections rebuilds every projection the API serves — trips,
-// bookings, the waiting area, gate controls, the outbox and the fee
-// receipts — from the log,
+// bookings, the waiting area, gate controls, the outbox, the fee
+// receipts and the live statistics — from the log,
 // with the transitions and row builders the store writes them with
 // (flow.Project, flow.Replayer, bookingEnd, notice.Of, …), and compares
 // them with the stored rows from the same snapshot. It returns each
@@ -95,7 +95,7 @@ func (db *DB) VerifyProjections(ctx context.Context) ([]RowDiff, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("verify projections: read log: %w", err)
 	}
-	for _, check := range []func(context.Context, *sql.Tx) error{r.checkTrips, r.checkBookings, r.checkWaiting, r.checkControls, r.checkOutbox, r.checkReceipts} {
+	for _, check := range []func(context.Context, *sql.Tx) error{r.checkTrips, r.checkBookings, r.checkWaiting, r.checkControls, r.checkOutbox, r.checkReceipts, r.checkStats} {
 		if err := check(ctx, tx); err != nil {
 			return nil, fmt.Errorf("verify projections: %w", err)
 		}
@@ -115,7 +115,9 @@ type rebuild struct {
 	outbox     map[string]outboxRow
 	// unverifiedText holds the outbox ids whose text the log cannot rebuild.
 	unverifiedText map[string]bool
-	diffs          []RowDiff
+	// arrived holds each trip's first arrival (stats.go).
+	arrived map[string]time.Time
+	diffs   []RowDiff
 }
 
 type bookingRow struct {
@@ -124,7 +126,7 @@ type bookingRow struct {
 
 func newRebuild(gates map[string]cachedGate) *rebuild {
 	return &rebuild{gates: gates, trips: map[string]*cuakhau.Trip{}, onTheirWay: map[string]map[string]bool{}, bookings: map[string]bookingRow{}, waiting: flow.NewReplayer(),
-		controls: map[string]json.RawMessage{}, outbox: map[string]outboxRow{}, unverifiedText: map[string]bool{}}
+		controls: map[string]json.RawMessage{}, outbox: map[string]outboxRow{}, unverifiedText: map[string]bool{}, arrived: map[string]time.Time{}}
 }
 
 func (r *rebuild) differ(table, key, field, stored, rebuilt string) {
@@ -136,6 +138,9 @@ func (r *rebuild) add(ev *cuakhau.Event) {
 	// The waiting area is rebuilt by replay's rules; its findings about
 	// calls are `cuakhau queue replay`'s to report.
 	r.waiting.Add(ev)
+	if _, seen := r.arrived[ev.TripID]; ev.Type == cuakhau.EventArrived && !seen {
+		r.arrived[ev.TripID] = ev.At
+	}
 	cg, known := r.gates[ev.Gate]
 	switch {
 	case ev.TripID == "" && ev.Type == cuakhau.EventControls:

@@ -1,0 +1,360 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/stats"
+)
+
+// Sources of daily_stats rows.
+const (
+	statsLive    = "live"
+	statsHistory = "history"
+)
+
+// countCrossing adds trip t, which has just crossed, to the statistics in
+// the crossing's transaction: its day's row (stats.Crossing, on the
+// gate-local day) and its clearance times, its arrival read from its log.
+func (db *DB) countCrossing(ctx context.Context, tx *wtx, t *cuakhau.Trip, loc *time.Location) error {
+	if t.CrossedAt == nil {
+		return nil
+	}
+	d := stats.Crossing(t, stats.DayOf(*t.CrossedAt, loc))
+	if _, err := tx.exec(ctx, `INSERT INTO daily_stats (day, gate, direction, hs_chapter, source, trucks, value_usd_cents, gross_kg)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (day, gate, direction, hs_chapter, source) DO UPDATE SET
+			trucks = daily_stats.trucks + excluded.trucks,
+			value_usd_cents = daily_stats.value_usd_cents + excluded.value_usd_cents,
+			gross_kg = daily_stats.gross_kg + excluded.gross_kg`,
+		d.Day.String(), d.Gate, string(d.Direction), d.Chapter, statsLive, d.Trucks, d.ValueUSDCents, d.GrossKg); err != nil {
+		return fmt.Errorf("count crossing: %w", err)
+	}
+	var arrived sql.NullString
+	err := tx.queryRow(ctx, `SELECT min(at) FROM events WHERE trip_id = ? AND type = ?`, t.ID, string(cuakhau.EventArrived)).Scan(&arrived)
+	if err != nil {
+		return fmt.Errorf("count crossing: %w", err)
+	}
+	ct, err := crossingTimes(t, arrived)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO crossing_times (trip_id, day, gate, direction, declared_s, arrived_s) VALUES (?, ?, ?, ?, ?, ?)`,
+		t.ID, d.Day.String(), t.Gate, string(t.Direction), ct.Declared, nullSeconds(ct.Arrived))
+	if err != nil {
+		return fmt.Errorf("count crossing: %w", err)
+	}
+	return nil
+}
+
+// crossingTimes are trip t's clearance times given its first arrival.
+func crossingTimes(t *cuakhau.Trip, arrived sql.NullString) (stats.Times, error) {
+	ct := stats.Times{Declared: int64(t.CrossedAt.Sub(t.DeclaredAt) / time.Second), Arrived: -1}
+	if arrived.Valid {
+		at, err := parseTime(arrived.String)
+		if err != nil {
+			return ct, err
+		}
+		ct.Arrived = int64(t.CrossedAt.Sub(at) / time.Second)
+	}
+	return ct, nil
+}
+
+func nullSeconds(s int64) any {
+	if s < 0 {
+		return nil
+	}
+	return s
+}
+
+// StatsQuery asks for a range's statistics at a gate and in a direction
+// ("" all).
+type StatsQuery struct {
+	Range     stats.Range
+	Gate      string
+	Direction cuakhau.Direction
+}
+
+// Stats returns q's statistics (stats.Build): the daily rows of the range
+// and of the same period a year earlier, live and imported, with the fees
+// of the receipts; the clearance times of the trucks that crossed in the
+// range. Who may read them is Principal.CanSeeStats; a range longer than
+// stats.MaxRangeYears or upside down is EINVALID naming the field.
+func (db *DB) Stats(ctx context.Context, p cuakhau.Principal, q StatsQuery) (_ *stats.Period, err error) {
+	defer markFault(&err)
+	if err := q.Range.Check(); err != nil {
+		return nil, err
+	}
+	bad := cuakhau.FieldErrors{}
+	if q.Gate != "" {
+		if _, ok, err := db.cachedGate(ctx, q.Gate); err != nil {
+			return nil, err
+		} else if !ok {
+			bad.Add("gate", fmt.Sprintf("unknown gate %q", q.Gate))
+		}
+	}
+	switch q.Direction {
+	case "", cuakhau.Export, cuakhau.Import:
+	default:
+		bad.Add("direction", "export or import")
+	}
+	if err := bad.Err(); err != nil {
+		return nil, err
+	}
+	if !p.CanSeeStats(q.Gate) {
+		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not read the statistics of %s", p.Role, orAll(q.Gate))
+	}
+	span := q.Range.Span()
+	where, args := statsWhere("day", span.From.String(), span.To.String(), q.Gate, q.Direction)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT day, gate, direction, hs_chapter, sum(trucks), sum(value_usd_cents), sum(gross_kg)
+		FROM daily_stats WHERE `+where+` GROUP BY day, gate, direction, hs_chapter`), args...)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("read statistics: %w", err))
+	}
+	var daily []stats.Daily
+	for rows.Next() {
+		var d stats.Daily
+		var day string
+		if err := rows.Scan(&day, &d.Gate, &d.Direction, &d.Chapter, &d.Trucks, &d.ValueUSDCents, &d.GrossKg); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read statistics: %w", err)
+		}
+		if d.Day, err = stats.ParseDate(day); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		daily = append(daily, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read statistics: %w", err)
+	}
+	// The fees: one row per day, gate and direction, without trucks.
+	where, args = statsWhere("crossed_day", span.From.String(), span.To.String(), q.Gate, q.Direction)
+	rows, err = db.read.QueryContext(ctx, db.q(`SELECT crossed_day, gate, direction, sum(amount_vnd) FROM receipts
+		WHERE number IS NOT NULL AND `+where+` GROUP BY crossed_day, gate, direction`), args...)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("read fees: %w", err))
+	}
+	for rows.Next() {
+		var d stats.Daily
+		var day string
+		if err := rows.Scan(&day, &d.Gate, &d.Direction, &d.FeesVND); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read fees: %w", err)
+		}
+		if d.Day, err = stats.ParseDate(day); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		daily = append(daily, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read fees: %w", err)
+	}
+	where, args = statsWhere("day", q.Range.From.String(), q.Range.To.String(), q.Gate, q.Direction)
+	rows, err = db.read.QueryContext(ctx, db.q(`SELECT declared_s, arrived_s FROM crossing_times WHERE `+where), args...)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("read clearance times: %w", err))
+	}
+	var times []stats.Times
+	for rows.Next() {
+		var t stats.Times
+		var arrived sql.NullInt64
+		if err := rows.Scan(&t.Declared, &arrived); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read clearance times: %w", err)
+		}
+		t.Arrived = -1
+		if arrived.Valid {
+			t.Arrived = arrived.Int64
+		}
+		times = append(times, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read clearance times: %w", err)
+	}
+	period := stats.Build(q.Range, q.Gate, q.Direction, daily, times)
+	return &period, nil
+}
+
+func orAll(gate string) string {
+	if gate == "" {
+		return "every gate"
+	}
+	return "gate " + gate
+}
+
+// statsWhere is the condition on a day column from from to to (inclusive)
+// and, when given, a gate and a direction.
+func statsWhere(dayCol, from, to, gate string, dir cuakhau.Direction) (string, []any) {
+	conds := []string{dayCol + " >= ?", dayCol + " <= ?"}
+	args := []any{from, to}
+	if gate != "" {
+		conds = append(conds, "gate = ?")
+		args = append(args, gate)
+	}
+	if dir != "" {
+		conds = append(conds, "direction = ?")
+		args = append(args, string(dir))
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// ImportHistory stores daily history for the years before the platform
+// (stats.ParseHistory's rows), all or nothing: a day already imported for
+// a gate and direction, or one the platform counted trucks crossing on, is
+// refused (ECONFLICT, naming the first such rows) and nothing is stored.
+// Only an admin may import.
+func (db *DB) ImportHistory(ctx context.Context, p cuakhau.Principal, rows []stats.Daily) (err error) {
+	defer markFault(&err)
+	if p.Role != cuakhau.RoleAdmin {
+		return cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not import statistics", p.Role)
+	}
+	return db.update(ctx, func(ctx context.Context, tx *wtx) error {
+		var clash []string
+		for _, d := range rows {
+			var n int
+			err := tx.queryRow(ctx, `SELECT count(*) FROM daily_stats WHERE day = ? AND gate = ? AND direction = ?`,
+				d.Day.String(), d.Gate, string(d.Direction)).Scan(&n)
+			if err != nil {
+				return err
+			}
+			if n > 0 && len(clash) < 10 {
+				clash = append(clash, fmt.Sprintf("%s %s %s", d.Day, d.Gate, d.Direction))
+			}
+			if n > 0 {
+				continue
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO daily_stats (day, gate, direction, hs_chapter, source, trucks, value_usd_cents, gross_kg) VALUES (?, ?, ?, '', ?, ?, ?, 0)`,
+				d.Day.String(), d.Gate, string(d.Direction), statsHistory, d.Trucks, d.ValueUSDCents); err != nil {
+				return err
+			}
+		}
+		if len(clash) > 0 {
+			return cuakhau.Errorf(cuakhau.ECONFLICT, "nothing imported: the statistics already hold %s", strings.Join(clash, "; "))
+		}
+		return nil
+	})
+}
+
+// fillStats counts every crossed trip without clearance times in the
+// statistics (a store that crossed trucks before statistics were kept).
+func (db *DB) fillStats(ctx context.Context) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, body FROM trips WHERE status = 'crossed'
+		AND NOT EXISTS (SELECT 1 FROM crossing_times c WHERE c.trip_id = trips.id) ORDER BY declared_at, id`)
+	if err != nil {
+		return fmt.Errorf("fill statistics: %w", err)
+	}
+	var trips []*cuakhau.Trip
+	for rows.Next() {
+		var id, body string
+		if err := rows.Scan(&id, &body); err != nil {
+			rows.Close()
+			return fmt.Errorf("fill statistics: %w", err)
+		}
+		t, err := decodeTrip(id, body, nil)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		trips = append(trips, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("fill statistics: %w", err)
+	}
+	for len(trips) > 0 {
+		batch := trips[:min(len(trips), 500)]
+		trips = trips[len(batch):]
+		err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
+			for _, t := range batch {
+				cg, _, err := db.cachedGate(ctx, t.Gate)
+				if err != nil {
+					return err
+				}
+				if err := db.countCrossing(ctx, tx, t, cg.loc); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("fill statistics: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkStats compares the live statistics and the clearance times with
+// what the rebuilt crossed trips give (imported history has no log to be
+// checked against).
+func (r *rebuild) checkStats(ctx context.Context, tx *sql.Tx) error {
+	wantDays := map[string]stats.Daily{}
+	wantTimes := map[string]string{}
+	for id, t := range r.trips {
+		if t.Status != cuakhau.StatusCrossed || t.CrossedAt == nil {
+			continue
+		}
+		var loc *time.Location
+		if cg, ok := r.gates[t.Gate]; ok {
+			loc = cg.loc
+		}
+		d := stats.Crossing(t, stats.DayOf(*t.CrossedAt, loc))
+		k := statsKey(d.Day.String(), d.Gate, string(d.Direction), d.Chapter)
+		w := wantDays[k]
+		w.Add(d)
+		wantDays[k] = w
+		arrived := sql.NullString{}
+		if at, ok := r.arrived[id]; ok {
+			arrived = sql.NullString{String: formatTime(at), Valid: true}
+		}
+		ct, err := crossingTimes(t, arrived)
+		if err != nil {
+			return err
+		}
+		wantTimes[id] = fmt.Sprintf("%s %s %s %d %d", d.Day, t.Gate, t.Direction, ct.Declared, ct.Arrived)
+	}
+	err := compareTable(ctx, tx, r, "daily_stats", `SELECT day, gate, direction, hs_chapter, trucks, value_usd_cents, gross_kg FROM daily_stats WHERE source = 'live'`, wantDays,
+		func(rows *sql.Rows) (string, stats.Daily, error) {
+			var d stats.Daily
+			var day, gate, dir, ch string
+			err := rows.Scan(&day, &gate, &dir, &ch, &d.Trucks, &d.ValueUSDCents, &d.GrossKg)
+			return statsKey(day, gate, dir, ch), d, err
+		}, func(key string, s, w stats.Daily) error {
+			r.fields("daily_stats", key, []string{"trucks", "value_usd_cents", "gross_kg"},
+				[]string{fmt.Sprint(s.Trucks), fmt.Sprint(s.ValueUSDCents), fmt.Sprint(s.GrossKg)},
+				[]string{fmt.Sprint(w.Trucks), fmt.Sprint(w.ValueUSDCents), fmt.Sprint(w.GrossKg)})
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	return compareTable(ctx, tx, r, "crossing_times", `SELECT trip_id, day, gate, direction, declared_s, arrived_s FROM crossing_times`, wantTimes,
+		func(rows *sql.Rows) (string, string, error) {
+			var id, day, gate, dir string
+			var declared int64
+			var arrived sql.NullInt64
+			err := rows.Scan(&id, &day, &gate, &dir, &declared, &arrived)
+			a := int64(-1)
+			if arrived.Valid {
+				a = arrived.Int64
+			}
+			return id, fmt.Sprintf("%s %s %s %d %d", day, gate, dir, declared, a), err
+		}, func(key, s, w string) error {
+			if s != w {
+				r.differ("crossing_times", key, "day gate direction declared_s arrived_s", s, w)
+			}
+			return nil
+		})
+}
+
+func statsKey(day, gate, dir, chapter string) string {
+	return day + "/" + gate + "/" + dir + "/" + chapter
+}

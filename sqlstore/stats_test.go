@@ -1,0 +1,115 @@
+package sqlstore_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/sqlstore"
+	"github.com/cuakhau/cuakhau/stats"
+)
+
+// TestStatsKeptAsTrucksCross: each crossing adds to its gate-local day's
+// row in its write, with its clearance times; imported history counts in
+// the year-earlier comparison; an import that clashes with counted days
+// stores nothing; the statistics rebuild from the log (verify).
+func TestStatsKeptAsTrucksCross(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		day := stats.NewDate(2026, time.December, 1) // start is 08:00 in Hà Nội
+		crossTrip(t, db)
+		// The second waits at the gate for 30 minutes before its route.
+		tr := declare(t, db, company, withPlate(durian(), "12C45678"))
+		clock.Add(time.Hour)
+		if _, err := db.Arrive(ctx, operator, tr.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Call(ctx, operator, "huu-nghi", cuakhau.CallRequest{TripID: tr.ID, Reason: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		clock.Add(30 * time.Minute)
+		for _, s := range route {
+			decide(t, db, s.p, tr.ID, cuakhau.Decision{Checkpoint: s.checkpoint, Outcome: cuakhau.OutcomePass, Channel: s.channel})
+		}
+		q := sqlstore.StatsQuery{Range: stats.Range{From: day, To: day}}
+		p, err := db.Stats(ctx, viewer, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Days) != 1 || p.Days[0].Trucks != 2 || p.Days[0].ValueUSDCents != 2*5400000 || p.Days[0].GrossKg != 36000 || p.Days[0].Gate != "huu-nghi" {
+			t.Fatalf("days: %+v", p.Days)
+		}
+		if len(p.Chapters) != 1 || p.Chapters[0].Chapter != "08" || p.Chapters[0].Trucks != 2 {
+			t.Errorf("chapters: %+v", p.Chapters)
+		}
+		c := p.Clearance
+		if c.Crossed != 2 || c.Arrived != 1 || c.ArrivedP50 == nil || *c.ArrivedP50 != 30 || c.DeclaredP90 == nil || *c.DeclaredP90 != 90 {
+			t.Errorf("clearance: %+v", c)
+		}
+		if p.Totals.Now.Trucks != 2 || p.Totals.ValueGrowth != nil || !strings.Contains(p.Summary, "Trung bình khoảng 2 lượt xe/ngày") {
+			t.Errorf("totals %+v, summary %q", p.Totals, p.Summary)
+		}
+
+		// A year earlier, imported: the growth appears.
+		hist, err := stats.ParseHistory(strings.NewReader(stats.HistoryHeader+"\n2025-12-01,huu-nghi,export,1,40000\n"), func(g string) bool { return g == "huu-nghi" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ImportHistory(ctx, viewer, hist); cuakhau.ErrorCode(err) != cuakhau.EFORBIDDEN {
+			t.Errorf("a viewer imports: %v", err)
+		}
+		if err := db.ImportHistory(ctx, admin, hist); err != nil {
+			t.Fatal(err)
+		}
+		p, _ = db.Stats(ctx, viewer, q)
+		if p.Totals.Before.Trucks != 1 || p.Totals.ValueGrowth == nil || *p.Totals.ValueGrowth != 170 {
+			t.Errorf("after the import: %+v", p.Totals)
+		}
+		// Again, or onto a counted day: refused, nothing stored.
+		clash, _ := stats.ParseHistory(strings.NewReader(stats.HistoryHeader+"\n2025-11-30,huu-nghi,export,5,1\n2026-12-01,huu-nghi,export,9,9\n"), func(string) bool { return true })
+		if err := db.ImportHistory(ctx, admin, clash); cuakhau.ErrorCode(err) != cuakhau.ECONFLICT || !strings.Contains(err.Error(), "2026-12-01 huu-nghi export") {
+			t.Errorf("a clashing import: %v", err)
+		}
+		if p, _ := db.Stats(ctx, viewer, sqlstore.StatsQuery{Range: stats.Range{From: stats.NewDate(2025, time.November, 30), To: stats.NewDate(2025, time.November, 30)}}); p.Totals.Now.Trucks != 0 {
+			t.Errorf("a refused import stored %d trucks", p.Totals.Now.Trucks)
+		}
+
+		// Filters, rights and ranges.
+		if p, _ := db.Stats(ctx, viewer, sqlstore.StatsQuery{Range: q.Range, Direction: cuakhau.Import}); p.Totals.Now.Trucks != 0 {
+			t.Errorf("imports: %+v", p.Totals.Now)
+		}
+		if p, _ := db.Stats(ctx, viewer, sqlstore.StatsQuery{Range: q.Range, Gate: "tan-thanh"}); p.Totals.Now.Trucks != 0 {
+			t.Errorf("tan-thanh: %+v", p.Totals.Now)
+		}
+		_, err = db.Stats(ctx, company, q)
+		wantCode(t, err, cuakhau.EFORBIDDEN)
+		_, err = db.Stats(ctx, viewer, sqlstore.StatsQuery{Range: q.Range, Gate: "nowhere"})
+		wantField(t, err, "gate", "unknown")
+		_, err = db.Stats(ctx, viewer, sqlstore.StatsQuery{Range: stats.Range{From: day, To: day.AddDays(-1)}})
+		wantField(t, err, "from", "after")
+		wantWhole(t, db)
+
+		// verify names a day's count changed, and clearance times lost.
+		for _, tc := range []struct{ change, undo, want string }{
+			{`UPDATE daily_stats SET trucks = 3 WHERE source = 'live'`, `UPDATE daily_stats SET trucks = 2 WHERE source = 'live'`, "trucks is 3, the log gives 2"},
+			{`UPDATE crossing_times SET arrived_s = 60 WHERE trip_id = '` + tr.ID + `'`, `UPDATE crossing_times SET arrived_s = 1800 WHERE trip_id = '` + tr.ID + `'`, "crossing_times " + tr.ID},
+		} {
+			if err := db.ExecRaw(ctx, tc.change); err != nil {
+				t.Fatal(err)
+			}
+			var found []string
+			for _, d := range verifyRows(t, db) {
+				found = append(found, d.String())
+			}
+			if !strings.Contains(strings.Join(found, "\n"), tc.want) {
+				t.Errorf("after %s verify says %q, want …%s…", tc.change, found, tc.want)
+			}
+			if err := db.ExecRaw(ctx, tc.undo); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wantWhole(t, db)
+	})
+}
