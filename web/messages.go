@@ -170,7 +170,7 @@ var messages = map[string][nLangs]string{
 	"checkpoint.more":        {"Trang sau", "Next page", "下一页"},
 	"checkpoint.back":        {"Danh sách chờ %s", "%s worklist", "%s待办列表"},
 	"decision.trip":          {"Thông tin chuyến", "The trip", "车次信息"},
-	"decision.title":         {"Quyết định %s", "%s decision", "%s决定"},
+	"decision.title":         {"Quyết định: %s", "Decision: %s", "决定：%s"},
 	"decision.recorded":      {"Đã ghi nhận quyết định.", "The decision is recorded.", "决定已记录。"},
 	"decision.trailer":       {"Biển số rơ-moóc", "Trailer plate", "挂车车牌"},
 	"decision.enterprise":    {"Doanh nghiệp", "Enterprise", "企业"},
