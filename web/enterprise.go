@@ -129,6 +129,10 @@ type enterpriseTripView struct {
 	Window   string
 	Steps    []stepText
 	History  []stepText
+	// Booking is the calendar of the gate's windows, and what the last
+	// booking, move or cancellation did or why it was refused; nil when
+	// the trip can no longer book.
+	Booking *bookingView
 }
 
 // enterpriseTrip is trip id as p may see it, with its gate. Another
@@ -162,6 +166,9 @@ func (w *Web) enterpriseTripPage(rw http.ResponseWriter, r *http.Request) error 
 	l := langOf(rw, r)
 	v, err := w.enterpriseTripView(r, l, p, t, g)
 	if err != nil {
+		return err
+	}
+	if err := w.fillBooking(r, l, p, v, g, r.URL.Query().Get("date"), r.URL.Query().Get("done")); err != nil {
 		return err
 	}
 	w.render(rw, r, l, http.StatusOK, "enterprise_trip", t.Code, v)

@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/sqlstore"
@@ -129,5 +132,104 @@ func TestEnterpriseTripPage(t *testing.T) {
 	}
 	if o := own.do("GET", "/enterprise/trips/nope", nil); o.status != http.StatusNotFound {
 		t.Errorf("unknown trip: %d, want 404", o.status)
+	}
+}
+
+// plateN is the n-th of a run of distinct valid plates.
+func plateN(n int) string {
+	return fmt.Sprintf("29C-%03d.%02d", 100+n/100, n%100)
+}
+
+func TestEnterpriseBooking(t *testing.T) {
+	db := openStore(t, cuakhau.NewFixedClock(testNow))
+	pages := newPages(t, db, func(c *web.Config) { c.Sessions = db })
+	own, other := enterprises(t, db, pages)
+	a := declarePlate(t, db, "20C-111.11", testDecl.Enterprise.TaxCode, "huu-nghi")
+	target := "/enterprise/trips/" + a.ID
+	day := "2026-12-02"
+
+	p := own.do("GET", target+"?lang=en&date="+day, nil)
+	rows := p.doc.Find(".windows tbody tr")
+	if p.status != 200 || rows.Length() == 0 || p.doc.Find(`.windows form input[name="do"][value="book"]`).Length() != rows.Length() {
+		t.Fatalf("calendar of %s: %d, %d windows\n%s", day, p.status, rows.Length(), p.body)
+	}
+	if got := p.text(".windows tbody tr:first-child th"); got != "07:00 – 08:00" {
+		t.Errorf("first window %q, want 07:00 – 08:00 gate time", got)
+	}
+	first, _ := rows.Eq(0).Attr("data-start")
+	second, _ := rows.Eq(1).Attr("data-start")
+	csrf := own.csrf(target)
+
+	// Book the first window.
+	ok := own.do("POST", target+"/booking?lang=en", url.Values{"csrf": {csrf}, "do": {"book"}, "start": {first}, "date": {day}})
+	if ok.status != http.StatusSeeOther {
+		t.Fatalf("book: %d\n%s", ok.status, ok.body)
+	}
+	after := own.do("GET", ok.header.Get("Location"), nil)
+	if after.text(".booking .done") != "The window is booked." || after.doc.Find(".windows tr.mine").AttrOr("data-start", "") != first ||
+		after.text("dd.window") != "07:00 02/12/2026 – 08:00" {
+		t.Errorf("after booking: notice %q, mine %q, window %q", after.text(".booking .done"), after.doc.Find(".windows tr.mine").AttrOr("data-start", ""), after.text("dd.window"))
+	}
+	// Move it to the second.
+	if mv := own.do("POST", target+"/booking", url.Values{"csrf": {csrf}, "do": {"move"}, "start": {second}, "date": {day}}); mv.status != http.StatusSeeOther {
+		t.Fatalf("move: %d\n%s", mv.status, mv.body)
+	}
+	if tr, _ := db.Trip(context.Background(), admin, a.ID); tr.Booking.Start.Format(time.RFC3339) != second {
+		t.Errorf("after the move the booking starts %s, want %s", tr.Booking.Start, second)
+	}
+	// A window that has started: refused in the page's language, nothing changed.
+	for lang, want := range map[string]string{"en": "This window cannot be booked", "vi": "Không đặt được khung giờ này"} {
+		bad := own.do("POST", target+"/booking?lang="+lang, url.Values{"csrf": {csrf}, "do": {"move"}, "start": {"2026-12-01T00:00:00Z"}, "date": {day}})
+		if bad.status != http.StatusBadRequest || !strings.HasPrefix(bad.text("#booking-err p"), want) {
+			t.Errorf("moving to a past window (%s): %d %q", lang, bad.status, bad.text("#booking-err"))
+		}
+	}
+	if tr, _ := db.Trip(context.Background(), admin, a.ID); tr.Booking.Start.Format(time.RFC3339) != second {
+		t.Errorf("a refused move changed the booking to %s", tr.Booking.Start)
+	}
+	// Another enterprise cannot touch it.
+	if o := other.do("POST", target+"/booking", url.Values{"csrf": {other.csrf("/enterprise")}, "do": {"cancel"}}); o.status != http.StatusNotFound {
+		t.Errorf("another enterprise cancelling: %d, want 404", o.status)
+	}
+	// Cancel.
+	if c := own.do("POST", target+"/booking", url.Values{"csrf": {csrf}, "do": {"cancel"}, "date": {day}}); c.status != http.StatusSeeOther {
+		t.Fatalf("cancel: %d\n%s", c.status, c.body)
+	}
+	if tr, _ := db.Trip(context.Background(), admin, a.ID); tr.Status != cuakhau.StatusDeclared || !tr.Booking.IsZero() {
+		t.Errorf("after cancelling: %s, booking %v", tr.Status, tr.Booking)
+	}
+	// Without the CSRF token nothing is booked.
+	if r := own.do("POST", target+"/booking", url.Values{"do": {"book"}, "start": {first}}); r.status != http.StatusForbidden {
+		t.Errorf("booking without CSRF: %d, want 403", r.status)
+	}
+}
+
+func TestEnterpriseBookingFull(t *testing.T) {
+	db := openStore(t, cuakhau.NewFixedClock(testNow))
+	pages := newPages(t, db, func(c *web.Config) { c.Sessions = db })
+	own, _ := enterprises(t, db, pages)
+	ctx := context.Background()
+	ws, err := db.Windows(ctx, "huu-nghi", cuakhau.Export, "2026-12-02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := ws[0]
+	for i := range full.Accepts {
+		tr := declarePlate(t, db, plateN(i), otherTaxCode, "huu-nghi")
+		if _, err := db.Book(ctx, admin, tr.ID, full.Start); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := declarePlate(t, db, "20C-111.11", testDecl.Enterprise.TaxCode, "huu-nghi")
+	target := "/enterprise/trips/" + a.ID
+	p := own.do("GET", target+"?lang=en&date=2026-12-02", nil)
+	row := p.doc.Find(fmt.Sprintf(`.windows tr[data-start="%s"]`, full.Start.Format(time.RFC3339)))
+	if row.Find("form").Length() != 0 || !strings.Contains(row.Text(), "Full") {
+		t.Errorf("the full window offers a booking: %q", strings.TrimSpace(row.Text()))
+	}
+	// A stale page books it anyway: the nearest free windows are offered.
+	r := own.do("POST", target+"/booking?lang=zh", url.Values{"csrf": {own.csrf(target)}, "do": {"book"}, "start": {full.Start.Format(time.RFC3339)}, "date": {"2026-12-02"}})
+	if r.status != http.StatusConflict || !strings.HasPrefix(r.text("#booking-err p"), "该时段已满") || r.doc.Find(".nearest li").Length() == 0 {
+		t.Errorf("booking a full window: %d %q, %d nearest", r.status, r.text("#booking-err"), r.doc.Find(".nearest li").Length())
 	}
 }

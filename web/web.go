@@ -150,6 +150,7 @@ func (w *Web) routes() []route {
 		{"POST /logout", false, nil, w.logout},
 		{"GET /enterprise", false, signedIn(enterpriseRoles...), w.enterprisePage},
 		{"GET /enterprise/trips/{id}", false, signedIn(enterpriseRoles...), w.enterpriseTripPage},
+		{"POST /enterprise/trips/{id}/booking", false, signedIn(enterpriseRoles...), w.book},
 		{"GET /admin", false, signedIn(cuakhau.RoleAdmin), w.stubPage("admin.title")},
 		{"GET /checkpoint", false, signedIn(officerRoles()...), w.checkpointPage},
 		{"GET /checkpoint/trips/{id}", false, signedIn(officerRoles()...), w.checkpointTripPage},
