@@ -236,6 +236,7 @@ var matrix = map[string][]cuakhau.Role{
 	"POST /login":                 nil,
 	"POST /logout":                nil,
 	"GET /enterprise":             {cuakhau.RoleEnterprise, cuakhau.RoleAdmin},
+	"GET /enterprise/trips/{id}":  {cuakhau.RoleEnterprise, cuakhau.RoleAdmin},
 	"GET /admin":                  {cuakhau.RoleAdmin},
 	"GET /dashboard":              {cuakhau.RoleViewer, cuakhau.RoleAdmin},
 	"GET /checkpoint":             {cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical},
