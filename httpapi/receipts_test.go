@@ -106,7 +106,12 @@ func TestReceiptRoutes(t *testing.T) {
 	wantError(t, e.do(t, "POST", pays, "enterprise", map[string]any{"amount_vnd": 400000, "reference": "FT1"}), http.StatusForbidden, cuakhau.EFORBIDDEN)
 	wantError(t, e.do(t, "POST", pays, "operator-tan-thanh", map[string]any{"amount_vnd": 400000, "reference": "FT1"}), http.StatusForbidden, cuakhau.EFORBIDDEN)
 	wantError(t, e.do(t, "POST", pays, "operator", map[string]any{"amount_vnd": -1, "reference": ""}), http.StatusBadRequest, cuakhau.EINVALID, "amount_vnd", "reference")
-	part := decode[receiptJSON](t, e.do(t, "POST", pays, "operator", map[string]any{"amount_vnd": 400000, "reference": "FT1"}), http.StatusCreated)
+	part := decode[receiptJSON](t, e.do(t, "POST", pays, "operator", map[string]any{"amount_vnd": 400000, "reference": "FT1"}, "Idempotency-Key", "pay-1"), http.StatusCreated)
+	// The same request retried with its key records nothing more.
+	again := decode[receiptJSON](t, e.do(t, "POST", pays, "operator", map[string]any{"amount_vnd": 400000, "reference": "FT1"}, "Idempotency-Key", "pay-1"), http.StatusCreated)
+	if len(again.Payments) != 1 || again.PaidVND != 400_000 {
+		t.Errorf("a retried payment: %+v, want the one payment", again)
+	}
 	if part.Status != "unpaid" || part.PaidVND != 400_000 {
 		t.Errorf("after a part payment: %+v", part)
 	}

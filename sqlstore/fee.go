@@ -452,7 +452,9 @@ func (db *DB) recordPayment(ctx context.Context, p cuakhau.Principal, tripID str
 	}
 	now := db.now()
 	id := db.newID(now)
-	err = db.update(ctx, func(ctx context.Context, tx *wtx) error {
+	// Through the idempotency record: a retried request (the same key) is
+	// answered with the receipt as it stands and records nothing twice.
+	_, err = writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (string, error) {
 		var (
 			number, paidAt sql.NullString
 			amount, paid   int64
@@ -460,23 +462,23 @@ func (db *DB) recordPayment(ctx context.Context, p cuakhau.Principal, tripID str
 		err := tx.queryRow(ctx, `SELECT number, amount_vnd, paid_vnd, paid_at FROM receipts WHERE trip_id = ?`+db.dialect.forUpdate(), tripID).
 			Scan(&number, &amount, &paid, &paidAt)
 		if errors.Is(err, sql.ErrNoRows) || err == nil && !number.Valid {
-			return cuakhau.Errorf(cuakhau.ENOTFOUND, "trip %s has no receipt to pay", t.Code)
+			return "", cuakhau.Errorf(cuakhau.ENOTFOUND, "trip %s has no receipt to pay", t.Code)
 		} else if err != nil {
-			return fmt.Errorf("read receipt: %w", err)
+			return "", fmt.Errorf("read receipt: %w", err)
 		}
 		if paidAt.Valid {
-			return cuakhau.Errorf(cuakhau.ECONFLICT, "receipt %s is paid already", number.String)
+			return "", cuakhau.Errorf(cuakhau.ECONFLICT, "receipt %s is paid already", number.String)
 		}
 		var one int
 		err = tx.queryRow(ctx, `SELECT 1 FROM payments WHERE source = ? AND reference = ?`, source, in.Reference).Scan(&one)
 		if err == nil {
-			return cuakhau.Errorf(cuakhau.ECONFLICT, "a payment with reference %q is recorded already", in.Reference)
+			return "", cuakhau.Errorf(cuakhau.ECONFLICT, "a payment with reference %q is recorded already", in.Reference)
 		} else if !errors.Is(err, sql.ErrNoRows) {
-			return err
+			return "", err
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO payments (id, trip_id, amount_vnd, reference, source, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			id, tripID, in.AmountVND, in.Reference, source, p.Actor(), formatTime(now)); err != nil {
-			return fmt.Errorf("store payment: %w", err)
+			return "", fmt.Errorf("store payment: %w", err)
 		}
 		paid += in.AmountVND
 		var at any
@@ -484,7 +486,7 @@ func (db *DB) recordPayment(ctx context.Context, p cuakhau.Principal, tripID str
 			at = formatTime(now)
 		}
 		_, err = tx.exec(ctx, `UPDATE receipts SET paid_vnd = ?, paid_at = ? WHERE trip_id = ?`, paid, at, tripID)
-		return err
+		return id, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("record payment: %w", err)

@@ -3,8 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/cuakhau/cuakhau"
@@ -73,10 +73,15 @@ func (db *DB) Worklist(ctx context.Context, p cuakhau.Principal, f cuakhau.Workl
 		if err := rows.Scan(&declared, &id, &body); err != nil {
 			return nil, fmt.Errorf("worklist: %w", err)
 		}
-		t := new(cuakhau.Trip)
-		if err := json.Unmarshal([]byte(body), t); err != nil {
+		// What the list is chosen by, decoded alone (a trip's cargo
+		// and driver are most of its body); the whole trip only for a row
+		// of the page.
+		var slim worklistTrip
+		if err := json.Unmarshal([]byte(body), &slim); err != nil {
 			return nil, fmt.Errorf("worklist: decode: %w", err)
 		}
+		t := &cuakhau.Trip{ID: id, Code: slim.Code, Status: slim.Status, Checkpoints: slim.Checkpoints,
+			Declaration: cuakhau.Declaration{Vehicle: slim.Vehicle, Containers: slim.Containers, CustomsDeclarations: slim.CustomsDeclarations}}
 		if flow.Awaiting(t, f.Kind) == nil || !find.Matches(t) {
 			continue
 		}
@@ -84,6 +89,10 @@ func (db *DB) Worklist(ctx context.Context, p cuakhau.Principal, f cuakhau.Workl
 		switch {
 		case f.After != "" && (declared < after || declared == after && id <= f.After):
 		case len(w.Trips) < f.Limit:
+			t := new(cuakhau.Trip)
+			if err := json.Unmarshal([]byte(body), t); err != nil {
+				return nil, fmt.Errorf("worklist: decode: %w", err)
+			}
 			w.Trips = append(w.Trips, t)
 		case w.Next == "":
 			w.Next = w.Trips[len(w.Trips)-1].ID
@@ -93,4 +102,15 @@ func (db *DB) Worklist(ctx context.Context, p cuakhau.Principal, f cuakhau.Workl
 		return nil, fmt.Errorf("worklist: %w", err)
 	}
 	return w, nil
+}
+
+// worklistTrip is the part of a trip's body a worklist is chosen by:
+// what flow.Awaiting and flow.Find read.
+type worklistTrip struct {
+	Code                string                    `json:"code"`
+	Status              cuakhau.Status            `json:"status"`
+	Vehicle             cuakhau.Vehicle           `json:"vehicle"`
+	Containers          []string                  `json:"containers"`
+	CustomsDeclarations []string                  `json:"customs_declarations"`
+	Checkpoints         []cuakhau.CheckpointState `json:"checkpoints"`
 }

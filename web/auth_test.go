@@ -229,18 +229,20 @@ func TestCSRF(t *testing.T) {
 // matrix says which roles may open each page; a page with no row fails the
 // test, so that each new page states who may see it. nil: a public page.
 var matrix = map[string][]cuakhau.Role{
-	"GET /{$}":                    nil,
-	"GET /events/board":           nil,
-	"GET /trip":                   nil,
-	"GET /login":                  nil,
-	"POST /login":                 nil,
-	"POST /logout":                nil,
-	"GET /enterprise":             {cuakhau.RoleEnterprise, cuakhau.RoleAdmin},
-	"GET /admin":                  {cuakhau.RoleAdmin},
-	"GET /dashboard":              {cuakhau.RoleViewer, cuakhau.RoleAdmin},
-	"GET /checkpoint":             {cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical},
-	"GET /checkpoint/trips/{id}":  {cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical},
-	"POST /checkpoint/trips/{id}": {cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical},
+	"GET /{$}":                            nil,
+	"GET /events/board":                   nil,
+	"GET /trip":                           nil,
+	"GET /login":                          nil,
+	"POST /login":                         nil,
+	"POST /logout":                        nil,
+	"GET /enterprise":                     {cuakhau.RoleEnterprise, cuakhau.RoleAdmin},
+	"GET /enterprise/trips/{id}":          {cuakhau.RoleEnterprise, cuakhau.RoleAdmin},
+	"POST /enterprise/trips/{id}/booking": {cuakhau.RoleEnterprise, cuakhau.RoleAdmin},
+	"GET /admin":                          {cuakhau.RoleAdmin},
+	"GET /dashboard":                      {cuakhau.RoleViewer, cuakhau.RoleAdmin},
+	"GET /checkpoint":                     {cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical},
+	"GET /checkpoint/trips/{id}":          {cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical},
+	"POST /checkpoint/trips/{id}":         {cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical},
 }
 
 // TestRolePageMatrix signs in one user of every role and opens every

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/web"
 )
 
 // TestBoardFirstLoad: the board's first load, gzipped, stays within
@@ -57,13 +58,14 @@ func firstLoadBytes(t testing.TB, pages http.Handler) (int, map[string]int) {
 }
 
 // BenchmarkPages is the pages' server time with 5,000 trucks waiting at
-// one gate:
+// one gate, and for the checkpoint pages 500 more in its control zone (far
+// more than its room of 60) all waiting at medical:
 //
 //	go test -run '^$' -bench Pages -benchtime 200x ./web/
 func BenchmarkPages(b *testing.B) {
 	clock := cuakhau.NewFixedClock(testNow)
 	db := openStore(b, clock)
-	pages := newPages(b, db)
+	pages := newPages(b, db, func(c *web.Config) { c.Sessions = db })
 	const n = 5000
 	trips := make([]*cuakhau.Trip, n)
 	var wg sync.WaitGroup
@@ -86,14 +88,34 @@ func BenchmarkPages(b *testing.B) {
 	close(work)
 	wg.Wait()
 	last := trips[n-1]
-	for _, c := range []struct{ name, target string }{
-		{"board", "/"},
-		{"trip", "/trip?" + url.Values{"code": {last.Code}, "plate": {last.Vehicle.Plate}}.Encode()},
+	var zone *cuakhau.Trip
+	for i := range 500 {
+		d := testDecl
+		d.Vehicle.Plate = fmt.Sprintf("%02dD-%03d.%02d", 11+i%80, i/100%1000, i%100)
+		zone = inZoneTrip(b, db, d.Vehicle.Plate)
+	}
+	addUser(b, db, cuakhau.User{Name: "y-te", Role: cuakhau.RoleMedical, Gate: "huu-nghi"})
+	officer := newClient(b, pages)
+	officer.login("y-te", password)
+	for _, c := range []struct {
+		name, target string
+		signedIn     bool
+	}{
+		{"board", "/", false},
+		{"trip", "/trip?" + url.Values{"code": {last.Code}, "plate": {last.Vehicle.Plate}}.Encode(), false},
+		{"checkpoint", "/checkpoint", true},
+		{"checkpoint-find", "/checkpoint?find=" + url.QueryEscape(zone.Vehicle.Plate), true},
+		{"checkpoint-trip", "/checkpoint/trips/" + zone.ID, true},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				r := httptest.NewRequest("GET", c.target, nil)
 				r.Header.Set("Accept-Encoding", "gzip")
+				if c.signedIn {
+					for _, ck := range officer.cookies {
+						r.AddCookie(ck)
+					}
+				}
 				rec := httptest.NewRecorder()
 				pages.ServeHTTP(rec, r)
 				if rec.Code != 200 {

@@ -65,7 +65,7 @@ func parsePages(fsys fs.FS, a *assets) (map[string]*template.Template, error) {
 }
 
 // pageNames are the templates the handlers render.
-var pageNames = []string{"board", "trip", "error", "login", "stub", "checkpoint", "decision"}
+var pageNames = []string{"board", "trip", "error", "login", "stub", "checkpoint", "decision", "enterprise", "enterprise_trip"}
 
 // view is what the layout renders around a page's Data.
 type view struct {

@@ -156,8 +156,8 @@ func TestDemoRunsAndResumes(t *testing.T) {
 			t.Fatal(err)
 		}
 		cmd := exec.Command(binary(t), "demo", "--data", data, "--addr", addr, "--mqtt-listen", mqttAddr, "--speed", "1200", "--log-level", "warn")
-		var stdout strings.Builder
-		cmd.Stdout = &stdout
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +216,7 @@ func TestDemoRunsAndResumes(t *testing.T) {
 		}
 		cmd.Process.Signal(syscall.SIGINT)
 		if err := cmd.Wait(); err != nil {
-			t.Fatalf("demo did not stop cleanly on Ctrl-C: %v", err)
+			t.Fatalf("demo did not stop cleanly on Ctrl-C: %v; its log:\n%s", err, stderr.String())
 		}
 		if !strings.Contains(stdout.String(), admin) {
 			t.Errorf("demo did not print the admin token; printed:\n%s", stdout.String())
