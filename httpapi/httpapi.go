@@ -31,6 +31,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/stats"
 	"github.com/cuakhau/cuakhau/translog"
 )
 
@@ -71,6 +72,9 @@ type Config struct {
 	// (POST /api/v1/payments/bank); without both the route answers 404.
 	BankPayments BankPayments
 	BankSecret   string
+	// Stats serves the statistics (GET /api/v1/stats/daily); without it
+	// the route answers 500.
+	Stats stats.Source
 }
 
 // API is the JSON API as an http.Handler.
@@ -95,6 +99,7 @@ type API struct {
 	beneficiary  Beneficiary
 	bankPayments BankPayments
 	bankSecret   string
+	statsSrc     stats.Source // nil when not configured
 	// crossOrigin holds the patterns of the open read routes, which any
 	// web page may read (CORS).
 	crossOrigin map[string]bool
@@ -122,6 +127,7 @@ func New(cfg Config) *API {
 		beneficiary:  cfg.Beneficiary,
 		bankPayments: cfg.BankPayments,
 		bankSecret:   cfg.BankSecret,
+		statsSrc:     cfg.Stats,
 		mux:          http.NewServeMux(),
 
 		crossOrigin: map[string]bool{},
@@ -214,6 +220,7 @@ func (a *API) routes() []route {
 		{"GET /api/v1/trips/{id}/receipt", false, a.getReceipt},
 		{"GET /api/v1/trips/{id}/receipt.png", false, a.getReceiptPNG},
 		{"POST /api/v1/trips/{id}/receipt/payments", false, a.recordPayment},
+		{"GET /api/v1/stats/daily", false, a.getDailyStats},
 		{"POST /api/v1/payments/bank", true, a.postBankPayment},
 
 		{readingsRoute, true, a.postReading},

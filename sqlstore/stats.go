@@ -71,20 +71,12 @@ func nullSeconds(s int64) any {
 	return s
 }
 
-// StatsQuery asks for a range's statistics at a gate and in a direction
-// ("" all).
-type StatsQuery struct {
-	Range     stats.Range
-	Gate      string
-	Direction cuakhau.Direction
-}
-
 // Stats returns q's statistics (stats.Build): the daily rows of the range
 // and of the same period a year earlier, live and imported, with the fees
 // of the receipts; the clearance times of the trucks that crossed in the
 // range. Who may read them is Principal.CanSeeStats; a range longer than
 // stats.MaxRangeYears or upside down is EINVALID naming the field.
-func (db *DB) Stats(ctx context.Context, p cuakhau.Principal, q StatsQuery) (_ *stats.Period, err error) {
+func (db *DB) Stats(ctx context.Context, p cuakhau.Principal, q stats.Query) (_ *stats.Period, err error) {
 	defer markFault(&err)
 	if err := q.Range.Check(); err != nil {
 		return nil, err

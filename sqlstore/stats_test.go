@@ -33,7 +33,7 @@ func TestStatsKeptAsTrucksCross(t *testing.T) {
 		for _, s := range route {
 			decide(t, db, s.p, tr.ID, cuakhau.Decision{Checkpoint: s.checkpoint, Outcome: cuakhau.OutcomePass, Channel: s.channel})
 		}
-		q := sqlstore.StatsQuery{Range: stats.Range{From: day, To: day}}
+		q := stats.Query{Range: stats.Range{From: day, To: day}}
 		p, err := db.Stats(ctx, viewer, q)
 		if err != nil {
 			t.Fatal(err)
@@ -72,22 +72,22 @@ func TestStatsKeptAsTrucksCross(t *testing.T) {
 		if err := db.ImportHistory(ctx, admin, clash); cuakhau.ErrorCode(err) != cuakhau.ECONFLICT || !strings.Contains(err.Error(), "2026-12-01 huu-nghi export") {
 			t.Errorf("a clashing import: %v", err)
 		}
-		if p, _ := db.Stats(ctx, viewer, sqlstore.StatsQuery{Range: stats.Range{From: stats.NewDate(2025, time.November, 30), To: stats.NewDate(2025, time.November, 30)}}); p.Totals.Now.Trucks != 0 {
+		if p, _ := db.Stats(ctx, viewer, stats.Query{Range: stats.Range{From: stats.NewDate(2025, time.November, 30), To: stats.NewDate(2025, time.November, 30)}}); p.Totals.Now.Trucks != 0 {
 			t.Errorf("a refused import stored %d trucks", p.Totals.Now.Trucks)
 		}
 
 		// Filters, rights and ranges.
-		if p, _ := db.Stats(ctx, viewer, sqlstore.StatsQuery{Range: q.Range, Direction: cuakhau.Import}); p.Totals.Now.Trucks != 0 {
+		if p, _ := db.Stats(ctx, viewer, stats.Query{Range: q.Range, Direction: cuakhau.Import}); p.Totals.Now.Trucks != 0 {
 			t.Errorf("imports: %+v", p.Totals.Now)
 		}
-		if p, _ := db.Stats(ctx, viewer, sqlstore.StatsQuery{Range: q.Range, Gate: "tan-thanh"}); p.Totals.Now.Trucks != 0 {
+		if p, _ := db.Stats(ctx, viewer, stats.Query{Range: q.Range, Gate: "tan-thanh"}); p.Totals.Now.Trucks != 0 {
 			t.Errorf("tan-thanh: %+v", p.Totals.Now)
 		}
 		_, err = db.Stats(ctx, company, q)
 		wantCode(t, err, cuakhau.EFORBIDDEN)
-		_, err = db.Stats(ctx, viewer, sqlstore.StatsQuery{Range: q.Range, Gate: "nowhere"})
+		_, err = db.Stats(ctx, viewer, stats.Query{Range: q.Range, Gate: "nowhere"})
 		wantField(t, err, "gate", "unknown")
-		_, err = db.Stats(ctx, viewer, sqlstore.StatsQuery{Range: stats.Range{From: day, To: day.AddDays(-1)}})
+		_, err = db.Stats(ctx, viewer, stats.Query{Range: stats.Range{From: day, To: day.AddDays(-1)}})
 		wantField(t, err, "from", "after")
 		wantWhole(t, db)
 

@@ -1,11 +1,27 @@
 package stats
 
 import (
+	"context"
 	"slices"
 	"strings"
 
 	"github.com/cuakhau/cuakhau"
 )
+
+// Query asks for a range's statistics at a gate and in a direction ("" for
+// every gate, or both directions).
+type Query struct {
+	Range     Range
+	Gate      string
+	Direction cuakhau.Direction
+}
+
+// Source answers statistics queries, checking the principal's rights
+// (cuakhau.Principal.CanSeeStats). sqlstore.DB is one; the API and the
+// pages read through it.
+type Source interface {
+	Stats(ctx context.Context, p cuakhau.Principal, q Query) (*Period, error)
+}
 
 // Period is a range's statistics at a gate and in a direction ("" all):
 // each day's figures, the figures by HS chapter, the totals against the
@@ -18,14 +34,27 @@ type Period struct {
 	// Days holds one row per day, gate and direction with trucks or fees,
 	// chapters summed (Chapter empty), in date, gate, direction order.
 	Days []Daily `json:"days"`
+	// Months holds the totals of each calendar month the period touches
+	// (the first and last possibly in part), in order.
+	Months []Month `json:"months"`
 	// Chapters holds the period's figures per HS chapter, most trucks
-	// first (Day, Gate and Direction empty).
-	Chapters []Daily `json:"chapters"`
+	// first.
+	Chapters []ChapterFigures `json:"chapters"`
 	// Totals is the period against the same period a year earlier.
 	Totals Comparison `json:"totals"`
 	// Summary is the province's sentence for the period, in Vietnamese.
 	Summary   string    `json:"summary"`
 	Clearance Clearance `json:"clearance"`
+}
+
+// ChapterFigures are a period's trucks, value and weight under one HS
+// chapter ("" for trucks without cargo and history imported without
+// chapters).
+type ChapterFigures struct {
+	Chapter       string `json:"hs_chapter"`
+	Trucks        int64  `json:"trucks"`
+	ValueUSDCents int64  `json:"value_usd_cents"`
+	GrossKg       int64  `json:"gross_kg"`
 }
 
 // Clearance is how long crossed trucks took, in minutes, by nearest rank:
@@ -51,9 +80,9 @@ type Times struct {
 // trucks that crossed in r. The rows are those of the gate and direction
 // asked for; gate and direction only label the answer.
 func Build(r Range, gate string, dir cuakhau.Direction, rows []Daily, times []Times) Period {
-	p := Period{From: r.From, To: r.To, Gate: gate, Direction: dir, Days: []Daily{}, Chapters: []Daily{}}
+	p := Period{From: r.From, To: r.To, Gate: gate, Direction: dir, Days: []Daily{}, Chapters: []ChapterFigures{}}
 	days := map[Key]*Daily{}
-	chapters := map[string]*Daily{}
+	chapters := map[string]*ChapterFigures{}
 	for _, d := range rows {
 		if !r.Contains(d.Day) {
 			continue
@@ -67,9 +96,12 @@ func Build(r Range, gate string, dir cuakhau.Direction, rows []Daily, times []Ti
 			continue // a fees-only row has no chapter
 		}
 		if chapters[d.Chapter] == nil {
-			chapters[d.Chapter] = &Daily{Chapter: d.Chapter}
+			chapters[d.Chapter] = &ChapterFigures{Chapter: d.Chapter}
 		}
-		chapters[d.Chapter].Add(d)
+		c := chapters[d.Chapter]
+		c.Trucks += d.Trucks
+		c.ValueUSDCents += d.ValueUSDCents
+		c.GrossKg += d.GrossKg
 	}
 	for _, d := range days {
 		p.Days = append(p.Days, *d)
@@ -86,12 +118,13 @@ func Build(r Range, gate string, dir cuakhau.Direction, rows []Daily, times []Ti
 	for _, d := range chapters {
 		p.Chapters = append(p.Chapters, *d)
 	}
-	slices.SortFunc(p.Chapters, func(a, b Daily) int {
+	slices.SortFunc(p.Chapters, func(a, b ChapterFigures) int {
 		if a.Trucks != b.Trucks {
 			return int(b.Trucks - a.Trucks)
 		}
 		return strings.Compare(a.Chapter, b.Chapter)
 	})
+	p.Months = months(r, rows)
 	p.Totals = Compare(r, rows)
 	p.Summary = Summary(p.Totals, LangVI)
 	p.Clearance = clearance(times)
@@ -116,4 +149,26 @@ func clearance(times []Times) Clearance {
 		c.ArrivedP50, c.ArrivedP90 = &p50, &p90
 	}
 	return c
+}
+
+// Month is the part of a period that falls in one calendar month: its
+// totals over the days of the month inside the period.
+type Month struct {
+	Month string `json:"month"` // 2025-05
+	Totals
+}
+
+// months splits r at calendar months and totals rows over each part.
+func months(r Range, rows []Daily) []Month {
+	var ms []Month
+	for from := r.From; !from.After(r.To); {
+		end := NewDate(from.Year(), from.Month()+1, 1).AddDays(-1)
+		if end.After(r.To) {
+			end = r.To
+		}
+		part := Range{From: from, To: end}
+		ms = append(ms, Month{Month: from.String()[:7], Totals: Total(part, rows)})
+		from = end.AddDays(1)
+	}
+	return ms
 }

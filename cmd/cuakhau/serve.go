@@ -159,6 +159,7 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		Log:      tlog,
 
 		Receipts:     db,
+		Stats:        db,
 		Beneficiary:  cfg.Beneficiary,
 		BankPayments: db,
 		BankSecret:   cfg.BankSecret,

@@ -1,0 +1,65 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/httpapi"
+	"github.com/cuakhau/cuakhau/stats"
+)
+
+// TestDailyStats: a truck that crosses is in the day's statistics at once,
+// read by leadership and by the gate's officers, not by an enterprise or
+// another gate's officer; bad ranges and unknown parameters are 400 naming
+// the field.
+func TestDailyStats(t *testing.T) {
+	e := newEnv(t, func(c *httpapi.Config) { c.Stats = c.Trips.(stats.Source) })
+	e.crossExample(t)
+	const day = "/api/v1/stats/daily?from=2026-11-30&to=2026-11-30"
+
+	p := decode[stats.Period](t, e.do(t, "GET", day, "viewer", nil), http.StatusOK)
+	if len(p.Days) != 1 || p.Days[0].Gate != "huu-nghi" || p.Days[0].Direction != cuakhau.Export || p.Days[0].Trucks != 1 ||
+		p.Days[0].ValueUSDCents != 5400000 || p.Days[0].GrossKg != 18000 {
+		t.Errorf("days: %+v", p.Days)
+	}
+	if len(p.Chapters) != 1 || p.Chapters[0].Chapter != "08" || len(p.Months) != 1 || p.Months[0].Month != "2026-11" || p.Months[0].Trucks != 1 {
+		t.Errorf("chapters %+v, months %+v", p.Chapters, p.Months)
+	}
+	if p.Clearance.Crossed != 1 || !strings.HasPrefix(p.Summary, "Trung bình khoảng 1 lượt xe/ngày, cao điểm 1 lượt xe/ngày") {
+		t.Errorf("clearance %+v, summary %q", p.Clearance, p.Summary)
+	}
+	// Filters narrow the same figures.
+	for path, want := range map[string]int64{
+		day + "&gate=huu-nghi&direction=export":             1,
+		day + "&direction=import":                           0,
+		day + "&gate=tan-thanh":                             0,
+		"/api/v1/stats/daily?from=2026-12-01&to=2026-12-31": 0,
+	} {
+		if got := decode[stats.Period](t, e.do(t, "GET", path, "admin", nil), http.StatusOK); got.Totals.Now.Trucks != want {
+			t.Errorf("%s: %d trucks, want %d", path, got.Totals.Now.Trucks, want)
+		}
+	}
+
+	// Who may read them.
+	decode[stats.Period](t, e.do(t, "GET", day+"&gate=huu-nghi", "customs", nil), http.StatusOK)
+	wantError(t, e.do(t, "GET", day+"&gate=huu-nghi", "customs-tan-thanh", nil), http.StatusForbidden, cuakhau.EFORBIDDEN)
+	wantError(t, e.do(t, "GET", day, "enterprise", nil), http.StatusForbidden, cuakhau.EFORBIDDEN)
+	wantError(t, e.do(t, "GET", day, "", nil), http.StatusUnauthorized, cuakhau.EUNAUTHORIZED)
+
+	// Bad input.
+	for path, field := range map[string]string{
+		"/api/v1/stats/daily?to=2026-11-30":                 "from",
+		"/api/v1/stats/daily?from=2026-11-31&to=2026-12-01": "from",
+		"/api/v1/stats/daily?from=2026-12-02&to=2026-12-01": "from",
+		"/api/v1/stats/daily?from=2020-01-01&to=2025-01-01": "to",
+		day + "&gate=nowhere":                               "gate",
+		day + "&direction=sideways":                         "direction",
+		day + "&dir=export":                                 "dir",
+	} {
+		wantError(t, e.do(t, "GET", path, "viewer", nil), http.StatusBadRequest, cuakhau.EINVALID, field)
+	}
+	// Five years less a day is allowed.
+	decode[stats.Period](t, e.do(t, "GET", "/api/v1/stats/daily?from=2020-01-01&to=2024-12-31", "viewer", nil), http.StatusOK)
+}

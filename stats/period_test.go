@@ -1,0 +1,58 @@
+package stats_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/stats"
+)
+
+// TestBuild: days summed over chapters in order, chapters most trucks
+// first, months split at calendar months, totals against the year earlier.
+func TestBuild(t *testing.T) {
+	d := func(m time.Month, day int) stats.Date { return stats.NewDate(2025, m, day) }
+	rows := []stats.Daily{
+		{Day: d(time.May, 31), Gate: "huu-nghi", Direction: cuakhau.Export, Chapter: "08", Trucks: 3, ValueUSDCents: 300},
+		{Day: d(time.May, 31), Gate: "huu-nghi", Direction: cuakhau.Export, Chapter: "07", Trucks: 1, ValueUSDCents: 50},
+		{Day: d(time.June, 1), Gate: "tan-thanh", Direction: cuakhau.Import, Chapter: "84", Trucks: 2, ValueUSDCents: 1000},
+		{Day: d(time.June, 1), Gate: "tan-thanh", Direction: cuakhau.Import, FeesVND: 900_000},
+		{Day: stats.NewDate(2024, time.June, 1), Gate: "tan-thanh", Direction: cuakhau.Import, Trucks: 4, ValueUSDCents: 675},
+		{Day: d(time.June, 2), Gate: "huu-nghi", Direction: cuakhau.Export, Chapter: "08", Trucks: 9}, // outside
+	}
+	r := stats.Range{From: d(time.May, 30), To: d(time.June, 1)}
+	p := stats.Build(r, "", "", rows, []stats.Times{{Declared: 3600, Arrived: -1}, {Declared: 7200, Arrived: 1800}})
+	if len(p.Days) != 2 || p.Days[0].Trucks != 4 || p.Days[0].Chapter != "" || p.Days[1].FeesVND != 900_000 || p.Days[1].Trucks != 2 {
+		t.Errorf("days: %+v", p.Days)
+	}
+	if len(p.Chapters) != 3 || p.Chapters[0].Chapter != "08" || p.Chapters[0].Trucks != 3 {
+		t.Errorf("chapters: %+v", p.Chapters)
+	}
+	if len(p.Months) != 2 || p.Months[0].Month != "2025-05" || p.Months[0].Days != 2 || p.Months[0].Trucks != 4 ||
+		p.Months[1].Month != "2025-06" || p.Months[1].Days != 1 || p.Months[1].Trucks != 2 || p.Months[1].FeesVND != 900_000 {
+		t.Errorf("months: %+v", p.Months)
+	}
+	if p.Totals.Now.Trucks != 6 || p.Totals.Now.PeakTrucks != 4 || p.Totals.Before.Trucks != 4 ||
+		p.Totals.ValueGrowth == nil || *p.Totals.ValueGrowth != 100 {
+		t.Errorf("totals: %+v", p.Totals)
+	}
+	if c := p.Clearance; c.Crossed != 2 || c.Arrived != 1 || *c.DeclaredP50 != 60 || *c.DeclaredP90 != 120 || *c.ArrivedP50 != 30 {
+		t.Errorf("clearance: %+v", c)
+	}
+	if p.Summary != "Trung bình khoảng 2 lượt xe/ngày, cao điểm 4 lượt xe/ngày; kim ngạch 0 triệu USD, tăng 100% so với cùng kỳ." {
+		t.Errorf("summary: %q", p.Summary)
+	}
+}
+
+// TestBuildEmpty: a range without a truck still answers every day's month
+// and no percentiles.
+func TestBuildEmpty(t *testing.T) {
+	r := stats.Range{From: stats.NewDate(2024, time.December, 15), To: stats.NewDate(2025, time.February, 3)}
+	p := stats.Build(r, "huu-nghi", cuakhau.Export, nil, nil)
+	if len(p.Days) != 0 || p.Days == nil || len(p.Months) != 3 || p.Months[1].Month != "2025-01" || p.Months[1].Days != 31 || p.Months[2].Days != 3 {
+		t.Errorf("%+v", p)
+	}
+	if p.Clearance.DeclaredP50 != nil || p.Totals.ValueGrowth != nil || p.Totals.Now.AvgTrucksPerDay != 0 {
+		t.Errorf("%+v", p)
+	}
+}
