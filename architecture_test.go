@@ -79,6 +79,12 @@ var dependencyRules = []depRule{
 		never: []string{"sqlstore", "httpapi", "web", "mqttbridge"},
 	},
 	{
+		rule:  "report writes a period's statistics as documents and never imports sqlstore, httpapi or web",
+		pkgs:  []string{"report"},
+		scope: shipped,
+		never: []string{"sqlstore", "httpapi", "web"},
+	},
+	{
 		rule:  "web serves the pages over the same service interfaces and never imports httpapi or sqlstore",
 		pkgs:  []string{"web"},
 		scope: shipped,
@@ -156,6 +162,7 @@ func TestDependencyRulesCatch(t *testing.T) {
 		p("web"):             {ImportPath: p("web"), Deps: []string{module, p("httpapi")}, XTestImports: []string{p("sqlstore")}},
 		p("mqttbridge"):      {ImportPath: p("mqttbridge"), Deps: []string{module, p("device"), p("sqlstore")}},
 		p("devsim"):          {ImportPath: p("devsim"), Deps: []string{p("device")}},
+		p("report"):          {ImportPath: p("report"), Deps: []string{p("stats"), p("web")}},
 		p("internal/pgtest"): {ImportPath: p("internal/pgtest"), Deps: []string{"testing"}},
 		p("cmd/cuakhau"):     {ImportPath: p("cmd/cuakhau"), Deps: []string{p("internal/pgtest"), "testing"}},
 	}
@@ -170,13 +177,14 @@ func TestDependencyRulesCatch(t *testing.T) {
 		"cmd/cuakhau links testing",
 		"web links " + p("httpapi"),
 		"mqttbridge links " + p("sqlstore"),
+		"report links " + p("web"),
 	} {
 		if !slices.ContainsFunc(got, func(v string) bool { return strings.HasPrefix(v, want+":") }) {
 			t.Errorf("no violation %q among:\n%s", want, strings.Join(got, "\n"))
 		}
 	}
-	if len(got) != 9 {
-		t.Errorf("%d violations, want 9 (httpapi's and web's tests may use sqlstore; sim may use yaml.v3):\n%s", len(got), strings.Join(got, "\n"))
+	if len(got) != 10 {
+		t.Errorf("%d violations, want 10 (httpapi's and web's tests may use sqlstore; sim may use yaml.v3):\n%s", len(got), strings.Join(got, "\n"))
 	}
 	delete(graph, p("catalog"))
 	if got := violations(graph, dependencyRules); !slices.Contains(got, "catalog: no such package: rename the rule with the package") {

@@ -100,14 +100,46 @@ func (db *DB) Stats(ctx context.Context, p cuakhau.Principal, q stats.Query) (_ 
 	if !p.CanSeeStats(q.Gate) {
 		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not read the statistics of %s", p.Role, orAll(q.Gate))
 	}
-	span := q.Range.Span()
-	where, args := statsWhere("day", span.From.String(), span.To.String(), q.Gate, q.Direction)
+	var daily []stats.Daily
+	for _, r := range readRanges(q.Range) {
+		if daily, err = db.readDaily(ctx, daily, r, q); err != nil {
+			return nil, err
+		}
+	}
+	declared, err := db.minutes(ctx, "declared_s", q)
+	if err != nil {
+		return nil, err
+	}
+	arrived, err := db.minutes(ctx, "arrived_s", q)
+	if err != nil {
+		return nil, err
+	}
+	period := stats.Build(q.Range, q.Gate, q.Direction, daily, stats.ClearanceOf(declared, arrived))
+	return &period, nil
+}
+
+// readRanges are the ranges of days a comparison of r reads: r and the
+// same days a year earlier, or the one range from the year earlier's start
+// to r's end when the two overlap (r longer than a year). Reading the two
+// apart keeps a month's query to its two months, not the thirteen between.
+func readRanges(r stats.Range) []stats.Range {
+	before := r.YearEarlier()
+	if !before.To.Before(r.From) {
+		return []stats.Range{r.Span()}
+	}
+	return []stats.Range{before, r}
+}
+
+// readDaily appends to daily the daily rows of range r at q's gate and
+// direction, and the fees of the receipts numbered in it (a row per day,
+// gate and direction, without trucks).
+func (db *DB) readDaily(ctx context.Context, daily []stats.Daily, r stats.Range, q stats.Query) ([]stats.Daily, error) {
+	where, args := statsWhere("day", r.From.String(), r.To.String(), q.Gate, q.Direction)
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT day, gate, direction, hs_chapter, sum(trucks), sum(value_usd_cents), sum(gross_kg)
 		FROM daily_stats WHERE `+where+` GROUP BY day, gate, direction, hs_chapter`), args...)
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("read statistics: %w", err))
 	}
-	var daily []stats.Daily
 	for rows.Next() {
 		var d stats.Daily
 		var day string
@@ -126,7 +158,7 @@ func (db *DB) Stats(ctx context.Context, p cuakhau.Principal, q stats.Query) (_ 
 		return nil, fmt.Errorf("read statistics: %w", err)
 	}
 	// The fees: one row per day, gate and direction, without trucks.
-	where, args = statsWhere("crossed_day", span.From.String(), span.To.String(), q.Gate, q.Direction)
+	where, args = statsWhere("crossed_day", r.From.String(), r.To.String(), q.Gate, q.Direction)
 	rows, err = db.read.QueryContext(ctx, db.q(`SELECT crossed_day, gate, direction, sum(amount_vnd) FROM receipts
 		WHERE number IS NOT NULL AND `+where+` GROUP BY crossed_day, gate, direction`), args...)
 	if err != nil {
@@ -149,31 +181,31 @@ func (db *DB) Stats(ctx context.Context, p cuakhau.Principal, q stats.Query) (_ 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read fees: %w", err)
 	}
-	where, args = statsWhere("day", q.Range.From.String(), q.Range.To.String(), q.Gate, q.Direction)
-	rows, err = db.read.QueryContext(ctx, db.q(`SELECT declared_s, arrived_s FROM crossing_times WHERE `+where), args...)
+	return daily, nil
+}
+
+// minutes counts the trucks that crossed in q's range by col (declared_s
+// or arrived_s) in whole minutes, grouped in the database: a period reads
+// its distinct minutes, not a row per truck.
+func (db *DB) minutes(ctx context.Context, col string, q stats.Query) (stats.Minutes, error) {
+	where, args := statsWhere("day", q.Range.From.String(), q.Range.To.String(), q.Gate, q.Direction)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+col+` / 60, count(*) FROM crossing_times WHERE `+col+` IS NOT NULL AND `+where+` GROUP BY `+col+` / 60`), args...)
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("read clearance times: %w", err))
 	}
-	var times []stats.Times
+	defer rows.Close()
+	m := stats.Minutes{}
 	for rows.Next() {
-		var t stats.Times
-		var arrived sql.NullInt64
-		if err := rows.Scan(&t.Declared, &arrived); err != nil {
-			rows.Close()
+		var minute, n int64
+		if err := rows.Scan(&minute, &n); err != nil {
 			return nil, fmt.Errorf("read clearance times: %w", err)
 		}
-		t.Arrived = -1
-		if arrived.Valid {
-			t.Arrived = arrived.Int64
-		}
-		times = append(times, t)
+		m[minute] += n
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read clearance times: %w", err)
 	}
-	period := stats.Build(q.Range, q.Gate, q.Direction, daily, times)
-	return &period, nil
+	return m, nil
 }
 
 func orAll(gate string) string {

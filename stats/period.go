@@ -2,6 +2,8 @@ package stats
 
 import (
 	"context"
+	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -75,11 +77,62 @@ type Times struct {
 	Declared, Arrived int64
 }
 
-// Build makes r's statistics from the daily rows (which must cover
-// r.Span(), the year earlier included) and the clearance times of the
-// trucks that crossed in r. The rows are those of the gate and direction
+// Minutes counts crossed trucks by a clearance time in whole minutes
+// (seconds / 60, rounded down): minute → trucks. A period's times are read
+// this way so that its size is the distinct minutes, not the trucks.
+type Minutes map[int64]int64
+
+// Add counts one truck at s seconds.
+func (m Minutes) Add(s int64) { m[s/60]++ }
+
+// Trucks is how many trucks m counts.
+func (m Minutes) Trucks() int64 {
+	var n int64
+	for _, c := range m {
+		n += c
+	}
+	return n
+}
+
+// Quantile is the q-quantile (0 < q ≤ 1) of the counted minutes by
+// nearest rank, as Quantile of every truck's minutes would give; false
+// when m counts none.
+func (m Minutes) Quantile(q float64) (int64, bool) {
+	n := m.Trucks()
+	if n == 0 {
+		return 0, false
+	}
+	rank := max(1, min(int64(math.Ceil(q*float64(n))), n))
+	keys := slices.Sorted(maps.Keys(m))
+	var cum int64
+	for _, k := range keys {
+		if cum += m[k]; cum >= rank {
+			return k, true
+		}
+	}
+	return keys[len(keys)-1], true
+}
+
+// ClearanceOf is the clearance of the trucks counted by their minutes from
+// declaration and (those checked in) from arrival to crossing.
+func ClearanceOf(declared, arrived Minutes) Clearance {
+	c := Clearance{Crossed: int(declared.Trucks()), Arrived: int(arrived.Trucks())}
+	if p50, ok := declared.Quantile(0.5); ok {
+		p90, _ := declared.Quantile(0.9)
+		c.DeclaredP50, c.DeclaredP90 = &p50, &p90
+	}
+	if p50, ok := arrived.Quantile(0.5); ok {
+		p90, _ := arrived.Quantile(0.9)
+		c.ArrivedP50, c.ArrivedP90 = &p50, &p90
+	}
+	return c
+}
+
+// Build makes r's statistics from the daily rows (which must cover r and
+// the same days a year earlier) and the clearance of the trucks that
+// crossed in r (ClearanceOf). The rows are those of the gate and direction
 // asked for; gate and direction only label the answer.
-func Build(r Range, gate string, dir cuakhau.Direction, rows []Daily, times []Times) Period {
+func Build(r Range, gate string, dir cuakhau.Direction, rows []Daily, c Clearance) Period {
 	p := Period{From: r.From, To: r.To, Gate: gate, Direction: dir, Days: []Daily{}, Chapters: []ChapterFigures{}}
 	days := map[Key]*Daily{}
 	chapters := map[string]*ChapterFigures{}
@@ -127,28 +180,8 @@ func Build(r Range, gate string, dir cuakhau.Direction, rows []Daily, times []Ti
 	p.Months = months(r, rows)
 	p.Totals = Compare(r, rows)
 	p.Summary = Summary(p.Totals, LangVI)
-	p.Clearance = clearance(times)
+	p.Clearance = c
 	return p
-}
-
-func clearance(times []Times) Clearance {
-	c := Clearance{Crossed: len(times)}
-	declared := make([]int64, 0, len(times))
-	arrived := make([]int64, 0, len(times))
-	for _, t := range times {
-		declared = append(declared, t.Declared/60)
-		if t.Arrived >= 0 {
-			arrived = append(arrived, t.Arrived/60)
-		}
-	}
-	c.Arrived = len(arrived)
-	if p50, p90, ok := P50P90(declared); ok {
-		c.DeclaredP50, c.DeclaredP90 = &p50, &p90
-	}
-	if p50, p90, ok := P50P90(arrived); ok {
-		c.ArrivedP50, c.ArrivedP90 = &p50, &p90
-	}
-	return c
 }
 
 // Month is the part of a period that falls in one calendar month: its

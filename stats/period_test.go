@@ -1,6 +1,7 @@
 package stats_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ func TestBuild(t *testing.T) {
 		{Day: d(time.June, 2), Gate: "huu-nghi", Direction: cuakhau.Export, Chapter: "08", Trucks: 9}, // outside
 	}
 	r := stats.Range{From: d(time.May, 30), To: d(time.June, 1)}
-	p := stats.Build(r, "", "", rows, []stats.Times{{Declared: 3600, Arrived: -1}, {Declared: 7200, Arrived: 1800}})
+	p := stats.Build(r, "", "", rows, stats.ClearanceOf(stats.Minutes{60: 1, 120: 1}, stats.Minutes{30: 1}))
 	if len(p.Days) != 2 || p.Days[0].Trucks != 4 || p.Days[0].Chapter != "" || p.Days[1].FeesVND != 900_000 || p.Days[1].Trucks != 2 {
 		t.Errorf("days: %+v", p.Days)
 	}
@@ -48,11 +49,41 @@ func TestBuild(t *testing.T) {
 // and no percentiles.
 func TestBuildEmpty(t *testing.T) {
 	r := stats.Range{From: stats.NewDate(2024, time.December, 15), To: stats.NewDate(2025, time.February, 3)}
-	p := stats.Build(r, "huu-nghi", cuakhau.Export, nil, nil)
+	p := stats.Build(r, "huu-nghi", cuakhau.Export, nil, stats.ClearanceOf(stats.Minutes{}, stats.Minutes{}))
 	if len(p.Days) != 0 || p.Days == nil || len(p.Months) != 3 || p.Months[1].Month != "2025-01" || p.Months[1].Days != 31 || p.Months[2].Days != 3 {
 		t.Errorf("%+v", p)
 	}
 	if p.Clearance.DeclaredP50 != nil || p.Totals.ValueGrowth != nil || p.Totals.Now.AvgTrucksPerDay != 0 {
 		t.Errorf("%+v", p)
+	}
+}
+
+// TestMinutesQuantile: the nearest rank over counted minutes is the one
+// over every truck's minutes.
+func TestMinutesQuantile(t *testing.T) {
+	var all []int64
+	m := stats.Minutes{}
+	for i, s := range []int64{59, 61, 3600, 3601, 3659, 7200, 90, 90, 90, 10_000_000} {
+		for range i + 1 {
+			all = append(all, s/60)
+			m.Add(s)
+		}
+	}
+	for _, q := range []float64{0.01, 0.1, 0.5, 0.9, 0.99, 1} {
+		want, _, _ := stats.P50P90(all)
+		if q != 0.5 {
+			sorted := slices.Clone(all)
+			slices.Sort(sorted)
+			want, _ = stats.Quantile(sorted, q)
+		}
+		if got, ok := m.Quantile(q); !ok || got != want {
+			t.Errorf("q %v: %d, want %d", q, got, want)
+		}
+	}
+	if m.Trucks() != int64(len(all)) {
+		t.Errorf("%d trucks, want %d", m.Trucks(), len(all))
+	}
+	if _, ok := (stats.Minutes{}).Quantile(0.5); ok {
+		t.Error("a quantile of nothing")
 	}
 }

@@ -37,6 +37,8 @@ Commands:
             (password on stdin); user list; user disable NAME; user passwd NAME; user unlock NAME
   device    gate devices: device add --id ID --kind KIND --gate GATE --position POSITION; device list; device rotate ID; device disable ID
   tariff    the infrastructure fee's tariffs: tariff add --file F.json (refused if it overlaps one in force); tariff list
+  import    import daily --file F.csv: the daily history before the platform (date,gate,direction,trucks,value_usd), all or nothing
+  report    report --from D --to D [--gate G] [--lang vi|en|zh] [--format md|csv|xlsx] [--out FILE]: a period's statistics
   bench     measure the API's acknowledged events/s and latency against the raw database engine
   simulate  run a scenario through the real scheduler on virtual time (simulate validate: check it against queueing theory)
   version   print the version
@@ -102,6 +104,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDevice(ctx, rest, stdout, stderr)
 	case "tariff":
 		return runTariff(ctx, rest, stdout, stderr)
+	case "import":
+		return runImport(ctx, rest, stdout, stderr)
+	case "report":
+		return runReport(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "simulate":

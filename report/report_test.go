@@ -1,0 +1,167 @@
+package report_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/report"
+	"github.com/cuakhau/cuakhau/stats"
+)
+
+// may is May 2025 at Lạng Sơn's scale: 48,035 trucks, about 1,550 a day
+// on average, with a peak of 2,012 on 20 May, against 45,000 in May 2024;
+// the 31st has no truck at all.
+func may(t *testing.T) *stats.Period {
+	t.Helper()
+	var rows []stats.Daily
+	for d := 1; d <= 30; d++ {
+		n := int64(1587)
+		if d == 20 {
+			n = 2012
+		}
+		day := stats.NewDate(2025, time.May, d)
+		rows = append(rows,
+			stats.Daily{Day: day, Gate: "huu-nghi", Direction: cuakhau.Export, Chapter: "08", Trucks: n - n/3, ValueUSDCents: (n - n/3) * 5_400_000, GrossKg: (n - n/3) * 18_000},
+			stats.Daily{Day: day, Gate: "tan-thanh", Direction: cuakhau.Import, Chapter: "84", Trucks: n / 3, ValueUSDCents: n / 3 * 3_000_000, GrossKg: n / 3 * 12_000},
+			stats.Daily{Day: day, Gate: "tan-thanh", Direction: cuakhau.Import, FeesVND: n / 3 * 1_500_000},
+			stats.Daily{Day: day.YearEarlier(), Gate: "huu-nghi", Direction: cuakhau.Export, Trucks: 1500, ValueUSDCents: 1500 * 3_000_000})
+	}
+	r := stats.Range{From: stats.NewDate(2025, time.May, 1), To: stats.NewDate(2025, time.May, 31)}
+	p := stats.Build(r, "", "", rows, stats.ClearanceOf(stats.Minutes{120: 1}, stats.Minutes{60: 1}))
+	return &p
+}
+
+func write(t *testing.T, p *stats.Period, f report.Format, lang string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := report.Write(&b, p, f, lang); err != nil {
+		t.Fatalf("%s %s: %v", f, lang, err)
+	}
+	return b.Bytes()
+}
+
+// TestMarkdown: the province's sentence in each language with its numbers
+// written that language's way, and the tables.
+func TestMarkdown(t *testing.T) {
+	p := may(t)
+	vi := string(write(t, p, report.Markdown, "vi"))
+	for _, want := range []string{
+		"# Báo cáo hoạt động cửa khẩu",
+		"Kỳ báo cáo: 2025-05-01 – 2025-05-31. Tất cả cửa khẩu.",
+		"Trung bình khoảng 1.550 lượt xe/ngày, cao điểm 2.012 lượt xe/ngày; kim ngạch",
+		"| Lượt xe | 48.035 | 45.000 | 6,7 |",
+		"| 2025-05-20 | 2.012 |",
+		"| 2025-05-31 | 0 | 0 | 0 | 0 |",
+		"| 2025-05 | 31 | 48.035 | 1.549,5 | 2.012 |",
+		"| Từ khai báo đến xuất cảnh | 1 | 120 | 120 |",
+		"| 08 | ",
+	} {
+		if !strings.Contains(vi, want) {
+			t.Errorf("vi report lacks %q:\n%s", want, vi)
+		}
+	}
+	if en := string(write(t, p, report.Markdown, "en")); !strings.Contains(en, "On average about 1,550 trucks a day, at the peak 2,012 trucks a day") ||
+		!strings.Contains(en, "| Trucks | 48,035 | 45,000 | 6.7 |") {
+		t.Errorf("en report:\n%s", en)
+	}
+	if zh := string(write(t, p, report.Markdown, "zh")); !strings.Contains(zh, "平均每天约1,550辆次，高峰每天2,012辆次") {
+		t.Errorf("zh report:\n%s", zh)
+	}
+}
+
+// TestCSV: one line per day, gate and direction, dot decimals in every
+// language, under the history file's columns.
+func TestCSV(t *testing.T) {
+	p := may(t)
+	recs, err := csv.NewReader(bytes.NewReader(write(t, p, report.CSV, "vi"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(recs[0], ",") != report.CSVHeader || !strings.HasPrefix(report.CSVHeader, stats.HistoryHeader+",") {
+		t.Errorf("header %v", recs[0])
+	}
+	if len(recs) != 1+60 {
+		t.Fatalf("%d lines, want 61", len(recs))
+	}
+	// 20 May at Hữu Nghị: 2,012 − 670 trucks of US$54,000.
+	var found bool
+	for _, r := range recs[1:] {
+		if r[0] == "2025-05-20" && r[1] == "huu-nghi" {
+			found = true
+			if strings.Join(r[2:], ",") != "export,1342,72468000.00,24156000,0" {
+				t.Errorf("20 May at huu-nghi: %v", r)
+			}
+		}
+	}
+	if !found {
+		t.Error("no line for 20 May at huu-nghi")
+	}
+	if !bytes.Equal(write(t, p, report.CSV, "vi"), write(t, p, report.CSV, "zh")) {
+		t.Error("the CSV differs by language")
+	}
+}
+
+// TestXLSX: a workbook Excel opens, with number cells, the summary
+// sentence and a chart of trucks a day.
+func TestXLSX(t *testing.T) {
+	p := may(t)
+	b := write(t, p, report.XLSX, "vi")
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := strings.Join(f.GetSheetList(), "|"); got != "Tổng hợp|Theo tháng|Theo ngày|Chi tiết|Theo chương HS" {
+		t.Errorf("sheets %s", got)
+	}
+	if s, _ := f.GetCellValue("Tổng hợp", "A3"); !strings.HasPrefix(s, "Trung bình khoảng 1.550 lượt xe/ngày, cao điểm 2.012") {
+		t.Errorf("summary %q", s)
+	}
+	for _, c := range []struct{ sheet, cell, raw string }{
+		{"Tổng hợp", "B6", "48035"},  // trucks
+		{"Tổng hợp", "C6", "45000"},  // a year earlier
+		{"Theo ngày", "B21", "2012"}, // 20 May
+		{"Theo ngày", "B32", "0"},    // 31 May
+		{"Theo tháng", "C2", "48035"},
+	} {
+		typ, err := f.GetCellType(c.sheet, c.cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := f.GetCellValue(c.sheet, c.cell, excelize.Options{RawCellValue: true})
+		if typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset || raw != c.raw {
+			t.Errorf("%s!%s: type %v, %q; want the number %s", c.sheet, c.cell, typ, raw, c.raw)
+		}
+	}
+	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chart bool
+	for _, zf := range z.File {
+		chart = chart || strings.HasPrefix(zf.Name, "xl/charts/chart")
+	}
+	if !chart {
+		t.Error("no chart in the workbook")
+	}
+}
+
+// TestBadFormatAndLang: refused naming the field.
+func TestBadFormatAndLang(t *testing.T) {
+	if _, err := report.ParseFormat("format", "pdf"); cuakhau.ErrorCode(err) != cuakhau.EINVALID || !strings.Contains(err.Error(), "md, csv or xlsx") {
+		t.Errorf("pdf: %v", err)
+	}
+	if _, err := report.ParseLang("lang", "fr"); cuakhau.ErrorCode(err) != cuakhau.EINVALID {
+		t.Errorf("fr: %v", err)
+	}
+	if err := report.Write(&bytes.Buffer{}, may(t), report.Markdown, "fr"); cuakhau.ErrorCode(err) != cuakhau.EINVALID {
+		t.Errorf("write in fr: %v", err)
+	}
+}
