@@ -27,6 +27,12 @@ func Indicators() ([]stats.Indicator, error) {
 	return stats.ParseIndicators(indicators)
 }
 
+// Reference is the Lạng Sơn gates' published trucks a day in 2025: on
+// average over 1,600, peak over 2,000 (docs/sources.md).
+func Reference() *stats.Reference {
+	return &stats.Reference{Year: 2025, AvgTrucksPerDay: 1600, PeakTrucksPerDay: 2000}
+}
+
 // Gates returns the seed gates, freshly decoded so callers may keep them.
 func Gates() ([]*cuakhau.Gate, error) {
 	return Parse(langSon)

@@ -74,7 +74,7 @@ func nullSeconds(s int64) any {
 // Stats returns q's statistics (stats.Build): the daily rows of the range
 // and of the same period a year earlier, live and imported, with the fees
 // of the receipts; the clearance times of the trucks that crossed in the
-// range. Who may read them is Principal.CanSeeStats; a range longer than
+// range (neither fees nor clearance with q.TotalsOnly). Who may read them is Principal.CanSeeStats; a range longer than
 // stats.MaxRangeYears or upside down is EINVALID naming the field.
 func (db *DB) Stats(ctx context.Context, p cuakhau.Principal, q stats.Query) (_ *stats.Period, err error) {
 	defer markFault(&err)
@@ -106,13 +106,14 @@ func (db *DB) Stats(ctx context.Context, p cuakhau.Principal, q stats.Query) (_ 
 			return nil, err
 		}
 	}
-	declared, err := db.minutes(ctx, "declared_s", q)
-	if err != nil {
-		return nil, err
-	}
-	arrived, err := db.minutes(ctx, "arrived_s", q)
-	if err != nil {
-		return nil, err
+	declared, arrived := stats.Minutes{}, stats.Minutes{}
+	if !q.TotalsOnly {
+		if declared, err = db.minutes(ctx, "declared_s", q); err != nil {
+			return nil, err
+		}
+		if arrived, err = db.minutes(ctx, "arrived_s", q); err != nil {
+			return nil, err
+		}
 	}
 	period := stats.Build(q.Range, q.Gate, q.Direction, daily, stats.ClearanceOf(declared, arrived))
 	return &period, nil
@@ -156,6 +157,9 @@ func (db *DB) readDaily(ctx context.Context, daily []stats.Daily, r stats.Range,
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read statistics: %w", err)
+	}
+	if q.TotalsOnly {
+		return daily, nil
 	}
 	// The fees: one row per day, gate and direction, without trucks.
 	where, args = statsWhere("crossed_day", r.From.String(), r.To.String(), q.Gate, q.Direction)

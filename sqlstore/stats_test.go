@@ -52,6 +52,15 @@ func TestStatsKeptAsTrucksCross(t *testing.T) {
 			t.Errorf("totals %+v, summary %q", p.Totals, p.Summary)
 		}
 
+		// Totals only: the same trucks and value, no clearance read.
+		only, err := db.Stats(ctx, viewer, stats.Query{Range: q.Range, TotalsOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if only.Totals.Now.Trucks != 2 || only.Totals.Now.ValueUSDCents != 2*5400000 || only.Clearance.Crossed != 0 || only.Clearance.DeclaredP50 != nil {
+			t.Errorf("totals only: %+v, clearance %+v", only.Totals.Now, only.Clearance)
+		}
+
 		// A year earlier, imported: the growth appears.
 		hist, err := stats.ParseHistory(strings.NewReader(stats.HistoryHeader+"\n2025-12-01,huu-nghi,export,1,40000\n"), func(g string) bool { return g == "huu-nghi" })
 		if err != nil {

@@ -185,39 +185,44 @@ func Track(ind Indicator, year int, a *Actual) Progress {
 	return p
 }
 
-// Measured computes ind's actual for year from the daily rows (which must
-// cover the year and, for growth, the year before); false when ind is not measured by the platform or the rows hold nothing
-// to measure (no truck that year, or none the year before to grow from).
-func Measured(ind Indicator, year int, rows []Daily) (Actual, bool) {
+// MeasureQuery is the query that measures ind in year as of today: the
+// year to date (the whole year once it has ended) at the indicator's gate,
+// exports alone for export growth, totals only. False when ind is not
+// measured by the platform or year has not begun.
+func MeasureQuery(ind Indicator, year int, today Date) (Query, bool) {
 	r := Range{NewDate(year, time.January, 1), NewDate(year, time.December, 31)}
-	if ind.Gate != "" {
-		var keep []Daily
-		for _, d := range rows {
-			if d.Gate == ind.Gate {
-				keep = append(keep, d)
-			}
-		}
-		rows = keep
+	if today.Before(r.From) {
+		return Query{}, false
 	}
+	if today.Before(r.To) {
+		r.To = today
+	}
+	q := Query{Range: r, Gate: ind.Gate, TotalsOnly: true}
+	switch ind.Measure {
+	case MeasureTrucksPerDay, MeasureTradeValueGrowth:
+	case MeasureExportValueGrowth:
+		q.Direction = cuakhau.Export
+	default:
+		return Query{}, false
+	}
+	return q, true
+}
+
+// MeasureOf is ind's actual for year from p, the answer to its
+// MeasureQuery: the average trucks a day over the days so far, or the
+// growth of the value against the same days a year earlier. False when p
+// holds nothing to measure (no truck, or none the year before to grow
+// from).
+func MeasureOf(ind Indicator, year int, p *Period) (Actual, bool) {
+	c := p.Totals
 	var v float64
 	switch ind.Measure {
 	case MeasureTrucksPerDay:
-		t := Total(r, rows)
-		if t.Trucks == 0 {
+		if c.Now.Trucks == 0 {
 			return Actual{}, false
 		}
-		v = t.AvgTrucksPerDay
+		v = c.Now.AvgTrucksPerDay
 	case MeasureExportValueGrowth, MeasureTradeValueGrowth:
-		keep := rows
-		if ind.Measure == MeasureExportValueGrowth {
-			keep = nil
-			for _, d := range rows {
-				if d.Direction == cuakhau.Export {
-					keep = append(keep, d)
-				}
-			}
-		}
-		c := Compare(r, keep)
 		if c.ValueGrowth == nil || c.Now.ValueUSDCents == 0 {
 			return Actual{}, false
 		}

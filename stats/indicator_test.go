@@ -74,29 +74,58 @@ func TestMeasured(t *testing.T) {
 	rows := []stats.Daily{
 		{Day: day(2025, time.March, 1), Gate: "huu-nghi", Direction: cuakhau.Export, Trucks: 365, ValueUSDCents: 1000},
 		{Day: day(2025, time.March, 1), Gate: "huu-nghi", Direction: cuakhau.Import, Trucks: 10, ValueUSDCents: 1000},
-		{Day: day(2026, time.June, 1), Gate: "huu-nghi", Direction: cuakhau.Export, Trucks: 730, ValueUSDCents: 1200},
-		{Day: day(2026, time.June, 1), Gate: "huu-nghi", Direction: cuakhau.Import, Trucks: 0, ValueUSDCents: 1000},
-		{Day: day(2026, time.June, 2), Gate: "tan-thanh", Direction: cuakhau.Export, Trucks: 365, ValueUSDCents: 500},
+		{Day: day(2026, time.January, 10), Gate: "huu-nghi", Direction: cuakhau.Export, Trucks: 730, ValueUSDCents: 1200},
+		{Day: day(2026, time.January, 10), Gate: "huu-nghi", Direction: cuakhau.Import, Trucks: 0, ValueUSDCents: 1000},
+		{Day: day(2026, time.January, 20), Gate: "tan-thanh", Direction: cuakhau.Export, Trucks: 365, ValueUSDCents: 500},
+	}
+	// What a store answers: the rows at the query's gate and direction.
+	answer := func(q stats.Query) *stats.Period {
+		var keep []stats.Daily
+		for _, d := range rows {
+			if (q.Gate == "" || d.Gate == q.Gate) && (q.Direction == "" || d.Direction == q.Direction) {
+				keep = append(keep, d)
+			}
+		}
+		p := stats.Build(q.Range, q.Gate, q.Direction, keep, stats.Clearance{})
+		return &p
+	}
+	measure := func(ind stats.Indicator, year int, today stats.Date) (stats.Actual, bool) {
+		q, ok := stats.MeasureQuery(ind, year, today)
+		if !ok {
+			return stats.Actual{}, false
+		}
+		if !q.TotalsOnly || q.Gate != ind.Gate {
+			t.Errorf("%s: query %+v", ind.Code, q)
+		}
+		return stats.MeasureOf(ind, year, answer(q))
 	}
 	perDay := stats.Indicator{Code: "t", Measure: stats.MeasureTrucksPerDay, Gate: "huu-nghi"}
-	a, ok := stats.Measured(perDay, 2026, rows)
-	if !ok || a.Value != 2 || a.Origin != stats.OriginPlatform {
-		t.Errorf("huu-nghi trucks a day in 2026: %+v %v, want 2 (730 over 365 days)", a, ok)
+	// On 2026-03-01, 730 trucks over the 60 days so far.
+	if a, ok := measure(perDay, 2026, day(2026, time.March, 1)); !ok || math.Abs(a.Value-730.0/60) > 1e-9 || a.Origin != stats.OriginPlatform {
+		t.Errorf("huu-nghi trucks a day in 2026 to date: %+v %v, want 730/60", a, ok)
+	}
+	// A year that has ended counts all its days.
+	if a, ok := measure(perDay, 2026, day(2027, time.June, 1)); !ok || a.Value != 2 {
+		t.Errorf("huu-nghi trucks a day in 2026: %+v %v, want 2", a, ok)
+	}
+	if _, ok := measure(perDay, 2027, day(2026, time.June, 1)); ok {
+		t.Error("a year not begun was measured")
 	}
 	exports := stats.Indicator{Code: "x", Measure: stats.MeasureExportValueGrowth}
-	// 2026 exports 1200 + 500 against 1000: +70 %.
-	if a, ok := stats.Measured(exports, 2026, rows); !ok || math.Abs(a.Value-70) > 1e-9 {
+	// Exports to 2026-12-31: 1200 + 500 against 1000, +70 %.
+	if a, ok := measure(exports, 2026, day(2026, time.December, 31)); !ok || math.Abs(a.Value-70) > 1e-9 {
 		t.Errorf("export growth: %+v %v, want 70", a, ok)
 	}
 	trade := stats.Indicator{Code: "v", Measure: stats.MeasureTradeValueGrowth}
 	// 2,700 against 2,000: +35 %.
-	if a, ok := stats.Measured(trade, 2026, rows); !ok || math.Abs(a.Value-35) > 1e-9 {
+	if a, ok := measure(trade, 2026, day(2026, time.December, 31)); !ok || math.Abs(a.Value-35) > 1e-9 {
 		t.Errorf("trade growth: %+v %v, want 35", a, ok)
 	}
-	if _, ok := stats.Measured(trade, 2025, rows); ok {
-		t.Error("growth measured with no year before to grow from")
+	// To 2026-02-01 the year earlier's March is not yet compared.
+	if _, ok := measure(trade, 2026, day(2026, time.February, 1)); ok {
+		t.Error("growth measured with nothing the same days a year before")
 	}
-	if _, ok := stats.Measured(stats.Indicator{Code: "e"}, 2026, rows); ok {
+	if _, ok := measure(stats.Indicator{Code: "e"}, 2026, day(2026, time.June, 1)); ok {
 		t.Error("an entered indicator was measured")
 	}
 }

@@ -16,6 +16,10 @@ type Query struct {
 	Range     Range
 	Gate      string
 	Direction cuakhau.Direction
+	// TotalsOnly asks for the trucks, value and weight alone: no fees and
+	// no clearance times, which are the costly part of a long range. The
+	// dashboard's year-to-date measures read this way.
+	TotalsOnly bool
 }
 
 // Source answers statistics queries, checking the principal's rights

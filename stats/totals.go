@@ -142,3 +142,11 @@ func Compare(r Range, rows []Daily) Comparison {
 // Span is the range a comparison of r needs rows for: the year earlier's
 // first day to r's last.
 func (r Range) Span() Range { return Range{r.YearEarlier().From, r.To} }
+
+// Reference is a year's published figures of trucks a day at a border, to
+// read a period's against: the average and the peak.
+type Reference struct {
+	Year             int
+	AvgTrucksPerDay  int64
+	PeakTrucksPerDay int64
+}

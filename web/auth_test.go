@@ -240,6 +240,7 @@ var matrix = map[string][]cuakhau.Role{
 	"POST /enterprise/trips/{id}/booking": {cuakhau.RoleEnterprise, cuakhau.RoleAdmin},
 	"GET /admin":                          {cuakhau.RoleAdmin},
 	"GET /dashboard":                      {cuakhau.RoleViewer, cuakhau.RoleAdmin},
+	"GET /dashboard/report":               {cuakhau.RoleViewer, cuakhau.RoleAdmin},
 	"GET /checkpoint":                     {cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical},
 	"GET /checkpoint/trips/{id}":          {cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical},
 	"POST /checkpoint/trips/{id}":         {cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical},

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/stats"
 )
 
 // layoutFile holds the page frame; partials/ holds pieces more than one
@@ -28,6 +29,12 @@ func parsePages(fsys fs.FS, a *assets) (map[string]*template.Template, error) {
 		"local": func(t time.Time, zone string) string { return inZone(t, zone).Format("15:04 02/01/2006") },
 		"hhmm":  func(t time.Time, zone string) string { return inZone(t, zone).Format("15:04") },
 		"zone":  zoneLabel,
+		// num writes a count the reader's way (1.550 in Vietnamese).
+		"num": func(l Lang, x int64) string { return stats.Number(float64(x), 0, l.Code()) },
+		// dec1 writes a number with at most one decimal, the reader's way.
+		"dec1": func(l Lang, x float64) string { return stats.Number(x, 1, l.Code()) },
+		// musd writes US cents as millions of dollars, two decimals.
+		"musd": func(l Lang, cents int64) string { return stats.Number(float64(cents)/1e8, 2, l.Code()) },
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, layoutFile)
 	if err != nil {
@@ -65,7 +72,7 @@ func parsePages(fsys fs.FS, a *assets) (map[string]*template.Template, error) {
 }
 
 // pageNames are the templates the handlers render.
-var pageNames = []string{"board", "trip", "error", "login", "stub", "checkpoint", "decision", "enterprise", "enterprise_trip"}
+var pageNames = []string{"board", "trip", "error", "login", "stub", "checkpoint", "decision", "enterprise", "enterprise_trip", "dashboard"}
 
 // view is what the layout renders around a page's Data.
 type view struct {
@@ -109,8 +116,23 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, l Lang, status int
 	h := rw.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie")
+	h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie, HX-Request")
 	writeBody(rw, r, status, b.Bytes())
+}
+
+// renderFragment writes the template tmpl of page name alone, with data,
+// for an htmx request that swaps in one part of the page.
+func (w *Web) renderFragment(rw http.ResponseWriter, r *http.Request, name, tmpl string, data any) error {
+	var b bytes.Buffer
+	if err := w.pages[name].ExecuteTemplate(&b, tmpl, data); err != nil {
+		return fmt.Errorf("web: render %s of %s: %w", tmpl, name, err)
+	}
+	h := rw.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie, HX-Request")
+	writeBody(rw, r, http.StatusOK, b.Bytes())
+	return nil
 }
 
 // writeBody writes body, gzipped when the client takes it.

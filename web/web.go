@@ -21,13 +21,16 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/stats"
 )
 
 // Config is what the pages serve from. Queue and Gates are required.
@@ -57,6 +60,17 @@ type Config struct {
 	// API's rule, which believes X-Forwarded-For from trusted proxies
 	// alone). Nil takes the connection's address.
 	Client func(*http.Request) string
+	// Stats answers the dashboard's figures and its reports (the
+	// /dashboard pages); without it they answer 500.
+	Stats stats.Source
+	// Indicators are the province's targets the dashboard tracks.
+	Indicators []stats.Indicator
+	// Reference is the published figures the dashboard's chart of trucks a
+	// day is read against (nil: none).
+	Reference *stats.Reference
+	// Clock is the pages' time (today's figures, the default range); nil
+	// is the system's.
+	Clock cuakhau.Clock
 	// BoardInterval is how often the board's live stream looks at the feed
 	// (default 2 s).
 	BoardInterval time.Duration
@@ -155,7 +169,8 @@ func (w *Web) routes() []route {
 		{"GET /checkpoint", false, signedIn(officerRoles()...), w.checkpointPage},
 		{"GET /checkpoint/trips/{id}", false, signedIn(officerRoles()...), w.checkpointTripPage},
 		{"POST /checkpoint/trips/{id}", false, signedIn(officerRoles()...), w.decide},
-		{"GET /dashboard", false, signedIn(cuakhau.RoleViewer, cuakhau.RoleAdmin), w.stubPage("dashboard.title")},
+		{"GET /dashboard", false, signedIn(dashboardRoles...), w.dashboardPage},
+		{"GET /dashboard/report", false, signedIn(dashboardRoles...), w.reportDownload},
 	}
 }
 
@@ -193,7 +208,11 @@ type errorView struct {
 	Status  int
 	Title   string
 	Message string
+	// Fields are a refused request's fields with the rule each broke.
+	Fields []fieldRule
 }
+
+type fieldRule struct{ Field, Rule string }
 
 // writeError writes err as an HTML page in the reader's language: the
 // message of a cuakhau error a user can act on, nothing of an internal one
@@ -215,6 +234,16 @@ func (w *Web) writeError(rw http.ResponseWriter, r *http.Request, err error) {
 	case code == cuakhau.EFORBIDDEN:
 		status = http.StatusForbidden
 		v = errorView{Title: l.T("error.forbidden.title"), Message: l.T("error.forbidden")}
+	case code == cuakhau.EINVALID:
+		status = http.StatusBadRequest
+		v = errorView{Title: l.T("error.invalid.title"), Message: l.T("error.invalid")}
+		fields := cuakhau.ErrorFields(err)
+		for _, f := range slices.Sorted(maps.Keys(fields)) {
+			v.Fields = append(v.Fields, fieldRule{f, fields[f]})
+		}
+		if len(fields) == 0 {
+			v.Fields = []fieldRule{{"", err.Error()}}
+		}
 	case code == cuakhau.EUNAVAILABLE:
 		status = http.StatusServiceUnavailable
 		rw.Header().Set("Retry-After", "5")

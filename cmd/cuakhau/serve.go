@@ -23,6 +23,7 @@ import (
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/callforward"
+	"github.com/cuakhau/cuakhau/catalog"
 	"github.com/cuakhau/cuakhau/device"
 	"github.com/cuakhau/cuakhau/httpapi"
 	"github.com/cuakhau/cuakhau/mqttbridge"
@@ -183,8 +184,13 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		}
 	}
 	db.SetSessionTTL(cfg.SessionTTL)
+	indicators, err := catalog.Indicators()
+	if err != nil {
+		return fail(err)
+	}
 	pages, err := web.New(web.Config{Gates: db, Queue: db, Lookup: db, Trips: db, Worklist: db, Sessions: db, SecureCookies: cfg.SecureCookies,
-		Client: api.ClientOf, Allow: api.AllowOpen, Logger: cfg.Logger})
+		Client: api.ClientOf, Allow: api.AllowOpen, Logger: cfg.Logger,
+		Stats: db, Indicators: indicators, Reference: catalog.Reference(), Clock: cfg.Clock})
 	if err != nil {
 		return fail(err)
 	}

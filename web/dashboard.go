@@ -1,0 +1,416 @@
+package web
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/report"
+	"github.com/cuakhau/cuakhau/stats"
+)
+
+// dashboardRoles may open the dashboard: the leadership (viewers) and
+// administrators.
+var dashboardRoles = []cuakhau.Role{cuakhau.RoleViewer, cuakhau.RoleAdmin}
+
+// dashboardDays is the range the dashboard shows when none is asked for:
+// the 30 days to today.
+const dashboardDays = 30
+
+// dashboardChapters is how many HS chapters the dashboard lists.
+const dashboardChapters = 10
+
+// defaultZone is the border's zone when no gate names one.
+const defaultZone = "Asia/Ho_Chi_Minh"
+
+// dashboardFilter is the range, gate and direction asked for, as typed.
+type dashboardFilter struct {
+	From, To, Gate, Direction string
+}
+
+// query is the filter as URL parameters, with lang, and extra pairs.
+func (f dashboardFilter) query(l Lang, extra ...string) string {
+	q := url.Values{"from": {f.From}, "to": {f.To}, "lang": {l.Code()}}
+	if f.Gate != "" {
+		q.Set("gate", f.Gate)
+	}
+	if f.Direction != "" {
+		q.Set("direction", f.Direction)
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		q.Set(extra[i], extra[i+1])
+	}
+	return q.Encode()
+}
+
+// dashboardView is the leadership's view of a period.
+type dashboardView struct {
+	L      Lang
+	Filter dashboardFilter
+	// Errs are the refused filters by field (from, to, gate, direction);
+	// with any, nothing else is shown.
+	Errs  map[string]string
+	Gates []gateOption
+	Today todayView
+	// Period is nil when the filter was refused.
+	Period  *stats.Period
+	Summary string
+	Figures []figureRow
+	ByGate  []gateRow
+	Days    []report.DayTotal
+	// Chart is the per-day series as JSON for dashboard.js.
+	Chart      template.JS
+	Clearance  []clearanceRow
+	Chapters   []stats.ChapterFigures
+	Indicators []indicatorRow
+	Reports    []reportLink
+	// Reference is the province's published year, "" without one.
+	Reference string
+}
+
+// todayView is today's crossings so far, refreshed every half minute.
+type todayView struct {
+	L        Lang
+	Day      stats.Date
+	Trucks   int64
+	Export   int64
+	Import   int64
+	ValueUSD string
+	// Updated is the time of the figures, in the border's zone.
+	Updated string
+	// Self is the URL the fragment refreshes from.
+	Self string
+}
+
+// figureRow is one line of the period against the year earlier.
+type figureRow struct {
+	Key, Now, Before, Growth string
+}
+
+// clearanceRow is one clearance time's median and 90th percentile.
+type clearanceRow struct {
+	Key      string
+	Trucks   int
+	P50, P90 string
+}
+
+// gateRow is a gate and direction's trucks and value in the period.
+type gateRow struct {
+	Gate, Direction string
+	Trucks          int64
+	ValueUSDCents   int64
+}
+
+// indicatorRow is one of the province's targets and where it stands.
+type indicatorRow struct {
+	Code, Name, Target, Actual, Status, Origin string
+	Year                                       int
+}
+
+// reportLink is the period as a downloadable report.
+type reportLink struct{ Label, URL string }
+
+// dashboardPage is /dashboard: the figures of a range (the last 30 days by
+// default) at a gate and in a direction, against the same days a year
+// earlier, with clearance times, a chart of trucks a day, the HS chapters,
+// the province's targets and the period as a report to download; and
+// today's crossings, which refresh themselves. A filter the statistics
+// refuse is named beside its field (400). An htmx request gets today's
+// part alone.
+func (w *Web) dashboardPage(rw http.ResponseWriter, r *http.Request) error {
+	if w.cfg.Stats == nil {
+		return errors.New("web: no statistics configured")
+	}
+	p, _ := principalFrom(r.Context())
+	l := langOf(rw, r)
+	gates, opts, err := w.enterpriseGates(r, l)
+	if err != nil {
+		return err
+	}
+	loc := borderZone(gates)
+	today := stats.DayOf(w.now(), loc)
+	q := r.URL.Query()
+	f := dashboardFilter{From: q.Get("from"), To: q.Get("to"), Gate: q.Get("gate"), Direction: q.Get("direction")}
+	if f.From == "" && f.To == "" {
+		f.From, f.To = today.AddDays(1-dashboardDays).String(), today.String()
+	}
+	v := &dashboardView{L: l, Filter: f, Gates: opts}
+
+	tv, err := w.todayFigures(r, p, l, f, today, loc)
+	if err != nil {
+		return err
+	}
+	v.Today = tv
+	if r.Header.Get("HX-Request") == "true" {
+		return w.renderFragment(rw, r, "dashboard", "dashboard_today", tv)
+	}
+
+	status := http.StatusOK
+	period, err := w.dashboardPeriod(r, p, f)
+	if fields := fieldErrors(err); fields != nil {
+		v.Errs, status = fields, http.StatusBadRequest
+	} else if err != nil {
+		return err
+	} else {
+		w.fillPeriod(v, period, gates)
+	}
+	if v.Indicators, err = w.indicatorRows(r, p, l, today); err != nil {
+		return err
+	}
+	if ref := w.cfg.Reference; ref != nil {
+		v.Reference = l.T("dashboard.reference", ref.Year, stats.Number(float64(ref.AvgTrucksPerDay), 0, l.Code()), stats.Number(float64(ref.PeakTrucksPerDay), 0, l.Code()))
+	}
+	w.render(rw, r, l, status, "dashboard", l.T("dashboard.title"), v)
+	return nil
+}
+
+// fieldErrors are err's fields when it is a refusal naming them, else nil.
+func fieldErrors(err error) map[string]string {
+	var ce *cuakhau.Error
+	if errors.As(err, &ce) && ce.Code == cuakhau.EINVALID && len(ce.Fields) > 0 {
+		return ce.Fields
+	}
+	return nil
+}
+
+// dashboardPeriod reads the filter's statistics.
+func (w *Web) dashboardPeriod(r *http.Request, p cuakhau.Principal, f dashboardFilter) (*stats.Period, error) {
+	rng, err := stats.ParseRange(f.From, f.To)
+	if err != nil {
+		return nil, err
+	}
+	return w.cfg.Stats.Stats(r.Context(), p, stats.Query{Range: rng, Gate: f.Gate, Direction: cuakhau.Direction(f.Direction)})
+}
+
+// todayFigures are today's crossings at the filter's gate and direction
+// (all of them when the filter is refused).
+func (w *Web) todayFigures(r *http.Request, p cuakhau.Principal, l Lang, f dashboardFilter, today stats.Date, loc *time.Location) (todayView, error) {
+	tv := todayView{L: l, Day: today, Updated: w.now().In(loc).Format("15:04"), Self: "/dashboard?" + f.query(l)}
+	q := stats.Query{Range: stats.Range{From: today, To: today}, Gate: f.Gate, Direction: cuakhau.Direction(f.Direction), TotalsOnly: true}
+	pd, err := w.cfg.Stats.Stats(r.Context(), p, q)
+	if fieldErrors(err) != nil {
+		q.Gate, q.Direction = "", ""
+		pd, err = w.cfg.Stats.Stats(r.Context(), p, q)
+	}
+	if err != nil {
+		return tv, err
+	}
+	tv.Trucks = pd.Totals.Now.Trucks
+	tv.ValueUSD = stats.Number(float64(pd.Totals.Now.ValueUSDCents)/100, 0, l.Code())
+	for _, d := range pd.Days {
+		switch d.Direction {
+		case cuakhau.Export:
+			tv.Export += d.Trucks
+		case cuakhau.Import:
+			tv.Import += d.Trucks
+		}
+	}
+	return tv, nil
+}
+
+// fillPeriod puts the period's figures into v.
+func (w *Web) fillPeriod(v *dashboardView, p *stats.Period, gates map[string]*cuakhau.Gate) {
+	l, lang := v.L, v.L.Code()
+	v.Period = p
+	v.Summary = stats.Summary(p.Totals, lang)
+	now, before := p.Totals.Now, p.Totals.Before
+	n := func(x float64, dec int) string { return stats.Number(x, dec, lang) }
+	growth := func(g *float64) string {
+		if g == nil {
+			return "—"
+		}
+		s := n(*g, 1) + " %"
+		if *g > 0 {
+			s = "+" + s
+		}
+		return s
+	}
+	pct := func(a, b float64) *float64 {
+		if b == 0 {
+			return nil
+		}
+		g := 100 * (a - b) / b
+		return &g
+	}
+	peak := func(t stats.Totals) string {
+		if t.PeakTrucks == 0 {
+			return "0"
+		}
+		return n(float64(t.PeakTrucks), 0) + " (" + t.PeakDay.String() + ")"
+	}
+	v.Figures = []figureRow{
+		{"dashboard.trucks", n(float64(now.Trucks), 0), n(float64(before.Trucks), 0), growth(p.Totals.TrucksGrowth)},
+		{"dashboard.avg", n(now.AvgTrucksPerDay, 1), n(before.AvgTrucksPerDay, 1), growth(pct(now.AvgTrucksPerDay, before.AvgTrucksPerDay))},
+		{"dashboard.peak", peak(now), peak(before), growth(pct(float64(now.PeakTrucks), float64(before.PeakTrucks)))},
+		{"dashboard.value", n(float64(now.ValueUSDCents)/1e8, 2), n(float64(before.ValueUSDCents)/1e8, 2), growth(p.Totals.ValueGrowth)},
+		{"dashboard.weight", n(float64(now.GrossKg)/1000, 1), n(float64(before.GrossKg)/1000, 1), growth(pct(float64(now.GrossKg), float64(before.GrossKg)))},
+		{"dashboard.fees", n(float64(now.FeesVND), 0), n(float64(before.FeesVND), 0), growth(pct(float64(now.FeesVND), float64(before.FeesVND)))},
+	}
+	mins := func(m *int64) string {
+		if m == nil {
+			return "—"
+		}
+		return l.T("dashboard.minutes", n(float64(*m), 0))
+	}
+	c := p.Clearance
+	v.Clearance = []clearanceRow{
+		{"dashboard.clear.declared", c.Crossed, mins(c.DeclaredP50), mins(c.DeclaredP90)},
+		{"dashboard.clear.arrived", c.Arrived, mins(c.ArrivedP50), mins(c.ArrivedP90)},
+	}
+	byGate := map[[2]string]*gateRow{}
+	for _, d := range p.Days {
+		k := [2]string{d.Gate, string(d.Direction)}
+		if byGate[k] == nil {
+			name := d.Gate
+			if g := gates[d.Gate]; g != nil {
+				name = gateName(l, g)
+			}
+			byGate[k] = &gateRow{Gate: name, Direction: l.T("dir." + string(d.Direction))}
+		}
+		byGate[k].Trucks += d.Trucks
+		byGate[k].ValueUSDCents += d.ValueUSDCents
+	}
+	for _, g := range byGate {
+		v.ByGate = append(v.ByGate, *g)
+	}
+	slices.SortFunc(v.ByGate, func(a, b gateRow) int {
+		if a.Trucks != b.Trucks {
+			return int(b.Trucks - a.Trucks)
+		}
+		return strings.Compare(a.Gate+a.Direction, b.Gate+b.Direction)
+	})
+	v.Days = report.PerDay(p)
+	chart := struct {
+		Days    []string `json:"days"`
+		Trucks  []int64  `json:"trucks"`
+		Label   string   `json:"label"`
+		Avg     string   `json:"avg"`
+		RefAvg  int64    `json:"ref_avg,omitempty"`
+		RefPeak int64    `json:"ref_peak,omitempty"`
+		RefName string   `json:"ref_name,omitempty"`
+	}{Days: []string{}, Trucks: []int64{}, Label: l.T("dashboard.trucks"), Avg: l.T("dashboard.avg")}
+	for _, d := range v.Days {
+		chart.Days = append(chart.Days, d.Day.String())
+		chart.Trucks = append(chart.Trucks, d.Trucks)
+	}
+	if ref := w.cfg.Reference; ref != nil && p.Gate == "" && p.Direction == "" {
+		chart.RefAvg, chart.RefPeak = ref.AvgTrucksPerDay, ref.PeakTrucksPerDay
+		chart.RefName = l.T("dashboard.ref.short", ref.Year)
+	}
+	b, _ := json.Marshal(chart)
+	v.Chart = template.JS(b)
+	v.Chapters = p.Chapters[:min(len(p.Chapters), dashboardChapters)]
+	for _, f := range []struct {
+		label  string
+		format report.Format
+	}{{"dashboard.report.xlsx", report.XLSX}, {"dashboard.report.md", report.Markdown}, {"dashboard.report.csv", report.CSV}} {
+		v.Reports = append(v.Reports, reportLink{l.T(f.label), "/dashboard/report?" + v.Filter.query(l, "format", string(f.format))})
+	}
+}
+
+// indicatorRows are the province's targets in today's year: measured by
+// the platform where it can (stats.MeasureQuery), no data otherwise.
+func (w *Web) indicatorRows(r *http.Request, p cuakhau.Principal, l Lang, today stats.Date) ([]indicatorRow, error) {
+	lang := l.Code()
+	year := today.Year()
+	var rows []indicatorRow
+	for _, ind := range w.cfg.Indicators {
+		if year < ind.From-1 || year > ind.To {
+			continue
+		}
+		var actual *stats.Actual
+		if q, ok := stats.MeasureQuery(ind, year, today); ok && p.CanSeeStats(q.Gate) {
+			pd, err := w.cfg.Stats.Stats(r.Context(), p, q)
+			if err != nil {
+				return nil, err
+			}
+			if a, ok := stats.MeasureOf(ind, year, pd); ok {
+				actual = &a
+			}
+		}
+		pr := stats.Track(ind, year, actual)
+		row := indicatorRow{Code: ind.Code, Name: ind.Name[lang], Year: year, Status: pr.Status,
+			Target: stats.Number(ind.Min, 1, lang) + " " + ind.Unit}
+		if ind.Max > ind.Min {
+			row.Target = stats.Number(ind.Min, 1, lang) + "–" + stats.Number(ind.Max, 1, lang) + " " + ind.Unit
+		}
+		if actual != nil {
+			row.Actual = stats.Number(actual.Value, 1, lang) + " " + ind.Unit
+			row.Origin = l.T("indicator.origin." + actual.Origin)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// reportDownload is /dashboard/report: the filter's period as a report
+// file (stats.Period through report.Write), xlsx unless format says md or
+// csv, in the page's language unless lang says otherwise. A refused filter
+// is the error page naming the field.
+func (w *Web) reportDownload(rw http.ResponseWriter, r *http.Request) error {
+	if w.cfg.Stats == nil {
+		return errors.New("web: no statistics configured")
+	}
+	p, _ := principalFrom(r.Context())
+	l := langOf(rw, r)
+	q := r.URL.Query()
+	f := dashboardFilter{From: q.Get("from"), To: q.Get("to"), Gate: q.Get("gate"), Direction: q.Get("direction")}
+	if f.From == "" && f.To == "" {
+		gates, _, err := w.enterpriseGates(r, l)
+		if err != nil {
+			return err
+		}
+		today := stats.DayOf(w.now(), borderZone(gates))
+		f.From, f.To = today.AddDays(1-dashboardDays).String(), today.String()
+	}
+	format, err := report.ParseFormat("format", cmp.Or(q.Get("format"), string(report.XLSX)))
+	if err != nil {
+		return err
+	}
+	period, err := w.dashboardPeriod(r, p, f)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	if err := report.Write(&b, period, format, l.Code()); err != nil {
+		return err
+	}
+	h := rw.Header()
+	h.Set("Content-Type", format.ContentType())
+	h.Set("Content-Disposition", `attachment; filename="`+report.FileName(period, format)+`"`)
+	h.Set("Cache-Control", "no-store")
+	writeBody(rw, r, http.StatusOK, []byte(b.String()))
+	return nil
+}
+
+// borderZone is the zone the border's days are counted in: the first
+// gate's (the statistics count each gate's day in its own zone; a border
+// whose gates share one, as Lạng Sơn's do, has one calendar).
+func borderZone(gates map[string]*cuakhau.Gate) *time.Location {
+	codes := slices.Sorted(maps.Keys(gates))
+	zone := defaultZone
+	if len(codes) > 0 && gates[codes[0]].TimeZone != "" {
+		zone = gates[codes[0]].TimeZone
+	}
+	loc, err := loadZone(zone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// now is the pages' clock.
+func (w *Web) now() time.Time {
+	if w.cfg.Clock != nil {
+		return w.cfg.Clock.Now()
+	}
+	return time.Now()
+}

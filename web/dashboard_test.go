@@ -1,0 +1,223 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/catalog"
+	"github.com/cuakhau/cuakhau/report"
+	"github.com/cuakhau/cuakhau/sqlstore"
+	"github.com/cuakhau/cuakhau/stats"
+	"github.com/cuakhau/cuakhau/web"
+)
+
+// exportRoute is the Hữu Nghị export route's mandatory checkpoints in
+// order, with customs' channel.
+var exportRoute = []cuakhau.Decision{
+	{Checkpoint: "entry", Outcome: cuakhau.OutcomePass},
+	{Checkpoint: "medical", Outcome: cuakhau.OutcomePass},
+	{Checkpoint: "customs", Outcome: cuakhau.OutcomePass, Channel: cuakhau.ChannelGreen},
+	{Checkpoint: "quarantine", Outcome: cuakhau.OutcomePass},
+	{Checkpoint: "border_guard", Outcome: cuakhau.OutcomePass},
+	{Checkpoint: "fee", Outcome: cuakhau.OutcomePass},
+	{Checkpoint: "exit", Outcome: cuakhau.OutcomePass},
+}
+
+// crossed is a trip declared, through every checkpoint after wait, and
+// across the border.
+func crossed(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock, plate string, wait time.Duration) *cuakhau.Trip {
+	t.Helper()
+	d := testDecl
+	d.Vehicle.Plate = plate
+	tr := declare(t, db, d)
+	clock.Add(wait)
+	for _, dec := range exportRoute {
+		decideAs(t, db, admin, tr.ID, dec)
+	}
+	return tr
+}
+
+// dashboard is the pages with the dashboard's statistics at clock, a
+// year-earlier and a mid-November day imported, and one trip crossed
+// today after 30 minutes; and a viewer signed in.
+func dashboard(t *testing.T) (*sqlstore.DB, http.Handler, *client) {
+	t.Helper()
+	clock := cuakhau.NewFixedClock(testNow)
+	db := openStore(t, clock)
+	inds, err := catalog.Indicators()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := newPages(t, db, func(c *web.Config) {
+		c.Sessions, c.Clock, c.Indicators, c.Reference = db, clock, inds, catalog.Reference()
+	})
+	hist, err := stats.ParseHistory(strings.NewReader(stats.HistoryHeader+
+		"\n2025-11-20,huu-nghi,export,1,20000"+
+		"\n2026-11-15,tan-thanh,import,1500,3000000\n"), func(string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ImportHistory(context.Background(), admin, hist); err != nil {
+		t.Fatal(err)
+	}
+	crossed(t, db, clock, "20C-111.11", 30*time.Minute)
+	addUser(t, db, cuakhau.User{Name: "lanh-dao", Role: cuakhau.RoleViewer})
+	viewer := newClient(t, pages)
+	if p := viewer.login("lanh-dao", password); p.status != http.StatusSeeOther {
+		t.Fatalf("login: %d", p.status)
+	}
+	return db, pages, viewer
+}
+
+func TestDashboard(t *testing.T) {
+	_, _, viewer := dashboard(t)
+	p := viewer.do("GET", "/dashboard?lang=vi", nil)
+	if p.status != http.StatusOK {
+		t.Fatalf("dashboard: %d\n%s", p.status, p.body)
+	}
+	// Today: the trip that crossed at 10:30.
+	if got := p.text("[data-figure=today-trucks]"); got != "1" {
+		t.Errorf("today's trucks %q, want 1", got)
+	}
+	if got := p.text("[data-figure=today-value]"); got != "54.000" {
+		t.Errorf("today's value %q, want 54.000 (USD, Vietnamese grouping)", got)
+	}
+	// The default range is the 30 days to today, against a year earlier.
+	if got := p.text("#period-h"); !strings.Contains(got, "2026-11-02") || !strings.Contains(got, "2026-12-01") {
+		t.Errorf("period heading %q, want 2026-11-02 to 2026-12-01", got)
+	}
+	row := func(key string) []string {
+		var cells []string
+		p.doc.Find(`tr[data-figure="` + key + `"] td`).Each(func(_ int, s *goquery.Selection) { cells = append(cells, strings.TrimSpace(s.Text())) })
+		return cells
+	}
+	if got := row("dashboard.trucks"); len(got) != 3 || got[0] != "1.501" || got[1] != "1" || got[2] != "+150.000 %" {
+		t.Errorf("trucks row %q, want 1.501 against 1, +150.000 %%", got)
+	}
+	if got := row("dashboard.peak"); len(got) != 3 || got[0] != "1.500 (2026-11-15)" {
+		t.Errorf("peak row %q", got)
+	}
+	if got := p.text(".summary"); !strings.Contains(got, "Trung bình khoảng 50 lượt xe/ngày") {
+		t.Errorf("summary %q", got)
+	}
+	var chart struct {
+		Days   []string `json:"days"`
+		Trucks []int64  `json:"trucks"`
+		RefAvg int64    `json:"ref_avg"`
+	}
+	if err := json.Unmarshal([]byte(p.doc.Find("#dash-data").Text()), &chart); err != nil {
+		t.Fatal(err)
+	}
+	if len(chart.Days) != 30 || chart.Days[13] != "2026-11-15" || chart.Trucks[13] != 1500 || chart.Trucks[29] != 1 || chart.RefAvg != 1600 {
+		t.Errorf("chart: %+v", chart)
+	}
+	if n := p.doc.Find("table.days tbody tr").Length(); n != 30 {
+		t.Errorf("the chart's table has %d days, want 30", n)
+	}
+	if got := p.text(`tr[data-clearance="dashboard.clear.declared"] td`); !strings.HasPrefix(got, "1") || !strings.Contains(got, "30 phút") {
+		t.Errorf("clearance from declaration %q, want 1 truck in 30 min", got)
+	}
+	if n := p.doc.Find("table.bygate tbody tr").Length(); n != 2 {
+		t.Errorf("%d gate and direction rows, want 2", n)
+	}
+	if got := p.text(`tr[data-chapter="08"] td`); !strings.HasPrefix(got, "1") {
+		t.Errorf("chapter 08 %q", got)
+	}
+	// The targets: Tân Thanh's measured over the year to date, the GRDP's
+	// entered, so without data.
+	if got := p.text(`tr[data-indicator="smart_gate_tan_thanh_trucks"] td`); !strings.Contains(got, "4,5 xe/ngày") || !strings.Contains(got, "Chưa đạt") {
+		t.Errorf("Tân Thanh's target %q, want 1,500 over 335 days: 4,5 a day, off track", got)
+	}
+	if got := p.text(`tr[data-indicator="grdp_growth"] [data-status]`); got != "Chưa có số liệu" {
+		t.Errorf("GRDP %q, want no data", got)
+	}
+	var links []string
+	p.doc.Find(".reports a").Each(func(_ int, s *goquery.Selection) { h, _ := s.Attr("href"); links = append(links, h) })
+	if len(links) != 3 || !strings.Contains(links[0], "format=xlsx") || !strings.Contains(links[0], "from=2026-11-02") {
+		t.Errorf("report links %q", links)
+	}
+
+	// English writes numbers the English way.
+	if got := viewer.do("GET", "/dashboard?lang=en&from=2026-11-15&to=2026-11-15", nil).text(`tr[data-figure="dashboard.trucks"] td`); !strings.HasPrefix(got, "1,500") {
+		t.Errorf("English trucks %q, want 1,500", got)
+	}
+	// One gate and direction narrow everything but the targets.
+	if got := viewer.do("GET", "/dashboard?gate=huu-nghi&direction=export", nil).text(`tr[data-figure="dashboard.trucks"] td`); !strings.HasPrefix(got, "1") || strings.HasPrefix(got, "1.5") {
+		t.Errorf("Hữu Nghị exports %q, want 1", got)
+	}
+}
+
+func TestDashboardRefusesFilters(t *testing.T) {
+	_, _, viewer := dashboard(t)
+	for target, field := range map[string]string{
+		"/dashboard?from=2026-13-01&to=2026-12-01": "from",
+		"/dashboard?from=2026-12-01&to=2026-11-01": "from",
+		"/dashboard?from=2020-01-01&to=2026-12-01": "to",
+		"/dashboard?gate=nowhere":                  "gate",
+		"/dashboard?direction=sideways":            "direction",
+		"/dashboard?from=2026-11-01&to=":           "to",
+	} {
+		p := viewer.do("GET", target, nil)
+		if p.status != http.StatusBadRequest || p.text("#"+field+"-err") == "" {
+			t.Errorf("%s: %d, %s error %q; want 400 naming it", target, p.status, field, p.text("#"+field+"-err"))
+		}
+		if p.doc.Find("#period").Length() != 0 {
+			t.Errorf("%s: figures shown for a refused filter", target)
+		}
+		// Today's figures and the targets stay.
+		if p.text("[data-figure=today-trucks]") != "1" || p.doc.Find("[data-indicator]").Length() == 0 {
+			t.Errorf("%s: today or the targets lost", target)
+		}
+	}
+}
+
+func TestDashboardToday(t *testing.T) {
+	_, _, viewer := dashboard(t)
+	p := viewer.do("GET", "/dashboard?lang=en", nil, "HX-Request", "true")
+	if p.status != http.StatusOK || strings.Contains(p.body, "<html") || p.doc.Find("section#today").Length() != 1 {
+		t.Fatalf("htmx refresh: %d\n%s", p.status, p.body)
+	}
+	if got := p.text("[data-figure=today-trucks]"); got != "1" {
+		t.Errorf("today %q", got)
+	}
+	if hx, _ := p.doc.Find("#today").Attr("hx-get"); !strings.HasPrefix(hx, "/dashboard?") || !strings.Contains(hx, "lang=en") {
+		t.Errorf("the fragment refreshes from %q", hx)
+	}
+}
+
+func TestDashboardReport(t *testing.T) {
+	_, _, viewer := dashboard(t)
+	p := viewer.do("GET", "/dashboard/report?format=csv&from=2026-12-01&to=2026-12-01", nil)
+	if p.status != http.StatusOK || p.header.Get("Content-Type") != report.CSV.ContentType() {
+		t.Fatalf("csv: %d %s", p.status, p.header.Get("Content-Type"))
+	}
+	if !strings.HasPrefix(p.body, report.CSVHeader+"\n") || !strings.Contains(p.body, "2026-12-01,huu-nghi,export,1,") {
+		t.Errorf("csv body:\n%s", p.body)
+	}
+	if cd := p.header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	x := viewer.do("GET", "/dashboard/report", nil)
+	if x.status != http.StatusOK || x.header.Get("Content-Type") != report.XLSX.ContentType() || !strings.HasPrefix(x.body, "PK") {
+		t.Errorf("default report: %d %s", x.status, x.header.Get("Content-Type"))
+	}
+	md := viewer.do("GET", "/dashboard/report?format=md&lang=en&from=2026-11-15&to=2026-11-15", nil)
+	if md.status != http.StatusOK || !strings.Contains(md.body, "1,500") {
+		t.Errorf("English markdown: %d\n%s", md.status, md.body)
+	}
+	for target, want := range map[string]string{
+		"/dashboard/report?format=pdf":             "pdf",
+		"/dashboard/report?from=2026-12-01&to=bad": "to",
+	} {
+		if p := viewer.do("GET", target, nil); p.status != http.StatusBadRequest || !strings.Contains(p.body, want) {
+			t.Errorf("%s: %d, want 400 naming %s\n%s", target, p.status, want, p.body)
+		}
+	}
+}

@@ -1,0 +1,27 @@
+// The dashboard's chart of trucks a day: the series comes in the page as
+// JSON (#dash-data); the table under the chart holds the same figures for
+// readers without scripts or sight. ECharts draws SVG, which prints sharp.
+(function () {
+  var el = document.getElementById("chart");
+  var src = document.getElementById("dash-data");
+  if (!el || !src || !window.echarts) return;
+  var d = JSON.parse(src.textContent);
+  var lines = [{ type: "average", name: d.avg, label: { formatter: d.avg + ": {c}" } }];
+  if (d.ref_avg) {
+    lines.push({ yAxis: d.ref_avg, name: d.ref_name, label: { formatter: d.ref_name + ": {c}" }, lineStyle: { type: "dotted" } });
+    lines.push({ yAxis: d.ref_peak, name: d.ref_name, label: { formatter: d.ref_name + ": {c}" }, lineStyle: { type: "dotted" } });
+  }
+  var chart = echarts.init(el, null, { renderer: "svg" });
+  chart.setOption({
+    animation: false,
+    grid: { left: 48, right: 96, top: 24, bottom: 48 },
+    tooltip: { trigger: "axis" },
+    xAxis: { type: "category", data: d.days },
+    yAxis: { type: "value", minInterval: 1 },
+    series: [{
+      name: d.label, type: "bar", data: d.trucks, itemStyle: { color: "#1f5f8b" },
+      markLine: { symbol: "none", data: lines }
+    }]
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+})();
