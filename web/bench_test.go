@@ -6,10 +6,14 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/catalog"
+	"github.com/cuakhau/cuakhau/stats"
 	"github.com/cuakhau/cuakhau/web"
 )
 
@@ -126,4 +130,69 @@ func BenchmarkPages(b *testing.B) {
 	}
 	total, _ := firstLoadBytes(b, pages)
 	b.Logf("board first load: %d bytes compressed", total)
+}
+
+// BenchmarkDashboard is the dashboard's server time over two years of
+// daily figures at the four gates, both directions (2025-01-01 to today,
+// imported history), with one viewer signed in:
+//
+//	go test -run '^$' -bench Dashboard -benchtime 50x ./web/
+//
+// The clearance times, read per crossed truck, are measured at a year's
+// 618,710 trucks by sqlstore's BenchmarkStats.
+func BenchmarkDashboard(b *testing.B) {
+	clock := cuakhau.NewFixedClock(testNow)
+	db := openStore(b, clock)
+	inds, err := catalog.Indicators()
+	if err != nil {
+		b.Fatal(err)
+	}
+	pages := newPages(b, db, func(c *web.Config) {
+		c.Sessions, c.Clock, c.Indicators, c.Reference = db, clock, inds, catalog.Reference()
+	})
+	var csv strings.Builder
+	csv.WriteString(stats.HistoryHeader + "\n")
+	for d := stats.NewDate(2025, time.January, 1); !d.After(stats.NewDate(2026, time.November, 30)); d = d.AddDays(1) {
+		for i, g := range []string{"huu-nghi", "tan-thanh", "chi-ma", "coc-nam"} {
+			fmt.Fprintf(&csv, "%s,%s,export,%d,%d\n", d, g, 260-50*i, 5_400_000*(260-50*i)/100)
+			fmt.Fprintf(&csv, "%s,%s,import,%d,%d\n", d, g, 600-130*i, 2_000_000*(600-130*i)/100)
+		}
+	}
+	hist, err := stats.ParseHistory(strings.NewReader(csv.String()), func(string) bool { return true })
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := db.ImportHistory(b.Context(), admin, hist); err != nil {
+		b.Fatal(err)
+	}
+	addUser(b, db, cuakhau.User{Name: "lanh-dao", Role: cuakhau.RoleViewer})
+	viewer := newClient(b, pages)
+	viewer.login("lanh-dao", password)
+	for _, c := range []struct {
+		name, target string
+		htmx         bool
+	}{
+		{"30-days", "/dashboard", false},
+		{"year", "/dashboard?from=2026-01-01&to=2026-11-30", false},
+		{"today", "/dashboard", true},
+		{"report-xlsx", "/dashboard/report?format=xlsx", false},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				r := httptest.NewRequest("GET", c.target, nil)
+				r.Header.Set("Accept-Encoding", "gzip")
+				if c.htmx {
+					r.Header.Set("HX-Request", "true")
+				}
+				for _, ck := range viewer.cookies {
+					r.AddCookie(ck)
+				}
+				rec := httptest.NewRecorder()
+				pages.ServeHTTP(rec, r)
+				if rec.Code != 200 {
+					b.Fatalf("%s: %d", c.target, rec.Code)
+				}
+			}
+		})
+	}
 }

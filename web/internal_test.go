@@ -127,7 +127,7 @@ func TestAssets(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"vendor/htmx/htmx.min.js", "vendor/htmx/LICENSE", "vendor/echarts/echarts.min.js", "vendor/echarts/NOTICE", "vendor/echarts/LICENSE"} {
+	for _, name := range []string{"vendor/htmx/htmx.min.js", "vendor/htmx/LICENSE", "vendor/echarts/echarts.common.min.js", "vendor/echarts/NOTICE", "vendor/echarts/LICENSE"} {
 		if _, err := a.url(name); err != nil {
 			t.Errorf("vendored file missing: %v (run scripts/vendor-web.sh)", err)
 		}

@@ -17,7 +17,8 @@
     grid: { left: 48, right: 96, top: 24, bottom: 48 },
     tooltip: { trigger: "axis" },
     xAxis: { type: "category", data: d.days },
-    yAxis: { type: "value", minInterval: 1 },
+    // Room for the reference lines above the tallest bar.
+    yAxis: { type: "value", minInterval: 1, max: function (v) { return d.ref_peak && d.ref_peak > v.max ? Math.ceil(d.ref_peak * 1.05) : null; } },
     series: [{
       name: d.label, type: "bar", data: d.trucks, itemStyle: { color: "#1f5f8b" },
       markLine: { symbol: "none", data: lines }
