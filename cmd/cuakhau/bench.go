@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/internal/loadtest"
 	"github.com/cuakhau/cuakhau/internal/pgcluster"
 	"github.com/cuakhau/cuakhau/sqlstore"
@@ -70,6 +71,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("--scenario: one of lifecycle, crisis")
 	}
 
+	// What the stores hold after the run, printed after the rates.
+	var storage strings.Builder
+	defer func() {
+		if storage.Len() > 0 {
+			fmt.Fprintf(stdout, "\n| store | trips (crossed) | bytes a trip | idempotency answers a trip | the rest a trip | the rest's largest tables a trip |\n|---|---|---|---|---|---|\n%s", storage.String())
+		}
+	}()
 	fmt.Fprintf(stdout, "| store | clients | API events/s | p50 | p99 | max | server peak RSS | raw 1 row/tx rows/s | raw 100 rows/tx rows/s | API ÷ raw 1/tx |\n")
 	fmt.Fprintf(stdout, "|---|---|---|---|---|---|---|---|---|---|\n")
 	if *store == "sqlite" || *store == "both" {
@@ -77,7 +85,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// The store's durability settings, with SQLite's own automatic
 		// checkpoint: the raw loop has no checkpointer beside it.
 		rawDSN := sqlstore.SQLiteEngineDSN(filepath.Join(dir, "raw.db"))
-		if err := benchStore(ctx, stdout, exe, "sqlite", apiDSN, "sqlite", rawDSN, "?", nil, *clients, *warmup, *duration, *rows); err != nil {
+		if err := benchStore(ctx, stdout, &storage, exe, "sqlite", apiDSN, "sqlite", rawDSN, "?", nil, *clients, *warmup, *duration, *rows); err != nil {
 			return fmt.Errorf("sqlite: %w", err)
 		}
 	}
@@ -98,7 +106,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		// PostgreSQL has no file beside it for the log key.
 		keyArgs := []string{"--log-key", filepath.Join(dir, "postgres.log-key")}
-		if err := benchStore(ctx, stdout, exe, "postgres", url, "pgx", url, "$", keyArgs, *clients, *warmup, *duration, *rows); err != nil {
+		if err := benchStore(ctx, stdout, &storage, exe, "postgres", url, "pgx", url, "$", keyArgs, *clients, *warmup, *duration, *rows); err != nil {
 			return fmt.Errorf("postgres: %w", err)
 		}
 	}
@@ -182,7 +190,7 @@ func benchCrisis(ctx context.Context, w io.Writer, exe, apiDSN string, cfg loadt
 	return nil
 }
 
-func benchStore(ctx context.Context, w io.Writer, exe, name, apiDSN, driver, rawDSN, ph string, keyArgs []string, clients int, warmup, duration time.Duration, rows int) error {
+func benchStore(ctx context.Context, w, storage io.Writer, exe, name, apiDSN, driver, rawDSN, ph string, keyArgs []string, clients int, warmup, duration time.Duration, rows int) error {
 	base, tokens, pid, stop, err := startBenchServer(ctx, exe, apiDSN, keyArgs)
 	if err != nil {
 		return err
@@ -194,10 +202,13 @@ func benchStore(ctx context.Context, w io.Writer, exe, name, apiDSN, driver, raw
 		return err
 	}
 	rss := peakRSS(pid)
+	stop()
+	if err := storageLine(ctx, storage, name, apiDSN); err != nil {
+		return err
+	}
 	// The engine alone is measured on a quiet disk: the server stopped (its
 	// last checkpoint done) and what the API phase left in the OS's cache
 	// written out, so that neither phase pays for the other's writes.
-	stop()
 	syscall.Sync()
 
 	raw, err := sql.Open(driver, rawDSN)
@@ -219,6 +230,35 @@ func benchStore(ctx context.Context, w io.Writer, exe, name, apiDSN, driver, raw
 	if res.Errors > 0 {
 		fmt.Fprintf(w, "\n%s: %d lifecycles failed\n", name, res.Errors)
 	}
+	return nil
+}
+
+// storageLine writes a row of what the store at dsn holds a trip: in all,
+// in stored idempotency answers (kept for keyTTL, so a fixed window of
+// trips' worth, not a year's), and the rest, with its largest tables.
+func storageLine(ctx context.Context, w io.Writer, name, dsn string) error {
+	db, err := sqlstore.Open(ctx, dsn, cuakhau.SystemClock{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st, err := db.Storage(ctx)
+	if err != nil {
+		return err
+	}
+	if st.Trips == 0 {
+		return fmt.Errorf("storage: no trips stored")
+	}
+	per := func(b int64) string { return fmt.Sprintf("%.1f KB", float64(b)/float64(st.Trips)/1000) }
+	idem := st.Of("idempotency")
+	var largest []string
+	for _, t := range st.Tables {
+		if t.Table == "idempotency" || len(largest) == 5 {
+			continue
+		}
+		largest = append(largest, t.Table+" "+per(t.Bytes))
+	}
+	fmt.Fprintf(w, "| %s | %d (%d) | %s | %s | %s | %s |\n", name, st.Trips, st.Crossed, per(st.Bytes()), per(idem), per(st.Bytes()-idem), strings.Join(largest, ", "))
 	return nil
 }
 

@@ -28,3 +28,16 @@ func TestBenchCrisis(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchLifecycle runs the lifecycle scenario briefly on SQLite: the
+// rates' row, then what the store holds a trip, idempotency answers apart.
+func TestBenchLifecycle(t *testing.T) {
+	out := cli(t, "bench", "--store", "sqlite", "--clients", "4", "--warmup", "500ms", "--duration", "1s", "--rows", "100")
+	if !strings.Contains(out, "| store | clients | API events/s |") || !strings.Contains(out, "| idempotency answers a trip |") {
+		t.Fatalf("bench printed:\n%s", out)
+	}
+	i := strings.LastIndex(out, "\n| sqlite | ")
+	if i < 0 || !strings.Contains(out[i:], " KB | ") || !strings.Contains(out[i:], "events ") {
+		t.Errorf("no storage row for sqlite in:\n%s", out)
+	}
+}
