@@ -72,7 +72,7 @@ func parsePages(fsys fs.FS, a *assets) (map[string]*template.Template, error) {
 }
 
 // pageNames are the templates the handlers render.
-var pageNames = []string{"board", "trip", "error", "login", "stub", "checkpoint", "decision", "enterprise", "enterprise_trip", "dashboard"}
+var pageNames = []string{"board", "trip", "error", "login", "stub", "checkpoint", "decision", "enterprise", "enterprise_trip", "dashboard", "operator"}
 
 // view is what the layout renders around a page's Data.
 type view struct {
