@@ -101,22 +101,27 @@ func BenchmarkPages(b *testing.B) {
 	addUser(b, db, cuakhau.User{Name: "y-te", Role: cuakhau.RoleMedical, Gate: "huu-nghi"})
 	officer := newClient(b, pages)
 	officer.login("y-te", password)
+	addUser(b, db, cuakhau.User{Name: "dieu-hanh", Role: cuakhau.RoleOperator, Gate: "huu-nghi"})
+	operator := newClient(b, pages)
+	operator.login("dieu-hanh", password)
 	for _, c := range []struct {
 		name, target string
 		signedIn     bool
+		as           *client
 	}{
-		{"board", "/", false},
-		{"trip", "/trip?" + url.Values{"code": {last.Code}, "plate": {last.Vehicle.Plate}}.Encode(), false},
-		{"checkpoint", "/checkpoint", true},
-		{"checkpoint-find", "/checkpoint?find=" + url.QueryEscape(zone.Vehicle.Plate), true},
-		{"checkpoint-trip", "/checkpoint/trips/" + zone.ID, true},
+		{"board", "/", false, nil},
+		{"trip", "/trip?" + url.Values{"code": {last.Code}, "plate": {last.Vehicle.Plate}}.Encode(), false, nil},
+		{"checkpoint", "/checkpoint", true, officer},
+		{"checkpoint-find", "/checkpoint?find=" + url.QueryEscape(zone.Vehicle.Plate), true, officer},
+		{"checkpoint-trip", "/checkpoint/trips/" + zone.ID, true, officer},
+		{"operator", "/operator", true, operator},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				r := httptest.NewRequest("GET", c.target, nil)
 				r.Header.Set("Accept-Encoding", "gzip")
 				if c.signedIn {
-					for _, ck := range officer.cookies {
+					for _, ck := range c.as.cookies {
 						r.AddCookie(ck)
 					}
 				}
