@@ -91,6 +91,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		s.Close(context.Background())
 		return err
 	}
+	if err := demoHistory(ctx, s.DB, clock.Now(), *seed, stdout); err != nil {
+		s.Close(context.Background())
+		return err
+	}
 
 	cams, closeCams, err := startDemoCameras(ctx, s, clock, *seed)
 	if err != nil {

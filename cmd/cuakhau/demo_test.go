@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/stats"
 	"github.com/cuakhau/cuakhau/catalog"
 	"github.com/cuakhau/cuakhau/sqlstore"
 	"github.com/cuakhau/cuakhau/traffic"
@@ -112,5 +113,44 @@ func TestDemoTariff(t *testing.T) {
 	ts, err := db.Tariffs(ctx)
 	if err != nil || len(ts) != 1 || !strings.Contains(out.String(), "example amounts") {
 		t.Errorf("tariffs after two starts: %d (%v); said %q", len(ts), err, out.String())
+	}
+}
+
+// TestDemoHistory: the first start imports the example history of the
+// 396 days before its first day, said to be an example; a later start,
+// with that history there, imports nothing more.
+func TestDemoHistory(t *testing.T) {
+	ctx := context.Background()
+	db := openSeeded(t, "sqlite:"+filepath.Join(t.TempDir(), "d.db"), cuakhau.NewFixedClock(time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC)))
+	defer db.Close()
+	first := time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC) // 09:00 on 3 December at the gates
+	var out strings.Builder
+	if err := demoHistory(ctx, db, first, 1, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "EXAMPLE history of 2025-11-02 to 2026-12-02") {
+		t.Errorf("said %q", out.String())
+	}
+	q := func(from, to stats.Date) stats.Totals {
+		p, err := db.Stats(ctx, cliAdmin, stats.Query{Range: stats.Range{From: from, To: to}, TotalsOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Totals.Now
+	}
+	// About 1,759 a day (the mid-2025 means), each day within ±15 %.
+	month := q(stats.NewDate(2026, time.November, 3), stats.NewDate(2026, time.December, 2))
+	if month.AvgTrucksPerDay < 1650 || month.AvgTrucksPerDay > 1870 || month.PeakTrucks > 2023 {
+		t.Errorf("the month before: %+v", month)
+	}
+	if tet := q(stats.NewDate(2026, time.February, 17), stats.NewDate(2026, time.February, 20)); tet.Trucks != 0 {
+		t.Errorf("%d trucks over the Lunar New Year's closure", tet.Trucks)
+	}
+	if today := q(stats.NewDate(2026, time.December, 3), stats.NewDate(2026, time.December, 3)); today.Trucks != 0 {
+		t.Errorf("the demo's own first day has %d history trucks", today.Trucks)
+	}
+	out.Reset()
+	if err := demoHistory(ctx, db, first.Add(30*time.Hour), 1, &out); err != nil || out.Len() != 0 {
+		t.Errorf("a later start: %v, said %q", err, out.String())
 	}
 }
