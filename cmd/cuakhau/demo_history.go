@@ -20,7 +20,7 @@ const demoHistoryDays = 396
 // demoVolumes are the mid-2025 trucks a day per crossing and direction
 // (docs/sources.md), the example history's means.
 var demoVolumes = []struct {
-	gate           string
+	gate            string
 	export, imports int
 }{
 	{"huu-nghi", 262, 608},

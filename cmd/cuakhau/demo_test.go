@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
-	"github.com/cuakhau/cuakhau/stats"
 	"github.com/cuakhau/cuakhau/catalog"
 	"github.com/cuakhau/cuakhau/sqlstore"
+	"github.com/cuakhau/cuakhau/stats"
 	"github.com/cuakhau/cuakhau/traffic"
 )
 
