@@ -236,6 +236,8 @@ var matrix = map[string][]cuakhau.Role{
 	"POST /login":                         nil,
 	"POST /logout":                        nil,
 	"GET /enterprise":                     {cuakhau.RoleEnterprise, cuakhau.RoleAdmin},
+	"GET /enterprise/declare":             {cuakhau.RoleEnterprise, cuakhau.RoleAdmin},
+	"POST /enterprise/declare":            {cuakhau.RoleEnterprise, cuakhau.RoleAdmin},
 	"GET /enterprise/trips/{id}":          {cuakhau.RoleEnterprise, cuakhau.RoleAdmin},
 	"POST /enterprise/trips/{id}/booking": {cuakhau.RoleEnterprise, cuakhau.RoleAdmin},
 	"GET /admin":                          {cuakhau.RoleAdmin},

@@ -163,6 +163,8 @@ func (w *Web) routes() []route {
 		{"POST /login", true, nil, w.login},
 		{"POST /logout", false, nil, w.logout},
 		{"GET /enterprise", false, signedIn(enterpriseRoles...), w.enterprisePage},
+		{"GET /enterprise/declare", false, signedIn(enterpriseRoles...), w.declarePage},
+		{"POST /enterprise/declare", false, signedIn(enterpriseRoles...), w.declare},
 		{"GET /enterprise/trips/{id}", false, signedIn(enterpriseRoles...), w.enterpriseTripPage},
 		{"POST /enterprise/trips/{id}/booking", false, signedIn(enterpriseRoles...), w.book},
 		{"GET /operator", false, signedIn(operatorRoles...), w.operatorPage},
