@@ -94,8 +94,24 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
+// AdminService is who may use the platform, as administrators manage it:
+// users (the pages' accounts) and API tokens. Every method checks the
+// principal (CanAdminister); the rules of a user's or a token's fields
+// are the store's, named by field.
+type AdminService interface {
+	Users(ctx context.Context, p Principal) ([]*User, error)
+	// CreateUser adds an account with its password.
+	CreateUser(ctx context.Context, p Principal, u User, password string) (*User, error)
+	// DisableUser ends an account's sign-ins and sessions; an
+	// administrator cannot disable their own (ECONFLICT).
+	DisableUser(ctx context.Context, p Principal, name string) (*User, error)
+	Tokens(ctx context.Context, p Principal) ([]*Token, error)
+	// CreateToken returns the new token's secret, shown this once.
+	CreateToken(ctx context.Context, p Principal, t Token) (secret string, _ *Token, _ error)
+	RevokeToken(ctx context.Context, p Principal, id string) (*Token, error)
+}
+
 // SessionService signs users in and out and finds the user of a session.
-// (Adding, listing and disabling users is the store's, for the CLI.)
 type SessionService interface {
 	// Login checks name and password and starts a session, returning its
 	// secret. client names where the attempt comes from (an IP address):

@@ -247,6 +247,10 @@ func IdempotencyFrom(ctx context.Context) (Idempotency, bool) {
 	return k, ok && k.Key != ""
 }
 
+// CanAdminister reports whether p may manage users and tokens: admins
+// only.
+func (p Principal) CanAdminister() bool { return p.Role == RoleAdmin }
+
 // CanSeeStats reports whether p may read the statistics of gate ("" every
 // gate): leadership (viewers) and admins anywhere; officers and operators
 // for their own gate, or any when unbound. An enterprise sees its own

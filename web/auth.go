@@ -218,19 +218,3 @@ func (w *Web) home(role cuakhau.Role) string {
 	}
 	return "/"
 }
-
-// stubView is what a signed-in page not built yet shows: who is signed in.
-type stubView struct {
-	Title string
-	User  cuakhau.Principal
-}
-
-// stubPage is a signed-in page that so far shows only who is signed in.
-func (w *Web) stubPage(titleKey string) handlerFunc {
-	return func(rw http.ResponseWriter, r *http.Request) error {
-		p, _ := principalFrom(r.Context())
-		l := langOf(rw, r)
-		w.render(rw, r, l, http.StatusOK, "stub", l.T(titleKey), stubView{Title: l.T(titleKey), User: p})
-		return nil
-	}
-}

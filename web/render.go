@@ -26,12 +26,13 @@ func parsePages(fsys fs.FS, a *assets) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"asset": a.url,
 		// local shows an instant in the gate's time zone.
-		"local": func(t time.Time, zone string) string { return inZone(t, zone).Format("15:04 02/01/2006") },
-		"hhmm":  func(t time.Time, zone string) string { return inZone(t, zone).Format("15:04") },
-		"zone":  zoneLabel,
-		"field": field,
-		"list":  func(xs ...string) []string { return xs },
-		"inc":   func(i int) int { return i + 1 },
+		"local":     func(t time.Time, zone string) string { return inZone(t, zone).Format("15:04 02/01/2006") },
+		"hhmm":      func(t time.Time, zone string) string { return inZone(t, zone).Format("15:04") },
+		"zone":      zoneLabel,
+		"field":     field,
+		"adminForm": adminForm,
+		"list":      func(xs ...string) []string { return xs },
+		"inc":       func(i int) int { return i + 1 },
 		// num writes a count the reader's way (1.550 in Vietnamese).
 		"num": func(l Lang, x int64) string { return stats.Number(float64(x), 0, l.Code()) },
 		// dec1 writes a number with at most one decimal, the reader's way.
@@ -75,7 +76,7 @@ func parsePages(fsys fs.FS, a *assets) (map[string]*template.Template, error) {
 }
 
 // pageNames are the templates the handlers render.
-var pageNames = []string{"board", "trip", "error", "login", "stub", "checkpoint", "decision", "enterprise", "enterprise_trip", "dashboard", "operator", "declare"}
+var pageNames = []string{"board", "trip", "error", "login", "checkpoint", "decision", "enterprise", "enterprise_trip", "dashboard", "operator", "declare", "admin"}
 
 // view is what the layout renders around a page's Data.
 type view struct {

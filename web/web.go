@@ -60,6 +60,9 @@ type Config struct {
 	// API's rule, which believes X-Forwarded-For from trusted proxies
 	// alone). Nil takes the connection's address.
 	Client func(*http.Request) string
+	// Admin manages users and API tokens (the /admin page); without it
+	// the page answers 500.
+	Admin cuakhau.AdminService
 	// Stats answers the dashboard's figures and its reports (the
 	// /dashboard pages); without it they answer 500.
 	Stats stats.Source
@@ -171,7 +174,11 @@ func (w *Web) routes() []route {
 		{"POST /operator/call", false, signedIn(operatorRoles...), w.operatorCall},
 		{"POST /operator/controls", false, signedIn(operatorRoles...), w.operatorControls},
 		{"POST /operator/capacity", false, signedIn(operatorRoles...), w.operatorCapacity},
-		{"GET /admin", false, signedIn(cuakhau.RoleAdmin), w.stubPage("admin.title")},
+		{"GET /admin", false, signedIn(cuakhau.RoleAdmin), w.adminPage},
+		{"POST /admin/users", false, signedIn(cuakhau.RoleAdmin), w.adminCreateUser},
+		{"POST /admin/users/{name}/disable", false, signedIn(cuakhau.RoleAdmin), w.adminDisableUser},
+		{"POST /admin/tokens", false, signedIn(cuakhau.RoleAdmin), w.adminCreateToken},
+		{"POST /admin/tokens/{id}/revoke", false, signedIn(cuakhau.RoleAdmin), w.adminRevokeToken},
 		{"GET /checkpoint", false, signedIn(officerRoles()...), w.checkpointPage},
 		{"GET /checkpoint/trips/{id}", false, signedIn(officerRoles()...), w.checkpointTripPage},
 		{"POST /checkpoint/trips/{id}", false, signedIn(officerRoles()...), w.decide},
