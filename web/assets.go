@@ -5,8 +5,10 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -69,6 +71,18 @@ func loadAssets(fsys fs.FS) (*assets, error) {
 		return nil, fmt.Errorf("web: static files: %w", err)
 	}
 	return a, nil
+}
+
+// inlineCSS is the style sheet name as the text of a <style> element, for
+// a page whose first load must not wait for a second request (the board
+// on a slow line), and the CSP source that allows exactly that text.
+func (a *assets) inlineCSS(name string) (template.CSS, string) {
+	x := a.byName[name]
+	if x == nil {
+		return "", ""
+	}
+	sum := sha256.Sum256(x.body)
+	return template.CSS(x.body), "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }
 
 func contentType(name string) string {

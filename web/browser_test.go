@@ -39,7 +39,7 @@ func chromiumPath() string {
 }
 
 // browser starts a headless Chromium for the test and returns a tab.
-func browser(t *testing.T) context.Context {
+func browser(t testing.TB) context.Context {
 	t.Helper()
 	path := chromiumPath()
 	if path == "" {

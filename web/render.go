@@ -25,6 +25,9 @@ const layoutFile = "templates/layout.html"
 func parsePages(fsys fs.FS, a *assets) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"asset": a.url,
+		// inlineStyle is app.css for a <style> element (the CSP allows it
+		// by its hash).
+		"inlineStyle": func() template.CSS { css, _ := a.inlineCSS("app.css"); return css },
 		// local shows an instant in the gate's time zone.
 		"local":     func(t time.Time, zone string) string { return inZone(t, zone).Format("15:04 02/01/2006") },
 		"hhmm":      func(t time.Time, zone string) string { return inZone(t, zone).Format("15:04") },

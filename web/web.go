@@ -132,7 +132,8 @@ func newWeb(cfg Config, tmpl, static fs.FS) (*Web, error) {
 	}
 	w.mux.Handle("GET /static/", w.assets)
 	w.mux.Handle("/", w.serve(w.notFound))
-	w.handler = secureHeaders(w.recoverPanics(w.withSession(w.mux)))
+	_, styleHash := w.assets.inlineCSS("app.css")
+	w.handler = secureHeaders(w.recoverPanics(w.withSession(w.mux)), styleHash)
 	return w, nil
 }
 
@@ -286,14 +287,17 @@ func (w *Web) recoverPanics(next http.Handler) http.Handler {
 
 // secureHeaders are on every answer: no sniffing, no framing, no referrer
 // (a trip page's URL holds its code and plate), and a content policy that
-// allows this server's own scripts, styles and images alone.
-func secureHeaders(next http.Handler) http.Handler {
+// allows this server's own scripts, styles and images alone, and the one
+// inline style sheet whose hash is inlineStyle (app.css, inlined in the
+// board).
+func secureHeaders(next http.Handler, inlineStyle string) http.Handler {
+	csp := "default-src 'self'; style-src 'self' " + inlineStyle + "; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		h := rw.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+		h.Set("Content-Security-Policy", csp)
 		next.ServeHTTP(rw, r)
 	})
 }

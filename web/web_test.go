@@ -3,6 +3,8 @@ package web_test
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -48,13 +50,26 @@ func TestBoard(t *testing.T) {
 	if got := p.text("#gate-huu-nghi h2"); !strings.Contains(got, "Hữu Nghị") {
 		t.Errorf("gate name %q", got)
 	}
-	// The board names its script and style by hashed URLs that are served.
-	for _, sel := range []string{`script[src]`, `link[rel="stylesheet"]`} {
-		u := p.doc.Find(sel).AttrOr("src", p.doc.Find(sel).AttrOr("href", ""))
-		a := get(t, pages, u, "Accept-Encoding", "gzip")
-		if a.status != 200 || !strings.Contains(a.header.Get("Cache-Control"), "immutable") || a.header.Get("Content-Encoding") != "gzip" {
-			t.Errorf("%s: %d, Cache-Control %q, Content-Encoding %q", u, a.status, a.header.Get("Cache-Control"), a.header.Get("Content-Encoding"))
-		}
+	// The board names its script by a hashed URL that is served, and
+	// carries its style inline, allowed by its hash and nothing else, so
+	// that a slow line shows it styled after one request.
+	u := p.doc.Find("script[src]").AttrOr("src", "")
+	a := get(t, pages, u, "Accept-Encoding", "gzip")
+	if a.status != 200 || !strings.Contains(a.header.Get("Cache-Control"), "immutable") || a.header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("%s: %d, Cache-Control %q, Content-Encoding %q", u, a.status, a.header.Get("Cache-Control"), a.header.Get("Content-Encoding"))
+	}
+	css := p.doc.Find("head style").Text()
+	sum := sha256.Sum256([]byte(css))
+	csp := p.header.Get("Content-Security-Policy")
+	if !strings.Contains(css, ".gate") || !strings.Contains(csp, "style-src 'self' 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"';") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("inline style of %d bytes under CSP %q", len(css), csp)
+	}
+	if p.doc.Find(`link[rel="stylesheet"]`).Length() != 0 {
+		t.Error("the board also links its style sheet")
+	}
+	// Other pages link it, cached.
+	if l := get(t, pages, "/trip").doc.Find(`link[rel="stylesheet"]`).AttrOr("href", ""); !strings.HasPrefix(l, "/static/") {
+		t.Errorf("the lookup's style sheet: %q", l)
 	}
 }
 
