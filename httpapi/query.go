@@ -22,7 +22,7 @@ var queryParams = map[string][]string{
 	"GET /api/v1/gates/{gate}/alerts":    {"limit"},
 	"GET /api/v1/devices/{id}/commands":  {"limit"},
 	"GET /api/v1/lookup":                 {"code", "plate"},
-	"GET /api/v1/stats/daily":            {"from", "to", "gate", "direction"},
+	"GET /api/v1/stats/daily":            {"from", "to", "gate", "direction", "waits_by_day"},
 }
 
 // checkingQuery guards route's handler with checkQuery. It runs after the

@@ -19,9 +19,17 @@ func (a *API) getDailyStats(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var waits bool
+	switch q.Get("waits_by_day") {
+	case "", "false":
+	case "true":
+		waits = true
+	default:
+		return cuakhau.Invalid("waits_by_day", "true or false")
+	}
 	ctx := r.Context()
 	p, err := a.statsSrc.Stats(ctx, principalFrom(ctx), stats.Query{
-		Range: rng, Gate: q.Get("gate"), Direction: cuakhau.Direction(q.Get("direction")),
+		Range: rng, Gate: q.Get("gate"), Direction: cuakhau.Direction(q.Get("direction")), WaitsByDay: waits,
 	})
 	if err != nil {
 		return err

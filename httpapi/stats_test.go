@@ -30,6 +30,12 @@ func TestDailyStats(t *testing.T) {
 	if p.Clearance.Crossed != 1 || !strings.HasPrefix(p.Summary, "Trung bình khoảng 1 lượt xe/ngày, cao điểm 1 lượt xe/ngày") {
 		t.Errorf("clearance %+v, summary %q", p.Clearance, p.Summary)
 	}
+	if len(p.Hours) != 24 || len(p.WaitsByDay) != 0 {
+		t.Errorf("a day: %d hours, waits by day %+v unasked", len(p.Hours), p.WaitsByDay)
+	}
+	if w := decode[stats.Period](t, e.do(t, "GET", day+"&waits_by_day=true", "viewer", nil), http.StatusOK); w.Clearance.Crossed != 1 {
+		t.Errorf("with waits by day: %+v", w.Clearance)
+	}
 	// Filters narrow the same figures.
 	for path, want := range map[string]int64{
 		day + "&gate=huu-nghi&direction=export":             1,
@@ -57,6 +63,7 @@ func TestDailyStats(t *testing.T) {
 		day + "&gate=nowhere":                               "gate",
 		day + "&direction=sideways":                         "direction",
 		day + "&dir=export":                                 "dir",
+		day + "&waits_by_day=yes":                           "waits_by_day",
 	} {
 		wantError(t, e.do(t, "GET", path, "viewer", nil), http.StatusBadRequest, cuakhau.EINVALID, field)
 	}

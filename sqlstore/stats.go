@@ -74,7 +74,8 @@ func nullSeconds(s int64) any {
 // Stats returns q's statistics (stats.Build): the daily rows of the range
 // and of the same period a year earlier, live and imported, with the fees
 // of the receipts; the clearance times of the trucks that crossed in the
-// range (neither fees nor clearance with q.TotalsOnly). Who may read them is Principal.CanSeeStats; a range longer than
+// range (neither fees nor clearance with q.TotalsOnly), each day's waits
+// with q.WaitsByDay, and for a week or less the crossings per hour. Who may read them is Principal.CanSeeStats; a range longer than
 // stats.MaxRangeYears or upside down is EINVALID naming the field.
 func (db *DB) Stats(ctx context.Context, p cuakhau.Principal, q stats.Query) (_ *stats.Period, err error) {
 	defer markFault(&err)
@@ -107,16 +108,95 @@ func (db *DB) Stats(ctx context.Context, p cuakhau.Principal, q stats.Query) (_ 
 		}
 	}
 	declared, arrived := stats.Minutes{}, stats.Minutes{}
+	var waits map[stats.Date]stats.Minutes
 	if !q.TotalsOnly {
 		if declared, err = db.minutes(ctx, "declared_s", q); err != nil {
 			return nil, err
 		}
-		if arrived, err = db.minutes(ctx, "arrived_s", q); err != nil {
+		if q.WaitsByDay {
+			if waits, err = db.minutesByDay(ctx, "arrived_s", q); err != nil {
+				return nil, err
+			}
+			for _, m := range waits {
+				for k, n := range m {
+					arrived[k] += n
+				}
+			}
+		} else if arrived, err = db.minutes(ctx, "arrived_s", q); err != nil {
 			return nil, err
 		}
 	}
 	period := stats.Build(q.Range, q.Gate, q.Direction, daily, stats.ClearanceOf(declared, arrived))
+	if waits != nil {
+		period.WaitsByDay = stats.WaitsOf(waits)
+	}
+	if q.Range.Days() <= stats.MaxHourlyDays {
+		if period.Hours, err = db.crossingHours(ctx, q); err != nil {
+			return nil, err
+		}
+	}
 	return &period, nil
+}
+
+// crossingHours counts the trucks that crossed in q's range per hour of
+// their gate's time (stats.Hours): each crossed trip's first event in
+// the crossed state, through the trips of the range's crossing_times.
+func (db *DB) crossingHours(ctx context.Context, q stats.Query) ([]stats.HourCount, error) {
+	where, args := statsWhere("c.day", q.Range.From.String(), q.Range.To.String(), "", "")
+	if q.Gate != "" {
+		where += " AND c.gate = ?"
+		args = append(args, q.Gate)
+	}
+	if q.Direction != "" {
+		where += " AND c.direction = ?"
+		args = append(args, string(q.Direction))
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT c.gate, min(e.at) FROM crossing_times c
+		JOIN events e ON e.trip_id = c.trip_id AND e.status = ?
+		WHERE `+where+` GROUP BY c.trip_id, c.gate`), append([]any{string(cuakhau.StatusCrossed)}, args...)...)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("read crossing hours: %w", err))
+	}
+	defer rows.Close()
+	var times []time.Time
+	var zones []*time.Location
+	for rows.Next() {
+		var gate, at string
+		if err := rows.Scan(&gate, &at); err != nil {
+			return nil, fmt.Errorf("read crossing hours: %w", err)
+		}
+		t, err := parseTime(at)
+		if err != nil {
+			return nil, err
+		}
+		cg, ok, err := db.cachedGate(ctx, gate)
+		if err != nil {
+			return nil, err
+		}
+		var loc *time.Location
+		if ok {
+			loc = cg.loc
+		}
+		times, zones = append(times, t), append(zones, loc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read crossing hours: %w", err)
+	}
+	return stats.Hours(q.Range, times, zones, db.statsZone(ctx, q.Gate)), nil
+}
+
+// statsZone is the zone a range's hours are laid out in: the gate's, or
+// for every gate the first gate's (a border's gates share one).
+func (db *DB) statsZone(ctx context.Context, gate string) *time.Location {
+	if gate == "" {
+		if codes, err := db.GateCodes(ctx); err == nil && len(codes) > 0 {
+			gate = codes[0]
+		}
+	}
+	if cg, ok, err := db.cachedGate(ctx, gate); err == nil && ok && cg.loc != nil {
+		return cg.loc
+	}
+	return time.UTC
 }
 
 // readRanges are the ranges of days a comparison of r reads: r and the
@@ -210,6 +290,36 @@ func (db *DB) minutes(ctx context.Context, col string, q stats.Query) (stats.Min
 		return nil, fmt.Errorf("read clearance times: %w", err)
 	}
 	return m, nil
+}
+
+// minutesByDay is minutes for each day of q's range apart.
+func (db *DB) minutesByDay(ctx context.Context, col string, q stats.Query) (map[stats.Date]stats.Minutes, error) {
+	where, args := statsWhere("day", q.Range.From.String(), q.Range.To.String(), q.Gate, q.Direction)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT day, `+col+` / 60, count(*) FROM crossing_times WHERE `+col+` IS NOT NULL AND `+where+` GROUP BY day, `+col+` / 60`), args...)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("read clearance times: %w", err))
+	}
+	defer rows.Close()
+	out := map[stats.Date]stats.Minutes{}
+	for rows.Next() {
+		var day string
+		var minute, n int64
+		if err := rows.Scan(&day, &minute, &n); err != nil {
+			return nil, fmt.Errorf("read clearance times: %w", err)
+		}
+		d, err := stats.ParseDate(day)
+		if err != nil {
+			return nil, err
+		}
+		if out[d] == nil {
+			out[d] = stats.Minutes{}
+		}
+		out[d][minute] += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read clearance times: %w", err)
+	}
+	return out, nil
 }
 
 func orAll(gate string) string {

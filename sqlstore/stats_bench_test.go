@@ -57,6 +57,15 @@ func BenchmarkStats(b *testing.B) {
 					read(b, q)
 				}
 			})
+			b.Run("month-waits-by-day", func(b *testing.B) {
+				q := month
+				q.WaitsByDay = true
+				for b.Loop() {
+					if p := read(b, q); len(p.WaitsByDay) < 28 {
+						b.Fatalf("%d days of waits", len(p.WaitsByDay))
+					}
+				}
+			})
 			b.Run("six-months", func(b *testing.B) {
 				for b.Loop() {
 					read(b, half)

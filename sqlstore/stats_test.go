@@ -48,6 +48,23 @@ func TestStatsKeptAsTrucksCross(t *testing.T) {
 		if c.Crossed != 2 || c.Arrived != 1 || c.ArrivedP50 == nil || *c.ArrivedP50 != 30 || c.DeclaredP90 == nil || *c.DeclaredP90 != 90 {
 			t.Errorf("clearance: %+v", c)
 		}
+		if len(p.WaitsByDay) != 0 {
+			t.Errorf("waits by day unasked: %+v", p.WaitsByDay)
+		}
+		wp, err := db.Stats(ctx, viewer, stats.Query{Range: stats.Range{From: day.AddDays(-3), To: day}, WaitsByDay: true})
+		if err != nil || len(wp.WaitsByDay) != 1 || wp.WaitsByDay[0].Day != day || wp.WaitsByDay[0].Trucks != 1 || *wp.WaitsByDay[0].P50 != 30 || *wp.Clearance.ArrivedP50 != 30 {
+			t.Errorf("waits by day: %+v (%v)", wp, err)
+		}
+		perHour := map[string]int64{}
+		for _, h := range p.Hours {
+			perHour[h.Hour] = h.Trucks
+		}
+		if len(p.Hours) != 24 || p.Hours[0].Hour != "2026-12-01T00" || perHour["2026-12-01T08"] != 1 || perHour["2026-12-01T09"] != 1 {
+			t.Errorf("hours (gate time): %+v", p.Hours)
+		}
+		if p, _ := db.Stats(ctx, viewer, stats.Query{Range: stats.Range{From: day.AddDays(-7), To: day}}); len(p.Hours) != 0 || p.Clearance.Crossed != 2 {
+			t.Errorf("eight days: %d hours, clearance %+v", len(p.Hours), p.Clearance)
+		}
 		if p.Totals.Now.Trucks != 2 || p.Totals.ValueGrowth != nil || !strings.Contains(p.Summary, "Trung bình khoảng 2 lượt xe/ngày") {
 			t.Errorf("totals %+v, summary %q", p.Totals, p.Summary)
 		}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cuakhau/cuakhau"
 )
@@ -20,6 +21,10 @@ type Query struct {
 	// no clearance times, which are the costly part of a long range. The
 	// dashboard's year-to-date measures read this way.
 	TotalsOnly bool
+	// WaitsByDay asks for each day's waits from arrival to crossing too
+	// (Period.WaitsByDay), which costs about as much again as the
+	// period's clearance.
+	WaitsByDay bool
 }
 
 // Source answers statistics queries, checking the principal's rights
@@ -51,6 +56,12 @@ type Period struct {
 	// Summary is the province's sentence for the period, in Vietnamese.
 	Summary   string    `json:"summary"`
 	Clearance Clearance `json:"clearance"`
+	// WaitsByDay is each day's waits from arrival to crossing, days with
+	// such trucks only; empty unless the query asks (Query.WaitsByDay).
+	WaitsByDay []DayWaits `json:"waits_by_day"`
+	// Hours counts the trucks that crossed per hour of gate time, for a
+	// range of at most MaxHourlyDays days (empty for a longer one).
+	Hours []HourCount `json:"hours"`
 }
 
 // ChapterFigures are a period's trucks, value and weight under one HS
@@ -137,7 +148,8 @@ func ClearanceOf(declared, arrived Minutes) Clearance {
 // crossed in r (ClearanceOf). The rows are those of the gate and direction
 // asked for; gate and direction only label the answer.
 func Build(r Range, gate string, dir cuakhau.Direction, rows []Daily, c Clearance) Period {
-	p := Period{From: r.From, To: r.To, Gate: gate, Direction: dir, Days: []Daily{}, Chapters: []ChapterFigures{}}
+	p := Period{From: r.From, To: r.To, Gate: gate, Direction: dir, Days: []Daily{}, Chapters: []ChapterFigures{},
+		WaitsByDay: []DayWaits{}, Hours: []HourCount{}}
 	days := map[Key]*Daily{}
 	chapters := map[string]*ChapterFigures{}
 	for _, d := range rows {
@@ -208,4 +220,68 @@ func months(r Range, rows []Daily) []Month {
 		from = end.AddDays(1)
 	}
 	return ms
+}
+
+// MaxHourlyDays is the longest range whose trucks are counted per hour.
+const MaxHourlyDays = 7
+
+// HourCount is the trucks that crossed in one hour of gate time.
+type HourCount struct {
+	// Hour is the hour's start in gate time, 2026-12-01T08.
+	Hour   string `json:"hour"`
+	Trucks int64  `json:"trucks"`
+}
+
+// DayWaits is one day's waits from arrival at the gate to crossing, in
+// minutes by nearest rank, over the day's trucks that were checked in.
+type DayWaits struct {
+	Day    Date   `json:"date"`
+	Trucks int    `json:"trucks"`
+	P50    *int64 `json:"p50_min"`
+	P90    *int64 `json:"p90_min"`
+}
+
+// Hours counts the crossings of r's days by hour of gate time, every hour
+// of the range present (zero when no truck crossed), in order; each
+// crossing is read in its own gate's zone (zones[i] for crossings[i]),
+// the hours laid out in loc. Nil for a range longer than MaxHourlyDays.
+func Hours(r Range, crossings []time.Time, zones []*time.Location, loc *time.Location) []HourCount {
+	if r.Days() > MaxHourlyDays {
+		return nil
+	}
+	const layout = "2006-01-02T15"
+	var out []HourCount
+	at := map[string]int{}
+	for t := r.From.Start(loc); t.Before(r.To.AddDays(1).Start(loc)); t = t.Add(time.Hour) {
+		h := t.Format(layout)
+		if _, ok := at[h]; ok {
+			continue // the repeated hour of a clock going back
+		}
+		at[h] = len(out)
+		out = append(out, HourCount{Hour: h})
+	}
+	for i, c := range crossings {
+		z := loc
+		if i < len(zones) && zones[i] != nil {
+			z = zones[i]
+		}
+		if j, ok := at[c.In(z).Format(layout)]; ok {
+			out[j].Trucks++
+		}
+	}
+	return out
+}
+
+// WaitsOf is each day's waits from the day's trucks' minutes from
+// arrival to crossing, days in order.
+func WaitsOf(arrived map[Date]Minutes) []DayWaits {
+	out := []DayWaits{}
+	for _, d := range slices.SortedFunc(maps.Keys(arrived), Date.Compare) {
+		c := ClearanceOf(Minutes{}, arrived[d])
+		if c.Arrived == 0 {
+			continue
+		}
+		out = append(out, DayWaits{Day: d, Trucks: c.Arrived, P50: c.ArrivedP50, P90: c.ArrivedP90})
+	}
+	return out
 }

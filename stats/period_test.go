@@ -87,3 +87,25 @@ func TestMinutesQuantile(t *testing.T) {
 		t.Error("a quantile of nothing")
 	}
 }
+
+func TestHoursAndWaitsByDay(t *testing.T) {
+	hn, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := stats.NewDate(2026, time.December, 1)
+	r := stats.Range{From: day, To: day.AddDays(1)}
+	at := func(h, m int) time.Time { return time.Date(2026, 12, 1, h, m, 0, 0, hn) }
+	// 23:30 on the 30th (outside), 08:10 and 08:50, and 00:05 on the 2nd.
+	got := stats.Hours(r, []time.Time{at(-1, 30), at(8, 10), at(8, 50), at(24, 5)}, nil, hn)
+	if len(got) != 48 || got[8].Hour != "2026-12-01T08" || got[8].Trucks != 2 || got[24].Trucks != 1 || got[0].Trucks != 0 {
+		t.Errorf("hours: %d, %+v %+v %+v", len(got), got[0], got[8], got[24])
+	}
+	if stats.Hours(stats.Range{From: day, To: day.AddDays(stats.MaxHourlyDays)}, nil, nil, hn) != nil {
+		t.Error("hours counted over more than a week")
+	}
+	waits := stats.WaitsOf(map[stats.Date]stats.Minutes{day: {}, day.AddDays(1): {50: 2, 10: 1}, day.AddDays(-1): {5: 1}})
+	if len(waits) != 2 || waits[0].Day != day.AddDays(-1) || *waits[1].P50 != 50 || waits[1].Trucks != 3 {
+		t.Errorf("waits by day: %+v", waits)
+	}
+}

@@ -67,8 +67,10 @@ type dashboardView struct {
 	ByGate  []gateRow
 	Days    []report.DayTotal
 	// Chart is the per-day series as JSON for dashboard.js.
-	Chart      template.JS
-	Clearance  []clearanceRow
+	Chart     template.JS
+	Clearance []clearanceRow
+	// Waits are each day's waits from arrival to crossing.
+	Waits      []waitDay
 	Chapters   []stats.ChapterFigures
 	Indicators []indicatorRow
 	Reports    []reportLink
@@ -88,6 +90,48 @@ type todayView struct {
 	Updated string
 	// Self is the URL the fragment refreshes from.
 	Self string
+	// Hours are today's trucks per hour as bars of an inline SVG (no
+	// script, so that the refresh redraws it), with Top the tallest.
+	Hours []hourBar
+	Top   int64
+	// Reference says today's trucks against the province's average and
+	// peak day, "" without a reference.
+	Reference string
+}
+
+// hourBar is one hour of today's chart.
+type hourBar struct {
+	Label         string
+	Trucks        int64
+	X, Y, W, H    int
+	LabelX, ShowX bool
+}
+
+// Today's chart's size in SVG units.
+const (
+	hourChartW, hourChartH = 480, 120
+)
+
+// hourBars lays out hours as bars of a hourChartW × hourChartH chart.
+func hourBars(hours []stats.HourCount) ([]hourBar, int64) {
+	var top int64
+	for _, h := range hours {
+		top = max(top, h.Trucks)
+	}
+	if len(hours) == 0 {
+		return nil, 0
+	}
+	w := hourChartW / len(hours)
+	var bars []hourBar
+	for i, h := range hours {
+		b := hourBar{Label: h.Hour[len(h.Hour)-2:] + ":00", Trucks: h.Trucks, X: i * w, W: max(1, w-2), ShowX: i%3 == 0}
+		if top > 0 {
+			b.H = int(h.Trucks * (hourChartH - 16) / top)
+		}
+		b.Y = hourChartH - 16 - b.H
+		bars = append(bars, b)
+	}
+	return bars, top
 }
 
 // figureRow is one line of the period against the year earlier.
@@ -98,6 +142,13 @@ type figureRow struct {
 // clearanceRow is one clearance time's median and 90th percentile.
 type clearanceRow struct {
 	Key      string
+	Trucks   int
+	P50, P90 string
+}
+
+// waitDay is one day's waits.
+type waitDay struct {
+	Day      string
 	Trucks   int
 	P50, P90 string
 }
@@ -154,7 +205,7 @@ func (w *Web) dashboardPage(rw http.ResponseWriter, r *http.Request) error {
 	}
 
 	status := http.StatusOK
-	period, err := w.dashboardPeriod(r, p, f)
+	period, err := w.dashboardPeriod(r, p, f, true)
 	if fields := fieldErrors(err); fields != nil {
 		v.Errs, status = fields, http.StatusBadRequest
 	} else if err != nil {
@@ -181,13 +232,14 @@ func fieldErrors(err error) map[string]string {
 	return nil
 }
 
-// dashboardPeriod reads the filter's statistics.
-func (w *Web) dashboardPeriod(r *http.Request, p cuakhau.Principal, f dashboardFilter) (*stats.Period, error) {
+// dashboardPeriod reads the filter's statistics, each day's waits with
+// waits.
+func (w *Web) dashboardPeriod(r *http.Request, p cuakhau.Principal, f dashboardFilter, waits bool) (*stats.Period, error) {
 	rng, err := stats.ParseRange(f.From, f.To)
 	if err != nil {
 		return nil, err
 	}
-	return w.cfg.Stats.Stats(r.Context(), p, stats.Query{Range: rng, Gate: f.Gate, Direction: cuakhau.Direction(f.Direction)})
+	return w.cfg.Stats.Stats(r.Context(), p, stats.Query{Range: rng, Gate: f.Gate, Direction: cuakhau.Direction(f.Direction), WaitsByDay: waits})
 }
 
 // todayFigures are today's crossings at the filter's gate and direction
@@ -204,6 +256,11 @@ func (w *Web) todayFigures(r *http.Request, p cuakhau.Principal, l Lang, f dashb
 		return tv, err
 	}
 	tv.Trucks = pd.Totals.Now.Trucks
+	tv.Hours, tv.Top = hourBars(pd.Hours)
+	if ref := w.cfg.Reference; ref != nil && q.Gate == "" && q.Direction == "" {
+		tv.Reference = l.T("dashboard.today.ref", ref.Year, stats.Number(float64(ref.AvgTrucksPerDay), 0, l.Code()),
+			stats.Number(float64(ref.PeakTrucksPerDay), 0, l.Code()), stats.Number(100*float64(tv.Trucks)/float64(ref.AvgTrucksPerDay), 1, l.Code()))
+	}
 	tv.ValueUSD = stats.Number(float64(pd.Totals.Now.ValueUSDCents)/100, 0, l.Code())
 	for _, d := range pd.Days {
 		switch d.Direction {
@@ -296,7 +353,20 @@ func (w *Web) fillPeriod(v *dashboardView, p *stats.Period, gates map[string]*cu
 		RefAvg  int64    `json:"ref_avg,omitempty"`
 		RefPeak int64    `json:"ref_peak,omitempty"`
 		RefName string   `json:"ref_name,omitempty"`
-	}{Days: []string{}, Trucks: []int64{}, Label: l.T("dashboard.trucks"), Avg: l.T("dashboard.avg")}
+		// The waits (arrival to crossing) of each day with crossed
+		// trucks, in minutes.
+		WaitDays  []string  `json:"wait_days"`
+		WaitP50   []*int64  `json:"wait_p50"`
+		WaitP90   []*int64  `json:"wait_p90"`
+		WaitLabel [2]string `json:"wait_labels"`
+	}{Days: []string{}, Trucks: []int64{}, Label: l.T("dashboard.trucks"), Avg: l.T("dashboard.avg"),
+		WaitDays: []string{}, WaitP50: []*int64{}, WaitP90: []*int64{}, WaitLabel: [2]string{l.T("dashboard.p50"), l.T("dashboard.p90")}}
+	for _, d := range p.WaitsByDay {
+		chart.WaitDays = append(chart.WaitDays, d.Day.String())
+		chart.WaitP50 = append(chart.WaitP50, d.P50)
+		chart.WaitP90 = append(chart.WaitP90, d.P90)
+		v.Waits = append(v.Waits, waitDay{Day: d.Day.String(), Trucks: d.Trucks, P50: mins(d.P50), P90: mins(d.P90)})
+	}
 	for _, d := range v.Days {
 		chart.Days = append(chart.Days, d.Day.String())
 		chart.Trucks = append(chart.Trucks, d.Trucks)
@@ -375,7 +445,7 @@ func (w *Web) reportDownload(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	period, err := w.dashboardPeriod(r, p, f)
+	period, err := w.dashboardPeriod(r, p, f, false)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 
 // TestBrowserDashboard: in a real browser, under the pages' content
 // policy, a viewer signs in to the dashboard and the chart of trucks a
-// day is drawn (SVG, one bar a day); the page passes axe-core and is
+// day and the waits by day are drawn (SVG); the page passes axe-core and is
 // photographed at 360 and 1280 px.
 func TestBrowserDashboard(t *testing.T) {
 	ctx := browser(t)
@@ -35,6 +35,9 @@ func TestBrowserDashboard(t *testing.T) {
 	labels := `document.querySelector("#chart svg").textContent`
 	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](labels)); err != nil || !strings.Contains(got, "Trung bình lượt xe/ngày") || !strings.Contains(got, "Lạng Sơn 2025: 2000") {
 		t.Errorf("the chart's reference lines: %q (%v)", got, err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll("#waits-chart svg path").length > 0`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Errorf("the waits chart was not drawn: %v", err)
 	}
 	axe(t, ctx, "dashboard")
 	screenshots(t, ctx, dir, "dashboard")

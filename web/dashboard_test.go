@@ -30,13 +30,17 @@ var exportRoute = []cuakhau.Decision{
 	{Checkpoint: "exit", Outcome: cuakhau.OutcomePass},
 }
 
-// crossed is a trip declared, through every checkpoint after wait, and
-// across the border.
+// crossed is a trip declared, checked in and called, through every
+// checkpoint after wait, and across the border.
 func crossed(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock, plate string, wait time.Duration) *cuakhau.Trip {
 	t.Helper()
 	d := testDecl
 	d.Vehicle.Plate = plate
 	tr := declare(t, db, d)
+	arrive(t, db, tr.ID)
+	if _, err := db.Call(context.Background(), admin, d.Gate, cuakhau.CallRequest{TripID: tr.ID, Reason: "test"}); err != nil {
+		t.Fatal(err)
+	}
 	clock.Add(wait)
 	for _, dec := range exportRoute {
 		decideAs(t, db, admin, tr.ID, dec)
@@ -88,6 +92,20 @@ func TestDashboard(t *testing.T) {
 	}
 	if got := p.text("[data-figure=today-value]"); got != "54.000" {
 		t.Errorf("today's value %q, want 54.000 (USD, Vietnamese grouping)", got)
+	}
+	// Today per hour, in gate time, against the province's average day.
+	if n := p.doc.Find(".hours rect.bar").Length(); n != 24 {
+		t.Errorf("%d hours in today's chart, want 24", n)
+	}
+	if got := p.text(`tr[data-hour="10:00"] td`); got != "1" {
+		t.Errorf("10:00–11:00 today: %q trucks, want 1", got)
+	}
+	if got := p.text("[data-figure=today-ref]"); !strings.Contains(got, "1.600") || !strings.Contains(got, "2.000") {
+		t.Errorf("today against the reference: %q", got)
+	}
+	// Waits by day: the one truck waited 30 minutes from arrival.
+	if got := p.text(`table.waits tr[data-day="2026-12-01"] td`); !strings.Contains(got, "30 phút") {
+		t.Errorf("the day's wait: %q", got)
 	}
 	// The default range is the 30 days to today, against a year earlier.
 	if got := p.text("#period-h"); !strings.Contains(got, "2026-11-02") || !strings.Contains(got, "2026-12-01") {

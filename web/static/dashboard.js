@@ -24,5 +24,23 @@
       markLine: { symbol: "none", data: lines }
     }]
   });
-  window.addEventListener("resize", function () { chart.resize(); });
+  var charts = [chart];
+  var wel = document.getElementById("waits-chart");
+  if (wel && d.wait_days && d.wait_days.length) {
+    var waits = echarts.init(wel, null, { renderer: "svg" });
+    waits.setOption({
+      animation: false,
+      grid: { left: 48, right: 24, top: 32, bottom: 48 },
+      tooltip: { trigger: "axis" },
+      legend: { data: d.wait_labels },
+      xAxis: { type: "category", data: d.wait_days },
+      yAxis: { type: "value", name: "min", minInterval: 1 },
+      series: [
+        { name: d.wait_labels[0], type: "line", data: d.wait_p50, itemStyle: { color: "#1f5f8b" } },
+        { name: d.wait_labels[1], type: "line", data: d.wait_p90, itemStyle: { color: "#a3261b" } }
+      ]
+    });
+    charts.push(waits);
+  }
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();
