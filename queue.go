@@ -504,6 +504,18 @@ type Notification struct {
 	Data      json.RawMessage `json:"data,omitempty"`
 	CreatedAt time.Time       `json:"created_at"`
 	Attempts  int             `json:"attempts"`
+	// DeliveredAt is when a channel took it (nil: not yet), LastError
+	// why its last attempt failed; both only in a gate's list of its
+	// messages (NoticeService).
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	LastError   string     `json:"last_error,omitempty"`
+}
+
+// NoticeService lists what a gate has told drivers and enterprises: its
+// latest messages of the outbox, newest first, delivered or not. Who may
+// read them is Principal.CanSeeQueue.
+type NoticeService interface {
+	Notices(ctx context.Context, p Principal, gate string, limit int) ([]*Notification, error)
 }
 
 // Outbox is the store side of notification delivery: messages are written in

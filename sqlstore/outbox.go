@@ -95,6 +95,54 @@ func (db *DB) DueNotifications(ctx context.Context, limit int) ([]*cuakhau.Notif
 	return out, rows.Err()
 }
 
+// Notices lists gate's latest messages, newest first, at most limit
+// (1–200; default 50), delivered or not (cuakhau.NoticeService).
+func (db *DB) Notices(ctx context.Context, p cuakhau.Principal, gate string, limit int) (_ []*cuakhau.Notification, err error) {
+	defer markFault(&err)
+	if _, ok, err := db.cachedGate(ctx, gate); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, cuakhau.Errorf(cuakhau.ENOTFOUND, "no gate %q", gate)
+	}
+	if !p.CanSeeQueue(gate) {
+		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "role %s may not read the messages of gate %s", p.Role, gate)
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 200)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id, kind, gate, trip_id, phone, text, data, created_at, attempts, delivered_at, last_error
+		FROM outbox WHERE gate = ? ORDER BY created_at DESC, id DESC LIMIT ?`), gate, limit)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("read outbox: %w", err))
+	}
+	defer rows.Close()
+	out := []*cuakhau.Notification{}
+	for rows.Next() {
+		n := new(cuakhau.Notification)
+		var data sql.NullString
+		var created, delivered string
+		if err := rows.Scan(&n.ID, &n.Kind, &n.Gate, &n.TripID, &n.Phone, &n.Text, &data, &created, &n.Attempts, &delivered, &n.LastError); err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		if data.Valid {
+			n.Data = json.RawMessage(data.String)
+		}
+		if n.CreatedAt, err = parseTime(created); err != nil {
+			return nil, err
+		}
+		if delivered != "" {
+			at, err := parseTime(delivered)
+			if err != nil {
+				return nil, err
+			}
+			n.DeliveredAt = &at
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
 // MarkDelivered records a message as delivered; it is not handed out again.
 func (db *DB) MarkDelivered(ctx context.Context, id string) error {
 	now := db.now()

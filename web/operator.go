@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"maps"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/notice"
 	"github.com/cuakhau/cuakhau/sched"
 )
 
@@ -48,6 +50,8 @@ type operatorView struct {
 	Lanes            []laneRow
 	Policies         []string
 	Waits            []waitRow
+	// Notices are the gate's latest messages to drivers and enterprises.
+	Notices []noticeRow
 	// ZoneLabel names the gate's time zone, which the times are in.
 	ZoneLabel string
 }
@@ -73,6 +77,15 @@ type laneRow struct {
 	Code, Name string
 	Open       int
 }
+
+// noticeRow is one message the gate sent, in the page's language.
+type noticeRow struct {
+	At, Kind, Text, State string
+	Delivered             bool
+}
+
+// operatorNoticesShown is how many of its latest messages the console lists.
+const operatorNoticesShown = 20
 
 // waitRow is the gate's public wait in one direction.
 type waitRow struct {
@@ -183,6 +196,15 @@ func (w *Web) operatorView(rw http.ResponseWriter, r *http.Request, form url.Val
 			}
 			seen[cp.Code] = true
 			v.Lanes = append(v.Lanes, laneRow{Code: cp.Code, Name: checkpointName(l, cp), Open: v.Controls.Lanes[cp.Code]})
+		}
+	}
+	if w.cfg.Notices != nil {
+		ns, err := w.cfg.Notices.Notices(ctx, p, g.Code, operatorNoticesShown)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range ns {
+			v.Notices = append(v.Notices, noticeRowOf(l, n, g.TimeZone))
 		}
 	}
 	waits, err := w.cfg.Queue.PublicWaits(ctx)
@@ -371,4 +393,28 @@ func (w *Web) operatorCapacity(rw http.ResponseWriter, r *http.Request) error {
 	}
 	w.operatorBack(rw, r, g.Code, "capacity")
 	return nil
+}
+
+// noticeRowOf is message n as the console lists it: rendered in l from its
+// notice (key and arguments) when it carries one, else its stored text.
+func noticeRowOf(l Lang, n *cuakhau.Notification, zone string) noticeRow {
+	row := noticeRow{At: inZone(n.CreatedAt, zone).Format("15:04 02/01"), Kind: n.Kind, Text: n.Text, Delivered: n.DeliveredAt != nil}
+	if _, ok := messages["notice.kind."+n.Kind]; ok {
+		row.Kind = l.T("notice.kind." + n.Kind)
+	}
+	var data struct {
+		Notice *notice.Notice `json:"notice"`
+	}
+	if json.Unmarshal(n.Data, &data) == nil && data.Notice != nil && data.Notice.Key != "" {
+		row.Text = notice.Render(notice.Lang(l.Code()), *data.Notice)
+	}
+	switch {
+	case row.Delivered:
+		row.State = l.T("notice.delivered")
+	case n.LastError != "":
+		row.State = l.T("notice.failing", n.Attempts)
+	default:
+		row.State = l.T("notice.pending")
+	}
+	return row
 }

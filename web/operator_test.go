@@ -81,6 +81,14 @@ func TestOperatorConsole(t *testing.T) {
 	if tr, _ := db.Trip(context.Background(), admin, last); tr.Status != cuakhau.StatusCalled {
 		t.Errorf("the trip called out of turn is %s", tr.Status)
 	}
+	// The call's message to the driver is listed, in the page's language.
+	msg := p.doc.Find("table.notices tbody tr").First()
+	if got := msg.Find(".notice-text").Text(); !strings.Contains(got, "20C-333.33") || !strings.Contains(got, "mời vào khu kiểm soát") || !strings.Contains(msg.Text(), "gọi xe") {
+		t.Errorf("the latest message: %q", msg.Text())
+	}
+	if got := own.do("GET", "/operator?lang=en", nil).text("table.notices tbody tr .notice-text"); !strings.Contains(got, "proceed to the control zone") {
+		t.Errorf("the message in English: %q", got)
+	}
 
 	// A count that is not a number, then one truck in turn.
 	r = own.post("/operator/call", url.Values{"count": {"hai"}})

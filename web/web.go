@@ -60,6 +60,9 @@ type Config struct {
 	// API's rule, which believes X-Forwarded-For from trusted proxies
 	// alone). Nil takes the connection's address.
 	Client func(*http.Request) string
+	// Notices lists a gate's latest messages on the operator's console;
+	// without it the console lists none.
+	Notices cuakhau.NoticeService
 	// Admin manages users and API tokens (the /admin page); without it
 	// the page answers 500.
 	Admin cuakhau.AdminService
