@@ -22,12 +22,12 @@ import (
 // into the zone; medical, customs, plant quarantine and the border guard
 // each pass it from their worklist; the fee and exit gates let it out.
 // The driver's page, open in its own tab, follows it from booked to
-// crossed. Each page passes axe-core on the way.
+// crossed by itself, without a reload. Each page passes axe-core on the way.
 func TestBrowserJourney(t *testing.T) {
 	ctx := browser(t)
 	clock := cuakhau.NewFixedClock(testNow)
 	db := openStore(t, clock)
-	pages := newPages(t, db, func(c *web.Config) { c.Sessions = db; c.Clock = clock })
+	pages := newPages(t, db, func(c *web.Config) { c.Sessions = db; c.Clock = clock; c.TripRefresh = time.Second })
 	srv := httptest.NewServer(pages)
 	defer srv.Close()
 	dir := artifacts(t)
@@ -107,14 +107,19 @@ func TestBrowserJourney(t *testing.T) {
 	driver, cancel := chromedp.NewContext(ctx)
 	defer cancel()
 	lookup := srv.URL + "/trip?" + url.Values{"code": {trip.Code}, "plate": {"20c45678"}, "lang": {"vi"}}.Encode()
+	if err := chromedp.Do(driver, chromedp.Navigate(lookup)); err != nil {
+		t.Fatal(err)
+	}
+	// The page is not reloaded: it looks again by itself.
+	if _, err := chromedp.Run(driver, chromedp.Evaluate[bool](`window.notReloaded = true`)); err != nil {
+		t.Fatal(err)
+	}
 	status := func(want cuakhau.Status) {
 		t.Helper()
-		if err := chromedp.Do(driver, chromedp.Navigate(lookup)); err != nil {
-			t.Fatal(err)
-		}
-		got, err := chromedp.Run(driver, chromedp.Evaluate[string](`document.querySelector(".trip .status").dataset.status`))
-		if err != nil || got != string(want) {
-			t.Errorf("the driver's page says %q (%v), want %s", got, err, want)
+		is := `document.querySelector(".trip .status").dataset.status === "` + string(want) + `" && window.notReloaded === true`
+		if _, err := chromedp.Run(driver, chromedp.Poll[bool](is, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			got, _ := chromedp.Run(driver, chromedp.Evaluate[string](`document.querySelector(".trip .status").dataset.status`))
+			t.Errorf("the driver's page says %q, want %s without a reload (%v)", got, want, err)
 		}
 	}
 	status(cuakhau.StatusBooked)
@@ -131,6 +136,9 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	signOut()
 	status(cuakhau.StatusCalled)
+	if got, _ := chromedp.Run(driver, chromedp.Text(chromedp.ID("trip-live"))); !strings.Contains(got, ".") {
+		t.Errorf("the call was not announced: %q", got)
+	}
 
 	// Into the zone (the gate's camera), then each officer from the worklist.
 	decideAs(t, db, admin, trip.ID, cuakhau.Decision{Checkpoint: "entry", Outcome: cuakhau.OutcomePass})

@@ -23,6 +23,9 @@ type tripView struct {
 	Asked       bool
 	NotFound    bool
 	Trip        *tripShown
+	// Refresh is how often, in seconds, the page of a trip that has not
+	// ended looks again (trip.js); 0 for an ended one.
+	Refresh int
 }
 
 // tripShown is a found trip in plain words.
@@ -65,6 +68,9 @@ func (w *Web) tripPage(rw http.ResponseWriter, r *http.Request) error {
 		case err == nil:
 			if v.Trip, err = w.tripShown(r, l, res); err != nil {
 				return err
+			}
+			if !res.Status.Final() {
+				v.Refresh = int(w.cfg.TripRefresh / time.Second)
 			}
 		case cuakhau.ErrorCode(err) == cuakhau.ENOTFOUND:
 			v.NotFound, status = true, http.StatusNotFound

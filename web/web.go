@@ -77,6 +77,9 @@ type Config struct {
 	// Clock is the pages' time (today's figures, the default range); nil
 	// is the system's.
 	Clock cuakhau.Clock
+	// TripRefresh is how often a driver's open trip page looks again,
+	// so that it shows the call without a reload (default 30 s).
+	TripRefresh time.Duration
 	// BoardInterval is how often the board's live stream looks at the feed
 	// (default 2 s).
 	BoardInterval time.Duration
@@ -110,6 +113,9 @@ func newWeb(cfg Config, tmpl, static fs.FS) (*Web, error) {
 	}
 	if cfg.BoardInterval <= 0 {
 		cfg.BoardInterval = 2 * time.Second
+	}
+	if cfg.TripRefresh < time.Second {
+		cfg.TripRefresh = 30 * time.Second
 	}
 	w := &Web{cfg: cfg, logger: cfg.Logger, mux: http.NewServeMux()}
 	if w.logger == nil {

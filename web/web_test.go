@@ -121,6 +121,9 @@ func TestTripPage(t *testing.T) {
 	if p.status != 200 {
 		t.Fatalf("lookup: %d", p.status)
 	}
+	if got := p.doc.Find("#result").AttrOr("data-refresh", ""); got != "30" {
+		t.Errorf("a waiting trip's page looks again every %q s, want 30", got)
+	}
 	if got := p.doc.Find(".status").AttrOr("data-status", ""); got != "arrived" || p.text(".status") != "Đang chờ ở bãi" {
 		t.Errorf("status %q %q", got, p.text(".status"))
 	}
