@@ -197,3 +197,36 @@ func Acknowledge(c *Command, a *ParsedAck) (changed bool, err error) {
 	}
 	return false, cuakhau.Errorf(cuakhau.ECONFLICT, "command %s was already acknowledged as %s", c.ID, c.State)
 }
+
+// Poll is a barrier's signed request for its commands over HTTP, when it
+// has no MQTT: the time it asks at.
+type Poll struct {
+	At string `json:"at"`
+}
+
+// ParsePoll decodes and checks a poll's body received at now: at in RFC
+// 3339, within MaxSkew of now. Every broken rule is named by its field
+// (EINVALID).
+func ParsePoll(body []byte, now time.Time) error {
+	if len(body) > MaxBodyBytes {
+		return cuakhau.Invalid("body", fmt.Sprintf("at most %d bytes", MaxBodyBytes))
+	}
+	var p Poll
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return cuakhau.Invalid("body", "must be one JSON object")
+	}
+	switch at, err := time.Parse(time.RFC3339Nano, p.At); {
+	case p.At == "":
+		return cuakhau.Invalid("at", "required (RFC 3339)")
+	case err != nil:
+		return cuakhau.Invalid("at", "must be an RFC 3339 time, as 2026-12-01T08:30:00+07:00")
+	case at.After(now.Add(MaxSkew)) || at.Before(now.Add(-MaxSkew)):
+		return cuakhau.Invalid("at", fmt.Sprintf("more than %v from the server's clock: check the device's clock", MaxSkew))
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -24,16 +25,18 @@ type DeviceService interface {
 	DisableDevice(ctx context.Context, p cuakhau.Principal, id string) (*device.Device, error)
 	Alerts(ctx context.Context, p cuakhau.Principal, gate string, limit int) ([]*device.Alert, error)
 	Acknowledge(ctx context.Context, id string, s device.Signed) (*device.Command, error)
+	PendingCommands(ctx context.Context, id string, s device.Signed) ([][]byte, error)
 	OperateBarrier(ctx context.Context, p cuakhau.Principal, id string, m device.ManualCommand) (*device.Command, error)
 	BarrierCommands(ctx context.Context, p cuakhau.Principal, gate, deviceID string, limit int) ([]*device.Command, error)
 }
 
-// readingsRoute and acksRoute are signed by the device, not authenticated
+// readingsRoute, acksRoute and pollRoute are signed by the device, not authenticated
 // by a token, and not throttled as the open routes are: a gate's cameras
 // post many times a second from one address.
 const (
 	readingsRoute = "POST /api/v1/devices/{id}/readings"
 	acksRoute     = "POST /api/v1/devices/{id}/acks"
+	pollRoute     = "POST /api/v1/devices/{id}/poll"
 )
 
 // unprocessable marks a reading's bad body: 422, as devices expect, where
@@ -118,6 +121,33 @@ func (a *API) postAck(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, c)
+}
+
+// postPoll answers a barrier's signed poll with its pending commands, each
+// the signed envelope MQTT would carry.
+func (a *API) postPoll(w http.ResponseWriter, r *http.Request) error {
+	svc, err := a.devices()
+	if err != nil {
+		return err
+	}
+	s, err := signedBody(w, r)
+	if err != nil {
+		return err
+	}
+	envs, err := svc.PendingCommands(r.Context(), r.PathValue("id"), s)
+	if err != nil {
+		if cuakhau.ErrorCode(err) == cuakhau.EINVALID {
+			return unprocessable{err}
+		}
+		return err
+	}
+	out := struct {
+		Commands []json.RawMessage `json:"commands"`
+	}{Commands: []json.RawMessage{}}
+	for _, e := range envs {
+		out.Commands = append(out.Commands, e)
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
 type commandList struct {

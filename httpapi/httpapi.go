@@ -139,7 +139,7 @@ func New(cfg Config) *API {
 	for _, rt := range a.routes() {
 		h := checkingQuery(rt.pattern, rt.handle)
 		switch {
-		case rt.pattern == readingsRoute || rt.pattern == acksRoute:
+		case rt.pattern == readingsRoute || rt.pattern == acksRoute || rt.pattern == pollRoute:
 			// Signed by the device; the service checks the signature.
 		case rt.public:
 			h = a.throttleOpen(h)
@@ -230,6 +230,7 @@ func (a *API) routes() []route {
 		{"POST /api/v1/devices/{id}/disable", false, a.disableDevice},
 		{"GET /api/v1/gates/{gate}/alerts", false, a.listAlerts},
 		{acksRoute, true, a.postAck},
+		{pollRoute, true, a.postPoll},
 		{"POST /api/v1/devices/{id}/commands", false, a.operateBarrier},
 		{"GET /api/v1/devices/{id}/commands", false, a.listCommands},
 	}

@@ -218,6 +218,65 @@ func (db *DB) Acknowledge(ctx context.Context, id string, s device.Signed) (_ *d
 	return c, nil
 }
 
+// PendingCommands answers barrier id's signed poll (device.ParsePoll),
+// checked as a reading is (signature, clock, replay), with its commands
+// not yet answered and still within device.AckTimeout, oldest first, each
+// sealed as the MQTT envelope is: the way a barrier without MQTT gets its
+// commands. A command past AckTimeout is not handed out: a barrier that
+// opens late opens for a truck that is no longer there.
+func (db *DB) PendingCommands(ctx context.Context, id string, s device.Signed) (_ [][]byte, err error) {
+	defer markFault(&err)
+	d, secret, err := db.deviceSecret(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := db.now()
+	if err := device.CheckSignature(secret, s, now); err != nil {
+		return nil, err
+	}
+	if !d.Enabled {
+		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s is disabled", d.ID)
+	}
+	if d.Kind != device.KindBarrier {
+		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s is a %s: only a barrier polls for commands", d.ID, d.Kind)
+	}
+	if err := device.ParsePoll(s.Body, now); err != nil {
+		return nil, err
+	}
+	err = db.update(ctx, func(ctx context.Context, tx *wtx) error {
+		ins, err := tx.exec(ctx, `INSERT INTO device_signatures (device, signature, seen_at) VALUES (?, ?, ?) ON CONFLICT (device, signature) DO NOTHING`,
+			d.ID, device.ReplayKey(s), formatTime(now))
+		if err != nil {
+			return err
+		}
+		if n, err := ins.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "replayed: this signature was already received")
+		}
+		_, err = tx.exec(ctx, `UPDATE devices SET last_seen = ?, silent_since = NULL WHERE id = ?`, formatTime(now), d.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+commandColumns+` FROM barrier_commands
+		WHERE device = ? AND state = ? AND issued_at >= ? ORDER BY issued_at, id`), d.ID, device.CommandSent, formatTime(now.Add(-device.AckTimeout)))
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("pending commands: %w", err))
+	}
+	defer rows.Close()
+	out := [][]byte{}
+	for rows.Next() {
+		c, err := scanCommand(rows)
+		if err != nil {
+			return nil, fmt.Errorf("pending commands: %w", err)
+		}
+		out = append(out, device.SealCommand(secret, c, now))
+	}
+	return out, rows.Err()
+}
+
 // BarrierCommands lists the commands of a gate's barriers ("" every gate),
 // or of one device, newest first, at most limit (0: 100; at most 1000).
 // Who may see them is who may see the gate's devices (device.CanWatch).
