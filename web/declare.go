@@ -47,6 +47,7 @@ func (v *declareView) F(i int, name string) string { return fmt.Sprintf("cargo[%
 // formField is one input of a form with its label, typed value and
 // refusal, for the "field" template.
 type inputField struct {
+	L                                       Lang
 	Name, ID, Label, Type, Value, Err, Hint string
 	Required                                bool
 }
@@ -55,7 +56,7 @@ type inputField struct {
 // of HTML type typ ("text" when empty); hint is a message key or "".
 func field(v *declareView, name, label, typ, hint string, required bool) inputField {
 	id := strings.NewReplacer("[", "-", "]", "", ".", "-").Replace(name)
-	f := inputField{Name: name, ID: id, Label: v.L.T(label), Type: typ, Value: v.V(name), Err: v.E(name), Required: required}
+	f := inputField{L: v.L, Name: name, ID: id, Label: v.L.T(label), Type: typ, Value: v.V(name), Err: v.E(name), Required: required}
 	if f.Type == "" {
 		f.Type = "text"
 	}

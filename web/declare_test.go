@@ -86,6 +86,10 @@ func TestDeclareForm(t *testing.T) {
 			t.Errorf("%s is not marked invalid", id)
 		}
 	}
+	// The rules in the page's language: the plate's in Vietnamese.
+	if got := p.text("#vehicle-plate-err"); got != "phần số phải có 4 hoặc 5 chữ số, như 1234 hoặc 123.45" {
+		t.Errorf("the plate's rule in Vietnamese: %q", got)
+	}
 	if v, _ := p.doc.Find("#cargo-0-description").Attr("value"); v != "Sầu riêng tươi" {
 		t.Errorf("the description typed is not kept: %q", v)
 	}

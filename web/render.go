@@ -34,8 +34,12 @@ func parsePages(fsys fs.FS, a *assets) (map[string]*template.Template, error) {
 		"zone":      zoneLabel,
 		"field":     field,
 		"adminForm": adminForm,
-		"list":      func(xs ...string) []string { return xs },
-		"inc":       func(i int) int { return i + 1 },
+		// rule is a broken rule's text in the reader's language
+		// (cuakhau.RuleIn), or in English marked lang="en" when the
+		// catalogue has none.
+		"rule": ruleText,
+		"list": func(xs ...string) []string { return xs },
+		"inc":  func(i int) int { return i + 1 },
 		// num writes a count the reader's way (1.550 in Vietnamese).
 		"num": func(l Lang, x int64) string { return stats.Number(float64(x), 0, l.Code()) },
 		// dec1 writes a number with at most one decimal, the reader's way.
@@ -76,6 +80,16 @@ func parsePages(fsys fs.FS, a *assets) (map[string]*template.Template, error) {
 		}
 	}
 	return pages, nil
+}
+
+// ruleText is rule in l, escaped for HTML: marked lang="en" when it stays
+// in English on a page in another language.
+func ruleText(l Lang, rule string) template.HTML {
+	text, ok := cuakhau.RuleIn(l.Code(), rule)
+	if !ok && l != EN {
+		return template.HTML(`<span lang="en">` + template.HTMLEscapeString(rule) + `</span>`)
+	}
+	return template.HTML(template.HTMLEscapeString(text))
 }
 
 // pageNames are the templates the handlers render.
