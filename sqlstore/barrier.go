@@ -153,19 +153,9 @@ func (db *DB) OperateBarrier(ctx context.Context, p cuakhau.Principal, id string
 // device is ENOTFOUND, as an unknown one is.
 func (db *DB) Acknowledge(ctx context.Context, id string, s device.Signed) (_ *device.Command, err error) {
 	defer markFault(&err)
-	d, secret, err := db.deviceSecret(ctx, id)
+	d, _, now, err := db.signedBy(ctx, id, s)
 	if err != nil {
 		return nil, err
-	}
-	now := db.now()
-	if err := device.CheckSignature(secret, s, now); err != nil {
-		return nil, err
-	}
-	if !d.Enabled {
-		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s is disabled", d.ID)
-	}
-	if s.Gate != "" && s.Gate != d.Gate {
-		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s belongs to gate %s, not %s", d.ID, d.Gate, s.Gate)
 	}
 	if d.Kind != device.KindBarrier {
 		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s is a %s: only a barrier acknowledges commands", d.ID, d.Kind)
@@ -176,17 +166,7 @@ func (db *DB) Acknowledge(ctx context.Context, id string, s device.Signed) (_ *d
 	}
 	var c *device.Command
 	err = db.update(ctx, func(ctx context.Context, tx *wtx) error {
-		ins, err := tx.exec(ctx, `INSERT INTO device_signatures (device, signature, seen_at) VALUES (?, ?, ?) ON CONFLICT (device, signature) DO NOTHING`,
-			d.ID, device.ReplayKey(s), formatTime(now))
-		if err != nil {
-			return err
-		}
-		if n, err := ins.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "replayed: this signature was already received")
-		}
-		if _, err := tx.exec(ctx, `UPDATE devices SET last_seen = ?, silent_since = NULL WHERE id = ?`, formatTime(now), d.ID); err != nil {
+		if err := rememberSignature(ctx, tx, d, s, now); err != nil {
 			return err
 		}
 		c, err = scanCommand(tx.queryRow(ctx, `SELECT `+commandColumns+` FROM barrier_commands WHERE id = ? AND device = ?`, a.Command, d.ID))
@@ -226,16 +206,9 @@ func (db *DB) Acknowledge(ctx context.Context, id string, s device.Signed) (_ *d
 // opens late opens for a truck that is no longer there.
 func (db *DB) PendingCommands(ctx context.Context, id string, s device.Signed) (_ [][]byte, err error) {
 	defer markFault(&err)
-	d, secret, err := db.deviceSecret(ctx, id)
+	d, secret, now, err := db.signedBy(ctx, id, s)
 	if err != nil {
 		return nil, err
-	}
-	now := db.now()
-	if err := device.CheckSignature(secret, s, now); err != nil {
-		return nil, err
-	}
-	if !d.Enabled {
-		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s is disabled", d.ID)
 	}
 	if d.Kind != device.KindBarrier {
 		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s is a %s: only a barrier polls for commands", d.ID, d.Kind)
@@ -243,20 +216,7 @@ func (db *DB) PendingCommands(ctx context.Context, id string, s device.Signed) (
 	if err := device.ParsePoll(s.Body, now); err != nil {
 		return nil, err
 	}
-	err = db.update(ctx, func(ctx context.Context, tx *wtx) error {
-		ins, err := tx.exec(ctx, `INSERT INTO device_signatures (device, signature, seen_at) VALUES (?, ?, ?) ON CONFLICT (device, signature) DO NOTHING`,
-			d.ID, device.ReplayKey(s), formatTime(now))
-		if err != nil {
-			return err
-		}
-		if n, err := ins.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "replayed: this signature was already received")
-		}
-		_, err = tx.exec(ctx, `UPDATE devices SET last_seen = ?, silent_since = NULL WHERE id = ?`, formatTime(now), d.ID)
-		return err
-	})
+	err = db.update(ctx, func(ctx context.Context, tx *wtx) error { return rememberSignature(ctx, tx, d, s, now) })
 	if err != nil {
 		return nil, err
 	}

@@ -306,21 +306,50 @@ func (db *DB) deviceSecret(ctx context.Context, id string) (device.Device, strin
 // cannot act on, is an operator alert: stored, and answered as accepted.
 // The same plate from the same camera within the de-duplication interval
 // is answered as a duplicate and does nothing.
-func (db *DB) Ingest(ctx context.Context, id string, s device.Signed) (_ *device.Result, err error) {
-	defer markFault(&err)
+// signedBy checks that s is signed by device id and may act: its
+// signature under the device's secret at the store's now (401), the device
+// enabled and, when s was addressed to a gate, of that gate (403). It
+// returns the device, its secret and the now it checked at.
+func (db *DB) signedBy(ctx context.Context, id string, s device.Signed) (device.Device, string, time.Time, error) {
 	d, secret, err := db.deviceSecret(ctx, id)
 	if err != nil {
-		return nil, err
+		return device.Device{}, "", time.Time{}, err
 	}
 	now := db.now()
 	if err := device.CheckSignature(secret, s, now); err != nil {
-		return nil, err
+		return device.Device{}, "", now, err
 	}
 	if !d.Enabled {
-		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s is disabled", d.ID)
+		return device.Device{}, "", now, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s is disabled", d.ID)
 	}
 	if s.Gate != "" && s.Gate != d.Gate {
-		return nil, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s belongs to gate %s, not %s", d.ID, d.Gate, s.Gate)
+		return device.Device{}, "", now, cuakhau.Errorf(cuakhau.EFORBIDDEN, "device %s belongs to gate %s, not %s", d.ID, d.Gate, s.Gate)
+	}
+	return d, secret, now, nil
+}
+
+// rememberSignature stores s's signature for device d in tx, refusing a
+// replay (401), and moves the device's last sighting to now.
+func rememberSignature(ctx context.Context, tx *wtx, d device.Device, s device.Signed, now time.Time) error {
+	ins, err := tx.exec(ctx, `INSERT INTO device_signatures (device, signature, seen_at) VALUES (?, ?, ?) ON CONFLICT (device, signature) DO NOTHING`,
+		d.ID, device.ReplayKey(s), formatTime(now))
+	if err != nil {
+		return err
+	}
+	if n, err := ins.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "replayed: this signature was already received")
+	}
+	_, err = tx.exec(ctx, `UPDATE devices SET last_seen = ?, silent_since = NULL WHERE id = ?`, formatTime(now), d.ID)
+	return err
+}
+
+func (db *DB) Ingest(ctx context.Context, id string, s device.Signed) (_ *device.Result, err error) {
+	defer markFault(&err)
+	d, _, now, err := db.signedBy(ctx, id, s)
+	if err != nil {
+		return nil, err
 	}
 	st := db.devState()
 	cfg := st.cfg.Load()
@@ -369,21 +398,11 @@ func (db *DB) ingest(ctx context.Context, d device.Device, s device.Signed, r *d
 			cands = []device.Candidate{{Plate: seen.plate, Score: 1}}
 		}
 	}
-	key := device.ReplayKey(s)
 	also := func(ctx context.Context, tx *wtx) error {
-		ins, err := tx.exec(ctx, `INSERT INTO device_signatures (device, signature, seen_at) VALUES (?, ?, ?) ON CONFLICT (device, signature) DO NOTHING`,
-			d.ID, key, formatTime(now))
-		if err != nil {
+		if err := rememberSignature(ctx, tx, d, s, now); err != nil {
 			return err
 		}
-		if n, err := ins.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "replayed: this signature was already received")
-		}
-		if _, err := tx.exec(ctx, `UPDATE devices SET last_seen = ?, silent_since = NULL WHERE id = ?`, formatTime(now), d.ID); err != nil {
-			return err
-		}
+		var err error
 		if st.written.Add(1)%pruneEvery == 0 {
 			_, err = tx.exec(ctx, `DELETE FROM device_signatures WHERE seen_at < ?`, formatTime(now.Add(-device.ReplayWindow)))
 		}
