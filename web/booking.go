@@ -64,7 +64,7 @@ func (w *Web) fillBooking(r *http.Request, l Lang, p cuakhau.Principal, v *enter
 		}
 	}
 	if b.Date == "" {
-		day := time.Now()
+		day := w.now()
 		if !t.Booking.IsZero() {
 			day = t.Booking.Start
 		}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
@@ -101,7 +100,7 @@ func (w *Web) checkpointPage(rw http.ResponseWriter, r *http.Request) error {
 	l := langOf(rw, r)
 	q := r.URL.Query()
 	v := &checkpointView{L: l, GateCode: g.Code, GateName: gateName(l, g), KindName: l.T("kind." + string(kind)),
-		Zone: zoneLabel(time.Now(), g.TimeZone), Find: q.Get("find")}
+		Zone: zoneLabel(w.now(), g.TimeZone), Find: q.Get("find")}
 	status := http.StatusOK
 	list, err := w.cfg.Worklist.Worklist(r.Context(), p, cuakhau.WorklistFilter{Gate: g.Code, Kind: kind, Find: v.Find, After: q.Get("after")})
 	var ce *cuakhau.Error

@@ -62,8 +62,13 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	signOut := func() { t.Helper(); submit(`form.session button`) }
 
-	// The enterprise declares: the plate is refused as soon as it is left.
-	signIn("xu-lang", "/enterprise/declare?lang=vi")
+	// The enterprise's list, empty, then the form: the plate is refused as
+	// soon as it is left.
+	signIn("xu-lang", "/enterprise?lang=vi")
+	run("the enterprise's trips", chromedp.WaitVisible(chromedp.CSS(`a[href^="/enterprise/declare"]`)))
+	axe(t, ctx, "enterprise trips")
+	screenshots(t, ctx, dir, "enterprise")
+	submit(`a[href^="/enterprise/declare"]`)
 	run("the form", chromedp.WaitVisible(chromedp.ID("declare-form")), chromedp.SetValue(chromedp.ID("gate"), "huu-nghi"),
 		chromedp.SendKeys(chromedp.ID("vehicle-plate"), "20C-45"), chromedp.Click(chromedp.ID("driver-name")))
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("vehicle-plate-err") !== null`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
@@ -101,6 +106,7 @@ func TestBrowserJourney(t *testing.T) {
 	submit(`.windows tbody form button`)
 	run("booked", chromedp.WaitVisible(chromedp.CSS(".windows tr.mine")))
 	axe(t, ctx, "enterprise trip booked")
+	screenshots(t, ctx, dir, "enterprise-trip")
 	signOut()
 
 	// The driver's page, in its own tab.
