@@ -206,6 +206,13 @@ func SpoilsAt(t *cuakhau.Trip) time.Time {
 	return t.DeclaredAt.Add(best).UTC().Truncate(time.Microsecond)
 }
 
+// CrossedSpoiled reports whether trip t crossed after its perishable cargo
+// had outlived its shelf life (SpoilsAt): a load the queue did not save.
+func CrossedSpoiled(t *cuakhau.Trip) bool {
+	s := SpoilsAt(t)
+	return t.CrossedAt != nil && !s.IsZero() && t.CrossedAt.After(s)
+}
+
 // Arrive checks a declared or booked trip in to the waiting area. a is what
 // Arrival classified, with its FIFOTurn set by the store from the queue at
 // check-in.

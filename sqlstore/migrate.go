@@ -93,7 +93,10 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err := db.fillReceipts(ctx); err != nil {
 		return applied, fmt.Errorf("migrate: %w", err)
 	}
-	// And in the statistics.
+	// And in the statistics, with whether their loads had spoiled.
+	if err := db.fillSpoiled(ctx); err != nil {
+		return applied, fmt.Errorf("migrate: %w", err)
+	}
 	if err := db.fillStats(ctx); err != nil {
 		return applied, fmt.Errorf("migrate: %w", err)
 	}

@@ -4,10 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/flow"
 	"github.com/cuakhau/cuakhau/stats"
 )
 
@@ -43,8 +46,8 @@ func (db *DB) countCrossing(ctx context.Context, tx *wtx, t *cuakhau.Trip, loc *
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `INSERT INTO crossing_times (trip_id, day, gate, direction, declared_s, arrived_s) VALUES (?, ?, ?, ?, ?, ?)`,
-		t.ID, d.Day.String(), t.Gate, string(t.Direction), ct.Declared, nullSeconds(ct.Arrived))
+	_, err = tx.exec(ctx, `INSERT INTO crossing_times (trip_id, day, gate, direction, declared_s, arrived_s, spoiled) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, d.Day.String(), t.Gate, string(t.Direction), ct.Declared, nullSeconds(ct.Arrived), spoiledFlag(t))
 	if err != nil {
 		return fmt.Errorf("count crossing: %w", err)
 	}
@@ -62,6 +65,14 @@ func crossingTimes(t *cuakhau.Trip, arrived sql.NullString) (stats.Times, error)
 		ct.Arrived = int64(t.CrossedAt.Sub(at) / time.Second)
 	}
 	return ct, nil
+}
+
+// spoiledFlag is crossing_times.spoiled for crossed trip t.
+func spoiledFlag(t *cuakhau.Trip) int {
+	if flow.CrossedSpoiled(t) {
+		return 1
+	}
+	return 0
 }
 
 func nullSeconds(s int64) any {
@@ -126,7 +137,14 @@ func (db *DB) Stats(ctx context.Context, p cuakhau.Principal, q stats.Query) (_ 
 			return nil, err
 		}
 	}
-	period := stats.Build(q.Range, q.Gate, q.Direction, daily, stats.ClearanceOf(declared, arrived))
+	clearance := stats.ClearanceOf(declared, arrived)
+	if !q.TotalsOnly {
+		where, args := statsWhere("day", q.Range.From.String(), q.Range.To.String(), q.Gate, q.Direction)
+		if err := db.read.QueryRowContext(ctx, db.q(`SELECT count(*) FROM crossing_times WHERE spoiled = 1 AND `+where), args...).Scan(&clearance.Spoiled); err != nil {
+			return nil, unavailable(fmt.Errorf("read spoiled loads: %w", err))
+		}
+	}
+	period := stats.Build(q.Range, q.Gate, q.Direction, daily, clearance)
 	if waits != nil {
 		period.WaitsByDay = stats.WaitsOf(waits)
 	}
@@ -382,6 +400,50 @@ func (db *DB) ImportHistory(ctx context.Context, p cuakhau.Principal, rows []sta
 	})
 }
 
+// fillSpoiled records, for the trucks counted before it was kept, whether
+// each crossed with its load spoiled (crossing_times.spoiled NULL).
+func (db *DB) fillSpoiled(ctx context.Context) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT t.id, t.body FROM crossing_times c JOIN trips t ON t.id = c.trip_id WHERE c.spoiled IS NULL`)
+	if err != nil {
+		return fmt.Errorf("fill spoiled loads: %w", err)
+	}
+	flags := map[string]int{}
+	for rows.Next() {
+		var id, body string
+		if err := rows.Scan(&id, &body); err != nil {
+			rows.Close()
+			return fmt.Errorf("fill spoiled loads: %w", err)
+		}
+		t, err := decodeTrip(id, body, nil)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		flags[id] = spoiledFlag(t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("fill spoiled loads: %w", err)
+	}
+	ids := slices.Sorted(maps.Keys(flags))
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 500)]
+		ids = ids[len(batch):]
+		err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
+			for _, id := range batch {
+				if _, err := tx.exec(ctx, `UPDATE crossing_times SET spoiled = ? WHERE trip_id = ?`, flags[id], id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("fill spoiled loads: %w", err)
+		}
+	}
+	return nil
+}
+
 // fillStats counts every crossed trip without clearance times in the
 // statistics (a store that crossed trucks before statistics were kept).
 func (db *DB) fillStats(ctx context.Context) error {
@@ -457,7 +519,7 @@ func (r *rebuild) checkStats(ctx context.Context, tx *sql.Tx) error {
 		if err != nil {
 			return err
 		}
-		wantTimes[id] = fmt.Sprintf("%s %s %s %d %d", d.Day, t.Gate, t.Direction, ct.Declared, ct.Arrived)
+		wantTimes[id] = fmt.Sprintf("%s %s %s %d %d %d", d.Day, t.Gate, t.Direction, ct.Declared, ct.Arrived, spoiledFlag(t))
 	}
 	err := compareTable(ctx, tx, r, "daily_stats", `SELECT day, gate, direction, hs_chapter, trucks, value_usd_cents, gross_kg FROM daily_stats WHERE source = 'live'`, wantDays,
 		func(rows *sql.Rows) (string, stats.Daily, error) {
@@ -474,20 +536,23 @@ func (r *rebuild) checkStats(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	return compareTable(ctx, tx, r, "crossing_times", `SELECT trip_id, day, gate, direction, declared_s, arrived_s FROM crossing_times`, wantTimes,
+	return compareTable(ctx, tx, r, "crossing_times", `SELECT trip_id, day, gate, direction, declared_s, arrived_s, spoiled FROM crossing_times`, wantTimes,
 		func(rows *sql.Rows) (string, string, error) {
 			var id, day, gate, dir string
 			var declared int64
-			var arrived sql.NullInt64
-			err := rows.Scan(&id, &day, &gate, &dir, &declared, &arrived)
-			a := int64(-1)
+			var arrived, spoiled sql.NullInt64
+			err := rows.Scan(&id, &day, &gate, &dir, &declared, &arrived, &spoiled)
+			a, sp := int64(-1), int64(-1)
 			if arrived.Valid {
 				a = arrived.Int64
 			}
-			return id, fmt.Sprintf("%s %s %s %d %d", day, gate, dir, declared, a), err
+			if spoiled.Valid {
+				sp = spoiled.Int64
+			}
+			return id, fmt.Sprintf("%s %s %s %d %d %d", day, gate, dir, declared, a, sp), err
 		}, func(key, s, w string) error {
 			if s != w {
-				r.differ("crossing_times", key, "day gate direction declared_s arrived_s", s, w)
+				r.differ("crossing_times", key, "day gate direction declared_s arrived_s spoiled", s, w)
 			}
 			return nil
 		})

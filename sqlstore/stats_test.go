@@ -139,3 +139,54 @@ func TestStatsKeptAsTrucksCross(t *testing.T) {
 		wantWhole(t, db)
 	})
 }
+
+// TestSpoiledLoads: a truck that crosses after its perishable load's shelf
+// life is counted as a spoiled load, one in time is not; verify checks the
+// record, and a store that counted trucks before it was kept fills it in.
+func TestSpoiledLoads(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		day := stats.NewDate(2026, time.December, 1)
+		cross := func(plate string, shelfHours int, after time.Duration) *cuakhau.Trip {
+			d := withPlate(durian(), plate)
+			d.Cargo[0].ShelfLifeHours = shelfHours
+			tr := declare(t, db, company, d)
+			clock.Add(after)
+			for _, s := range route {
+				decide(t, db, s.p, tr.ID, cuakhau.Decision{Checkpoint: s.checkpoint, Outcome: cuakhau.OutcomePass, Channel: s.channel})
+			}
+			return tr
+		}
+		late := cross("12C45678", 1, 2*time.Hour)
+		cross("12C45679", 240, time.Hour)
+		p, err := db.Stats(ctx, viewer, stats.Query{Range: stats.Range{From: day, To: day}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Clearance.Crossed != 2 || p.Clearance.Spoiled != 1 {
+			t.Errorf("clearance %+v, want 2 crossed, 1 spoiled", p.Clearance)
+		}
+		wantWhole(t, db)
+		if err := db.ExecRaw(ctx, `UPDATE crossing_times SET spoiled = 0 WHERE trip_id = '`+late.ID+`'`); err != nil {
+			t.Fatal(err)
+		}
+		var found []string
+		for _, d := range verifyRows(t, db) {
+			found = append(found, d.String())
+		}
+		if !strings.Contains(strings.Join(found, "\n"), late.ID) {
+			t.Errorf("verify after the spoiled record was lost: %q", found)
+		}
+		// A store from before: no record; the next start fills it in.
+		if err := db.ExecRaw(ctx, `UPDATE crossing_times SET spoiled = NULL`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := db.Stats(ctx, viewer, stats.Query{Range: stats.Range{From: day, To: day}}); p.Clearance.Spoiled != 1 {
+			t.Errorf("after the fill: %+v", p.Clearance)
+		}
+		wantWhole(t, db)
+	})
+}

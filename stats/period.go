@@ -78,7 +78,10 @@ type ChapterFigures struct {
 // from declaration to crossing, and from arrival at the gate to crossing
 // (trucks checked in: every one but those that never waited).
 type Clearance struct {
-	Crossed     int    `json:"crossed"`
+	Crossed int `json:"crossed"`
+	// Spoiled counts the crossed trucks whose perishable cargo had outlived
+	// its declared shelf life when they crossed.
+	Spoiled     int    `json:"spoiled"`
 	DeclaredP50 *int64 `json:"declared_to_crossed_p50_min"`
 	DeclaredP90 *int64 `json:"declared_to_crossed_p90_min"`
 	Arrived     int    `json:"arrived_samples"`

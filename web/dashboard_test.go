@@ -142,6 +142,9 @@ func TestDashboard(t *testing.T) {
 	if got := p.text(`tr[data-clearance="dashboard.clear.declared"] td`); !strings.HasPrefix(got, "1") || !strings.Contains(got, "30 phút") {
 		t.Errorf("clearance from declaration %q, want 1 truck in 30 min", got)
 	}
+	if got := p.text("[data-figure=spoiled]"); !strings.Contains(got, ": 0 trong 1 xe") {
+		t.Errorf("spoiled loads: %q", got)
+	}
 	if n := p.doc.Find("table.bygate tbody tr").Length(); n != 2 {
 		t.Errorf("%d gate and direction rows, want 2", n)
 	}

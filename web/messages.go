@@ -198,6 +198,7 @@ var messages = map[string][nLangs]string{
 	"dashboard.p50":              {"Trung vị", "Median", "中位数"},
 	"dashboard.p90":              {"90% xe trong vòng", "90% of trucks within", "90%车辆在此时间内"},
 	"dashboard.minutes":          {"%s phút", "%s min", "%s 分钟"},
+	"dashboard.spoiled":          {"Hàng dễ hỏng đã quá hạn bảo quản khi qua cửa khẩu: %d trong %d xe.", "Perishable loads past their shelf life when they crossed: %d of %d trucks.", "通关时易腐货物已超过保质期：%d / %d 辆。"},
 	"dashboard.bygate":           {"Theo cửa khẩu và chiều", "By gate and direction", "按口岸和方向"},
 	"dashboard.months":           {"Theo tháng", "By month", "按月"},
 	"dashboard.month":            {"Tháng", "Month", "月份"},
