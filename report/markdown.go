@@ -48,7 +48,7 @@ func writeMarkdown(w io.Writer, p *stats.Period, lang string) error {
 	head("", label(lang, "samples"), label(lang, "p50"), label(lang, "p90"))
 	row(label(lang, "declared"), num(float64(c.Crossed), 0), minutes(c.DeclaredP50, lang), minutes(c.DeclaredP90, lang))
 	row(label(lang, "arrived"), num(float64(c.Arrived), 0), minutes(c.ArrivedP50, lang), minutes(c.ArrivedP90, lang))
-	b.WriteString("\n")
+	fmt.Fprintf(b, "\n%s: %s\n\n", label(lang, "spoiled"), num(float64(c.Spoiled), 0))
 
 	fmt.Fprintf(b, "## %s\n\n", label(lang, "months"))
 	head(label(lang, "month"), label(lang, "days_n"), label(lang, "trucks"), label(lang, "avg"), label(lang, "peak"),

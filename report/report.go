@@ -181,6 +181,7 @@ var labels = map[string][3]string{ // vi, en, zh
 	"p50":        {"Trung vị", "Median", "中位数"},
 	"p90":        {"Phân vị 90", "90th percentile", "90百分位"},
 	"samples":    {"Số xe", "Trucks", "车辆数"},
+	"spoiled":    {"Xe có hàng dễ hỏng đã quá hạn bảo quản khi qua cửa khẩu", "Trucks whose perishable load was past its shelf life when they crossed", "通关时易腐货物已超过保质期的车辆"},
 	"months":     {"Theo tháng", "By month", "按月"},
 	"month":      {"Tháng", "Month", "月份"},
 	"days_n":     {"Số ngày", "Days", "天数"},

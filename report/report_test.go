@@ -34,7 +34,9 @@ func may(t *testing.T) *stats.Period {
 			stats.Daily{Day: day.YearEarlier(), Gate: "huu-nghi", Direction: cuakhau.Export, Trucks: 1500, ValueUSDCents: 1500 * 3_000_000})
 	}
 	r := stats.Range{From: stats.NewDate(2025, time.May, 1), To: stats.NewDate(2025, time.May, 31)}
-	p := stats.Build(r, "", "", rows, stats.ClearanceOf(stats.Minutes{120: 1}, stats.Minutes{60: 1}))
+	c := stats.ClearanceOf(stats.Minutes{120: 1}, stats.Minutes{60: 1})
+	c.Spoiled = 1
+	p := stats.Build(r, "", "", rows, c)
 	return &p
 }
 
@@ -61,6 +63,7 @@ func TestMarkdown(t *testing.T) {
 		"| 2025-05-31 | 0 | 0 | 0 | 0 |",
 		"| 2025-05 | 31 | 48.035 | 1.549,5 | 2.012 |",
 		"| Từ khai báo đến xuất cảnh | 1 | 120 | 120 |",
+		"Xe có hàng dễ hỏng đã quá hạn bảo quản khi qua cửa khẩu: 1\n",
 		"| 08 | ",
 	} {
 		if !strings.Contains(vi, want) {
@@ -139,6 +142,13 @@ func TestXLSX(t *testing.T) {
 		if typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset || raw != c.raw {
 			t.Errorf("%s!%s: type %v, %q; want the number %s", c.sheet, c.cell, typ, raw, c.raw)
 		}
+	}
+	at, err := f.SearchSheet("Tổng hợp", "Xe có hàng dễ hỏng đã quá hạn bảo quản khi qua cửa khẩu")
+	if err != nil || len(at) != 1 || !strings.HasPrefix(at[0], "A") {
+		t.Fatalf("the spoiled loads' line: %v %v", at, err)
+	}
+	if v, _ := f.GetCellValue("Tổng hợp", "B"+at[0][1:], excelize.Options{RawCellValue: true}); v != "1" {
+		t.Errorf("spoiled loads %q, want 1", v)
 	}
 	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {

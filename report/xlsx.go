@@ -67,6 +67,8 @@ func writeXLSX(w io.Writer, p *stats.Period, lang string) (err error) {
 			x.set(sum, cell(4, rr), *line.p90, x.int)
 		}
 	}
+	x.set(sum, cell(1, r+4), label(lang, "spoiled"), 0)
+	x.set(sum, cell(2, r+4), c.Spoiled, x.int)
 	x.check(f.SetColWidth(sum, "A", "A", 42))
 	x.check(f.SetColWidth(sum, "B", "D", 18))
 
