@@ -7,15 +7,17 @@ import (
 	"sync"
 )
 
-// A broken rule is written, where it is checked, in English
-// (FieldErrors.Add): it is what the API answers and what the logs keep.
+// A broken rule (FieldErrors.Add), and the queue's reason for a truck's
+// place, is written where it is decided, in English: it is what the API
+// answers and what the logs keep.
 // The pages show it in the reader's language through this catalogue: each
 // entry is a rule's English as its checker writes it, a format with %s, %d,
 // %q, %c and %U for the parts that vary, and its Vietnamese and Chinese,
 // where %s, or %[n]s for another order, stands for the same parts. A rule
 // the catalogue does not hold stays in English. TestRulesInEveryLanguage
-// feeds the checkers broken input and fails on a refusal with no entry, so
-// that a changed English text cannot silently lose its translations.
+// feeds the checkers broken input and fails on a refusal with no entry, and
+// sched's TestReasonsInEveryLanguage does the same for the queue's reasons,
+// so that a changed English text cannot silently lose its translations.
 var ruleCatalogue = []struct{ en, vi, zh string }{
 	// cuakhau: text fields and numbers.
 	{"required", "bắt buộc", "必填"},
@@ -92,6 +94,18 @@ var ruleCatalogue = []struct{ en, vi, zh string }{
 	{"%s is after to (%s)", "%s sau ngày cuối (%s)", "%s 晚于结束日期（%s）"},
 	{"the range is longer than %d years: at most %s for from %s", "khoảng thời gian dài quá %s năm: từ %[3]s chỉ đến được %[2]s", "时间范围超过 %s 年：自 %[3]s 起最多到 %[2]s"},
 	{"export or import", "xuất khẩu hoặc nhập khẩu", "出口或进口"},
+	// sched: why a truck stands where it does in the call order (the
+	// durations, as 2h30m or 9d22h, read the same in every language).
+	{"fifo: arrival order", "theo thứ tự đến", "按到达顺序"},
+	{"live queue: arrival order", "hàng không đặt lịch: theo thứ tự đến", "未预约队列：按到达顺序"},
+	{"booked: window due, starts in %s", "đã đặt lịch: đến khung giờ, bắt đầu sau %s", "已预约：时段将至，%s 后开始"},
+	{"booked: window due, started %s ago", "đã đặt lịch: đến khung giờ, đã bắt đầu %s trước", "已预约：时段已到，%s 前开始"},
+	{"booked: window starts in %s, not yet due; after the live queue", "đã đặt lịch: khung giờ bắt đầu sau %s, chưa đến lượt; sau hàng không đặt lịch", "已预约：时段 %s 后开始，尚未到；排在未预约队列之后"},
+	{"aging: %s past its FIFO turn (bound %s)", "chờ lâu: quá lượt theo thứ tự đến %s (giới hạn %s)", "等候过久：超过按序轮次 %s（上限 %s）"},
+	{"statutory priority %d", "ưu tiên theo quy định %s", "法定优先 %s"},
+	{"not perishable: arrival order", "hàng không dễ hỏng: theo thứ tự đến", "非易腐货物：按到达顺序"},
+	{"perishable: slack %s", "hàng dễ hỏng: còn dư %s", "易腐货物：余量 %s"},
+	{"perishable, cannot cross before it spoils (slack %s): arrival order", "hàng dễ hỏng, không kịp qua trước khi hỏng (dư %s): theo thứ tự đến", "易腐货物，变质前无法通关（余量 %s）：按到达顺序"},
 	// The generic bounds last: a rule of its own above wins.
 	{"at most %d packages", "nhiều nhất %s kiện", "最多 %s 件"},
 	{"at most %d kg on one truck", "nhiều nhất %s kg trên một xe", "单车最多 %s 千克"},

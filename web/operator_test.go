@@ -56,6 +56,9 @@ func TestOperatorConsole(t *testing.T) {
 	if rows.Length() != 3 {
 		t.Fatalf("%d queue rows, want 3", rows.Length())
 	}
+	if got := strings.TrimSpace(rows.First().Find(".reason").Text()); !strings.HasPrefix(got, "hàng dễ hỏng: còn dư ") {
+		t.Errorf("the reason in Vietnamese: %q", got)
+	}
 	if id, _ := rows.First().Attr("data-trip"); id != trips[0].ID || strings.TrimSpace(rows.First().Find(".reason").Text()) == "" {
 		t.Errorf("first in call order %s with reason %q; want %s with one", id, rows.First().Find(".reason").Text(), trips[0].ID)
 	}
