@@ -74,10 +74,7 @@ func (a *API) postReading(w http.ResponseWriter, r *http.Request) error {
 			id = "unknown" // any string can be sent as an id: keep the label set bounded
 		}
 		a.metrics.readings.WithLabelValues(deviceLabel(id), "refused_"+code).Inc()
-		if code == cuakhau.EINVALID {
-			return unprocessable{err}
-		}
-		return err
+		return deviceRefusal(err)
 	}
 	outcome := string(res.Effect)
 	if res.Duplicate {
@@ -102,23 +99,36 @@ func signedBody(w http.ResponseWriter, r *http.Request) (device.Signed, error) {
 	return device.Signed{Timestamp: r.Header.Get(device.HeaderTimestamp), Signature: r.Header.Get(device.HeaderSignature), Body: body}, nil
 }
 
+// signedRequest is the device service and a barrier's signed request,
+// for the routes a device signs.
+func (a *API) signedRequest(w http.ResponseWriter, r *http.Request) (DeviceService, device.Signed, error) {
+	svc, err := a.devices()
+	if err != nil {
+		return nil, device.Signed{}, err
+	}
+	s, err := signedBody(w, r)
+	return svc, s, err
+}
+
+// deviceRefusal is err as a device's route answers it: a broken rule of
+// the body 422, as devices expect.
+func deviceRefusal(err error) error {
+	if cuakhau.ErrorCode(err) == cuakhau.EINVALID {
+		return unprocessable{err}
+	}
+	return err
+}
+
 // postAck takes a barrier's signed acknowledgement of a command: 200 with
 // the command as recorded.
 func (a *API) postAck(w http.ResponseWriter, r *http.Request) error {
-	svc, err := a.devices()
-	if err != nil {
-		return err
-	}
-	s, err := signedBody(w, r)
+	svc, s, err := a.signedRequest(w, r)
 	if err != nil {
 		return err
 	}
 	c, err := svc.Acknowledge(r.Context(), r.PathValue("id"), s)
 	if err != nil {
-		if cuakhau.ErrorCode(err) == cuakhau.EINVALID {
-			return unprocessable{err}
-		}
-		return err
+		return deviceRefusal(err)
 	}
 	return writeJSON(w, http.StatusOK, c)
 }
@@ -126,20 +136,13 @@ func (a *API) postAck(w http.ResponseWriter, r *http.Request) error {
 // postPoll answers a barrier's signed poll with its pending commands, each
 // the signed envelope MQTT would carry.
 func (a *API) postPoll(w http.ResponseWriter, r *http.Request) error {
-	svc, err := a.devices()
-	if err != nil {
-		return err
-	}
-	s, err := signedBody(w, r)
+	svc, s, err := a.signedRequest(w, r)
 	if err != nil {
 		return err
 	}
 	envs, err := svc.PendingCommands(r.Context(), r.PathValue("id"), s)
 	if err != nil {
-		if cuakhau.ErrorCode(err) == cuakhau.EINVALID {
-			return unprocessable{err}
-		}
-		return err
+		return deviceRefusal(err)
 	}
 	out := struct {
 		Commands []json.RawMessage `json:"commands"`

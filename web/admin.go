@@ -123,17 +123,11 @@ func (w *Web) adminRefused(rw http.ResponseWriter, r *http.Request, form string,
 		return verr
 	}
 	v.FormName, v.Form = form, r.PostForm
-	status := http.StatusBadRequest
-	switch {
-	case ce.Code == cuakhau.EINVALID && len(ce.Fields) > 0:
+	status := map[string]int{cuakhau.EINVALID: http.StatusBadRequest, cuakhau.ENOTFOUND: http.StatusNotFound, cuakhau.ECONFLICT: http.StatusConflict}[ce.Code]
+	if len(ce.Fields) > 0 {
 		v.Errs = ce.Fields
-	case ce.Code == cuakhau.ENOTFOUND:
-		status, v.Conflict = http.StatusNotFound, ce.Message
-	default:
-		status, v.Conflict = http.StatusConflict, ce.Message
-		if ce.Code == cuakhau.EINVALID {
-			status = http.StatusBadRequest
-		}
+	} else {
+		v.Conflict = ce.Message
 	}
 	w.render(rw, r, v.L, status, "admin", v.L.T("admin.title"), v)
 	return nil

@@ -1,11 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
 	"html/template"
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -101,10 +101,11 @@ type todayView struct {
 
 // hourBar is one hour of today's chart.
 type hourBar struct {
-	Label         string
-	Trucks        int64
-	X, Y, W, H    int
-	LabelX, ShowX bool
+	Label      string
+	Trucks     int64
+	X, Y, W, H int
+	// ShowX labels the hour under its bar (every third).
+	ShowX bool
 }
 
 // Today's chart's size in SVG units.
@@ -186,13 +187,9 @@ func (w *Web) dashboardPage(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	loc := borderZone(gates)
+	loc := borderZone(gates, opts)
 	today := stats.DayOf(w.now(), loc)
-	q := r.URL.Query()
-	f := dashboardFilter{From: q.Get("from"), To: q.Get("to"), Gate: q.Get("gate"), Direction: q.Get("direction")}
-	if f.From == "" && f.To == "" {
-		f.From, f.To = today.AddDays(1-dashboardDays).String(), today.String()
-	}
+	f := dashboardFilterOf(r, today)
 	v := &dashboardView{L: l, Filter: f, Gates: opts}
 
 	tv, err := w.todayFigures(r, p, l, f, today, loc)
@@ -431,16 +428,12 @@ func (w *Web) reportDownload(rw http.ResponseWriter, r *http.Request) error {
 	}
 	p, _ := principalFrom(r.Context())
 	l := langOf(rw, r)
-	q := r.URL.Query()
-	f := dashboardFilter{From: q.Get("from"), To: q.Get("to"), Gate: q.Get("gate"), Direction: q.Get("direction")}
-	if f.From == "" && f.To == "" {
-		gates, _, err := w.enterpriseGates(r, l)
-		if err != nil {
-			return err
-		}
-		today := stats.DayOf(w.now(), borderZone(gates))
-		f.From, f.To = today.AddDays(1-dashboardDays).String(), today.String()
+	gates, opts, err := w.enterpriseGates(r, l)
+	if err != nil {
+		return err
 	}
+	q := r.URL.Query()
+	f := dashboardFilterOf(r, stats.DayOf(w.now(), borderZone(gates, opts)))
 	format, err := report.ParseFormat("format", cmp.Or(q.Get("format"), string(report.XLSX)))
 	if err != nil {
 		return err
@@ -449,7 +442,7 @@ func (w *Web) reportDownload(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var b strings.Builder
+	var b bytes.Buffer
 	if err := report.Write(&b, period, format, l.Code()); err != nil {
 		return err
 	}
@@ -457,18 +450,29 @@ func (w *Web) reportDownload(rw http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Type", format.ContentType())
 	h.Set("Content-Disposition", `attachment; filename="`+report.FileName(period, format)+`"`)
 	h.Set("Cache-Control", "no-store")
-	writeBody(rw, r, http.StatusOK, []byte(b.String()))
+	writeBody(rw, r, http.StatusOK, b.Bytes())
 	return nil
 }
 
+// dashboardFilterOf is the filter asked for, the dashboardDays to today
+// when it names no range.
+func dashboardFilterOf(r *http.Request, today stats.Date) dashboardFilter {
+	q := r.URL.Query()
+	f := dashboardFilter{From: q.Get("from"), To: q.Get("to"), Gate: q.Get("gate"), Direction: q.Get("direction")}
+	if f.From == "" && f.To == "" {
+		f.From, f.To = today.AddDays(1-dashboardDays).String(), today.String()
+	}
+	return f
+}
+
 // borderZone is the zone the border's days are counted in: the first
-// gate's (the statistics count each gate's day in its own zone; a border
-// whose gates share one, as Lạng Sơn's do, has one calendar).
-func borderZone(gates map[string]*cuakhau.Gate) *time.Location {
-	codes := slices.Sorted(maps.Keys(gates))
+// gate's of the catalogue (opts' order), as the statistics lay out their
+// hours (each gate's day is counted in its own zone; a border whose gates
+// share one, as Lạng Sơn's do, has one calendar).
+func borderZone(gates map[string]*cuakhau.Gate, opts []gateOption) *time.Location {
 	zone := defaultZone
-	if len(codes) > 0 && gates[codes[0]].TimeZone != "" {
-		zone = gates[codes[0]].TimeZone
+	if len(opts) > 0 && gates[opts[0].Code].TimeZone != "" {
+		zone = gates[opts[0].Code].TimeZone
 	}
 	loc, err := loadZone(zone)
 	if err != nil {

@@ -44,7 +44,7 @@ func (v *declareView) E(field string) string { return v.Errs[field] }
 // F is the name of cargo line i's field.
 func (v *declareView) F(i int, name string) string { return fmt.Sprintf("cargo[%d].%s", i, name) }
 
-// formField is one input of a form with its label, typed value and
+// inputField is one input of a form with its label, typed value and
 // refusal, for the "field" template.
 type inputField struct {
 	L                                       Lang
@@ -132,9 +132,12 @@ func (w *Web) declare(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p, _ := principalFrom(r.Context())
+	// The gate chosen, nil for none or an unknown one (the rules name it):
+	// its zone is the planned arrival's.
+	var g *cuakhau.Gate
 	loc := time.UTC
-	if g, err := w.cfg.Gates.Gate(r.Context(), form.Get("gate")); err == nil {
-		loc = inZone(time.Time{}, g.TimeZone).Location()
+	if x, err := w.cfg.Gates.Gate(r.Context(), strings.TrimSpace(form.Get("gate"))); err == nil {
+		g, loc = x, inZone(time.Time{}, x.TimeZone).Location()
 	}
 	d, bad := declarationOf(form, len(v.Lines), loc)
 	status := http.StatusOK
@@ -142,7 +145,6 @@ func (w *Web) declare(rw http.ResponseWriter, r *http.Request) error {
 	case "check":
 		// As the enterprise types: the domain's own rules, on the fields
 		// typed so far.
-		g, _ := w.cfg.Gates.Gate(r.Context(), d.Gate)
 		err := flow.Validate(g, &d, w.now())
 		for f, msg := range mergeErrs(bad, err) {
 			if typed(form, f) {
@@ -153,7 +155,6 @@ func (w *Web) declare(rw http.ResponseWriter, r *http.Request) error {
 		if len(bad) > 0 {
 			// Not sent: name every other refusal with the numbers'.
 			dd := d
-			g, _ := w.cfg.Gates.Gate(r.Context(), d.Gate)
 			bad = mergeErrs(bad, flow.Validate(g, &dd, w.now()))
 		} else {
 			t, err := w.cfg.Trips.DeclareTrip(r.Context(), p, d)

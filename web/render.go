@@ -134,10 +134,7 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, l Lang, status int
 		http.Error(rw, "internal error", http.StatusInternalServerError)
 		return
 	}
-	h := rw.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie, HX-Request")
+	pageHeaders(rw.Header())
 	writeBody(rw, r, status, b.Bytes())
 }
 
@@ -148,12 +145,17 @@ func (w *Web) renderFragment(rw http.ResponseWriter, r *http.Request, name, tmpl
 	if err := w.pages[name].ExecuteTemplate(&b, tmpl, data); err != nil {
 		return fmt.Errorf("web: render %s of %s: %w", tmpl, name, err)
 	}
-	h := rw.Header()
+	pageHeaders(rw.Header())
+	writeBody(rw, r, http.StatusOK, b.Bytes())
+	return nil
+}
+
+// pageHeaders are the headers of every HTML answer: never cached, varying
+// with what chooses the language, the user and the part asked for.
+func pageHeaders(h http.Header) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie, HX-Request")
-	writeBody(rw, r, http.StatusOK, b.Bytes())
-	return nil
 }
 
 // writeBody writes body, gzipped when the client takes it.
