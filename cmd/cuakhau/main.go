@@ -39,6 +39,7 @@ Commands:
   tariff    the infrastructure fee's tariffs: tariff add --file F.json (refused if it overlaps one in force); tariff list
   import    import daily --file F.csv: the daily history before the platform (date,gate,direction,trucks,value_usd), all or nothing
   report    report --from D --to D [--gate G] [--lang vi|en|zh] [--format md|csv|xlsx] [--out FILE]: a period's statistics
+  seed      seed (--year | --days N) [--from DATE]: days of Lạng Sơn traffic on virtual time through the store's services, with a progress bar
   bench     measure the API's acknowledged events/s and latency against the raw database engine
   simulate  run a scenario through the real scheduler on virtual time (simulate validate: check it against queueing theory)
   version   print the version
@@ -108,6 +109,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runImport(ctx, rest, stdout, stderr)
 	case "report":
 		return runReport(ctx, rest, stdout, stderr)
+	case "seed":
+		return runSeed(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "simulate":
