@@ -586,7 +586,7 @@ func (db *DB) activeTripsByPlate(ctx context.Context, gate string, plates []stri
 		marks[i] = "?"
 		args = append(args, p)
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id, body FROM trips WHERE gate = ? AND plate IN (`+strings.Join(marks, ", ")+`)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id, version, body FROM trips WHERE gate = ? AND plate IN (`+strings.Join(marks, ", ")+`)
 		AND status NOT IN ('crossed', 'cancelled', 'no_show', 'rejected') ORDER BY declared_at, id`), args...)
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("find trips by plate: %w", err))
@@ -595,12 +595,19 @@ func (db *DB) activeTripsByPlate(ctx context.Context, gate string, plates []stri
 	out := map[string][]*cuakhau.Trip{}
 	for rows.Next() {
 		var id, body string
-		if err := rows.Scan(&id, &body); err != nil {
+		var version int
+		if err := rows.Scan(&id, &version, &body); err != nil {
 			return nil, fmt.Errorf("find trips by plate: %w", err)
 		}
-		t, err := decodeTrip(id, body, nil)
-		if err != nil {
-			return nil, err
+		// The trip as recently written when it is that version, else
+		// decoded and kept for the write that follows (Arrive, Decide
+		// start from the cache: tripCache).
+		t := db.recent.get(id)
+		if t == nil || t.Version != version {
+			if t, err = decodeTrip(id, body, nil); err != nil {
+				return nil, err
+			}
+			db.recent.store(t)
 		}
 		out[t.Vehicle.Plate] = append(out[t.Vehicle.Plate], t)
 	}

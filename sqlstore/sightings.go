@@ -37,6 +37,7 @@ type sightings struct {
 	pruned time.Time
 
 	start sync.Once
+	kick  chan struct{} // buffered: sigsPerWrite are pending
 	quit  chan struct{}
 	done  chan struct{}
 	stop  sync.Once
@@ -47,12 +48,19 @@ type pendingSig struct {
 	at                time.Time
 }
 
-// sightingsEvery is how often pending signatures and sightings are written.
-const sightingsEvery = time.Second
+// sightingsEvery is how often pending signatures and sightings are written,
+// and sigsPerWrite how many signatures pending have them written sooner: a
+// second's worth at thousands of readings a second, in one write, holds the
+// writer for tens of milliseconds, which every check-in behind it waits for.
+const (
+	sightingsEvery = time.Second
+	sigsPerWrite   = 256
+)
 
 func (s *sightings) init() {
 	s.replays = device.NewReplays()
 	s.last = map[string]time.Time{}
+	s.kick = make(chan struct{}, 1)
 	s.quit = make(chan struct{})
 	s.done = make(chan struct{})
 }
@@ -103,7 +111,14 @@ func (s *sightings) accepted(dev string, sig device.Signed, now time.Time) {
 	s.mu.Lock()
 	s.sigs = append(s.sigs, pendingSig{dev, device.ReplayKey(sig), now})
 	s.sighted(dev, now)
+	full := len(s.sigs) >= sigsPerWrite
 	s.mu.Unlock()
+	if full {
+		select {
+		case s.kick <- struct{}{}:
+		default: // already signalled
+		}
+	}
 }
 
 // seenAt notes dev's sighting at now.
@@ -148,6 +163,7 @@ func (db *DB) writeSightingsLoop() {
 		case <-s.quit:
 			return
 		case <-t.C:
+		case <-s.kick:
 		}
 		// A failure leaves them pending for the next round: a store
 		// that is down refuses the readings meanwhile anyway.
