@@ -290,6 +290,9 @@ func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 // still waiting get ErrClosed — then closes the connections. Call it after
 // the HTTP server has shut down, so that no request is cut off mid-write.
 func (db *DB) Close() error {
+	// The last sightings and signatures kept in memory go through the
+	// writer before it stops.
+	sightErr := db.stopSightings()
 	db.writer.Stop()
 	var stmtErr error
 	db.tripByIDMu.Lock()
@@ -301,7 +304,7 @@ func (db *DB) Close() error {
 	if db.ckpt != nil {
 		ckptErr = db.ckpt.Stop()
 	}
-	return errors.Join(stmtErr, ckptErr, db.write.Close(), db.read.Close())
+	return errors.Join(sightErr, stmtErr, ckptErr, db.write.Close(), db.read.Close())
 }
 
 // Engine returns "sqlite" or "postgres".
