@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/csv"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,7 @@ func may(t *testing.T) *stats.Period {
 	c := stats.ClearanceOf(stats.Minutes{120: 1}, stats.Minutes{60: 1})
 	c.Spoiled = 1
 	p := stats.Build(r, "", "", rows, c)
+	p.SpoiledDays = map[stats.Key]int{{Day: stats.NewDate(2025, time.May, 20), Gate: "huu-nghi", Direction: cuakhau.Export}: 1}
 	return &p
 }
 
@@ -98,13 +100,26 @@ func TestCSV(t *testing.T) {
 	for _, r := range recs[1:] {
 		if r[0] == "2025-05-20" && r[1] == "huu-nghi" {
 			found = true
-			if strings.Join(r[2:], ",") != "export,1342,72468000.00,24156000,0" {
+			if strings.Join(r[2:], ",") != "export,1342,72468000.00,24156000,0,1" {
 				t.Errorf("20 May at huu-nghi: %v", r)
 			}
 		}
 	}
 	if !found {
 		t.Error("no line for 20 May at huu-nghi")
+	}
+	// The spoiled loads' column adds up to the period's, as the other
+	// formats give it.
+	spoiled := 0
+	for _, r := range recs[1:] {
+		n, err := strconv.Atoi(r[len(r)-1])
+		if err != nil {
+			t.Fatalf("spoiled %q: %v", r[len(r)-1], err)
+		}
+		spoiled += n
+	}
+	if spoiled != p.Clearance.Spoiled {
+		t.Errorf("the CSV's spoiled loads add up to %d, the period has %d", spoiled, p.Clearance.Spoiled)
 	}
 	if !bytes.Equal(write(t, p, report.CSV, "vi"), write(t, p, report.CSV, "zh")) {
 		t.Error("the CSV differs by language")

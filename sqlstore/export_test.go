@@ -126,7 +126,10 @@ func (db *DB) AppendEvent(ctx context.Context, tx *WriteTx, ev *cuakhau.Event) e
 // (signatures, plates), as a node that has not seen them would be.
 func (db *DB) ForgetDeviceMemory() {
 	s := db.devState()
-	s.sigs = device.NewDeduper(device.ReplayWindow, 1_000_000)
+	s.seen.loadMu.Lock()
+	s.seen.replays = device.NewReplays()
+	s.seen.loaded.Store(false)
+	s.seen.loadMu.Unlock()
 	s.dedup = device.NewDeduper(s.cfg.Load().Dedup, 100_000)
 }
 
@@ -176,3 +179,7 @@ func (db *DB) CopyRows(ctx context.Context, dst *DB, table string) error {
 	}
 	return rows.Err()
 }
+
+// WriteSightings stores the pending signatures and last sightings now,
+// as the store does once a second.
+func (db *DB) WriteSightings(ctx context.Context) error { return db.writeSightings(ctx) }
