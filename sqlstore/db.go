@@ -29,6 +29,7 @@ import (
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
+	"github.com/cuakhau/cuakhau/stats"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 )
@@ -64,6 +65,10 @@ type DB struct {
 
 	// queueCfg tunes the electronic queue (SetQueueConfig).
 	queueCfg QueueConfig
+	// indicators are the province's targets that entered values are
+	// checked against (SetIndicators).
+	indicatorsMu sync.Mutex
+	indicators   []stats.Indicator
 
 	// states are the gates' queue states in memory (livestate.go).
 	states liveStates
