@@ -39,6 +39,14 @@ func may(t *testing.T) *stats.Period {
 	c.Spoiled = 1
 	p := stats.Build(r, "", "", rows, c)
 	p.SpoiledDays = map[stats.Key]int{{Day: stats.NewDate(2025, time.May, 20), Gate: "huu-nghi", Direction: cuakhau.Export}: 1}
+	share := stats.Indicator{Code: "digital_economy_share", Name: map[string]string{"vi": "Tỷ trọng kinh tế số trong GRDP", "en": "Digital economy's share of GRDP", "zh": "数字经济占地区生产总值比重"},
+		Kind: stats.KindShare, Unit: "%", Min: 30, From: 2026, To: 2030}
+	trucks := stats.Indicator{Code: "trucks", Name: map[string]string{"vi": "Lượt xe/ngày", "en": "Trucks a day", "zh": "日通行车辆"},
+		Kind: stats.KindLevel, Unit: "xe/ngày", Min: 2000, Max: 2500, From: 2025, To: 2027, Measure: stats.MeasureTrucksPerDay}
+	p.Targets = []stats.Progress{
+		stats.Track(share, 2025, &stats.Actual{Code: share.Code, Year: 2025, Value: 18.6, Origin: stats.OriginEntered}),
+		stats.Track(trucks, 2025, nil),
+	}
 	return &p
 }
 
@@ -67,6 +75,9 @@ func TestMarkdown(t *testing.T) {
 		"| Từ khai báo đến xuất cảnh | 1 | 120 | 120 |",
 		"Xe có hàng dễ hỏng đã quá hạn bảo quản khi qua cửa khẩu: 1\n",
 		"| 08 | ",
+		"## Chỉ tiêu của tỉnh (2025)",
+		"| Tỷ trọng kinh tế số trong GRDP | 30 % | 18,6 % | nhập tay | 62 % | Chưa đạt |",
+		"| Lượt xe/ngày | 2.000–2.500 xe/ngày | – | – | – | Chưa có số liệu |",
 	} {
 		if !strings.Contains(vi, want) {
 			t.Errorf("vi report lacks %q:\n%s", want, vi)
@@ -164,6 +175,19 @@ func TestXLSX(t *testing.T) {
 	}
 	if v, _ := f.GetCellValue("Tổng hợp", "B"+at[0][1:], excelize.Options{RawCellValue: true}); v != "1" {
 		t.Errorf("spoiled loads %q, want 1", v)
+	}
+	// The targets: the entered share as a number cell, its percent of the
+	// target and its standing beside it.
+	at, err = f.SearchSheet("Tổng hợp", "Tỷ trọng kinh tế số trong GRDP")
+	if err != nil || len(at) != 1 || !strings.HasPrefix(at[0], "A") {
+		t.Fatalf("the target's line: %v %v", at, err)
+	}
+	n := at[0][1:]
+	actual, _ := f.GetCellValue("Tổng hợp", "C"+n, excelize.Options{RawCellValue: true})
+	pct, _ := f.GetCellValue("Tổng hợp", "E"+n, excelize.Options{RawCellValue: true})
+	standing, _ := f.GetCellValue("Tổng hợp", "F"+n)
+	if typ, _ := f.GetCellType("Tổng hợp", "C"+n); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset || actual != "18.6" || !strings.HasPrefix(pct, "62") || standing != "Chưa đạt" {
+		t.Errorf("the target's line: %v %q, %q %% of target, %q", typ, actual, pct, standing)
 	}
 	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {

@@ -497,6 +497,10 @@ func (w *Web) reportDownload(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The targets as of the report's last day, as the dashboard shows them.
+	if period.Targets, err = stats.Progresses(r.Context(), w.cfg.Stats, w.cfg.Actuals, p, w.cfg.Indicators, period.To.Year(), period.To); err != nil {
+		return err
+	}
 	var b bytes.Buffer
 	if err := report.Write(&b, period, format, l.Code()); err != nil {
 		return err

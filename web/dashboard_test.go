@@ -228,6 +228,11 @@ func TestDashboardIndicatorEntry(t *testing.T) {
 	if got := p.text(row + "[data-status]"); got != "Chưa đạt" {
 		t.Errorf("standing %q, want off track", got)
 	}
+	// The report carries it as the dashboard shows it.
+	md := viewer.do("GET", "/dashboard/report?format=md&lang=vi", nil).body
+	if want := "| Tỷ trọng kinh tế số trong GRDP | 30 % | 18,6 % | nhập tay | 62 % | Chưa đạt |"; !strings.Contains(md, want) {
+		t.Errorf("the report lacks %q:\n%s", want, md)
+	}
 	if got, err := db.EnteredActuals(context.Background(), admin, 2026); err != nil || len(got) != 1 {
 		t.Errorf("stored %v, %v: want the one good value only", got, err)
 	}

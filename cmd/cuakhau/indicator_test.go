@@ -70,4 +70,12 @@ func TestIndicatorCommands(t *testing.T) {
 	if got := lines["smart_gate_huu_nghi_trucks"]; !strings.Contains(got, "no_data") {
 		t.Errorf("a measured target without trucks: %q", got)
 	}
+	// The report of a 2026 period carries them.
+	md, err := cmd("report", "--from", "2026-03-01", "--to", "2026-03-31", "--lang", "en", "--format", "md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "| GRDP growth | 10–11 %/năm | 10.4 %/năm | entered | 104 % | On track |"; !strings.Contains(md, want) {
+		t.Errorf("the report lacks %q:\n%s", want, md)
+	}
 }
