@@ -1,6 +1,7 @@
 package device
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -293,5 +294,51 @@ func TestDeduper(t *testing.T) {
 	}
 	if len(d.seen) > 3 {
 		t.Errorf("deduper holds %d entries, bound 3", len(d.seen))
+	}
+}
+
+// TestReplays: a signature is refused a second time for as long as its
+// timestamp is accepted, and forgotten after; Forget lets it in again.
+func TestReplays(t *testing.T) {
+	r := NewReplays()
+	now := time.Date(2026, 12, 1, 8, 0, 30, 0, time.UTC)
+	body := []byte(`{"plate":"12C45678","confidence":0.9,"at":"2026-12-01T08:00:30Z"}`)
+	ts := now.Unix()
+	s := Signed{Timestamp: strconv.FormatInt(ts, 10), Signature: Sign("ckd_a", ts, body), Body: body}
+	until := StaleAt(s)
+	if !until.Equal(now.Add(MaxSkew)) {
+		t.Fatalf("StaleAt = %v, want %v", until, now.Add(MaxSkew))
+	}
+	if !r.Add(s.Signature, until, now) {
+		t.Fatal("first sight refused")
+	}
+	if r.Add(strings.ToUpper(s.Signature[:7])+strings.ToUpper(s.Signature[7:]), until, now.Add(time.Second)) {
+		t.Error("the replay in upper case taken")
+	}
+	// Until the timestamp is stale, whenever the replay comes.
+	if r.Add(s.Signature, until, until) {
+		t.Error("a replay at the last accepted second taken")
+	}
+	other := Sign("ckd_b", ts, body) // another device's secret: another signature
+	if !r.Add(other, until, now) {
+		t.Error("another signature refused")
+	}
+	if r.Len() != 2 {
+		t.Errorf("Len = %d, want 2", r.Len())
+	}
+	r.Forget(other)
+	if !r.Add(other, until, now) {
+		t.Error("a forgotten signature refused")
+	}
+	// Past MaxSkew the timestamp is refused anyway, and the set lets go.
+	later := until.Add(time.Minute)
+	if !r.Add(Sign("ckd_a", later.Unix(), body), StaleAt(Signed{Timestamp: strconv.FormatInt(later.Unix(), 10)}), later) {
+		t.Error("a new signature refused")
+	}
+	if r.Len() != 1 {
+		t.Errorf("Len = %d after the window, want 1 (the stale ones dropped)", r.Len())
+	}
+	if !StaleAt(Signed{Timestamp: "x"}).IsZero() {
+		t.Error("StaleAt of no timestamp")
 	}
 }

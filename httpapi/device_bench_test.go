@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -30,6 +32,8 @@ import (
 // check-in, receipt to the trip's state changing.
 //
 //	go test -run '^$' -bench DeviceReadings -benchtime 30000x ./httpapi/
+//
+// READINGS_PROF=FILE writes a CPU profile of the readings alone to FILE.
 func BenchmarkDeviceReadings(b *testing.B) {
 	ctx := context.Background()
 	clock := cuakhau.NewFixedClock(testNow)
@@ -92,6 +96,17 @@ func BenchmarkDeviceReadings(b *testing.B) {
 	lat := make([][]time.Duration, 64)
 	var arrived, dups sync.Map
 	b.ResetTimer()
+	if p := os.Getenv("READINGS_PROF"); p != "" { // a CPU profile of the readings alone, not the set-up
+		pf, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	t0 := time.Now()
 	for w := range 64 {
 		wg.Add(1)

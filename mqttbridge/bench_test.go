@@ -3,7 +3,9 @@ package mqttbridge_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -53,6 +55,8 @@ func (t *timed) Ingest(ctx context.Context, id string, s device.Signed) (*device
 // receipt to the trip's state changing.
 //
 //	go test -run '^$' -bench MQTTReadings -benchtime 30000x ./mqttbridge/
+//
+// READINGS_PROF=FILE writes a CPU profile of the readings alone to FILE.
 func BenchmarkMQTTReadings(b *testing.B) {
 	ctx := context.Background()
 	clock := cuakhau.NewFixedClock(time.Now().UTC().Truncate(time.Second))
@@ -122,6 +126,17 @@ func BenchmarkMQTTReadings(b *testing.B) {
 	}
 	close(reads)
 	b.ResetTimer()
+	if p := os.Getenv("READINGS_PROF"); p != "" { // a CPU profile of the readings alone, not the set-up
+		pf, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	t0 := time.Now()
 	for w := range conns {
 		wg.Add(1)

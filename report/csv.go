@@ -10,8 +10,9 @@ import (
 )
 
 // CSVHeader is the header of a report as CSV: the history file's columns
-// (stats.HistoryHeader), then weight and fees.
-const CSVHeader = stats.HistoryHeader + ",gross_kg,fees_vnd"
+// (stats.HistoryHeader), then weight, fees and the spoiled loads (the
+// crossed trucks whose perishable cargo had outlived its shelf life).
+const CSVHeader = stats.HistoryHeader + ",gross_kg,fees_vnd,spoiled"
 
 // writeCSV writes p's daily rows, one per day, gate and direction, with
 // dot decimals and no grouping whatever the language.
@@ -25,6 +26,7 @@ func writeCSV(w io.Writer, p *stats.Period) error {
 			usd(d.ValueUSDCents),
 			strconv.FormatInt(d.GrossKg, 10),
 			strconv.FormatInt(d.FeesVND, 10),
+			strconv.Itoa(p.SpoiledDays[stats.Key{Day: d.Day, Gate: d.Gate, Direction: d.Direction}]),
 		})
 	}
 	cw.Flush()

@@ -50,6 +50,15 @@ func writeMarkdown(w io.Writer, p *stats.Period, lang string) error {
 	row(label(lang, "arrived"), num(float64(c.Arrived), 0), minutes(c.ArrivedP50, lang), minutes(c.ArrivedP90, lang))
 	fmt.Fprintf(b, "\n%s: %s\n\n", label(lang, "spoiled"), num(float64(c.Spoiled), 0))
 
+	if len(p.Targets) > 0 {
+		fmt.Fprintf(b, "## %s (%d)\n\n", label(lang, "targets"), p.Targets[0].Year)
+		head(label(lang, "figure"), label(lang, "target"), label(lang, "actual"), label(lang, "origin"), label(lang, "pct"), label(lang, "standing"))
+		for _, t := range p.Targets {
+			row(targetCells(t, lang))
+		}
+		b.WriteString("\n")
+	}
+
 	fmt.Fprintf(b, "## %s\n\n", label(lang, "months"))
 	head(label(lang, "month"), label(lang, "days_n"), label(lang, "trucks"), label(lang, "avg"), label(lang, "peak"),
 		label(lang, "value"), label(lang, "weight"), label(lang, "fees"))

@@ -1,7 +1,8 @@
 // Package report writes a period's statistics (stats.Period) as a document
 // for people: Markdown to read or print, CSV of the daily rows for other
 // tools, and an XLSX workbook with real number cells and a chart of trucks
-// per day. Markdown and XLSX are in Vietnamese, English or Chinese and open
+// per day. Markdown and XLSX list the province's targets (Period.Targets)
+// with their progress when the caller sets them. Markdown and XLSX are in Vietnamese, English or Chinese and open
 // with the province's summary sentence; the CSV is the machine format,
 // the same in every language.
 //
@@ -193,6 +194,40 @@ var labels = map[string][3]string{ // vi, en, zh
 	"chapter":    {"Chương HS", "HS chapter", "HS章"},
 	"none":       {"(không có)", "(none)", "（无）"},
 	"chart":      {"Lượt xe mỗi ngày", "Trucks a day", "每日车次"},
+	"targets":    {"Chỉ tiêu của tỉnh", "The province's targets", "本省指标"},
+	"target":     {"Mục tiêu", "Aim", "目标"},
+	"actual":     {"Thực hiện", "Actual", "实际"},
+	"year":       {"Năm", "Year", "年份"},
+	"origin":     {"Nguồn", "Source", "来源"},
+	"pct":        {"% mục tiêu", "% of target", "目标完成率"},
+	"standing":   {"Đánh giá", "Standing", "评估"},
+	"on_track":   {"Đạt", "On track", "达标"},
+	"off_track":  {"Chưa đạt", "Off track", "未达标"},
+	"no_data":    {"Chưa có số liệu", "No data", "暂无数据"},
+	"platform":   {"nền tảng đo", "measured by the platform", "平台测得"},
+	"entered":    {"nhập tay", "entered", "人工录入"},
+}
+
+// targetCells are a target's cells as the reports write them: its name,
+// its aim (min–max and unit), the actual ("–" without), where the actual
+// comes from, the percent of the target, and its standing.
+func targetCells(t stats.Progress, lang string) (name, aim, actual, origin, pct, standing string) {
+	ind := t.Indicator
+	name = ind.Name[lang]
+	aim = stats.Number(ind.Min, 1, lang)
+	if ind.Max > ind.Min {
+		aim += "–" + stats.Number(ind.Max, 1, lang)
+	}
+	aim += " " + ind.Unit
+	actual, origin, pct = "–", "–", "–"
+	if t.Actual != nil {
+		actual = stats.Number(t.Actual.Value, 1, lang) + " " + ind.Unit
+		origin = label(lang, t.Actual.Origin)
+	}
+	if t.PercentOfTarget != nil {
+		pct = stats.Number(*t.PercentOfTarget, 0, lang) + " %"
+	}
+	return name, aim, actual, origin, pct, label(lang, t.Status)
 }
 
 func label(lang, key string) string {

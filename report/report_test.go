@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/csv"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,15 @@ func may(t *testing.T) *stats.Period {
 	c := stats.ClearanceOf(stats.Minutes{120: 1}, stats.Minutes{60: 1})
 	c.Spoiled = 1
 	p := stats.Build(r, "", "", rows, c)
+	p.SpoiledDays = map[stats.Key]int{{Day: stats.NewDate(2025, time.May, 20), Gate: "huu-nghi", Direction: cuakhau.Export}: 1}
+	share := stats.Indicator{Code: "digital_economy_share", Name: map[string]string{"vi": "Tỷ trọng kinh tế số trong GRDP", "en": "Digital economy's share of GRDP", "zh": "数字经济占地区生产总值比重"},
+		Kind: stats.KindShare, Unit: "%", Min: 30, From: 2026, To: 2030}
+	trucks := stats.Indicator{Code: "trucks", Name: map[string]string{"vi": "Lượt xe/ngày", "en": "Trucks a day", "zh": "日通行车辆"},
+		Kind: stats.KindLevel, Unit: "xe/ngày", Min: 2000, Max: 2500, From: 2025, To: 2027, Measure: stats.MeasureTrucksPerDay}
+	p.Targets = []stats.Progress{
+		stats.Track(share, 2025, &stats.Actual{Code: share.Code, Year: 2025, Value: 18.6, Origin: stats.OriginEntered}),
+		stats.Track(trucks, 2025, nil),
+	}
 	return &p
 }
 
@@ -65,6 +75,9 @@ func TestMarkdown(t *testing.T) {
 		"| Từ khai báo đến xuất cảnh | 1 | 120 | 120 |",
 		"Xe có hàng dễ hỏng đã quá hạn bảo quản khi qua cửa khẩu: 1\n",
 		"| 08 | ",
+		"## Chỉ tiêu của tỉnh (2025)",
+		"| Tỷ trọng kinh tế số trong GRDP | 30 % | 18,6 % | nhập tay | 62 % | Chưa đạt |",
+		"| Lượt xe/ngày | 2.000–2.500 xe/ngày | – | – | – | Chưa có số liệu |",
 	} {
 		if !strings.Contains(vi, want) {
 			t.Errorf("vi report lacks %q:\n%s", want, vi)
@@ -98,13 +111,26 @@ func TestCSV(t *testing.T) {
 	for _, r := range recs[1:] {
 		if r[0] == "2025-05-20" && r[1] == "huu-nghi" {
 			found = true
-			if strings.Join(r[2:], ",") != "export,1342,72468000.00,24156000,0" {
+			if strings.Join(r[2:], ",") != "export,1342,72468000.00,24156000,0,1" {
 				t.Errorf("20 May at huu-nghi: %v", r)
 			}
 		}
 	}
 	if !found {
 		t.Error("no line for 20 May at huu-nghi")
+	}
+	// The spoiled loads' column adds up to the period's, as the other
+	// formats give it.
+	spoiled := 0
+	for _, r := range recs[1:] {
+		n, err := strconv.Atoi(r[len(r)-1])
+		if err != nil {
+			t.Fatalf("spoiled %q: %v", r[len(r)-1], err)
+		}
+		spoiled += n
+	}
+	if spoiled != p.Clearance.Spoiled {
+		t.Errorf("the CSV's spoiled loads add up to %d, the period has %d", spoiled, p.Clearance.Spoiled)
 	}
 	if !bytes.Equal(write(t, p, report.CSV, "vi"), write(t, p, report.CSV, "zh")) {
 		t.Error("the CSV differs by language")
@@ -149,6 +175,19 @@ func TestXLSX(t *testing.T) {
 	}
 	if v, _ := f.GetCellValue("Tổng hợp", "B"+at[0][1:], excelize.Options{RawCellValue: true}); v != "1" {
 		t.Errorf("spoiled loads %q, want 1", v)
+	}
+	// The targets: the entered share as a number cell, its percent of the
+	// target and its standing beside it.
+	at, err = f.SearchSheet("Tổng hợp", "Tỷ trọng kinh tế số trong GRDP")
+	if err != nil || len(at) != 1 || !strings.HasPrefix(at[0], "A") {
+		t.Fatalf("the target's line: %v %v", at, err)
+	}
+	n := at[0][1:]
+	actual, _ := f.GetCellValue("Tổng hợp", "C"+n, excelize.Options{RawCellValue: true})
+	pct, _ := f.GetCellValue("Tổng hợp", "E"+n, excelize.Options{RawCellValue: true})
+	standing, _ := f.GetCellValue("Tổng hợp", "F"+n)
+	if typ, _ := f.GetCellType("Tổng hợp", "C"+n); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset || actual != "18.6" || !strings.HasPrefix(pct, "62") || standing != "Chưa đạt" {
+		t.Errorf("the target's line: %v %q, %q %% of target, %q", typ, actual, pct, standing)
 	}
 	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {

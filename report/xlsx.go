@@ -69,6 +69,25 @@ func writeXLSX(w io.Writer, p *stats.Period, lang string) (err error) {
 	}
 	x.set(sum, cell(1, r+4), label(lang, "spoiled"), 0)
 	x.set(sum, cell(2, r+4), c.Spoiled, x.int)
+	if len(p.Targets) > 0 {
+		tr := r + 6
+		x.set(sum, cell(1, tr), fmt.Sprintf("%s (%d)", label(lang, "targets"), p.Targets[0].Year), x.bold)
+		x.header(sum, tr+1, label(lang, "figure"), label(lang, "target"), label(lang, "actual"), label(lang, "origin"), label(lang, "pct"), label(lang, "standing"))
+		for i, t := range p.Targets {
+			rr := tr + 2 + i
+			name, aim, _, origin, _, standing := targetCells(t, lang)
+			x.set(sum, cell(1, rr), name, 0)
+			x.set(sum, cell(2, rr), aim, 0)
+			x.set(sum, cell(4, rr), origin, 0)
+			x.set(sum, cell(6, rr), standing, 0)
+			if t.Actual != nil {
+				x.set(sum, cell(3, rr), t.Actual.Value, x.dec)
+			}
+			if t.PercentOfTarget != nil {
+				x.set(sum, cell(5, rr), *t.PercentOfTarget, x.dec)
+			}
+		}
+	}
 	x.check(f.SetColWidth(sum, "A", "A", 42))
 	x.check(f.SetColWidth(sum, "B", "D", 18))
 

@@ -61,8 +61,20 @@ func insertCommand(ctx context.Context, tx *wtx, c *device.Command) error {
 	return err
 }
 
-// barriersAt returns the enabled barriers at gate's pos.
+// barriersAt returns the enabled barriers at gate's pos, from the cache
+// when read within deviceCacheTTL (a barrier added or disabled on this
+// node counts at once, on another within the TTL).
 func (db *DB) barriersAt(ctx context.Context, gate string, pos device.Position) ([]string, error) {
+	s := db.devState()
+	now := time.Now() // cache expiry is about wall time, not the domain clock
+	spot := barrierSpot{gate, pos}
+	s.mu.Lock()
+	c, ok := s.barriers[spot]
+	changes := s.changes
+	s.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.ids, nil
+	}
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id FROM devices WHERE gate = ? AND position = ? AND kind = ? AND enabled = 1 ORDER BY id`),
 		gate, string(pos), string(device.KindBarrier))
 	if err != nil {
@@ -77,7 +89,18 @@ func (db *DB) barriersAt(ctx context.Context, gate string, pos device.Position) 
 		}
 		ids = append(ids, id)
 	}
-	return ids, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find barriers: %w", err)
+	}
+	s.mu.Lock()
+	if len(s.barriers) >= deviceCacheMax {
+		clear(s.barriers)
+	}
+	if s.changes == changes {
+		s.barriers[spot] = cachedBarriers{ids: ids, expires: now.Add(deviceCacheTTL)}
+	}
+	s.mu.Unlock()
+	return ids, nil
 }
 
 // openings returns the commands that open each of barriers for trip t,

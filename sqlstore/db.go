@@ -29,6 +29,7 @@ import (
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
+	"github.com/cuakhau/cuakhau/stats"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 )
@@ -64,6 +65,10 @@ type DB struct {
 
 	// queueCfg tunes the electronic queue (SetQueueConfig).
 	queueCfg QueueConfig
+	// indicators are the province's targets that entered values are
+	// checked against (SetIndicators).
+	indicatorsMu sync.Mutex
+	indicators   []stats.Indicator
 
 	// states are the gates' queue states in memory (livestate.go).
 	states liveStates
@@ -285,6 +290,9 @@ func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 // still waiting get ErrClosed — then closes the connections. Call it after
 // the HTTP server has shut down, so that no request is cut off mid-write.
 func (db *DB) Close() error {
+	// The last sightings and signatures kept in memory go through the
+	// writer before it stops.
+	sightErr := db.stopSightings()
 	db.writer.Stop()
 	var stmtErr error
 	db.tripByIDMu.Lock()
@@ -296,7 +304,7 @@ func (db *DB) Close() error {
 	if db.ckpt != nil {
 		ckptErr = db.ckpt.Stop()
 	}
-	return errors.Join(stmtErr, ckptErr, db.write.Close(), db.read.Close())
+	return errors.Join(sightErr, stmtErr, ckptErr, db.write.Close(), db.read.Close())
 }
 
 // Engine returns "sqlite" or "postgres".

@@ -35,23 +35,27 @@ type DeviceConfig struct {
 var DefaultDeviceConfig = DeviceConfig{Dedup: time.Minute, Weigh: device.DefaultWeighRules, WeighWindow: 2 * time.Minute}
 
 // deviceState is what the store keeps in memory of devices: their records
-// and secrets for a short while (as tokens are kept), the recent plates of
-// each camera (de-duplication), the signatures accepted lately (replays are
-// refused here first; the device_signatures table is the authority), and the
-// plate last read at each gate's weighing.
+// and secrets for a short while (as tokens are kept), the barriers of each
+// gate's positions, the recent plates of each camera (de-duplication), the
+// signatures accepted lately (replays are refused here; see sightings.go),
+// the last sightings not yet written, and the plate last read at each
+// gate's weighing.
 type deviceState struct {
 	once  sync.Once
 	cfg   atomic.Pointer[DeviceConfig]
 	mu    sync.Mutex
 	cache map[string]cachedDevice
-	// changes counts rotations and disablings: a record read before one is
-	// not cached after it.
+	// barriers are the enabled barriers per gate and position, as the
+	// devices table held them at the changes count noted.
+	barriers map[barrierSpot]cachedBarriers
+	// changes counts additions, rotations and disablings: a record read
+	// before one is not cached after it.
 	changes uint64
 	dedup   *device.Deduper
-	sigs    *device.Deduper
 	weighMu sync.Mutex
 	weigh   map[string]plateSeen
-	written atomic.Uint64
+	// seen is the replay protection and the last sightings (sightings.go).
+	seen sightings
 	// sink sends barrier commands (barrier.go).
 	sinkMu sync.Mutex
 	sink   CommandSink
@@ -63,6 +67,16 @@ type cachedDevice struct {
 	expires time.Time
 }
 
+type barrierSpot struct {
+	gate string
+	pos  device.Position
+}
+
+type cachedBarriers struct {
+	ids     []string
+	expires time.Time
+}
+
 type plateSeen struct {
 	plate string
 	at    time.Time
@@ -71,9 +85,6 @@ type plateSeen struct {
 const (
 	deviceCacheTTL = time.Minute
 	deviceCacheMax = 10000
-	// pruneEvery is how many accepted readings pass between two deletions
-	// of the signatures past the replay window.
-	pruneEvery = 1000
 )
 
 func (db *DB) devState() *deviceState {
@@ -84,22 +95,12 @@ func (db *DB) devState() *deviceState {
 			s.cfg.Store(&c)
 		}
 		s.cache = map[string]cachedDevice{}
+		s.barriers = map[barrierSpot]cachedBarriers{}
 		s.dedup = device.NewDeduper(s.cfg.Load().Dedup, 100_000)
-		s.sigs = device.NewDeduper(device.ReplayWindow, 1_000_000)
 		s.weigh = map[string]plateSeen{}
+		s.seen.init()
 	})
 	return s
-}
-
-// SetDeviceConfig sets what readings do; call it before the first reading.
-func (db *DB) SetDeviceConfig(c DeviceConfig) error {
-	if c.Dedup < 0 || c.WeighWindow < 0 || c.Weigh.Tolerance < 0 || c.Weigh.TareKg < 0 || c.Weigh.LimitKg <= 0 {
-		return fmt.Errorf("device config: durations, tolerance and tare must not be negative and the limit must be positive")
-	}
-	db.devs.cfg.Store(&c)
-	s := db.devState()
-	s.dedup.Interval = c.Dedup
-	return nil
 }
 
 func newDeviceSecret() string {
@@ -141,6 +142,7 @@ func (db *DB) AddDevice(ctx context.Context, p cuakhau.Principal, d device.Devic
 	if err != nil {
 		return "", nil, fmt.Errorf("add device: %w", err)
 	}
+	db.deviceChanged(d.ID)
 	return secret, &d, nil
 }
 
@@ -198,7 +200,11 @@ func (db *DB) Devices(ctx context.Context, p cuakhau.Principal, gate string) (_ 
 		}
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	db.withSightings(out...)
+	return out, nil
 }
 
 // Device returns one device's record.
@@ -207,8 +213,11 @@ func (db *DB) Device(ctx context.Context, id string) (_ *device.Device, err erro
 	d, _, err := scanDevice(db.read.QueryRowContext(ctx, db.q(`SELECT `+deviceColumns+` FROM devices WHERE id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, cuakhau.Errorf(cuakhau.ENOTFOUND, "no device %q", id)
+	} else if err != nil {
+		return nil, err
 	}
-	return d, err
+	db.withSightings(d)
+	return d, nil
 }
 
 // RotateDevice gives a device a new secret and returns it; the old one
@@ -254,12 +263,20 @@ func (db *DB) changeDevice(ctx context.Context, id, update string, args ...any) 
 	if err != nil {
 		return nil, err
 	}
+	db.deviceChanged(id)
+	db.withSightings(d)
+	return d, nil
+}
+
+// deviceChanged drops what is cached of device id, and of the barriers,
+// after it was added, rotated or disabled.
+func (db *DB) deviceChanged(id string) {
 	s := db.devState()
 	s.mu.Lock()
 	s.changes++
 	delete(s.cache, id)
+	clear(s.barriers)
 	s.mu.Unlock()
-	return d, nil
 }
 
 // deviceSecret returns a device's record and secret, from the cache when
@@ -300,12 +317,17 @@ func (db *DB) deviceSecret(ctx context.Context, id string) (device.Device, strin
 // MQTT topic's), that it is the device's (403) and the body (422 naming the field), then
 // does what the reading means (device.PlateRead, device.Weighing) through
 // the services an officer's action goes through — Arrive, Decide — with the
-// device as its gate's operator. The signature is stored, and the device's
-// last sighting moved, in the same transaction as the effect, so a replay
-// changes nothing. A plate no trip matches, or a reading its position
-// cannot act on, is an operator alert: stored, and answered as accepted.
-// The same plate from the same camera within the de-duplication interval
-// is answered as a duplicate and does nothing.
+// device as its gate's operator. The signature of a reading that does
+// something is stored in the same transaction as its effect, so a replay
+// changes nothing, even sent to another node; replays are refused from
+// memory first, and the signatures of the readings that change nothing, and
+// the devices' last sightings, are stored once a second (sightings.go). A
+// plate no trip matches, or a reading its position cannot act on, is an
+// operator alert: stored, and answered as accepted. The same plate from the
+// same camera within the de-duplication interval is answered as a
+// duplicate and does nothing; so is a truck seen again where it already is
+// (effect none), without a write.
+//
 // signedBy checks that s is signed by device id and may act: its
 // signature under the device's secret at the store's now (401), the device
 // enabled and, when s was addressed to a gate, of that gate (403). It
@@ -329,7 +351,7 @@ func (db *DB) signedBy(ctx context.Context, id string, s device.Signed) (device.
 }
 
 // rememberSignature stores s's signature for device d in tx, refusing a
-// replay (401), and moves the device's last sighting to now.
+// replay (401): the authority for another node, which has not seen it.
 func rememberSignature(ctx context.Context, tx *wtx, d device.Device, s device.Signed, now time.Time) error {
 	ins, err := tx.exec(ctx, `INSERT INTO device_signatures (device, signature, seen_at) VALUES (?, ?, ?) ON CONFLICT (device, signature) DO NOTHING`,
 		d.ID, device.ReplayKey(s), formatTime(now))
@@ -341,8 +363,7 @@ func rememberSignature(ctx context.Context, tx *wtx, d device.Device, s device.S
 	} else if n == 0 {
 		return cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "replayed: this signature was already received")
 	}
-	_, err = tx.exec(ctx, `UPDATE devices SET last_seen = ?, silent_since = NULL WHERE id = ?`, formatTime(now), d.ID)
-	return err
+	return nil
 }
 
 func (db *DB) Ingest(ctx context.Context, id string, s device.Signed) (_ *device.Result, err error) {
@@ -351,16 +372,18 @@ func (db *DB) Ingest(ctx context.Context, id string, s device.Signed) (_ *device
 	if err != nil {
 		return nil, err
 	}
+	if err := db.replaysReady(ctx); err != nil {
+		return nil, err
+	}
 	st := db.devState()
 	cfg := st.cfg.Load()
-	key := device.ReplayKey(s)
-	if st.sigs.Seen(d.ID, key, now) {
+	if !st.seen.replays.Add(s.Signature, device.StaleAt(s), now) {
 		return nil, cuakhau.Errorf(cuakhau.EUNAUTHORIZED, "replayed: this signature was already received")
 	}
 	ok := false
 	defer func() {
 		if !ok {
-			st.sigs.Forget(d.ID, key)
+			st.seen.replays.Forget(s.Signature)
 		}
 	}()
 	r, err := device.ParseReading(d.Kind, s.Body, now)
@@ -372,6 +395,7 @@ func (db *DB) Ingest(ctx context.Context, id string, s device.Signed) (_ *device
 		res.Plate = r.Candidates[0].Plate
 		if d.Kind != device.KindWeighbridge && st.dedup.Seen(d.ID, res.Plate, r.At) {
 			res.Effect, res.Duplicate, res.Reason = device.EffectNone, true, "the same plate from this device within "+cfg.Dedup.String()
+			st.seen.accepted(d.ID, s, now)
 			ok = true
 			return res, nil
 		}
@@ -382,6 +406,12 @@ func (db *DB) Ingest(ctx context.Context, id string, s device.Signed) (_ *device
 			st.dedup.Forget(d.ID, res.Plate)
 		}
 		return nil, err
+	}
+	// A reading that did something wrote its signature with it.
+	if res.Effect != device.EffectNone {
+		st.seen.seenAt(d.ID, now)
+	} else {
+		st.seen.accepted(d.ID, s, now)
 	}
 	ok = true
 	return res, nil
@@ -399,14 +429,7 @@ func (db *DB) ingest(ctx context.Context, d device.Device, s device.Signed, r *d
 		}
 	}
 	also := func(ctx context.Context, tx *wtx) error {
-		if err := rememberSignature(ctx, tx, d, s, now); err != nil {
-			return err
-		}
-		var err error
-		if st.written.Add(1)%pruneEvery == 0 {
-			_, err = tx.exec(ctx, `DELETE FROM device_signatures WHERE seen_at < ?`, formatTime(now.Add(-device.ReplayWindow)))
-		}
-		return err
+		return rememberSignature(ctx, tx, d, s, now)
 	}
 	record := func(a device.Action, t *cuakhau.Trip) (*device.Result, error) {
 		res.Effect, res.Reason = a.Effect, a.Reason
@@ -420,6 +443,11 @@ func (db *DB) ingest(ctx context.Context, d device.Device, s device.Signed, r *d
 		}
 		if t != nil {
 			res.TripID, res.Status = t.ID, t.Status
+		}
+		if a.Effect == device.EffectNone {
+			// Nothing to write: its signature and sighting are stored
+			// with the others' (sightings.go).
+			return res, nil
 		}
 		err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
 			if err := also(ctx, tx); err != nil {
@@ -558,7 +586,7 @@ func (db *DB) activeTripsByPlate(ctx context.Context, gate string, plates []stri
 		marks[i] = "?"
 		args = append(args, p)
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id, body FROM trips WHERE gate = ? AND plate IN (`+strings.Join(marks, ", ")+`)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id, version, body FROM trips WHERE gate = ? AND plate IN (`+strings.Join(marks, ", ")+`)
 		AND status NOT IN ('crossed', 'cancelled', 'no_show', 'rejected') ORDER BY declared_at, id`), args...)
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("find trips by plate: %w", err))
@@ -567,12 +595,19 @@ func (db *DB) activeTripsByPlate(ctx context.Context, gate string, plates []stri
 	out := map[string][]*cuakhau.Trip{}
 	for rows.Next() {
 		var id, body string
-		if err := rows.Scan(&id, &body); err != nil {
+		var version int
+		if err := rows.Scan(&id, &version, &body); err != nil {
 			return nil, fmt.Errorf("find trips by plate: %w", err)
 		}
-		t, err := decodeTrip(id, body, nil)
-		if err != nil {
-			return nil, err
+		// The trip as recently written when it is that version, else
+		// decoded and kept for the write that follows (Arrive, Decide
+		// start from the cache: tripCache).
+		t := db.recent.get(id)
+		if t == nil || t.Version != version {
+			if t, err = decodeTrip(id, body, nil); err != nil {
+				return nil, err
+			}
+			db.recent.store(t)
 		}
 		out[t.Vehicle.Plate] = append(out[t.Vehicle.Plate], t)
 	}
@@ -659,6 +694,11 @@ func (db *DB) SetDeviceInterval(ctx context.Context, p cuakhau.Principal, id str
 // reading ends its silence, so the next silence raises a new alert.
 func (db *DB) SweepSilent(ctx context.Context) (_ []*device.Alert, err error) {
 	defer markFault(&err)
+	// The sightings kept in memory first: a device heard within the last
+	// second is not silent.
+	if err := db.writeSightings(ctx); err != nil {
+		return nil, err
+	}
 	now := db.now()
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+deviceColumns+` FROM devices WHERE enabled = 1 AND interval_s > 0 AND silent_since IS NULL`))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/catalog"
 	"github.com/cuakhau/cuakhau/device"
 	"github.com/cuakhau/cuakhau/sqlstore"
 )
@@ -371,4 +372,98 @@ func TestSilentDevices(t *testing.T) {
 			t.Fatalf("the next silence: %+v", as)
 		}
 	})
+}
+
+// TestReplaysAcrossRestart: every accepted reading's signature is refused
+// a second time within its five minutes — one that checked a truck in, a
+// duplicate, a truck seen again (answered without a write) and an unknown
+// plate's alert — and still after the store is closed and opened again,
+// or after the batch of signatures is stored and another node that has
+// not seen them takes the replay. The device's last sighting is the last
+// reading's, at once and after the restart.
+func TestReplaysAcrossRestart(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			clock := cuakhau.NewFixedClock(start)
+			dsn := dsnFor(t, engine)
+			db, err := sqlstore.Open(ctx, dsn, clock)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			gates, _ := catalog.Gates()
+			if err := db.Seed(ctx, gates); err != nil {
+				t.Fatal(err)
+			}
+			cam := addDevice(t, db, clock, "hn-yard", device.KindANPR, device.PositionYardIn)
+			declare(t, db, company, withPlate(durian(), "12C45678"))
+			var sent []device.Signed
+			take := func(body string, want device.Effect, dup bool) {
+				t.Helper()
+				s := cam.signed(body)
+				ops := db.WriteStats().Ops
+				res, err := db.Ingest(ctx, cam.id, s)
+				if err != nil || res.Effect != want || res.Duplicate != dup {
+					t.Fatalf("reading %s: %+v, %v; want %s (duplicate %v)", body, res, err, want, dup)
+				}
+				if wrote := db.WriteStats().Ops - ops; want == device.EffectNone && wrote != 0 {
+					t.Errorf("reading %s (%s) wrote %d times, want none", body, want, wrote)
+				}
+				sent = append(sent, s)
+			}
+			take(cam.plateBody("12C45678", 0.9), device.EffectArrive, false)
+			take(cam.plateBody("12C45678", 0.8), device.EffectNone, true)
+			clock.Add(time.Second)
+			take(cam.plateBody("29C99999", 0.9), device.EffectAlert, false)
+			clock.Add(2 * time.Minute) // past the de-duplication
+			take(cam.plateBody("12C45678", 0.9), device.EffectNone, false)
+			last := clock.Now()
+			if d, err := db.Device(ctx, cam.id); err != nil || d.LastSeen == nil || !d.LastSeen.Equal(last) {
+				t.Fatalf("last seen %v (%v), want %v", d.LastSeen, err, last)
+			}
+			events := count(t, db, `SELECT count(*) FROM events`)
+			alerts := count(t, db, `SELECT count(*) FROM device_alerts`)
+			replays := func(db *sqlstore.DB, when string) {
+				t.Helper()
+				for i, s := range sent {
+					_, err := db.Ingest(ctx, cam.id, s)
+					if cuakhau.ErrorCode(err) != cuakhau.EUNAUTHORIZED {
+						t.Errorf("%s: replay of reading %d: %v, want %s", when, i, err, cuakhau.EUNAUTHORIZED)
+					}
+				}
+				if e, a := count(t, db, `SELECT count(*) FROM events`), count(t, db, `SELECT count(*) FROM device_alerts`); e != events || a != alerts {
+					t.Errorf("%s: replays changed the store: %d events, %d alerts; want %d, %d", when, e, a, events, alerts)
+				}
+			}
+			replays(db, "before the restart")
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+
+			db = openRaw(t, dsn, clock)
+			cam.db = db
+			replays(db, "after the restart")
+			if d, err := db.Device(ctx, cam.id); err != nil || d.LastSeen == nil || !d.LastSeen.Equal(last) {
+				t.Errorf("after the restart: last seen %v (%v), want %v", d.LastSeen, err, last)
+			}
+
+			// Stored in the second's batch, a duplicate's signature is
+			// refused by a node that never had it in memory.
+			clock.Add(time.Minute)
+			take(cam.plateBody("12C45678", 0.9), device.EffectNone, false)
+			take(cam.plateBody("12C45678", 0.7), device.EffectNone, true)
+			if err := db.WriteSightings(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := count(t, db, `SELECT count(*) FROM devices WHERE last_seen = ?`, clock.Now().UTC().Format(cuakhau.TimeFormat)); n != 1 {
+				t.Errorf("the stored last sighting is not the last reading's (%d rows)", n)
+			}
+			db.ForgetDeviceMemory()
+			replays(db, "on a node that has not seen them")
+		})
+	}
 }

@@ -138,13 +138,17 @@ func (db *DB) Stats(ctx context.Context, p cuakhau.Principal, q stats.Query) (_ 
 		}
 	}
 	clearance := stats.ClearanceOf(declared, arrived)
+	var spoiled map[stats.Key]int
 	if !q.TotalsOnly {
-		where, args := statsWhere("day", q.Range.From.String(), q.Range.To.String(), q.Gate, q.Direction)
-		if err := db.read.QueryRowContext(ctx, db.q(`SELECT count(*) FROM crossing_times WHERE spoiled = 1 AND `+where), args...).Scan(&clearance.Spoiled); err != nil {
-			return nil, unavailable(fmt.Errorf("read spoiled loads: %w", err))
+		if spoiled, err = db.spoiledDays(ctx, q); err != nil {
+			return nil, err
+		}
+		for _, n := range spoiled {
+			clearance.Spoiled += n
 		}
 	}
 	period := stats.Build(q.Range, q.Gate, q.Direction, daily, clearance)
+	period.SpoiledDays = spoiled
 	if waits != nil {
 		period.WaitsByDay = stats.WaitsOf(waits)
 	}
@@ -154,6 +158,34 @@ func (db *DB) Stats(ctx context.Context, p cuakhau.Principal, q stats.Query) (_ 
 		}
 	}
 	return &period, nil
+}
+
+// spoiledDays counts the spoiled loads of q's range by day, gate and
+// direction.
+func (db *DB) spoiledDays(ctx context.Context, q stats.Query) (map[stats.Key]int, error) {
+	where, args := statsWhere("day", q.Range.From.String(), q.Range.To.String(), q.Gate, q.Direction)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT day, gate, direction, count(*) FROM crossing_times WHERE spoiled = 1 AND `+where+` GROUP BY day, gate, direction`), args...)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("read spoiled loads: %w", err))
+	}
+	defer rows.Close()
+	out := map[stats.Key]int{}
+	for rows.Next() {
+		var day, gate, dir string
+		var n int
+		if err := rows.Scan(&day, &gate, &dir, &n); err != nil {
+			return nil, fmt.Errorf("read spoiled loads: %w", err)
+		}
+		d, err := stats.ParseDate(day)
+		if err != nil {
+			return nil, fmt.Errorf("read spoiled loads: %w", err)
+		}
+		out[stats.Key{Day: d, Gate: gate, Direction: cuakhau.Direction(dir)}] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, unavailable(fmt.Errorf("read spoiled loads: %w", err))
+	}
+	return out, nil
 }
 
 // crossingHours counts the trucks that crossed in q's range per hour of

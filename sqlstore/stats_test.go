@@ -166,6 +166,9 @@ func TestSpoiledLoads(t *testing.T) {
 		if p.Clearance.Crossed != 2 || p.Clearance.Spoiled != 1 {
 			t.Errorf("clearance %+v, want 2 crossed, 1 spoiled", p.Clearance)
 		}
+		if want := (stats.Key{Day: day, Gate: late.Gate, Direction: late.Direction}); len(p.SpoiledDays) != 1 || p.SpoiledDays[want] != 1 {
+			t.Errorf("spoiled loads by day %v, want 1 on %v", p.SpoiledDays, want)
+		}
 		wantWhole(t, db)
 		if err := db.ExecRaw(ctx, `UPDATE crossing_times SET spoiled = 0 WHERE trip_id = '`+late.ID+`'`); err != nil {
 			t.Fatal(err)

@@ -2,9 +2,17 @@ package stats
 
 import (
 	"bytes"
+	"context"
+	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"math"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cuakhau/cuakhau"
@@ -149,11 +157,14 @@ func ParseIndicators(b []byte) ([]Indicator, error) {
 	return inds, nil
 }
 
-// CheckActual checks an entered value for ind in year.
+// CheckActual checks an entered value for ind in year: a year of the
+// target's range or the one before it (the baseline the dashboard shows
+// before the range begins), a number, a share from 0 to 100, a level not
+// negative.
 func CheckActual(ind Indicator, a Actual) error {
 	f := cuakhau.FieldErrors{}
-	if a.Year < ind.From-10 || a.Year > ind.To {
-		f.Add("year", fmt.Sprintf("from %d to %d", ind.From-10, ind.To))
+	if a.Year < ind.From-1 || a.Year > ind.To {
+		f.Add("year", fmt.Sprintf("the target %s runs from %d to %d: a year from %d to %d", ind.Code, ind.From, ind.To, ind.From-1, ind.To))
 	}
 	switch {
 	case math.IsNaN(a.Value) || math.IsInf(a.Value, 0):
@@ -231,4 +242,161 @@ func MeasureOf(ind Indicator, year int, p *Period) (Actual, bool) {
 		return Actual{}, false
 	}
 	return Actual{Code: ind.Code, Year: year, Value: v, Origin: OriginPlatform}, true
+}
+
+// ActualSource gives the values entered for the indicators the platform
+// cannot measure.
+type ActualSource interface {
+	// EnteredActuals are the values entered for year, by indicator code.
+	EnteredActuals(ctx context.Context, p cuakhau.Principal, year int) (map[string]Actual, error)
+}
+
+// Lookup returns the indicator with code among inds.
+func Lookup(inds []Indicator, code string) (Indicator, bool) {
+	for _, ind := range inds {
+		if ind.Code == code {
+			return ind, true
+		}
+	}
+	return Indicator{}, false
+}
+
+// CheckEntry checks a value entered by hand for an indicator of inds: an
+// indicator there is, not one the platform measures (its value is the
+// platform's), and a value CheckActual accepts. Each broken rule is named
+// by its field: indicator, year or value.
+func CheckEntry(inds []Indicator, a Actual) error {
+	ind, ok := Lookup(inds, a.Code)
+	if !ok {
+		codes := make([]string, len(inds))
+		for i, x := range inds {
+			codes[i] = x.Code
+		}
+		return cuakhau.Invalid("indicator", fmt.Sprintf("unknown indicator %q (one of %s)", a.Code, strings.Join(codes, ", ")))
+	}
+	if ind.Measure != "" {
+		return cuakhau.Invalid("indicator", fmt.Sprintf("%s is measured by the platform (%s), not entered", ind.Code, ind.Measure))
+	}
+	return CheckActual(ind, a)
+}
+
+// ActualsHeader is the header line of a file of entered indicator values.
+const ActualsHeader = "indicator,year,value"
+
+// ParseActuals reads a file of entered indicator values under
+// ActualsHeader, one indicator and year a line, the value with a dot
+// decimal (18.5). It is all or nothing: a wrong header, an unknown or
+// measured indicator, a year outside its target's range or not a number,
+// a value not a number or out of its range, or an indicator and year given
+// twice, and it returns no values and an EINVALID error naming every bad
+// line and field (the first MaxHistoryErrors), such as "line 3, value: …".
+func ParseActuals(r io.Reader, inds []Indicator) ([]Actual, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	var (
+		out   []Actual
+		errs  historyErrors
+		first = map[[2]string]int{}
+	)
+	line := 0
+	for len(errs) <= MaxHistoryErrors {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line++
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				errs.add(pe.Line, "", pe.Err.Error())
+				break
+			}
+			return nil, err
+		}
+		if l, _ := cr.FieldPos(0); l > 0 {
+			line = l
+		}
+		if line == 1 {
+			if got := strings.TrimPrefix(strings.Join(rec, ","), "\ufeff"); got != ActualsHeader {
+				errs.add(1, "header", fmt.Sprintf("must be %q, not %q", ActualsHeader, got))
+				break
+			}
+			continue
+		}
+		if len(rec) != 3 {
+			errs.add(line, "", fmt.Sprintf("%d fields, want 3 (%s)", len(rec), ActualsHeader))
+			continue
+		}
+		a := Actual{Code: strings.TrimSpace(rec[0]), Origin: OriginEntered}
+		year, yerr := strconv.Atoi(strings.TrimSpace(rec[1]))
+		value, verr := strconv.ParseFloat(strings.TrimSpace(rec[2]), 64)
+		if yerr != nil {
+			errs.add(line, "year", fmt.Sprintf("must be a year, not %q", rec[1]))
+		}
+		if verr != nil {
+			errs.add(line, "value", fmt.Sprintf("must be a number with a dot decimal, not %q", rec[2]))
+		}
+		if yerr != nil || verr != nil {
+			continue
+		}
+		a.Year, a.Value = year, value
+		if err := CheckEntry(inds, a); err != nil {
+			fields := cuakhau.ErrorFields(err)
+			for _, field := range slices.Sorted(maps.Keys(fields)) {
+				errs.add(line, field, fields[field])
+			}
+			continue
+		}
+		key := [2]string{a.Code, rec[1]}
+		if at, ok := first[key]; ok {
+			errs.add(line, "year", fmt.Sprintf("%s %d is given on line %d too", a.Code, a.Year, at))
+			continue
+		}
+		first[key] = line
+		out = append(out, a)
+	}
+	if line == 0 {
+		errs.add(1, "header", fmt.Sprintf("must be %q; the file is empty", ActualsHeader))
+	}
+	if len(errs) > 0 {
+		return nil, errs.err()
+	}
+	return out, nil
+}
+
+// Progresses is where each of inds stands in year as of today, for p: the
+// indicators whose range holds year or starts the year after (their
+// baseline), each measured from src where the platform measures it
+// (MeasureQuery, MeasureOf; a gate p may not read shows no data), and
+// otherwise the value entered for it (entered may be nil: none).
+func Progresses(ctx context.Context, src Source, entered ActualSource, p cuakhau.Principal, inds []Indicator, year int, today Date) ([]Progress, error) {
+	var values map[string]Actual
+	if entered != nil && p.CanSeeStats("") {
+		var err error
+		if values, err = entered.EnteredActuals(ctx, p, year); err != nil {
+			return nil, err
+		}
+	}
+	var out []Progress
+	for _, ind := range inds {
+		if year < ind.From-1 || year > ind.To {
+			continue
+		}
+		var actual *Actual
+		if ind.Measure != "" {
+			if q, ok := MeasureQuery(ind, year, today); ok && p.CanSeeStats(q.Gate) {
+				pd, err := src.Stats(ctx, p, q)
+				if err != nil {
+					return nil, err
+				}
+				if a, ok := MeasureOf(ind, year, pd); ok {
+					actual = &a
+				}
+			}
+		} else if a, ok := values[ind.Code]; ok {
+			actual = &a
+		}
+		out = append(out, Track(ind, year, actual))
+	}
+	return out, nil
 }

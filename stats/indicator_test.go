@@ -2,6 +2,7 @@ package stats_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,5 +128,45 @@ func TestMeasured(t *testing.T) {
 	}
 	if _, ok := measure(stats.Indicator{Code: "e"}, 2026, day(2026, time.June, 1)); ok {
 		t.Error("an entered indicator was measured")
+	}
+}
+
+// TestParseActuals: a file of entered values reads all or nothing, every
+// bad line named with its field.
+func TestParseActuals(t *testing.T) {
+	inds := []stats.Indicator{
+		{Code: "grdp_growth", Kind: stats.KindGrowth, Min: 10, Max: 11, From: 2026, To: 2030},
+		{Code: "digital_economy_share", Kind: stats.KindShare, Min: 30, From: 2026, To: 2030},
+		{Code: "trucks", Kind: stats.KindLevel, Min: 2000, From: 2025, To: 2027, Measure: stats.MeasureTrucksPerDay},
+	}
+	good := "indicator,year,value\ngrdp_growth,2026,8.4\ndigital_economy_share,2026,18.5\ngrdp_growth,2025,7\n"
+	got, err := stats.ParseActuals(strings.NewReader(good), inds)
+	if err != nil || len(got) != 3 || got[1] != (stats.Actual{Code: "digital_economy_share", Year: 2026, Value: 18.5, Origin: stats.OriginEntered}) {
+		t.Fatalf("a good file: %+v, %v", got, err)
+	}
+	bad := "indicator,year,value\n" +
+		"grdp_growth,2026,8.4\n" + // line 2: fine
+		"gdp,2026,1\n" + // 3: unknown
+		"trucks,2026,1900\n" + // 4: measured by the platform
+		"grdp_growth,2031,9\n" + // 5: after the range
+		"grdp_growth,2027,nine\n" + // 6: not a number
+		"digital_economy_share,2026,130\n" + // 7: a share over 100
+		"grdp_growth,2026,8.5\n" + // 8: given twice
+		"grdp_growth,2026\n" // 9: a field short
+	got, err = stats.ParseActuals(strings.NewReader(bad), inds)
+	if got != nil || cuakhau.ErrorCode(err) != cuakhau.EINVALID {
+		t.Fatalf("a bad file: %+v, %v", got, err)
+	}
+	fields := cuakhau.ErrorFields(err)
+	for _, want := range []string{"line[3].indicator", "line[4].indicator", "line[5].year", "line[6].value", "line[7].value", "line[8].year", "line[9]"} {
+		if _, ok := fields[want]; !ok {
+			t.Errorf("%s not named: %v", want, err)
+		}
+	}
+	if _, ok := fields["line[2].value"]; ok || strings.Contains(err.Error(), "line 2,") || strings.Contains(err.Error(), "line 2:") {
+		t.Errorf("the good line 2 is named: %v", err)
+	}
+	if _, err := stats.ParseActuals(strings.NewReader("code,year,value\n"), inds); cuakhau.ErrorFields(err)["line[1].header"] == "" {
+		t.Errorf("a wrong header: %v", err)
 	}
 }

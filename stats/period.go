@@ -56,6 +56,13 @@ type Period struct {
 	// Summary is the province's sentence for the period, in Vietnamese.
 	Summary   string    `json:"summary"`
 	Clearance Clearance `json:"clearance"`
+	// SpoiledDays is Clearance.Spoiled by day, gate and direction (Chapter
+	// empty), for the reports' daily rows; days without one are absent.
+	SpoiledDays map[Key]int `json:"-"`
+	// Targets are the province's indicators in the period's last year
+	// (Progresses as of its last day), set by the caller for the reports;
+	// not part of the statistics' answer.
+	Targets []Progress `json:"-"`
 	// WaitsByDay is each day's waits from arrival to crossing, days with
 	// such trucks only; empty unless the query asks (Query.WaitsByDay).
 	WaitsByDay []DayWaits `json:"waits_by_day"`

@@ -53,6 +53,9 @@ type Config struct {
 	Seed    uint64
 	Volumes []Volume
 	Logger  *slog.Logger
+	// Workers is how many actions run at once (8 when not positive), so
+	// that the store's group commit can put several in one transaction.
+	Workers int
 	// Devices, when set, plays the gate's plate cameras: the truck's
 	// check-in (yard_in), its entry to the control zone (zone_in) and its
 	// crossing (gate_out) are the effects of a camera's reading, as at a
@@ -78,9 +81,10 @@ type Generator struct {
 	stats Stats
 }
 
-// workers is how many actions run at once, so that the store's group commit
-// can put several in one transaction and the traffic keeps up at high speeds.
-const workers = 8
+// defaultWorkers is how many actions run at once unless Config.Workers
+// says otherwise, so that the store's group commit can put several in one
+// transaction and the traffic keeps up at high speeds.
+const defaultWorkers = 8
 
 // lockedRand shares one seeded source between the workers. The draws are
 // reproducible in distribution, not in order: the workers interleave.
@@ -155,6 +159,9 @@ func New(cfg Config) *Generator {
 	if cfg.Volumes == nil {
 		cfg.Volumes = LangSon2025
 	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = defaultWorkers
+	}
 	return &Generator{cfg: cfg, wake: make(chan struct{}, 1),
 		rng: &lockedRand{r: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))}}
 }
@@ -175,30 +182,12 @@ func (g *Generator) count(f func(s *Stats)) {
 // Run generates traffic until ctx ends. It first picks up the trips a
 // previous run left under way, so that a restarted demo resumes them.
 func (g *Generator) Run(ctx context.Context) error {
-	gates, err := g.cfg.Gates.Gates(ctx)
-	if err != nil {
-		return fmt.Errorf("traffic: gates: %w", err)
-	}
-	g.gates = map[string]*cuakhau.Gate{}
-	for _, gt := range gates {
-		g.gates[gt.Code] = gt
-	}
-	if g.loc, err = time.LoadLocation("Asia/Ho_Chi_Minh"); err != nil {
-		g.loc = time.FixedZone("ICT", 7*3600)
-	}
-	now := g.cfg.Clock.Now()
-	if err := g.resume(ctx, now); err != nil {
+	if err := g.start(ctx); err != nil {
 		return err
-	}
-	for _, v := range g.cfg.Volumes {
-		if _, ok := g.gates[v.Gate]; !ok || v.PerDay <= 0 {
-			return fmt.Errorf("traffic: no gate %q or no volume", v.Gate)
-		}
-		g.schedule(&action{at: g.nextArrival(v, now), kind: actArrivalStream, volume: v})
 	}
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	sem := make(chan struct{}, workers)
+	sem := make(chan struct{}, g.cfg.Workers)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -226,6 +215,93 @@ func (g *Generator) Run(ctx context.Context) error {
 			g.do(ctx, next)
 		}()
 	}
+}
+
+// start reads the gates, resumes the trips under way and schedules each
+// volume's first arrival.
+func (g *Generator) start(ctx context.Context) error {
+	gates, err := g.cfg.Gates.Gates(ctx)
+	if err != nil {
+		return fmt.Errorf("traffic: gates: %w", err)
+	}
+	g.gates = map[string]*cuakhau.Gate{}
+	for _, gt := range gates {
+		g.gates[gt.Code] = gt
+	}
+	if g.loc, err = time.LoadLocation("Asia/Ho_Chi_Minh"); err != nil {
+		g.loc = time.FixedZone("ICT", 7*3600)
+	}
+	now := g.cfg.Clock.Now()
+	if err := g.resume(ctx, now); err != nil {
+		return err
+	}
+	for _, v := range g.cfg.Volumes {
+		if _, ok := g.gates[v.Gate]; !ok || v.PerDay <= 0 {
+			return fmt.Errorf("traffic: no gate %q or no volume", v.Gate)
+		}
+		g.schedule(&action{at: g.nextArrival(v, now), kind: actArrivalStream, volume: v})
+	}
+	return nil
+}
+
+// RunVirtual generates the traffic from clock's time until until on
+// virtual time, as fast as the store takes it: the clock, which must be
+// the store's own, is moved to each next moment something is due (at
+// least tick later than the last, so that trucks due within a tick are
+// written together), every action due by then runs, up to Config.Workers
+// at once, and the clock moves on only when they are done. Every tick,
+// before the actions, round runs (the server's call-forward: it is what
+// calls the trucks waiting in the queue). The events are stamped with the
+// tick's time, so times are to the tick. It returns when until is reached
+// or ctx ends; trips under way then are left so, as a stopped demo leaves
+// them, and the next Run or RunVirtual on the store resumes them.
+func (g *Generator) RunVirtual(ctx context.Context, clock *cuakhau.FixedClock, until time.Time, tick time.Duration, round func(ctx context.Context)) error {
+	if g.cfg.Clock != cuakhau.Clock(clock) {
+		return fmt.Errorf("traffic: RunVirtual needs the generator's own clock")
+	}
+	if tick <= 0 {
+		tick = time.Minute
+	}
+	if err := g.start(ctx); err != nil {
+		return err
+	}
+	sem := make(chan struct{}, g.cfg.Workers)
+	for ctx.Err() == nil {
+		t := clock.Now().Add(tick)
+		g.qmu.Lock()
+		if len(g.queue) > 0 && g.queue[0].at.After(t) {
+			t = g.queue[0].at
+		}
+		g.qmu.Unlock()
+		if t.After(until) {
+			clock.Set(until)
+			return nil
+		}
+		clock.Set(t)
+		if round != nil {
+			round(ctx)
+		}
+		// Follow-ups due within the tick run in it too.
+		var wg sync.WaitGroup
+		for ctx.Err() == nil {
+			next, _ := g.due()
+			if next == nil {
+				wg.Wait()
+				if next, _ = g.due(); next == nil {
+					break
+				}
+			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				g.do(ctx, next)
+			}()
+		}
+		wg.Wait()
+	}
+	return nil
 }
 
 // resume schedules the next step of every trip a previous run left under

@@ -251,6 +251,7 @@ var matrix = map[string][]cuakhau.Role{
 	"POST /operator/capacity":             {cuakhau.RoleOperator, cuakhau.RoleAdmin},
 	"GET /dashboard":                      {cuakhau.RoleViewer, cuakhau.RoleAdmin},
 	"GET /dashboard/report":               {cuakhau.RoleViewer, cuakhau.RoleAdmin},
+	"POST /dashboard/indicators":          {cuakhau.RoleAdmin},
 	"GET /checkpoint":                     {cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical},
 	"GET /checkpoint/trips/{id}":          {cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical},
 	"POST /checkpoint/trips/{id}":         {cuakhau.RoleCustoms, cuakhau.RoleQuarantine, cuakhau.RoleBorderGuard, cuakhau.RoleMedical},

@@ -3,12 +3,15 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,7 +76,13 @@ type dashboardView struct {
 	Waits      []waitDay
 	Chapters   []stats.ChapterFigures
 	Indicators []indicatorRow
-	Reports    []reportLink
+	// Enter lists the indicators an admin may enter a value for (those the
+	// platform does not measure); empty for others, and the form is not
+	// shown.
+	Enter []indicatorOption
+	// EnterYear is the form's default year.
+	EnterYear int
+	Reports   []reportLink
 	// Reference is the province's published year, "" without one.
 	Reference string
 }
@@ -164,7 +173,50 @@ type gateRow struct {
 // indicatorRow is one of the province's targets and where it stands.
 type indicatorRow struct {
 	Code, Name, Target, Actual, Status, Origin string
-	Year                                       int
+	// Percent is the actual over the target's minimum ("" without one).
+	Percent string
+	Year    int
+}
+
+// indicatorOption is an indicator in the form that enters values.
+type indicatorOption struct{ Code, Name string }
+
+// IndicatorEntry stores the values entered for the indicators the platform
+// cannot measure, checking the principal (sqlstore.DB).
+type IndicatorEntry interface {
+	SetIndicatorActuals(ctx context.Context, p cuakhau.Principal, entries []stats.Actual) error
+}
+
+// enterIndicator is POST /dashboard/indicators: an admin's value for an
+// indicator the platform cannot measure (fields indicator, year, value),
+// then back to the dashboard's indicators. A refusal is the error page
+// naming the field; nothing is stored.
+func (w *Web) enterIndicator(rw http.ResponseWriter, r *http.Request) error {
+	if w.cfg.Enter == nil {
+		return errors.New("web: no indicator store configured")
+	}
+	p, _ := principalFrom(r.Context())
+	bad := cuakhau.FieldErrors{}
+	a := stats.Actual{Code: r.PostFormValue("indicator"), Origin: stats.OriginEntered}
+	year, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("year")))
+	if err != nil {
+		bad.Add("year", fmt.Sprintf("must be a year, not %q", r.PostFormValue("year")))
+	}
+	// A comma decimal, as Vietnamese write it, is read as the dot.
+	value, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("value")), ",", "."), 64)
+	if err != nil {
+		bad.Add("value", fmt.Sprintf("must be a number, not %q", r.PostFormValue("value")))
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	a.Year, a.Value = year, value
+	if err := w.cfg.Enter.SetIndicatorActuals(r.Context(), p, []stats.Actual{a}); err != nil {
+		return err
+	}
+	l := langOf(rw, r)
+	http.Redirect(rw, r, "/dashboard?lang="+l.Code()+"#indicators", http.StatusSeeOther)
+	return nil
 }
 
 // reportLink is the period as a downloadable report.
@@ -212,6 +264,14 @@ func (w *Web) dashboardPage(rw http.ResponseWriter, r *http.Request) error {
 	}
 	if v.Indicators, err = w.indicatorRows(r, p, l, today); err != nil {
 		return err
+	}
+	if w.cfg.Enter != nil && p.Role == cuakhau.RoleAdmin {
+		for _, ind := range w.cfg.Indicators {
+			if ind.Measure == "" {
+				v.Enter = append(v.Enter, indicatorOption{ind.Code, ind.Name[l.Code()]})
+			}
+		}
+		v.EnterYear = today.Year()
 	}
 	if ref := w.cfg.Reference; ref != nil {
 		v.Reference = l.T("dashboard.reference", ref.Year, stats.Number(float64(ref.AvgTrucksPerDay), 0, l.Code()), stats.Number(float64(ref.PeakTrucksPerDay), 0, l.Code()))
@@ -384,26 +444,18 @@ func (w *Web) fillPeriod(v *dashboardView, p *stats.Period, gates map[string]*cu
 }
 
 // indicatorRows are the province's targets in today's year: measured by
-// the platform where it can (stats.MeasureQuery), no data otherwise.
+// the platform where it can, as entered where it cannot, no data otherwise
+// (stats.Progresses).
 func (w *Web) indicatorRows(r *http.Request, p cuakhau.Principal, l Lang, today stats.Date) ([]indicatorRow, error) {
 	lang := l.Code()
 	year := today.Year()
+	progress, err := stats.Progresses(r.Context(), w.cfg.Stats, w.cfg.Actuals, p, w.cfg.Indicators, year, today)
+	if err != nil {
+		return nil, err
+	}
 	var rows []indicatorRow
-	for _, ind := range w.cfg.Indicators {
-		if year < ind.From-1 || year > ind.To {
-			continue
-		}
-		var actual *stats.Actual
-		if q, ok := stats.MeasureQuery(ind, year, today); ok && p.CanSeeStats(q.Gate) {
-			pd, err := w.cfg.Stats.Stats(r.Context(), p, q)
-			if err != nil {
-				return nil, err
-			}
-			if a, ok := stats.MeasureOf(ind, year, pd); ok {
-				actual = &a
-			}
-		}
-		pr := stats.Track(ind, year, actual)
+	for _, pr := range progress {
+		ind, actual := pr.Indicator, pr.Actual
 		row := indicatorRow{Code: ind.Code, Name: ind.Name[lang], Year: year, Status: pr.Status,
 			Target: stats.Number(ind.Min, 1, lang) + " " + ind.Unit}
 		if ind.Max > ind.Min {
@@ -412,6 +464,9 @@ func (w *Web) indicatorRows(r *http.Request, p cuakhau.Principal, l Lang, today 
 		if actual != nil {
 			row.Actual = stats.Number(actual.Value, 1, lang) + " " + ind.Unit
 			row.Origin = l.T("indicator.origin." + actual.Origin)
+		}
+		if pr.PercentOfTarget != nil {
+			row.Percent = stats.Number(*pr.PercentOfTarget, 0, lang) + " %"
 		}
 		rows = append(rows, row)
 	}
@@ -440,6 +495,10 @@ func (w *Web) reportDownload(rw http.ResponseWriter, r *http.Request) error {
 	}
 	period, err := w.dashboardPeriod(r, p, f, false)
 	if err != nil {
+		return err
+	}
+	// The targets as of the report's last day, as the dashboard shows them.
+	if period.Targets, err = stats.Progresses(r.Context(), w.cfg.Stats, w.cfg.Actuals, p, w.cfg.Indicators, period.To.Year(), period.To); err != nil {
 		return err
 	}
 	var b bytes.Buffer

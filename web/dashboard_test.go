@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -59,8 +60,10 @@ func dashboard(t *testing.T) (*sqlstore.DB, http.Handler, *client) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	db.SetIndicators(inds)
 	pages := newPages(t, db, func(c *web.Config) {
 		c.Sessions, c.Clock, c.Indicators, c.Reference = db, clock, inds, catalog.Reference()
+		c.Actuals, c.Enter = db, db
 	})
 	hist, err := stats.ParseHistory(strings.NewReader(stats.HistoryHeader+
 		"\n2025-11-20,huu-nghi,export,1,20000"+
@@ -172,6 +175,66 @@ func TestDashboard(t *testing.T) {
 	// One gate and direction narrow everything but the targets.
 	if got := viewer.do("GET", "/dashboard?gate=huu-nghi&direction=export", nil).text(`tr[data-figure="dashboard.trucks"] td`); !strings.HasPrefix(got, "1") || strings.HasPrefix(got, "1.5") {
 		t.Errorf("Hữu Nghị exports %q, want 1", got)
+	}
+}
+
+// TestDashboardIndicatorEntry: an admin enters the digital economy's
+// share from the dashboard's form, and the dashboard shows it entered, with
+// its percent of the target and off track; a bad year or value is the
+// error page naming the field, nothing stored; a viewer gets no form.
+func TestDashboardIndicatorEntry(t *testing.T) {
+	db, pages, viewer := dashboard(t)
+	if n := viewer.do("GET", "/dashboard?lang=vi", nil).doc.Find("form.indicator-entry").Length(); n != 0 {
+		t.Errorf("a viewer is offered %d forms to enter indicators", n)
+	}
+	addUser(t, db, cuakhau.User{Name: "quan-tri", Role: cuakhau.RoleAdmin})
+	adm := newClient(t, pages)
+	adm.login("quan-tri", password)
+	p := adm.do("GET", "/dashboard?lang=vi", nil)
+	var offered []string
+	p.doc.Find(`form.indicator-entry select[name=indicator] option`).Each(func(_ int, s *goquery.Selection) {
+		v, _ := s.Attr("value")
+		offered = append(offered, v)
+	})
+	// Only those the platform does not measure.
+	if strings.Join(offered, ",") != "local_exports_growth,grdp_growth,digital_economy_share" {
+		t.Errorf("the form offers %q", offered)
+	}
+	post := func(form url.Values) page {
+		t.Helper()
+		form.Set("csrf", adm.csrf("/dashboard"))
+		return adm.do("POST", "/dashboard/indicators?lang=vi", form)
+	}
+	for field, form := range map[string]url.Values{
+		"year":  {"indicator": {"digital_economy_share"}, "year": {"2031"}, "value": {"18,6"}},
+		"value": {"indicator": {"digital_economy_share"}, "year": {"2026"}, "value": {"mười tám"}},
+	} {
+		r := post(form)
+		if r.status != http.StatusBadRequest || !strings.Contains(r.text("ul.fields"), field) {
+			t.Errorf("a bad %s: %d %q", field, r.status, r.text("ul.fields"))
+		}
+	}
+	if r := post(url.Values{"indicator": {"digital_economy_share"}, "year": {"2026"}, "value": {"18,6"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("entering a value: %d\n%s", r.status, r.body)
+	}
+	p = viewer.do("GET", "/dashboard?lang=vi", nil)
+	row := `tr[data-indicator="digital_economy_share"] `
+	if got := p.text(row + "td"); !strings.Contains(got, "18,6 %") || !strings.Contains(got, "nhập tay") {
+		t.Errorf("the entered share %q, want 18,6 %% entered", got)
+	}
+	if got := p.text(row + "td.percent"); got != "62 %" {
+		t.Errorf("percent of target %q, want 62 %% (18.6 of 30)", got)
+	}
+	if got := p.text(row + "[data-status]"); got != "Chưa đạt" {
+		t.Errorf("standing %q, want off track", got)
+	}
+	// The report carries it as the dashboard shows it.
+	md := viewer.do("GET", "/dashboard/report?format=md&lang=vi", nil).body
+	if want := "| Tỷ trọng kinh tế số trong GRDP | 30 % | 18,6 % | nhập tay | 62 % | Chưa đạt |"; !strings.Contains(md, want) {
+		t.Errorf("the report lacks %q:\n%s", want, md)
+	}
+	if got, err := db.EnteredActuals(context.Background(), admin, 2026); err != nil || len(got) != 1 {
+		t.Errorf("stored %v, %v: want the one good value only", got, err)
 	}
 }
 

@@ -224,6 +224,11 @@ var messages = map[string][nLangs]string{
 	"indicator.no_data":          {"Chưa có số liệu", "No data", "暂无数据"},
 	"indicator.origin.platform":  {"nền tảng đo", "measured by the platform", "平台测得"},
 	"indicator.origin.entered":   {"nhập tay", "entered", "人工录入"},
+	"indicator.percent":          {"% mục tiêu", "% of target", "目标完成率"},
+	"indicator.enter":            {"Nhập số liệu chỉ tiêu", "Enter an indicator's value", "录入指标数值"},
+	"indicator.year":             {"Năm", "Year", "年份"},
+	"indicator.value":            {"Giá trị", "Value", "数值"},
+	"indicator.save":             {"Lưu", "Save", "保存"},
 
 	"role.admin":        {"quản trị", "administrator", "管理员"},
 	"role.operator":     {"điều hành bãi", "yard operator", "堆场调度"},

@@ -71,6 +71,11 @@ type Config struct {
 	Stats stats.Source
 	// Indicators are the province's targets the dashboard tracks.
 	Indicators []stats.Indicator
+	// Actuals gives the values entered for the indicators the platform
+	// cannot measure, and Enter stores them (the dashboard's form for
+	// admins); without them those show no data and the form is not shown.
+	Actuals stats.ActualSource
+	Enter   IndicatorEntry
 	// Reference is the published figures the dashboard's chart of trucks a
 	// day is read against (nil: none).
 	Reference *stats.Reference
@@ -194,6 +199,7 @@ func (w *Web) routes() []route {
 		{"POST /checkpoint/trips/{id}", false, signedIn(officerRoles()...), w.decide},
 		{"GET /dashboard", false, signedIn(dashboardRoles...), w.dashboardPage},
 		{"GET /dashboard/report", false, signedIn(dashboardRoles...), w.reportDownload},
+		{"POST /dashboard/indicators", false, signedIn(cuakhau.RoleAdmin), w.enterIndicator},
 	}
 }
 

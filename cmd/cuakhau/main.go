@@ -38,7 +38,10 @@ Commands:
   device    gate devices: device add --id ID --kind KIND --gate GATE --position POSITION; device list; device rotate ID; device disable ID
   tariff    the infrastructure fee's tariffs: tariff add --file F.json (refused if it overlaps one in force); tariff list
   import    import daily --file F.csv: the daily history before the platform (date,gate,direction,trucks,value_usd), all or nothing
+  indicator indicator set --id ID --year Y --value V; indicator import --file F.csv; indicator list [--year Y]:
+            the province's targets the platform cannot measure, entered by hand, and every target's progress
   report    report --from D --to D [--gate G] [--lang vi|en|zh] [--format md|csv|xlsx] [--out FILE]: a period's statistics
+  seed      seed (--year | --days N) [--from DATE]: days of Lạng Sơn traffic on virtual time through the store's services, with a progress bar
   bench     measure the API's acknowledged events/s and latency against the raw database engine
   simulate  run a scenario through the real scheduler on virtual time (simulate validate: check it against queueing theory)
   version   print the version
@@ -106,8 +109,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runTariff(ctx, rest, stdout, stderr)
 	case "import":
 		return runImport(ctx, rest, stdout, stderr)
+	case "indicator":
+		return runIndicator(ctx, rest, stdout, stderr)
 	case "report":
 		return runReport(ctx, rest, stdout, stderr)
+	case "seed":
+		return runSeed(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "simulate":

@@ -107,6 +107,14 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("report: %w", flagNames(err))
 	}
+	inds, err := openIndicators(ctx, db)
+	if err != nil {
+		return err
+	}
+	// The targets as of the report's last day, measured or entered.
+	if p.Targets, err = stats.Progresses(ctx, db, db, cliAdmin, inds, rng.To.Year(), rng.To); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
 	if *out == "" {
 		return report.Write(stdout, p, f, *lang)
 	}
