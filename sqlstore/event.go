@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +12,17 @@ import (
 	"github.com/cuakhau/cuakhau"
 )
 
-const eventColumns = `gate, seq, trip_id, type, checkpoint, outcome, channel, note, device, actor, at, status, data, prev_hash, hash`
+// eventColumns are the stored columns of an entry. Its hash is stored as
+// its 32 bytes; the hash of the entry before it (Event.PrevHash) is not
+// stored, being that entry's: readers of a whole log in order link each
+// entry to the one before (chainLinker), others ask for it with
+// prevHashColumn.
+const eventColumns = `gate, seq, trip_id, type, checkpoint, outcome, channel, note, device, actor, at, status, data, hash`
+
+// prevHashColumn is the hash of the entry before, for a query FROM events e
+// that reads eventColumns: NULL for a gate's first entry (and for one whose
+// predecessor is missing).
+const prevHashColumn = `(SELECT p.hash FROM events p WHERE p.gate = e.gate AND p.seq = e.seq - 1)`
 
 // appendEvent appends ev to its gate's log inside tx: it sets ev.Seq,
 // ev.PrevHash and ev.Hash from the gate's head, inserts the entry and adds
@@ -40,9 +51,13 @@ func (db *DB) appendEvent(ctx context.Context, tx *wtx, ev *cuakhau.Event) error
 	if ev.Data != nil {
 		data = string(ev.Data)
 	}
-	_, err := tx.exec(ctx, `INSERT INTO events (`+eventColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	hash, err := hex.DecodeString(ev.Hash)
+	if err != nil {
+		return fmt.Errorf("append event %s/%d: its hash: %w", ev.Gate, ev.Seq, err)
+	}
+	_, err = tx.exec(ctx, `INSERT INTO events (`+eventColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ev.Gate, ev.Seq, ev.TripID, string(ev.Type), ev.Checkpoint, string(ev.Outcome), string(ev.Channel), ev.Note, ev.Device,
-		ev.Actor, formatTime(ev.At), string(ev.Status), data, ev.PrevHash, ev.Hash)
+		ev.Actor, formatTime(ev.At), string(ev.Status), data, hash)
 	if err != nil {
 		return fmt.Errorf("append event %s/%d: %w", ev.Gate, ev.Seq, err)
 	}
@@ -90,9 +105,53 @@ func (db *DB) readHead(ctx context.Context, tx *wtx, gate string) (logHead, erro
 	return h, nil
 }
 
-// scanEvent reads one row of eventColumns.
-func scanEvent(rows *sql.Rows) (*cuakhau.Event, error) {
-	ev, at, err := scanEventRow(rows)
+// storedHash reads a stored hash as the hex the chain and the API use.
+// Whatever is stored is encoded as it is, so that a hash changed to
+// another length or type reads as a hash that does not match, not as an
+// error that stops a verification.
+type storedHash struct {
+	hex   string
+	valid bool // not NULL
+}
+
+func (h *storedHash) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*h = storedHash{}
+	case []byte:
+		*h = storedHash{hex: hex.EncodeToString(v), valid: true}
+	case string:
+		*h = storedHash{hex: hex.EncodeToString([]byte(v)), valid: true}
+	default:
+		return fmt.Errorf("a stored hash is %T, not bytes", v)
+	}
+	return nil
+}
+
+// chainLinker sets each entry's PrevHash from the entry before it, for
+// readers of the log in (gate, seq) order: a gate's first entry follows
+// GenesisHash; an entry whose predecessor was not read (missing, or before
+// the read) gets none.
+type chainLinker struct {
+	gate string
+	seq  int64
+	hash string
+}
+
+func (c *chainLinker) link(ev *cuakhau.Event) {
+	if ev.Gate != c.gate {
+		*c = chainLinker{gate: ev.Gate, hash: cuakhau.GenesisHash}
+	}
+	if ev.Seq == c.seq+1 {
+		ev.PrevHash = c.hash
+	}
+	c.seq, c.hash = ev.Seq, ev.Hash
+}
+
+// scanEvent reads one row of eventColumns and, when linked, prevHashColumn
+// after them.
+func scanEvent(rows *sql.Rows, linked bool) (*cuakhau.Event, error) {
+	ev, at, err := scanEventRow(rows, linked)
 	if err != nil {
 		return nil, err
 	}
@@ -102,16 +161,30 @@ func scanEvent(rows *sql.Rows) (*cuakhau.Event, error) {
 	return ev, nil
 }
 
-// scanEventRow reads one row of eventColumns. A stored time that is not
-// exactly as the store writes it (it may have been tampered with) leaves
-// At zero; the stored text is returned too.
-func scanEventRow(rows *sql.Rows) (*cuakhau.Event, string, error) {
+// scanEventRow reads one row of eventColumns and, when linked,
+// prevHashColumn after them; unlinked, PrevHash is left to the caller
+// (chainLinker). A stored time that is not exactly as the store writes it
+// (it may have been tampered with) leaves At zero; the stored text is
+// returned too.
+func scanEventRow(rows *sql.Rows, linked bool) (*cuakhau.Event, string, error) {
 	var ev cuakhau.Event
 	var typ, outcome, channel, status, at string
 	var data sql.NullString
-	if err := rows.Scan(&ev.Gate, &ev.Seq, &ev.TripID, &typ, &ev.Checkpoint, &outcome, &channel, &ev.Note, &ev.Device,
-		&ev.Actor, &at, &status, &data, &ev.PrevHash, &ev.Hash); err != nil {
+	var hash, prev storedHash
+	dest := []any{&ev.Gate, &ev.Seq, &ev.TripID, &typ, &ev.Checkpoint, &outcome, &channel, &ev.Note, &ev.Device,
+		&ev.Actor, &at, &status, &data, &hash}
+	if linked {
+		dest = append(dest, &prev)
+	}
+	if err := rows.Scan(dest...); err != nil {
 		return nil, "", err
+	}
+	ev.Hash = hash.hex
+	switch {
+	case prev.valid:
+		ev.PrevHash = prev.hex
+	case linked && ev.Seq == 1:
+		ev.PrevHash = cuakhau.GenesisHash
 	}
 	if t, err := parseTime(at); err == nil && formatTime(t) == at {
 		ev.At = t
@@ -176,11 +249,13 @@ func (db *DB) VerifyLog(ctx context.Context) ([]cuakhau.ChainReport, error) {
 	defer rows.Close()
 	var cur *cuakhau.ChainReport
 	var lastSeq int64
+	var chain chainLinker
 	for rows.Next() {
-		ev, at, err := scanEventRow(rows)
+		ev, at, err := scanEventRow(rows, false)
 		if err != nil {
 			return nil, fmt.Errorf("verify log: %w", err)
 		}
+		chain.link(ev)
 		if cur == nil || cur.Gate != ev.Gate {
 			cur = reports[ev.Gate]
 			if cur == nil {
@@ -195,14 +270,17 @@ func (db *DB) VerifyLog(ctx context.Context) ([]cuakhau.ChainReport, error) {
 		switch {
 		case ev.Seq != lastSeq+1:
 			broken(cur, lastSeq+1, "entry %d is missing (the next stored entry is %d)", lastSeq+1, ev.Seq)
-		case ev.PrevHash != cur.Head:
-			broken(cur, ev.Seq, "prev_hash of entry %d is not the hash of entry %d", ev.Seq, lastSeq)
 		case ev.At.IsZero():
 			broken(cur, ev.Seq, "entry %d has a time, %q, that the store did not write", ev.Seq, at)
 		case ev.Data != nil && !json.Valid(ev.Data):
 			broken(cur, ev.Seq, "entry %d has data that is not JSON", ev.Seq)
-		case ev.ComputeHash() != ev.Hash:
+		case ev.ComputeHash() != ev.Hash && ev.Seq == 1:
 			broken(cur, ev.Seq, "entry %d does not match its hash: it was changed after it was written", ev.Seq)
+		case ev.ComputeHash() != ev.Hash:
+			// The hash covers the entry before's, so this is also what an
+			// entry rewritten with its hash recomputed looks like from the
+			// entry after it.
+			broken(cur, ev.Seq, "entry %d does not match its hash, which covers the hash of entry %d: one of them was changed after it was written", ev.Seq, ev.Seq-1)
 		}
 		lastSeq = ev.Seq
 		cur.Head = ev.Hash
@@ -231,14 +309,14 @@ func (db *DB) VerifyLog(ctx context.Context) ([]cuakhau.ChainReport, error) {
 
 // tripEvents returns a trip's events in log order.
 func (db *DB) tripEvents(ctx context.Context, id string) ([]*cuakhau.Event, error) {
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+eventColumns+` FROM events WHERE trip_id = ? ORDER BY seq`), id)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+eventColumns+`, `+prevHashColumn+` FROM events e WHERE trip_id = ? ORDER BY seq`), id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	events := []*cuakhau.Event{}
 	for rows.Next() {
-		ev, err := scanEvent(rows)
+		ev, err := scanEvent(rows, true)
 		if err != nil {
 			return nil, err
 		}
@@ -264,11 +342,13 @@ func (db *DB) ScanLog(ctx context.Context, gate string, fn func(*cuakhau.Event) 
 		return fmt.Errorf("read log of %s: %w", gate, err)
 	}
 	defer rows.Close()
+	var chain chainLinker
 	for rows.Next() {
-		ev, err := scanEvent(rows)
+		ev, err := scanEvent(rows, false)
 		if err != nil {
 			return fmt.Errorf("read log of %s: %w", gate, err)
 		}
+		chain.link(ev)
 		if err := fn(ev); err != nil {
 			return err
 		}

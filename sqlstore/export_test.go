@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/device"
@@ -129,6 +131,53 @@ func (db *DB) ForgetDeviceMemory() {
 	s.seen.loaded.Store(false)
 	s.seen.loadMu.Unlock()
 	s.dedup = device.NewDeduper(s.cfg.Load().Dedup, 100_000)
+}
+
+// MigrateThrough applies the pending migrations up to version last, and
+// not the fills Migrate does after them: a store as an older release
+// left it.
+func (db *DB) MigrateThrough(ctx context.Context, last int) error {
+	ms, err := migrations(db.dialect)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.version > last {
+			break
+		}
+		if _, err := db.applyMigration(ctx, m); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// CopyRows copies every row of table from db to dst, as they are stored.
+func (db *DB) CopyRows(ctx context.Context, dst *DB, table string) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT * FROM `+table)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	insert := dst.q(`INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES (?` + strings.Repeat(", ?", len(cols)-1) + `)`)
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		if _, err := dst.write.ExecContext(ctx, insert, vals...); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // WriteSightings stores the pending signatures and last sightings now,

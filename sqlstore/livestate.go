@@ -150,13 +150,13 @@ func (db *DB) catchUp(ctx context.Context, q querier, ls *liveState, head int64)
 	if st.Seq() >= head {
 		return nil
 	}
-	rows, err := q.query(ctx, `SELECT `+eventColumns+` FROM events WHERE gate = ? AND seq > ? AND seq <= ? ORDER BY seq`, st.Gate(), st.Seq(), head)
+	rows, err := q.query(ctx, `SELECT `+eventColumns+`, `+prevHashColumn+` FROM events e WHERE gate = ? AND seq > ? AND seq <= ? ORDER BY seq`, st.Gate(), st.Seq(), head)
 	if err != nil {
 		return fmt.Errorf("read log tail of %s: %w", st.Gate(), err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		ev, err := scanEvent(rows)
+		ev, err := scanEvent(rows, true)
 		if err == nil {
 			err = st.Apply(ev)
 		}

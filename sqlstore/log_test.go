@@ -28,7 +28,8 @@ func TestVerifyLogDetects(t *testing.T) {
 		{"entry deleted", `DELETE FROM events WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 2}, 2, "missing"},
 		{"first entry deleted", `DELETE FROM events WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 1}, 1, "missing"},
 		{"last entry deleted", `DELETE FROM events WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 5}, 5, "log head"},
-		{"hash recomputed by hand", `UPDATE events SET hash = prev_hash WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 3}, 3, "does not match its hash"},
+		{"hash replaced by the previous one", `UPDATE events SET hash = (SELECT p.hash FROM events p WHERE p.gate = 'huu-nghi' AND p.seq = 2) WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 3}, 3, "does not match its hash"},
+		{"hash of another length", `UPDATE events SET hash = ? WHERE gate = ? AND seq = ?`, []any{[]byte{1, 2, 3}, "huu-nghi", 3}, 3, "does not match its hash"},
 		{"time in another format", `UPDATE events SET at = '2026-12-01 01:00:00' WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 2}, 2, "did not write"},
 		{"data made invalid", `UPDATE events SET data = '{' WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 1}, 1, "not JSON"},
 		{"data rewritten", `UPDATE events SET data = '{}' WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 1}, 1, "does not match its hash"},
@@ -66,7 +67,8 @@ func TestVerifyLogDetects(t *testing.T) {
 }
 
 // TestVerifyLogRelinked checks the case of a forger who rewrites an entry and
-// recomputes its hash: the next entry's prev_hash gives it away.
+// recomputes its hash: the next entry, whose hash covers the old one, gives
+// it away.
 func TestVerifyLogRelinked(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
 		ctx := context.Background()
@@ -80,12 +82,22 @@ func TestVerifyLogRelinked(t *testing.T) {
 		forged := *events[1]
 		forged.Actor = "medical:someone-else"
 		forged.Hash = forged.ComputeHash()
-		if err := db.ExecRaw(ctx, `UPDATE events SET actor = ?, hash = ? WHERE gate = ? AND seq = ?`, forged.Actor, forged.Hash, "huu-nghi", 2); err != nil {
+		if err := db.ExecRaw(ctx, `UPDATE events SET actor = ?, hash = ? WHERE gate = ? AND seq = ?`, forged.Actor, hashBytes(t, forged.Hash), "huu-nghi", 2); err != nil {
 			t.Fatal(err)
 		}
 		r := verify(t, db)["huu-nghi"]
-		if r.BrokenAt != 3 || !strings.Contains(r.Reason, "prev_hash") {
-			t.Errorf("broken at %d (%s), want 3 (prev_hash)", r.BrokenAt, r.Reason)
+		if r.BrokenAt != 3 || !strings.Contains(r.Reason, "covers the hash of entry 2") {
+			t.Errorf("broken at %d (%s), want 3 (covers the hash of entry 2)", r.BrokenAt, r.Reason)
+		}
+		// The API serves the forged entry's hash as the next one's prev_hash:
+		// a client checking the chain sees the break at the same place.
+		events, err = db.TripEvents(ctx, admin, trip.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if events[2].PrevHash != forged.Hash || events[2].ComputeHash() == events[2].Hash {
+			t.Errorf("entry 3 as served: prev_hash %s (forged %s), its hash holds %v; want the forged one and a hash that does not hold",
+				events[2].PrevHash, forged.Hash, events[2].ComputeHash() == events[2].Hash)
 		}
 	})
 }

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -46,11 +45,11 @@ func (db *DB) appendLeaf(ctx context.Context, tx *wtx, gate string, seq int64, h
 				out[i] = p.hashes[x-p.base]
 				continue
 			}
-			var s string
-			if err := tx.queryRow(ctx, `SELECT hash FROM log_hashes WHERE gate = ? AND idx = ?`, gate, x).Scan(&s); err != nil {
+			var b []byte
+			if err := tx.queryRow(ctx, `SELECT hash FROM log_hashes WHERE gate = ? AND idx = ?`, gate, x).Scan(&b); err != nil {
 				return nil, fmt.Errorf("read Merkle hash %d: %w", x, err)
 			}
-			if out[i], err = parseHash(s); err != nil {
+			if out[i], err = merkleHash(x, b); err != nil {
 				return nil, err
 			}
 		}
@@ -81,7 +80,7 @@ func (t *wtx) flushTrees(ctx context.Context) error {
 			q := `INSERT INTO log_hashes (gate, idx, hash) VALUES ` + strings.Repeat(`(?, ?, ?), `, len(chunk)-1) + `(?, ?, ?)`
 			args := make([]any, 0, 3*len(chunk))
 			for j, x := range chunk {
-				args = append(args, g, p.base+int64(i+j), hex.EncodeToString(x[:]))
+				args = append(args, g, p.base+int64(i+j), x[:])
 			}
 			if _, err := t.exec(ctx, q, args...); err != nil {
 				return fmt.Errorf("write Merkle hashes of gate %s: %w", g, err)
@@ -91,11 +90,12 @@ func (t *wtx) flushTrees(ctx context.Context) error {
 	return nil
 }
 
-func parseHash(s string) (tlog.Hash, error) {
+// merkleHash is the stored Merkle hash at index x, b, which must be the
+// hash's 32 bytes.
+func merkleHash(x int64, b []byte) (tlog.Hash, error) {
 	var h tlog.Hash
-	b, err := hex.DecodeString(s)
-	if err != nil || len(b) != len(h) {
-		return h, fmt.Errorf("stored Merkle hash %q is not %d bytes in hex", s, len(h))
+	if len(b) != len(h) {
+		return h, fmt.Errorf("stored Merkle hash %d is %d bytes, not %d", x, len(b), len(h))
 	}
 	copy(h[:], b)
 	return h, nil
@@ -135,11 +135,11 @@ func (db *DB) ReadLogHashes(ctx context.Context, gate string, indexes []int64) (
 	found := make(map[int64]tlog.Hash, len(indexes))
 	for rows.Next() {
 		var x int64
-		var s string
-		if err := rows.Scan(&x, &s); err != nil {
+		var b []byte
+		if err := rows.Scan(&x, &b); err != nil {
 			return nil, fmt.Errorf("read Merkle hashes of %s: %w", gate, err)
 		}
-		h, err := parseHash(s)
+		h, err := merkleHash(x, b)
 		if err != nil {
 			return nil, fmt.Errorf("gate %s: %w", gate, err)
 		}
@@ -210,12 +210,12 @@ func (db *DB) fillLogTrees(ctx context.Context) error {
 				return err
 			}
 			for rs.Next() {
-				var s string
+				var s storedHash
 				if err := rs.Scan(&s); err != nil {
 					rs.Close()
 					return err
 				}
-				hashes = append(hashes, s)
+				hashes = append(hashes, s.hex)
 			}
 			rs.Close()
 			if err := rs.Err(); err != nil {

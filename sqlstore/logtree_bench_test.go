@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -116,7 +115,7 @@ func fillTree(b *testing.B, db *sqlstore.DB, gate string, n int64) tlog.Hash {
 				base := tlog.StoredHashIndex(0, rec)
 				for i, h := range hs {
 					frontier[base+int64(i)] = h
-					pending = append(pending, gate, base+int64(i), hex.EncodeToString(h[:]))
+					pending = append(pending, gate, base+int64(i), h[:])
 				}
 				if len(pending) >= 3*rowsPerStmt {
 					if err := flush(tx); err != nil {

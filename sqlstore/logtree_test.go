@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -176,7 +177,7 @@ func rehash(t *testing.T, db *sqlstore.DB, gate string) {
 		ev.PrevHash = prev
 		ev.Hash = ev.ComputeHash()
 		prev = ev.Hash
-		if err := db.ExecRaw(ctx, `UPDATE events SET prev_hash = ?, hash = ? WHERE gate = ? AND seq = ?`, ev.PrevHash, ev.Hash, gate, ev.Seq); err != nil {
+		if err := db.ExecRaw(ctx, `UPDATE events SET hash = ? WHERE gate = ? AND seq = ?`, hashBytes(t, ev.Hash), gate, ev.Seq); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -300,7 +301,7 @@ func TestAuditStoredTreeChanged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.ExecRaw(ctx, `UPDATE log_hashes SET hash = ? WHERE gate = 'huu-nghi' AND idx = 7`, strings.Repeat("ab", 32)); err != nil {
+		if err := db.ExecRaw(ctx, `UPDATE log_hashes SET hash = ? WHERE gate = 'huu-nghi' AND idx = 7`, bytes.Repeat([]byte{0xab}, 32)); err != nil {
 			t.Fatal(err)
 		}
 		clock.Add(time.Minute)

@@ -21,15 +21,18 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered file, migrations/NNNN_name.sql.
+// migration is one numbered file, migrations/NNNN_name.sql. A migration
+// that the two engines cannot share comes as a pair of files,
+// NNNN_name.sqlite.sql and NNNN_name.postgres.sql: each engine runs its own,
+// under the one name.
 type migration struct {
 	version int
 	name    string // the file name without .sql, e.g. 0001_init
 	sql     string
 }
 
-// migrations returns the embedded migrations in version order.
-func migrations() ([]migration, error) {
+// migrations returns the embedded migrations of dialect d in version order.
+func migrations(d dialect) ([]migration, error) {
 	entries, err := fs.ReadDir(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
@@ -40,6 +43,22 @@ func migrations() ([]migration, error) {
 		name, ok := strings.CutSuffix(e.Name(), ".sql")
 		if !ok {
 			continue
+		}
+		if base, engine, found := strings.Cut(name, "."); found {
+			if engine != dialectSQLite.String() && engine != dialectPostgres.String() {
+				return nil, fmt.Errorf("migration %s: an engine's own file ends .sqlite.sql or .postgres.sql", e.Name())
+			}
+			other := dialectSQLite.String()
+			if engine == other {
+				other = dialectPostgres.String()
+			}
+			if _, err := fs.Stat(migrationFiles, "migrations/"+base+"."+other+".sql"); err != nil {
+				return nil, fmt.Errorf("migration %s has no %s twin, %s.%s.sql", e.Name(), other, base, other)
+			}
+			if engine != d.String() {
+				continue
+			}
+			name = base
 		}
 		num, _, _ := strings.Cut(name, "_")
 		v, err := strconv.Atoi(num)
@@ -71,7 +90,7 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // names of those it applied (none when the schema is current). Several nodes
 // may migrate at once: each migration is applied once.
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
-	ms, err := migrations()
+	ms, err := migrations(db.dialect)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +160,7 @@ func (db *DB) applyMigration(ctx context.Context, m migration) (bool, error) {
 // Pending returns the names of the migrations not yet applied, in order.
 // `serve` refuses to start while any are pending, and /readyz reports them.
 func (db *DB) Pending(ctx context.Context) ([]string, error) {
-	ms, err := migrations()
+	ms, err := migrations(db.dialect)
 	if err != nil {
 		return nil, err
 	}

@@ -83,12 +83,14 @@ func (db *DB) VerifyProjections(ctx context.Context) ([]RowDiff, error) {
 	if err != nil {
 		return nil, fmt.Errorf("verify projections: read log: %w", err)
 	}
+	var chain chainLinker
 	for rows.Next() {
-		ev, _, err := scanEventRow(rows)
+		ev, _, err := scanEventRow(rows, false)
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("verify projections: read log: %w", err)
 		}
+		chain.link(ev)
 		r.add(ev)
 	}
 	rows.Close()
