@@ -87,9 +87,41 @@ type Route struct {
 }
 
 // Hours are a gate's daily opening hours in its local time zone, "HH:MM".
+// A Close at or before Open runs past midnight; "24:00" closes at midnight.
 type Hours struct {
 	Open  string `json:"open"`
 	Close string `json:"close"`
+}
+
+// String is the hours as the gate posts them, "07:00–20:00".
+func (h Hours) String() string { return h.Open + "–" + h.Close }
+
+// IsZero reports whether no hours are set.
+func (h Hours) IsZero() bool { return h == Hours{} }
+
+// Check adds to f what breaks the rules of hours, field naming them
+// ("hours" gives "hours.open" and "hours.close"): each a time of day as
+// HH:MM, 00:00–23:59, and a close of 24:00 too.
+func (h Hours) Check(f FieldErrors, field string) {
+	if !hhmm(h.Open, false) {
+		f.Add(field+".open", "must be a time of day, HH:MM from 00:00 to 23:59")
+	}
+	if !hhmm(h.Close, true) {
+		f.Add(field+".close", "must be a time of day, HH:MM from 00:00 to 24:00")
+	}
+}
+
+func hhmm(s string, closing bool) bool {
+	if len(s) != 5 || s[2] != ':' {
+		return false
+	}
+	for i, c := range []byte(s) {
+		if i != 2 && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	h, m := int(s[0]-'0')*10+int(s[1]-'0'), int(s[3]-'0')*10+int(s[4]-'0')
+	return h <= 23 && m <= 59 || closing && h == 24 && m == 0
 }
 
 // Gate is a border crossing: its routes, hours, capacity and, per direction,

@@ -346,15 +346,21 @@ type GateControls struct {
 	Room            int            `json:"room"`
 	Policy          string         `json:"policy"`
 	OtherSidePerDay *int           `json:"other_side_per_day,omitempty"`
-	UpdatedAt       time.Time      `json:"updated_at"`
+	// Hours are the gate's opening hours: the catalogue's until an
+	// operator changes them. Every window, call and "open" follows them.
+	Hours     Hours     `json:"hours"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // ControlsUpdate changes some of a gate's controls; nil fields stay as they
-// are. Lanes entries replace those of the same checkpoint.
+// are. Lanes entries replace those of the same checkpoint. New Hours
+// release, in the same write, every booking whose window they no longer
+// cover (see the store's SetControls).
 type ControlsUpdate struct {
 	Lanes  map[string]int `json:"lanes,omitempty"`
 	Room   *int           `json:"room,omitempty"`
 	Policy *string        `json:"policy,omitempty"`
+	Hours  *Hours         `json:"hours,omitempty"`
 	Reason string         `json:"reason,omitempty"`
 }
 
@@ -382,8 +388,11 @@ func (u ControlsUpdate) Validate(g *Gate, policies []string) error {
 	if u.Policy != nil && !slices.Contains(policies, *u.Policy) {
 		f.Add("policy", "one of "+strings.Join(policies, ", "))
 	}
-	if u.Lanes == nil && u.Room == nil && u.Policy == nil {
-		f.Add("body", "set at least one of lanes, room, policy")
+	if u.Hours != nil {
+		u.Hours.Check(f, "hours")
+	}
+	if u.Lanes == nil && u.Room == nil && u.Policy == nil && u.Hours == nil {
+		f.Add("body", "set at least one of lanes, room, policy, hours")
 	}
 	f.Note("reason", u.Reason, false)
 	return f.Err()

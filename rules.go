@@ -83,7 +83,12 @@ var ruleCatalogue = []struct{ en, vi, zh string }{
 	{"a whole number of trucks", "phải là số xe nguyên", "必须是整数车辆数"},
 	{"a whole number of lanes", "phải là số làn nguyên", "必须是整数车道数"},
 	{"a whole number of trucks a day", "phải là số xe/ngày nguyên", "必须是整数（车/日）"},
-	// queue, accounts, statistics.
+	// queue, controls, accounts, statistics.
+	{"gate %s has no checkpoint %q", "cửa khẩu %s không có chốt kiểm tra %s", "口岸 %s 没有检查点 %s"},
+	{"one of %s", "chọn một trong %s", "可选 %s"},
+	{"set at least one of lanes, room, policy, hours", "cần đặt ít nhất một trong: số làn, sức chứa, chính sách gọi xe, giờ làm việc", "至少设置车道、容量、叫车策略、开放时间之一"},
+	{"must be a time of day, HH:MM from 00:00 to 23:59", "phải là giờ trong ngày, HH:MM từ 00:00 đến 23:59", "须为一天中的时间，HH:MM，00:00 至 23:59"},
+	{"must be a time of day, HH:MM from 00:00 to 24:00", "phải là giờ trong ngày, HH:MM từ 00:00 đến 24:00", "须为一天中的时间，HH:MM，00:00 至 24:00"},
 	{"a reason is required to call a truck out of turn", "gọi xe ngoài thứ tự phải có lý do", "插队叫车须填写原因"},
 	{"an override calls one truck", "gọi ngoài thứ tự chỉ gọi một xe", "插队叫车只能叫一辆"},
 	{"1 to 64 of a-z, 0-9, '.', '_', '-', '@', starting with a letter or digit", "1 đến 64 ký tự a-z, 0-9, '.', '_', '-', '@', bắt đầu bằng chữ cái hoặc chữ số", "1 至 64 个 a-z、0-9、'.'、'_'、'-'、'@' 字符，以字母或数字开头"},

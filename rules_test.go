@@ -73,6 +73,13 @@ func TestRulesInEveryLanguage(t *testing.T) {
 		_, err := stats.ParseRange(r[0], r[1])
 		add(err)
 	}
+	lanes, room, policy := 99, 0, "lottery"
+	for _, u := range []cuakhau.ControlsUpdate{
+		{},
+		{Lanes: map[string]int{"nowhere": 1, "entry": lanes}, Room: &room, Policy: &policy, Hours: &cuakhau.Hours{Open: "7:00", Close: "24:30"}},
+	} {
+		add(u.Validate(g, []string{"fifo", "perishable"}))
+	}
 	f := cuakhau.FieldErrors{}
 	f.Note("note", "a\u202Eb", false)
 	f.Name("name", "a\u200Bb", false)

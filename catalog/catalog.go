@@ -61,11 +61,10 @@ func Parse(b []byte) ([]*cuakhau.Gate, error) {
 }
 
 func check(g *cuakhau.Gate) error {
-	for _, hm := range []string{g.Hours.Open, g.Hours.Close} {
-		var h, m int
-		if n, _ := fmt.Sscanf(hm, "%2d:%2d", &h, &m); n != 2 || h < 0 || h > 24 || m < 0 || m > 59 || len(hm) != 5 {
-			return fmt.Errorf("hours %q: want HH:MM", hm)
-		}
+	f := cuakhau.FieldErrors{}
+	g.Hours.Check(f, "hours")
+	if err := f.Err(); err != nil {
+		return err
 	}
 	if g.LevelScale < 0 {
 		return fmt.Errorf("level_scale %g: must not be negative", g.LevelScale)

@@ -79,6 +79,10 @@ func Project(g *cuakhau.Gate, t *cuakhau.Trip, ev *cuakhau.Event) (*cuakhau.Trip
 			}
 			next, out, err = MoveBooking(t, p, from, w, ev.At)
 		case cuakhau.EventBookingReleased:
+			if b.Hours != nil {
+				next, out, err = ReleaseBookingOutsideHours(t, w, *b.Hours, ev.At)
+				break
+			}
 			next, out, err = ReleaseBooking(t, w, ev.At)
 		default:
 			next, out, err = CancelBooking(t, p, w, ev.At)

@@ -22,6 +22,9 @@ type BookingData struct {
 	WindowStart time.Time  `json:"window_start"`
 	WindowEnd   time.Time  `json:"window_end"`
 	From        *time.Time `json:"from,omitempty"` // a move's previous window
+	// Hours are the gate's new hours, on a booking they released because
+	// they no longer cover its window (ReleaseBookingOutsideHours).
+	Hours *cuakhau.Hours `json:"hours,omitempty"`
 }
 
 // mayBook reports whether p may book, move or cancel bookings of t.
@@ -137,6 +140,26 @@ func ReleaseBooking(t *cuakhau.Trip, w sched.Window, now time.Time) (*cuakhau.Tr
 		return nil, nil, err
 	}
 	ev.Note = "booking released: told to hold at origin"
+	next := advance(t, ev, cuakhau.StatusDeclared, now)
+	next.Booking = cuakhau.BookedWindow{}
+	return next, ev, nil
+}
+
+// ReleaseBookingOutsideHours gives up a booked trip's booking of window w
+// because the gate's hours changed to h, which no longer cover w
+// (sched.Covers): the trip is declared again and may book a window of the
+// new hours. The store does it, as actor "system", in the write that changes
+// the hours. A released booking is not a no-show.
+func ReleaseBookingOutsideHours(t *cuakhau.Trip, w sched.Window, h cuakhau.Hours, now time.Time) (*cuakhau.Trip, *cuakhau.Event, error) {
+	if t.Status != cuakhau.StatusBooked {
+		return nil, nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is %s; only a booked trip can release its booking", t.Code, t.Status)
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	ev, err := queueEvent(t, cuakhau.Principal{Role: cuakhau.RoleSystem}, cuakhau.EventBookingReleased, now, BookingData{WindowStart: w.Start.UTC(), WindowEnd: w.End.UTC(), Hours: &h})
+	if err != nil {
+		return nil, nil, err
+	}
+	ev.Note = "booking released: the gate's hours changed to " + h.String()
 	next := advance(t, ev, cuakhau.StatusDeclared, now)
 	next.Booking = cuakhau.BookedWindow{}
 	return next, ev, nil

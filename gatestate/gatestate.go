@@ -343,10 +343,18 @@ func (s *State) Zone() int {
 // set any.
 func (s *State) Controls() *cuakhau.GateControls { return s.controls }
 
-// Booked counts the active bookings of direction d in the window starting
-// at start.
-func (s *State) Booked(d cuakhau.Direction, start time.Time) int {
-	return s.booked[windowKey{d, start.UnixMicro()}]
+// BookedIn counts the active bookings of direction d whose window starts in
+// window w: those of w itself and, after a change of the gate's hours moved
+// the windows' grid, those of the old windows the new hours still cover.
+func (s *State) BookedIn(d cuakhau.Direction, w sched.Window) int {
+	f, t := w.Start.UnixMicro(), w.End.UnixMicro()
+	n := 0
+	for k, c := range s.booked {
+		if k.dir == d && k.start >= f && k.start < t {
+			n += c
+		}
+	}
+	return n
 }
 
 // BookedBetween counts the active bookings of every direction whose window

@@ -8,6 +8,7 @@ import (
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
 	"github.com/cuakhau/cuakhau/gatestate"
+	"github.com/cuakhau/cuakhau/sched"
 )
 
 var t0 = time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC)
@@ -49,8 +50,14 @@ func TestApplyFollowsTheQueue(t *testing.T) {
 	l.declare("c", t0)
 	l.add(cuakhau.Event{TripID: "b", Type: cuakhau.EventBooked, At: t0, Status: cuakhau.StatusBooked}, flow.BookingData{WindowStart: w, WindowEnd: w.Add(time.Hour)})
 	l.add(cuakhau.Event{TripID: "c", Type: cuakhau.EventBooked, At: t0, Status: cuakhau.StatusBooked}, flow.BookingData{WindowStart: w, WindowEnd: w.Add(time.Hour)})
-	if n := l.st.Booked(cuakhau.Export, w); n != 2 {
+	if n := l.st.BookedIn(cuakhau.Export, sched.Window{Start: w, End: w.Add(time.Hour)}); n != 2 {
 		t.Fatalf("booked in the window: %d, want 2", n)
+	}
+	if n := l.st.BookedIn(cuakhau.Export, sched.Window{Start: w.Add(-30 * time.Minute), End: w.Add(30 * time.Minute)}); n != 2 {
+		t.Fatalf("booked in a window of another grid holding their start: %d, want 2", n)
+	}
+	if n := l.st.BookedIn(cuakhau.Import, sched.Window{Start: w, End: w.Add(time.Hour)}); n != 0 {
+		t.Fatalf("booked in the window for import: %d, want 0", n)
 	}
 	l.add(cuakhau.Event{Type: cuakhau.EventAdvisory, At: t0}, gatestate.AdvisoryData{AdvisoryRecord: cuakhau.AdvisoryRecord{Active: true}, Told: []string{"a"}})
 	if _, held := l.st.Told(t0.Add(-time.Hour)); held != 1 {
@@ -66,7 +73,7 @@ func TestApplyFollowsTheQueue(t *testing.T) {
 	if _, held := l.st.Told(t0.Add(-time.Hour)); held != 0 {
 		t.Errorf("held at origin after the told trip came: %d, want 0", held)
 	}
-	if n := l.st.Booked(cuakhau.Export, w); n != 1 {
+	if n := l.st.BookedIn(cuakhau.Export, sched.Window{Start: w, End: w.Add(time.Hour)}); n != 1 {
 		t.Errorf("booked after b came: %d, want 1", n)
 	}
 	if noShows, used := l.st.EndedSince(t0.Add(-time.Hour)); noShows != 0 || used != 1 {
@@ -82,8 +89,8 @@ func TestApplyFollowsTheQueue(t *testing.T) {
 		t.Errorf("after crossing: zone %d, trip kept %v, crossings %v", l.st.Zone(), l.st.Trip("a"), l.st.Crossings(t0, crossed))
 	}
 	l.add(cuakhau.Event{TripID: "c", Type: cuakhau.EventNoShow, At: w.Add(3 * time.Hour), Status: cuakhau.StatusNoShow}, flow.BookingData{WindowStart: w, WindowEnd: w.Add(time.Hour)})
-	if noShows, used := l.st.EndedSince(t0.Add(-time.Hour)); noShows != 1 || used != 1 || l.st.Booked(cuakhau.Export, w) != 0 {
-		t.Errorf("after the no-show: %d no-shows, %d used, %d booked; want 1, 1, 0", noShows, used, l.st.Booked(cuakhau.Export, w))
+	if noShows, used := l.st.EndedSince(t0.Add(-time.Hour)); noShows != 1 || used != 1 || l.st.BookedIn(cuakhau.Export, sched.Window{Start: w, End: w.Add(time.Hour)}) != 0 {
+		t.Errorf("after the no-show: %d no-shows, %d used, %d booked; want 1, 1, 0", noShows, used, l.st.BookedIn(cuakhau.Export, sched.Window{Start: w, End: w.Add(time.Hour)}))
 	}
 	l.add(cuakhau.Event{Type: cuakhau.EventAdvisory, At: w}, gatestate.AdvisoryData{AdvisoryRecord: cuakhau.AdvisoryRecord{Active: false}})
 	if told, _ := l.st.Told(t0.Add(-time.Hour)); len(told) != 0 {

@@ -26,6 +26,10 @@ const (
 	// ShelfLifeHoldReleased is ShelfLifeHold to a booked trip, which gives
 	// up its booking of the window starting {window} with the hold.
 	ShelfLifeHoldReleased Key = "shelf_life_hold_released"
+	// BookingReleasedHours tells a booked trip that the gate's new hours
+	// ({hours}) no longer cover its window ({window}): the booking is
+	// released, to book again.
+	BookingReleasedHours Key = "booking_released_hours"
 )
 
 // The clauses of an advisory's text (AdviceText), as sched.Advise decides
@@ -98,6 +102,12 @@ var catalogue = map[Key]message{
 		VI: "Xe {plate} ({code}): hàng tươi chỉ còn hạn đến {at}, không đủ cho thời gian chờ và thông quan dự kiến ({wait}); xin chờ tại nơi xuất phát. Lịch đặt {window} đã được hủy (không tính là không đến); đặt lại khi có thể đi.",
 		EN: "Truck {plate} ({code}): the load lasts until {at}, less than the expected wait and crossing ({wait}); please hold at origin. The booking of {window} is released (not counted as a no-show); book again when you can set off.",
 		ZH: "车辆{plate}（{code}）：鲜货保鲜期至{at}，不足以覆盖预计的等待和通关时间（{wait}）；请在出发地等待。{window}的预约已取消（不计为未到）；可以出发时请重新预约。",
+	}},
+
+	BookingReleasedHours: {kind: cuakhau.NotifyBookingLost, args: []string{"plate", "code", "gate", "hours", "window"}, text: map[Lang]string{
+		VI: "Xe {plate} ({code}): cửa khẩu {gate} đổi giờ làm việc thành {hours}, không còn gồm khung giờ đã đặt {window}; lịch đặt đã được hủy (không tính là không đến), xin đặt lại khung giờ khác.",
+		EN: "Truck {plate} ({code}): gate {gate} now works {hours}, which no longer includes the booked window {window}; the booking is released (not counted as a no-show): please book another window.",
+		ZH: "车辆{plate}（{code}）：{gate}口岸开放时间改为{hours}，不再包含已预约的时段{window}；预约已取消（不计为未到），请重新预约其他时段。",
 	}},
 
 	AdvisoryHeading: {text: map[Lang]string{VI: "Cảnh báo:", EN: "Advisory:", ZH: "预警："}},

@@ -32,6 +32,18 @@ func Of(ev *cuakhau.Event, t *cuakhau.Trip, loc *time.Location) []Notice {
 			return nil
 		}
 		return []Notice{{BookingLostLate, truck}}
+	case cuakhau.EventBookingReleased:
+		// A release for a hold at origin is told by the advisory's notice
+		// (ShelfLifeHoldOf); one for new hours, here.
+		var b struct {
+			WindowStart time.Time      `json:"window_start"`
+			Hours       *cuakhau.Hours `json:"hours"`
+		}
+		if json.Unmarshal(ev.Data, &b) != nil || b.Hours == nil {
+			return nil
+		}
+		truck.Gate, truck.Hours, truck.Window = t.Gate, b.Hours.String(), b.WindowStart.In(loc)
+		return []Notice{{BookingReleasedHours, truck}}
 	case cuakhau.EventNoShow:
 		if len(ev.Data) == 0 {
 			return nil // an operator's no-show, not the sweep's: no booking was lost

@@ -49,6 +49,7 @@ type Args struct {
 	Plate string `json:"plate,omitempty"` // {plate}: the truck's plate
 	Code  string `json:"code,omitempty"`  // {code}: the trip's code
 	Gate  string `json:"gate,omitempty"`  // {gate}: the gate's code
+	Hours string `json:"hours,omitempty"` // {hours}: a gate's hours, "08:00–17:00"
 	// At is {at}: a moment shown in the gate's local time.
 	At time.Time `json:"at,omitzero"`
 	// Window is {window}: the start of a booked window, in the gate's
@@ -114,7 +115,7 @@ func Outbox(n Notice) string {
 }
 
 // argNames are the placeholders a text may hold.
-var argNames = []string{"plate", "code", "gate", "at", "window", "wait", "shelf_life", "count", "capacity", "advisory"}
+var argNames = []string{"plate", "code", "gate", "hours", "at", "window", "wait", "shelf_life", "count", "capacity", "advisory"}
 
 // expand replaces each {name} of tmpl with the argument, formatted as lang
 // writes it.
@@ -145,6 +146,8 @@ func arg(name string, lang Lang, a Args) string {
 		return a.Code
 	case "gate":
 		return a.Gate
+	case "hours":
+		return a.Hours
 	case "at":
 		return Time(lang, a.At)
 	case "window":

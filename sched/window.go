@@ -206,6 +206,24 @@ func AcceptsEachOn(day int, caps []int, noShowRate float64) []int {
 	return out
 }
 
+// Covers reports whether cfg's opening hours cover window w: whether w
+// lies inside one business day's hours (the day it starts or, for hours
+// running past midnight, the day before), whichever the windows' grid.
+// When a gate's hours change, the bookings of windows the new hours still
+// cover stand, on the old grid, and the others are released. It is false
+// when cfg is invalid.
+func Covers(cfg WindowConfig, w Window) bool {
+	cfg = cfg.withDefaults()
+	local := w.Start.In(cfg.Location)
+	for _, d := range []time.Time{local.AddDate(0, 0, -1), local} {
+		ws := Windows(d, cfg)
+		if len(ws) > 0 && !w.Start.Before(ws[0].Start) && !w.End.After(ws[len(ws)-1].End) {
+			return true
+		}
+	}
+	return false
+}
+
 // WindowCapacity is the capacity and the bookings accepted of window w, one
 // of the windows Windows lists for its gate's business day under cfg (the
 // day it opens, or the day before when the hours run past midnight), by

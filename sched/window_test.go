@@ -449,3 +449,36 @@ func TestAcceptsCarried(t *testing.T) {
 		t.Errorf("23:30 UTC on 14 Dec is 15 Dec in Lạng Sơn: day %d", got)
 	}
 }
+
+func TestCovers(t *testing.T) {
+	day := DefaultWindowConfig()
+	late := DefaultWindowConfig()
+	late.Open, late.Close = "08:30", "17:00"
+	night := DefaultWindowConfig()
+	night.Open, night.Close = "20:00", "02:00"
+	w := func(h1, m1, h2, m2 int) Window {
+		return Window{Start: local(2025, 4, 25, h1, m1), End: local(2025, 4, 25, h2, m2)}
+	}
+	for _, c := range []struct {
+		name string
+		cfg  WindowConfig
+		w    Window
+		want bool
+	}{
+		{"a window of the day", day, w(7, 0, 8, 0), true},
+		{"the last window", day, w(19, 0, 20, 0), true},
+		{"before new opening", late, w(7, 0, 8, 0), false},
+		{"straddling new opening", late, w(8, 0, 9, 0), false},
+		{"off the new grid, inside", late, w(9, 0, 10, 0), true},
+		{"straddling new closing", late, w(16, 30, 17, 30), false},
+		{"after new closing", late, w(19, 0, 20, 0), false},
+		{"past midnight, the day before's hours", night, w(1, 0, 2, 0), true},
+		{"across midnight", night, Window{Start: local(2025, 4, 25, 23, 30), End: local(2025, 4, 26, 0, 30)}, true},
+		{"the closed afternoon", night, w(14, 0, 15, 0), false},
+		{"invalid hours", WindowConfig{Open: "7:00", Close: "20:00"}, w(9, 0, 10, 0), false},
+	} {
+		if got := Covers(c.cfg, c.w); got != c.want {
+			t.Errorf("%s: Covers = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -322,7 +322,10 @@ func (db *DB) recordShelfLifeHolds(ctx context.Context, tx *wtx, s *gateState, h
 	for _, h := range holds {
 		var released time.Time
 		if h.release != nil {
-			if err := db.releaseBooking(ctx, tx, h.trip.ID, *h.release, now); err != nil {
+			w := *h.release
+			if _, _, err := db.releaseBooking(ctx, tx, h.trip.ID, now, func(t *cuakhau.Trip) (*cuakhau.Trip, *cuakhau.Event, error) {
+				return flow.ReleaseBooking(t, w, now)
+			}); err != nil {
 				return err
 			}
 			released = h.release.Start
@@ -334,23 +337,25 @@ func (db *DB) recordShelfLifeHolds(ctx context.Context, tx *wtx, s *gateState, h
 	return nil
 }
 
-// releaseBooking gives up trip id's booking of w inside tx
-// (flow.ReleaseBooking): the event, the trip declared again, and its
-// bookings row ended as released.
-func (db *DB) releaseBooking(ctx context.Context, tx *wtx, id string, w sched.Window, now time.Time) error {
+// releaseBooking gives up trip id's booking inside tx through release (a
+// flow transition: flow.ReleaseBooking, flow.ReleaseBookingOutsideHours):
+// the event, the trip declared again, and its bookings row ended as
+// released. It returns the trip after it and the event.
+func (db *DB) releaseBooking(ctx context.Context, tx *wtx, id string, now time.Time,
+	release func(*cuakhau.Trip) (*cuakhau.Trip, *cuakhau.Event, error)) (*cuakhau.Trip, *cuakhau.Event, error) {
 	t, err := db.lockTrip(ctx, tx, id)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	next, ev, err := flow.ReleaseBooking(t, w, now)
+	next, ev, err := release(t)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := db.commitTrip(ctx, tx, t, next, ev); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if _, err := tx.exec(ctx, `UPDATE bookings SET state = 'released', ended_at = ? WHERE trip_id = ? AND state = 'active'`, formatTime(now), id); err != nil {
-		return fmt.Errorf("release booking: %w", err)
+		return nil, nil, fmt.Errorf("release booking: %w", err)
 	}
-	return nil
+	return next, ev, nil
 }

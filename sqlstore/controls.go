@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/flow"
 	"github.com/cuakhau/cuakhau/gatestate"
 	"github.com/cuakhau/cuakhau/sched"
 )
@@ -41,6 +42,10 @@ func (db *DB) SetControls(ctx context.Context, p cuakhau.Principal, gate string,
 	if err := mayControl(p, gate); err != nil {
 		return nil, err
 	}
+	var after func(context.Context, *wtx, *cuakhau.Event, time.Time) error
+	if u.Hours != nil {
+		after = db.releaseOutsideHours(cg, *u.Hours)
+	}
 	return db.changeControls(ctx, p, cg, u.Reason, func(c *cuakhau.GateControls) error {
 		for code, n := range u.Lanes {
 			c.Lanes[code] = n
@@ -51,8 +56,69 @@ func (db *DB) SetControls(ctx context.Context, p cuakhau.Principal, gate string,
 		if u.Policy != nil {
 			c.Policy = *u.Policy
 		}
+		if u.Hours != nil {
+			c.Hours = *u.Hours
+		}
 		return nil
-	}, nil)
+	}, after)
+}
+
+// releaseOutsideHours releases, inside a change of gate cg's hours to h,
+// every active booking whose window h no longer covers (sched.Covers) and
+// has not ended: the trip is declared again (flow.ReleaseBookingOutsideHours)
+// and its enterprise and driver are told to book again. The bookings h
+// still covers stand, in their windows, and count in the window of the new
+// grid that holds their start. A truck already in the yard has used its
+// booking and is not touched: it is called in the new hours.
+func (db *DB) releaseOutsideHours(cg cachedGate, h cuakhau.Hours) func(context.Context, *wtx, *cuakhau.Event, time.Time) error {
+	return func(ctx context.Context, tx *wtx, _ *cuakhau.Event, now time.Time) error {
+		c := db.withDefaults(cg, &cuakhau.GateControls{Hours: h})
+		cfg := db.windowConfig(cg, c)
+		rows, err := tx.query(ctx, `SELECT trip_id, window_start, window_end FROM bookings WHERE gate = ? AND state = 'active' AND window_end > ? ORDER BY window_start, trip_id`,
+			cg.gate.Code, formatTime(now))
+		if err != nil {
+			return fmt.Errorf("bookings of gate %s: %w", cg.gate.Code, err)
+		}
+		type booking struct {
+			id string
+			w  sched.Window
+		}
+		var out []booking
+		for rows.Next() {
+			var b booking
+			var start, end string
+			if err := rows.Scan(&b.id, &start, &end); err != nil {
+				rows.Close()
+				return err
+			}
+			if b.w.Start, err = parseTime(start); err == nil {
+				b.w.End, err = parseTime(end)
+			}
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("booking of trip %s: %w", b.id, err)
+			}
+			if !sched.Covers(cfg, b.w) {
+				out = append(out, b)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, b := range out {
+			next, ev, err := db.releaseBooking(ctx, tx, b.id, now, func(t *cuakhau.Trip) (*cuakhau.Trip, *cuakhau.Event, error) {
+				return flow.ReleaseBookingOutsideHours(t, b.w, h, now)
+			})
+			if err != nil {
+				return err
+			}
+			if err := db.notifyEvent(ctx, tx, ev, next, cg.loc); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // SetOtherSideCapacity records the trucks a day the other side announced it
@@ -198,11 +264,11 @@ func (db *DB) publicWaits(out []cuakhau.PublicWait, s *gateState) []cuakhau.Publ
 	now := s.input.Now
 	wait := -1
 	if w := sched.ExpectedWait(s.policy, s.input, sched.Truck{}); w != sched.WaitUnknown {
-		if at := sched.OnClock(now, w, db.calling(cg)); !at.IsZero() {
+		if at := sched.OnClock(now, w, db.calling(cg, s.controls)); !at.IsZero() {
 			wait = waitMinutes(at.Sub(now))
 		}
 	}
-	open := sched.OpenAt(db.windowConfig(cg), now)
+	open := sched.OpenAt(db.windowConfig(cg, s.controls), now)
 	byDir := map[cuakhau.Direction]int{}
 	for _, w := range s.input.Waiting {
 		if t := s.st.Trip(w.ID); t != nil {

@@ -138,17 +138,22 @@ func (db *DB) cachedGate(ctx context.Context, code string) (cachedGate, bool, er
 	return g, ok, nil
 }
 
-// Gates returns the catalogue in its order. Each call returns fresh copies.
+// Gates returns the catalogue in its order, each gate with the hours in
+// force (its controls'). Each call returns fresh copies.
 func (db *DB) Gates(ctx context.Context) (_ []*cuakhau.Gate, err error) {
 	defer markFault(&err)
 	if err := db.loadGates(ctx); err != nil {
 		return nil, err
 	}
 	db.gates.mu.RLock()
-	defer db.gates.mu.RUnlock()
-	out := make([]*cuakhau.Gate, 0, len(db.gates.order))
+	gates := make([]cachedGate, 0, len(db.gates.order))
 	for _, code := range db.gates.order {
-		g, err := db.gates.byCode[code].copy()
+		gates = append(gates, db.gates.byCode[code])
+	}
+	db.gates.mu.RUnlock()
+	out := make([]*cuakhau.Gate, 0, len(gates))
+	for _, cg := range gates {
+		g, err := db.inForce(ctx, cg)
 		if err != nil {
 			return nil, err
 		}
@@ -157,7 +162,22 @@ func (db *DB) Gates(ctx context.Context) (_ []*cuakhau.Gate, err error) {
 	return out, nil
 }
 
-// Gate returns the gate of code, or ENOTFOUND.
+// inForce is a copy of gate cg with the hours in force: the catalogue's
+// until an operator changes them (GateControls.Hours).
+func (db *DB) inForce(ctx context.Context, cg cachedGate) (*cuakhau.Gate, error) {
+	g, err := cg.copy()
+	if err != nil {
+		return nil, err
+	}
+	c, err := db.controls(ctx, readQ{db}, cg)
+	if err != nil {
+		return nil, err
+	}
+	g.Hours = c.Hours
+	return g, nil
+}
+
+// Gate returns the gate of code with the hours in force, or ENOTFOUND.
 func (db *DB) Gate(ctx context.Context, code string) (_ *cuakhau.Gate, err error) {
 	defer markFault(&err)
 	g, ok, err := db.cachedGate(ctx, code)
@@ -167,7 +187,7 @@ func (db *DB) Gate(ctx context.Context, code string) (_ *cuakhau.Gate, err error
 	if !ok {
 		return nil, cuakhau.Errorf(cuakhau.ENOTFOUND, "gate %q not found", code)
 	}
-	return g.copy()
+	return db.inForce(ctx, g)
 }
 
 func (c cachedGate) copy() (*cuakhau.Gate, error) {

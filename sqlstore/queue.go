@@ -47,7 +47,8 @@ func (db *DB) GateCodes(ctx context.Context) ([]string, error) {
 	return append([]string(nil), db.gates.order...), nil
 }
 
-// windowCounts returns the active bookings per window start of a gate and
+// windowCounts returns the active bookings per window start (as stored,
+// formatTime's fixed width, so in time order as text) of a gate and
 // direction with starts in [from, to).
 func (db *DB) windowCounts(ctx context.Context, q querier, gate string, d cuakhau.Direction, from, to time.Time) (map[string]int, error) {
 	rows, err := q.query(ctx, `SELECT window_start, count(*) FROM bookings WHERE gate = ? AND direction = ? AND state = 'active' AND window_start >= ? AND window_start < ? GROUP BY window_start`,
@@ -72,7 +73,7 @@ func (db *DB) windowCounts(ctx context.Context, q querier, gate string, d cuakha
 // A window that cannot be booked at now — started, on a past day, beyond the
 // horizon (sched.CheckWindow) — shows 0 available whatever its capacity.
 func (db *DB) windowsOf(ctx context.Context, q querier, s *gateState, d cuakhau.Direction, day, now time.Time, noShow float64) ([]*cuakhau.Window, error) {
-	cfg := db.windowConfig(s.cg)
+	cfg := db.windowConfig(s.cg, s.controls)
 	ws := sched.Windows(day, cfg)
 	if len(ws) == 0 {
 		return []*cuakhau.Window{}, nil
@@ -85,7 +86,16 @@ func (db *DB) windowsOf(ctx context.Context, q querier, s *gateState, d cuakhau.
 	caps, accs := sched.DayCapacities(sched.DayNumber(ws[0].Start, s.cg.loc), lanes, s.perLane, db.utilization(s), noShow, sched.Lengths(ws))
 	out := make([]*cuakhau.Window, len(ws))
 	for i, w := range ws {
-		b := counts[formatTime(w.Start)]
+		// A booking counts in the window its start falls in: after a change
+		// of hours moved the grid, a kept booking's window is not one of
+		// these (sched.Covers).
+		b := 0
+		from, to := formatTime(w.Start), formatTime(w.End)
+		for start, n := range counts {
+			if start >= from && start < to {
+				b += n
+			}
+		}
 		avail := max(0, accs[i]-b)
 		if sched.CheckWindow(w.Start, now, cfg) != nil {
 			avail = 0
@@ -135,13 +145,14 @@ func (db *DB) Windows(ctx context.Context, gate string, d cuakhau.Direction, dat
 	return db.windowsOf(ctx, q, s, d, day.Add(12*time.Hour), now, ns)
 }
 
-// bookingWindow checks a requested window start for trip t at now and
-// returns the window: EINVALID naming window_start for a broken rule.
-func (db *DB) bookingWindow(cg cachedGate, start, now time.Time) (sched.Window, error) {
+// bookingWindow checks a requested window start at gate cg under its
+// controls c at now and returns the window: EINVALID naming window_start
+// for a broken rule.
+func (db *DB) bookingWindow(cg cachedGate, c *cuakhau.GateControls, start, now time.Time) (sched.Window, error) {
 	if start.IsZero() {
 		return sched.Window{}, cuakhau.Invalid("window_start", "required, an RFC 3339 instant")
 	}
-	cfg := db.windowConfig(cg)
+	cfg := db.windowConfig(cg, c)
 	if err := sched.CheckWindow(start, now, cfg); err != nil {
 		var re *sched.RuleError
 		if errors.As(err, &re) {
@@ -217,13 +228,10 @@ func (db *DB) book(ctx context.Context, p cuakhau.Principal, tripID string, req 
 		return nil, err
 	}
 	now := db.now()
-	w, err := db.bookingWindow(cg, req.WindowStart, now)
-	if err != nil {
-		return nil, err
-	}
 	// Capacity is read before the write (it is the window's published
 	// figure); the count against it is read inside the write, which every
 	// booking goes through one at a time, so no two can take the last place.
+	var w sched.Window
 	var adv sched.Advice
 	var accepts int
 	var ns float64
@@ -232,9 +240,12 @@ func (db *DB) book(ctx context.Context, p cuakhau.Principal, tripID string, req 
 		if err != nil {
 			return err
 		}
+		if w, err = db.bookingWindow(cg, s.controls, req.WindowStart, now); err != nil {
+			return err
+		}
 		adv, ns = db.advice(s), s.noShow
 		_, accepts = sched.WindowCapacity(w, lanesFor(s.controls, cg.gate, early.Direction), s.perLane,
-			sched.BookingUtilization(db.queueCfg.Window.Utilization, adv, true), ns, db.windowConfig(cg))
+			sched.BookingUtilization(db.queueCfg.Window.Utilization, adv, true), ns, db.windowConfig(cg, s.controls))
 		return nil
 	}); err != nil {
 		return nil, err
@@ -269,7 +280,11 @@ func (db *DB) book(ctx context.Context, p cuakhau.Principal, tripID string, req 
 		if err != nil {
 			return nil, err
 		}
-		if s.st.Booked(t.Direction, w.Start) >= accepts {
+		// The hours may have changed since the look above.
+		if _, err := db.bookingWindow(cg, s.controls, w.Start, now); err != nil {
+			return nil, err
+		}
+		if s.st.BookedIn(t.Direction, w) >= accepts {
 			return nil, db.fullError(ctx, tx, s, t, w, now, ns, accepts)
 		}
 		if adv.Active {
@@ -565,7 +580,7 @@ func (db *DB) onClock(s *gateState, at time.Time) *time.Time {
 		return nil
 	}
 	now := s.input.Now
-	c := sched.OnClock(now, max(0, at.Sub(now)), db.calling(s.cg))
+	c := sched.OnClock(now, max(0, at.Sub(now)), db.calling(s.cg, s.controls))
 	if c.IsZero() {
 		return nil
 	}
@@ -711,15 +726,12 @@ func (db *DB) CallForward(ctx context.Context, gate string) (int, error) {
 	// Calls stop at the last call before closing and start again at
 	// opening (sched.Calling): a truck called later could not cross the
 	// same day. An operator may still call by hand.
+	// A cheap look first, so that an idle or closed gate costs no write.
 	now := db.now()
-	if !sched.Calls(db.calling(cg), now) {
-		return 0, nil
-	}
-	// A cheap look first, so that an idle gate costs no write.
 	idle := false
 	if err := db.withState(ctx, cg, func(st *gatestate.State) error {
 		s, err := db.view(cg, st, now)
-		idle = err == nil && (len(s.input.Waiting) == 0 || s.input.Free == 0)
+		idle = err == nil && (!sched.Calls(db.calling(cg, s.controls), now) || len(s.input.Waiting) == 0 || s.input.Free == 0)
 		return err
 	}); err != nil {
 		return 0, err

@@ -115,10 +115,11 @@ type faultRow struct{ row *sql.Row }
 
 func (r faultRow) Scan(dest ...any) error { return unavailable(r.row.Scan(dest...)) }
 
-// windowConfig is the queue's window config for gate g.
-func (db *DB) windowConfig(cg cachedGate) sched.WindowConfig {
+// windowConfig is the queue's window config for gate cg under its controls
+// c (defaults filled in): its hours are c's.
+func (db *DB) windowConfig(cg cachedGate, c *cuakhau.GateControls) sched.WindowConfig {
 	w := db.queueCfg.Window
-	w.Open, w.Close, w.Location = cg.gate.Hours.Open, cg.gate.Hours.Close, cg.loc
+	w.Open, w.Close, w.Location = c.Hours.Open, c.Hours.Close, cg.loc
 	return w
 }
 
@@ -162,6 +163,9 @@ func (db *DB) withDefaults(cg cachedGate, c *cuakhau.GateControls) *cuakhau.Gate
 	}
 	if c.Policy == "" {
 		c.Policy = db.queueCfg.Policy
+	}
+	if c.Hours.IsZero() {
+		c.Hours = cg.gate.Hours
 	}
 	return c
 }
@@ -338,21 +342,21 @@ func (db *DB) view(cg cachedGate, st *gatestate.State, now time.Time) (*gateStat
 	}
 	s.input = sched.Input{
 		Now: now, Waiting: waiting,
-		Free:         sched.ZoneBudget(c.Room, s.zone, other, db.openHours(cg, now), db.queueCfg.Sched.CallHorizon),
+		Free:         sched.ZoneBudget(c.Room, s.zone, other, db.openHours(cg, c, now), db.queueCfg.Sched.CallHorizon),
 		CrossingTime: db.queueCfg.CrossingTime, ServiceRate: s.perLane * float64(s.lanes),
 	}
 	return s, nil
 }
 
-// calling is gate cg's calling period: its hours less the last call, one
-// crossing time before closing.
-func (db *DB) calling(cg cachedGate) sched.CallingPeriod {
-	return sched.Calling(db.windowConfig(cg), db.queueCfg.CrossingTime)
+// calling is gate cg's calling period under its controls c: its hours less
+// the last call, one crossing time before closing.
+func (db *DB) calling(cg cachedGate, c *cuakhau.GateControls) sched.CallingPeriod {
+	return sched.Calling(db.windowConfig(cg, c), db.queueCfg.CrossingTime)
 }
 
 // openHours is the hours gate cg's windows span on the local day of now.
-func (db *DB) openHours(cg cachedGate, now time.Time) float64 {
-	if ws := sched.Windows(now, db.windowConfig(cg)); len(ws) > 0 {
+func (db *DB) openHours(cg cachedGate, c *cuakhau.GateControls, now time.Time) float64 {
+	if ws := sched.Windows(now, db.windowConfig(cg, c)); len(ws) > 0 {
 		return ws[len(ws)-1].End.Sub(ws[0].Start).Hours()
 	}
 	return 0
@@ -379,7 +383,7 @@ func (s *gateState) called() {
 // (sched.AdviceFor).
 func (db *DB) advice(s *gateState) sched.Advice {
 	f := sched.GateFacts{
-		Policy: s.policy, Input: s.input, OpenHours: db.openHours(s.cg, s.input.Now),
+		Policy: s.policy, Input: s.input, OpenHours: db.openHours(s.cg, s.controls, s.input.Now),
 		BookedAhead: s.bookedAhead, NoShowRate: s.noShow, Held: s.held,
 		ShelfLife: db.queueCfg.TypicalShelfLife, Thresholds: s.cg.thresholds,
 	}

@@ -355,6 +355,18 @@ func (w *Web) operatorControls(rw http.ResponseWriter, r *http.Request) error {
 	if s := r.PostFormValue("policy"); s != "" {
 		u.Policy = &s
 	}
+	// The hours are sent only when changed: new hours release the bookings
+	// they no longer cover.
+	h := cuakhau.Hours{Open: strings.TrimSpace(r.PostFormValue("hours.open")), Close: strings.TrimSpace(r.PostFormValue("hours.close"))}
+	if h.Open == "" {
+		h.Open = g.Hours.Open
+	}
+	if h.Close == "" {
+		h.Close = g.Hours.Close
+	}
+	if h != g.Hours {
+		u.Hours = &h
+	}
 	if err := bad.Err(); err != nil {
 		return w.operatorRefused(rw, r, "controls", err)
 	}

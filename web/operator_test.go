@@ -131,6 +131,28 @@ func TestOperatorControls(t *testing.T) {
 	if after.Lanes["medical"] != 3 || after.Room != 40 {
 		t.Errorf("controls now %+v", after)
 	}
+	if after.Hours != before.Hours {
+		t.Errorf("hours sent unchanged changed them: %v, was %v", after.Hours, before.Hours)
+	}
+
+	// Opening hours: a bad time comes back beside its field, the input
+	// kept; good ones are in force and shown.
+	r = own.post("/operator/controls?lang=en", url.Values{"hours.open": {"8:30"}, "hours.close": {"17:00"}})
+	if r.status != http.StatusBadRequest || !strings.Contains(r.text("#hours-open-err"), "HH:MM") {
+		t.Fatalf("hours 8:30: %d %q", r.status, r.text("#hours-open-err"))
+	}
+	if v, _ := r.doc.Find("#hours-open").Attr("value"); v != "8:30" {
+		t.Errorf("hours typed not kept: %q", v)
+	}
+	if r = own.post("/operator/controls?lang=en", url.Values{"hours.open": {"08:30"}, "hours.close": {"17:00"}, "reason": {"giờ mùa đông"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("hours: %d\n%s", r.status, r.body)
+	}
+	if c, _ := db.Controls(ctx, "huu-nghi"); c.Hours != (cuakhau.Hours{Open: "08:30", Close: "17:00"}) {
+		t.Errorf("hours now %v", c.Hours)
+	}
+	if v, _ := own.do("GET", "/operator", nil).doc.Find("#hours-close").Attr("value"); v != "17:00" {
+		t.Errorf("the console shows closing %q, want 17:00", v)
+	}
 
 	// The other side's capacity: required, then announced, then withdrawn.
 	r = own.post("/operator/capacity", url.Values{"note": {"công văn"}})
