@@ -189,3 +189,28 @@ func TestMigrateHashesToBytes(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrateRefusesBadHash: a stored hash that is not hex stops the
+// migration, which leaves the log as it was, rather than losing it.
+func TestMigrateRefusesBadHash(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db := openRaw(t, dsnFor(t, engine), cuakhau.NewFixedClock(start))
+			if err := db.MigrateThrough(ctx, 16); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.ExecRaw(ctx, `INSERT INTO events (gate, seq, trip_id, type, actor, at, status, prev_hash, hash)
+				VALUES ('huu-nghi', 1, '', 'controls', 'admin', '2026-12-01T00:00:00.000000Z', '', ?, 'not hex')`, cuakhau.GenesisHash); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Migrate(ctx); err == nil || !strings.Contains(err.Error(), "0018_event_hash_bytes") {
+				t.Fatalf("Migrate = %v, want 0018_event_hash_bytes refused", err)
+			}
+			if n := count(t, db, `SELECT count(*) FROM events WHERE hash = 'not hex' AND prev_hash = ?`, cuakhau.GenesisHash); n != 1 {
+				t.Errorf("after the refused migration %d such entries, want the one as it was", n)
+			}
+		})
+	}
+}

@@ -455,9 +455,19 @@ func (db *DB) Arrive(ctx context.Context, p cuakhau.Principal, tripID string) (*
 	}
 	now := db.now()
 	res, err := writeIdempotent(ctx, db, p, func(ctx context.Context, tx *wtx) (*cuakhau.ArrivalResult, error) {
-		t, err := db.lockTrip(ctx, tx, tripID)
-		if err != nil {
-			return nil, err
+		// Most often the trip is still the version read early (the
+		// version's query takes the row's lock on PostgreSQL, as
+		// lockTrip does): then it is not read and decoded again.
+		t := early
+		var version int
+		err := tx.queryRow(ctx, `SELECT version FROM trips WHERE id = ?`+db.dialect.forUpdate(), tripID).Scan(&version)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("read trip version: %w", err)
+		}
+		if err != nil || version != early.Version {
+			if t, err = db.lockTrip(ctx, tx, tripID); err != nil {
+				return nil, err
+			}
 		}
 		w, booked, err := db.activeBooking(ctx, tx, tripID)
 		if err != nil {

@@ -637,3 +637,42 @@ func TestCallBudget(t *testing.T) {
 		}
 	})
 }
+
+// TestArriveAfterAnotherNodeChangedTheTrip: a node whose cached trip is
+// older than the stored one (another node set its priority since) checks
+// it in from the stored trip: the arrival carries the priority, and the
+// log and projections verify.
+func TestArriveAfterAnotherNodeChangedTheTrip(t *testing.T) {
+	ctx := context.Background()
+	clock := cuakhau.NewFixedClock(start)
+	dsn := dsnFor(t, "postgres")
+	nodes := []*sqlstore.DB{openRaw(t, dsn, clock), openRaw(t, dsn, clock)}
+	if _, err := nodes[0].Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	gates, err := catalog.Gates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nodes[0].Seed(ctx, gates); err != nil {
+		t.Fatal(err)
+	}
+	tr := declare(t, nodes[0], company, durian()) // cached by node 0
+	if _, err := nodes[0].Trip(ctx, company, tr.ID); err != nil {
+		t.Fatal(err)
+	}
+	five := 5
+	set, err := nodes[1].SetPriority(ctx, operator, tr.ID, cuakhau.PriorityUpdate{Priority: &five, Reason: "relief goods"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(time.Minute)
+	res, err := nodes[0].Arrive(ctx, operator, tr.ID)
+	if err != nil {
+		t.Fatalf("Arrive on the node with the older trip: %v", err)
+	}
+	if res.Trip.Priority != 5 || res.Trip.Version != set.Trip.Version+1 || res.Trip.Status != cuakhau.StatusArrived {
+		t.Errorf("arrived trip: priority %d, version %d, %s; want 5, %d, arrived", res.Trip.Priority, res.Trip.Version, res.Trip.Status, set.Trip.Version+1)
+	}
+	wantWhole(t, nodes[1])
+}
