@@ -36,6 +36,12 @@ const (
 	// EventPriority records a statutory priority set on (or cleared from) a
 	// trip before its arrival; its data is a PriorityData.
 	EventPriority EventType = "priority"
+	// EventBarrier records a barrier opened or closed by hand (no trip):
+	// who (the actor), why (the note) and the command (its data), so that
+	// the gate's tamper-evident log accounts for every opening no passing
+	// explains. A barrier opened for a truck that passed needs none: the
+	// log holds the passing.
+	EventBarrier EventType = "barrier"
 )
 
 // AdvisoryRecord is the payload of an advisory event: the advisory as the

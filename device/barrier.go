@@ -96,6 +96,16 @@ func (m ManualCommand) Validate() error {
 	return f.Err()
 }
 
+// ManualData is the data of the log's barrier event (cuakhau.EventBarrier)
+// for a command given by hand: the command, the barrier and what it was
+// told to do.
+type ManualData struct {
+	Command  string   `json:"command"`
+	Device   string   `json:"device"`
+	Position Position `json:"position"`
+	Action   string   `json:"action"`
+}
+
 // CanOperate reports whether p may open or close a barrier of gate by
 // hand: an admin, or an operator of that gate (or of every gate).
 func CanOperate(p cuakhau.Principal, gate string) bool {

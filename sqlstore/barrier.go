@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -163,7 +164,18 @@ func (db *DB) OperateBarrier(ctx context.Context, p cuakhau.Principal, id string
 	}
 	c := &device.Command{ID: newAlertID(), Device: d.ID, Gate: d.Gate, Position: d.Position, Action: m.Action,
 		Reason: m.Reason, Actor: p.Actor(), Manual: true, IssuedAt: db.now(), State: device.CommandSent}
-	if err := db.update(ctx, func(ctx context.Context, tx *wtx) error { return insertCommand(ctx, tx, c) }); err != nil {
+	// The command's row and, in the same write, the gate's log entry.
+	data, err := json.Marshal(device.ManualData{Command: c.ID, Device: c.Device, Position: c.Position, Action: c.Action})
+	if err != nil {
+		return nil, err
+	}
+	ev := &cuakhau.Event{Gate: d.Gate, Type: cuakhau.EventBarrier, Actor: c.Actor, At: c.IssuedAt, Note: c.Reason, Data: data}
+	if err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
+		if err := insertCommand(ctx, tx, c); err != nil {
+			return err
+		}
+		return db.appendEvent(ctx, tx, ev)
+	}); err != nil {
 		return nil, fmt.Errorf("record barrier command: %w", err)
 	}
 	db.dispatch(ctx, []*device.Command{c})

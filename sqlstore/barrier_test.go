@@ -152,6 +152,20 @@ func TestBarriers(t *testing.T) {
 		if got := out.take(topic); len(got) != 1 {
 			t.Fatalf("the manual close was sent %d times", len(got))
 		}
+		// The gate's log accounts for it: who, why and what, once, and
+		// refusals above left no entry.
+		var actor, note, data string
+		if err := db.QueryRowRaw(ctx, `SELECT actor, note, data FROM events WHERE gate = 'huu-nghi' AND type = 'barrier' AND trip_id = ''`, &actor, &note, &data); err != nil {
+			t.Fatalf("the manual close's log entry: %v", err)
+		}
+		if actor != operator.Actor() || note != "a truck stopped under it" ||
+			!strings.Contains(data, `"command":"`+m.ID+`"`) || !strings.Contains(data, `"action":"close"`) || !strings.Contains(data, `"device":"`+bar.id+`"`) {
+			t.Errorf("the log entry: actor %q note %q data %s", actor, note, data)
+		}
+		if n := count(t, db, `SELECT count(*) FROM events WHERE type = 'barrier'`); n != 1 {
+			t.Errorf("%d barrier entries after one manual command and five refused, want 1", n)
+		}
+		wantWhole(t, db)
 
 		// Left unanswered past the timeout: unacked, and an alert.
 		if as, err := db.SweepUnacked(ctx, device.AckTimeout); err != nil || len(as) != 0 {
