@@ -248,6 +248,7 @@ var matrix = map[string][]cuakhau.Role{
 	"GET /operator":                       {cuakhau.RoleOperator, cuakhau.RoleAdmin},
 	"POST /operator/call":                 {cuakhau.RoleOperator, cuakhau.RoleAdmin},
 	"POST /operator/controls":             {cuakhau.RoleOperator, cuakhau.RoleAdmin},
+	"POST /operator/barrier":              {cuakhau.RoleOperator, cuakhau.RoleAdmin},
 	"POST /operator/capacity":             {cuakhau.RoleOperator, cuakhau.RoleAdmin},
 	"GET /dashboard":                      {cuakhau.RoleViewer, cuakhau.RoleAdmin},
 	"GET /dashboard/report":               {cuakhau.RoleViewer, cuakhau.RoleAdmin},

@@ -55,7 +55,7 @@ func openStore(t testing.TB, clock cuakhau.Clock) *sqlstore.DB {
 // newPages is the pages over db.
 func newPages(t testing.TB, db *sqlstore.DB, opts ...func(*web.Config)) *web.Web {
 	t.Helper()
-	cfg := web.Config{Gates: db, Queue: db, Lookup: db, Trips: db, Worklist: db, Stats: db, Admin: db.Admin(), Notices: db, BoardInterval: 50 * time.Millisecond}
+	cfg := web.Config{Gates: db, Queue: db, Lookup: db, Trips: db, Worklist: db, Stats: db, Admin: db.Admin(), Notices: db, Devices: db, BoardInterval: 50 * time.Millisecond}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/device"
 	"github.com/cuakhau/cuakhau/notice"
 	"github.com/cuakhau/cuakhau/sched"
 )
@@ -52,6 +54,10 @@ type operatorView struct {
 	Waits            []waitRow
 	// Notices are the gate's latest messages to drivers and enterprises.
 	Notices []noticeRow
+	// Devices are the gate's devices with their health, Alerts their
+	// latest alerts to the operator.
+	Devices []deviceRow
+	Alerts  []alertRow
 	// ZoneLabel names the gate's time zone, which the times are in.
 	ZoneLabel string
 }
@@ -83,6 +89,35 @@ type noticeRow struct {
 	At, Kind, Text, State string
 	Delivered             bool
 }
+
+// DeviceBoard is what the console needs of the gate's devices (the store
+// is one): the devices, the operator's alerts, and barriers moved by hand.
+// Each method checks the principal's rights.
+type DeviceBoard interface {
+	Devices(ctx context.Context, p cuakhau.Principal, gate string) ([]*device.Device, error)
+	Alerts(ctx context.Context, p cuakhau.Principal, gate string, limit int) ([]*device.Alert, error)
+	OperateBarrier(ctx context.Context, p cuakhau.Principal, id string, m device.ManualCommand) (*device.Command, error)
+}
+
+// deviceRow is one device of the gate with its health.
+type deviceRow struct {
+	D        *device.Device
+	Kind     string
+	Position string
+	LastSeen string
+	// Silent says the device has sent nothing for longer than its
+	// interval (device.Silent).
+	Silent  bool
+	Barrier bool
+}
+
+// alertRow is one of the gate's latest device alerts.
+type alertRow struct {
+	At, Kind, Device, Plate, Message string
+}
+
+// operatorAlertsShown is how many of its latest alerts the console lists.
+const operatorAlertsShown = 20
 
 // operatorNoticesShown is how many of its latest messages the console lists.
 const operatorNoticesShown = 20
@@ -205,6 +240,11 @@ func (w *Web) operatorView(rw http.ResponseWriter, r *http.Request, form url.Val
 		}
 		for _, n := range ns {
 			v.Notices = append(v.Notices, noticeRowOf(l, n, g.TimeZone))
+		}
+	}
+	if w.cfg.Devices != nil {
+		if err := w.deviceRows(ctx, v, p, g); err != nil {
+			return nil, err
 		}
 	}
 	waits, err := w.cfg.Queue.PublicWaits(ctx)
@@ -429,4 +469,62 @@ func noticeRowOf(l Lang, n *cuakhau.Notification, zone string) noticeRow {
 		row.State = l.T("notice.pending")
 	}
 	return row
+}
+
+// deviceRows fills the console's devices, with their health at the
+// server's clock, and the gate's latest alerts.
+func (w *Web) deviceRows(ctx context.Context, v *operatorView, p cuakhau.Principal, g *cuakhau.Gate) error {
+	l, now := v.L, w.now()
+	ds, err := w.cfg.Devices.Devices(ctx, p, g.Code)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		row := deviceRow{D: d, Kind: l.T("device.kind." + string(d.Kind)), Position: l.T("device.position." + string(d.Position)),
+			Barrier: d.Kind == device.KindBarrier && d.Enabled}
+		row.Silent, _ = device.Silent(*d, now)
+		if d.LastSeen != nil {
+			row.LastSeen = inZone(*d.LastSeen, g.TimeZone).Format("15:04:05 02/01")
+		}
+		v.Devices = append(v.Devices, row)
+	}
+	as, err := w.cfg.Devices.Alerts(ctx, p, g.Code, operatorAlertsShown)
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		kind := a.Kind
+		if _, ok := messages["device.alert."+a.Kind]; ok {
+			kind = l.T("device.alert." + a.Kind)
+		}
+		v.Alerts = append(v.Alerts, alertRow{At: inZone(a.At, g.TimeZone).Format("15:04:05 02/01"), Kind: kind, Device: a.Device, Plate: a.Plate, Message: a.Message})
+	}
+	return nil
+}
+
+// operatorBarrier is POST /operator/barrier: a barrier of the gate opened
+// or closed by hand, with the reason, which the store records on the
+// command and in the gate's log (device.ManualCommand, device.CanOperate).
+func (w *Web) operatorBarrier(rw http.ResponseWriter, r *http.Request) error {
+	g, p, err := w.operatorGateOf(r)
+	if err != nil {
+		return err
+	}
+	if w.cfg.Devices == nil {
+		return errors.New("web: no device service configured")
+	}
+	id := r.PostFormValue("device")
+	ds, err := w.cfg.Devices.Devices(r.Context(), p, g.Code)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(ds, func(d *device.Device) bool { return d.ID == id }) {
+		return cuakhau.Errorf(cuakhau.ENOTFOUND, "gate %s has no device %q", g.Code, id)
+	}
+	m := device.ManualCommand{Action: r.PostFormValue("action"), Reason: r.PostFormValue("reason")}
+	if _, err := w.cfg.Devices.OperateBarrier(r.Context(), p, id, m); err != nil {
+		return w.operatorRefused(rw, r, "barrier."+id, err)
+	}
+	w.operatorBack(rw, r, g.Code, "barrier")
+	return nil
 }

@@ -6,8 +6,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/device"
 	"github.com/cuakhau/cuakhau/sqlstore"
 	"github.com/cuakhau/cuakhau/web"
 )
@@ -187,5 +189,57 @@ func TestOperatorOwnGate(t *testing.T) {
 	}
 	if tr, _ := db.Trip(context.Background(), admin, trips[0].ID); tr.Status != cuakhau.StatusArrived {
 		t.Errorf("the Hữu Nghị truck is %s", tr.Status)
+	}
+}
+
+func TestOperatorDevices(t *testing.T) {
+	clock := cuakhau.NewFixedClock(testNow)
+	db := openStore(t, clock)
+	pages := newPages(t, db, func(c *web.Config) { c.Sessions, c.Clock = db, clock })
+	ctx := context.Background()
+	for _, d := range []device.Device{
+		{ID: "bar-zone", Kind: device.KindBarrier, Gate: "huu-nghi", Position: device.PositionZoneIn, Interval: 60},
+		{ID: "cam-yard", Kind: device.KindANPR, Gate: "huu-nghi", Position: device.PositionYardIn},
+		{ID: "cam-tt", Kind: device.KindANPR, Gate: "tan-thanh", Position: device.PositionYardIn},
+	} {
+		if _, _, err := db.AddDevice(ctx, admin, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addUser(t, db, cuakhau.User{Name: "dieu-hanh", Role: cuakhau.RoleOperator, Gate: "huu-nghi"})
+	addUser(t, db, cuakhau.User{Name: "dieu-hanh-tt", Role: cuakhau.RoleOperator, Gate: "tan-thanh"})
+	own, other := newClient(t, pages), newClient(t, pages)
+	own.login("dieu-hanh", password)
+	other.login("dieu-hanh-tt", password)
+
+	p := own.do("GET", "/operator?lang=en", nil)
+	if p.doc.Find("#devices tr[data-device]").Length() != 2 || p.doc.Find("tr[data-device=cam-tt]").Length() != 0 {
+		t.Fatalf("devices listed: %q", p.text("#devices tbody"))
+	}
+	if p.doc.Find("tr[data-device=bar-zone] form.barrier").Length() != 1 || p.doc.Find("tr[data-device=cam-yard] form").Length() != 0 {
+		t.Error("a barrier form for the barrier, none for the camera")
+	}
+	if got := p.text("tr[data-device=bar-zone] .health"); got != "Working" {
+		t.Errorf("a new barrier's health %q, want Working", got)
+	}
+	// Silent past its minute: the console says so.
+	clock.Add(2 * time.Minute)
+	if got := own.do("GET", "/operator?lang=en", nil).text("tr[data-device=bar-zone] .health"); got != "Silent too long" {
+		t.Errorf("a barrier silent 2 min with a 1 min interval: %q", got)
+	}
+
+	r := own.post("/operator/barrier?lang=en", url.Values{"device": {"bar-zone"}, "action": {"open"}})
+	if r.status != http.StatusBadRequest || r.text("#reason-bar-zone-err") == "" {
+		t.Fatalf("no reason: %d %q", r.status, r.text("#reason-bar-zone-err"))
+	}
+	if r = other.post("/operator/barrier?lang=en", url.Values{"device": {"bar-zone"}, "action": {"open"}, "reason": {"x"}}); r.status != http.StatusNotFound {
+		t.Errorf("another gate's operator moving the barrier: %d", r.status)
+	}
+	if r = own.post("/operator/barrier?lang=en", url.Values{"device": {"bar-zone"}, "action": {"open"}, "reason": {"xe cứu thương"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("open by hand: %d\n%s", r.status, r.body)
+	}
+	cmds, err := db.BarrierCommands(ctx, admin, "huu-nghi", "bar-zone", 10)
+	if err != nil || len(cmds) != 1 || !cmds[0].Manual || cmds[0].Action != device.Open || cmds[0].Reason != "xe cứu thương" {
+		t.Fatalf("commands after the console's open: %+v %v", cmds, err)
 	}
 }

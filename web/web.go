@@ -63,6 +63,9 @@ type Config struct {
 	// Notices lists a gate's latest messages on the operator's console;
 	// without it the console lists none.
 	Notices cuakhau.NoticeService
+	// Devices lists a gate's devices and alerts on the operator's console
+	// and moves its barriers by hand; without it the console shows none.
+	Devices DeviceBoard
 	// Admin manages users and API tokens (the /admin page); without it
 	// the page answers 500.
 	Admin cuakhau.AdminService
@@ -189,6 +192,7 @@ func (w *Web) routes() []route {
 		{"POST /operator/call", false, signedIn(operatorRoles...), w.operatorCall},
 		{"POST /operator/controls", false, signedIn(operatorRoles...), w.operatorControls},
 		{"POST /operator/capacity", false, signedIn(operatorRoles...), w.operatorCapacity},
+		{"POST /operator/barrier", false, signedIn(operatorRoles...), w.operatorBarrier},
 		{"GET /admin", false, signedIn(cuakhau.RoleAdmin), w.adminPage},
 		{"POST /admin/users", false, signedIn(cuakhau.RoleAdmin), w.adminCreateUser},
 		{"POST /admin/users/{name}/disable", false, signedIn(cuakhau.RoleAdmin), w.adminDisableUser},

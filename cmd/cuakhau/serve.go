@@ -189,7 +189,7 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		return fail(err)
 	}
 	db.SetIndicators(indicators)
-	pages, err := web.New(web.Config{Gates: db, Queue: db, Lookup: db, Trips: db, Worklist: db, Sessions: db, Admin: db.Admin(), Notices: db, SecureCookies: cfg.SecureCookies,
+	pages, err := web.New(web.Config{Gates: db, Queue: db, Lookup: db, Trips: db, Worklist: db, Sessions: db, Admin: db.Admin(), Notices: db, Devices: db, SecureCookies: cfg.SecureCookies,
 		Client: api.ClientOf, Allow: api.AllowOpen, Logger: cfg.Logger,
 		Stats: db, Indicators: indicators, Actuals: db, Enter: db, Reference: catalog.Reference(), Clock: cfg.Clock})
 	if err != nil {
