@@ -34,48 +34,12 @@ const MaxHistoryValueUSD = 10_000_000_000
 // that names every bad line and field (the first MaxHistoryErrors), such as
 // "line 3, date: …". isGate says whether a gate code is known.
 func ParseHistory(r io.Reader, isGate func(string) bool) ([]Daily, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
 	var (
 		rows  []Daily
 		errs  historyErrors
 		first = map[Key]int{}
 	)
-	line := 0
-	for len(errs) <= MaxHistoryErrors {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line++
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.Line
-				errs.add(line, "", pe.Err.Error())
-				// a broken quote leaves the rest of the file unreadable
-				if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
-					break
-				}
-				continue
-			}
-			return nil, err
-		}
-		if l, _ := cr.FieldPos(0); l > 0 {
-			line = l
-		}
-		if line == 1 {
-			if got := strings.TrimPrefix(strings.Join(rec, ","), "\ufeff"); got != HistoryHeader {
-				errs.add(1, "header", fmt.Sprintf("must be %q, not %q", HistoryHeader, got))
-				break
-			}
-			continue
-		}
-		if len(rec) != 5 {
-			errs.add(line, "", fmt.Sprintf("%d fields, want 5 (%s)", len(rec), HistoryHeader))
-			continue
-		}
+	err := eachRecord(r, HistoryHeader, 5, &errs, func(line int, rec []string) {
 		d, ok := Daily{}, true
 		bad := func(field, rule string) { errs.add(line, field, rule); ok = false }
 		var err2 error
@@ -101,22 +65,76 @@ func ParseHistory(r io.Reader, isGate func(string) bool) ([]Daily, error) {
 			d.ValueUSDCents = c
 		}
 		if !ok {
-			continue
+			return
 		}
 		if prev, dup := first[d.Key()]; dup {
 			errs.add(line, "date", fmt.Sprintf("%s at %s, %s is given twice (first on line %d)", d.Day, d.Gate, d.Direction, prev))
-			continue
+			return
 		}
 		first[d.Key()] = line
 		rows = append(rows, d)
-	}
-	if line == 0 {
-		errs.add(1, "header", fmt.Sprintf("the file is empty: it must start with %q", HistoryHeader))
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(errs) > 0 {
 		return nil, errs.err()
 	}
 	return rows, nil
+}
+
+// eachRecord reads the CSV file r line by line under header for a parser
+// that is all or nothing: the header (a byte-order mark allowed) and each
+// record's count of fields n are checked here, and row gets the records
+// that pass with their line numbers, adding its own refusals to errs. A
+// line that is not CSV is refused and the reading goes on, but for a broken
+// quote, which leaves the rest unreadable; an empty file is refused; the
+// reading stops after MaxHistoryErrors refusals. The error is the reader's
+// own, not a refusal.
+func eachRecord(r io.Reader, header string, n int, errs *historyErrors, row func(line int, rec []string)) error {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	line := 0
+	for len(*errs) <= MaxHistoryErrors {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line++
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+				errs.add(line, "", pe.Err.Error())
+				// a broken quote leaves the rest of the file unreadable
+				if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
+					break
+				}
+				continue
+			}
+			return err
+		}
+		if l, _ := cr.FieldPos(0); l > 0 {
+			line = l
+		}
+		if line == 1 {
+			if got := strings.TrimPrefix(strings.Join(rec, ","), "\ufeff"); got != header {
+				errs.add(1, "header", fmt.Sprintf("must be %q, not %q", header, got))
+				break
+			}
+			continue
+		}
+		if len(rec) != n {
+			errs.add(line, "", fmt.Sprintf("%d fields, want %d (%s)", len(rec), n, header))
+			continue
+		}
+		row(line, rec)
+	}
+	if line == 0 {
+		errs.add(1, "header", fmt.Sprintf("the file is empty: it must start with %q", header))
+	}
+	return nil
 }
 
 // parseUSD reads an amount of dollars with at most two decimals (1234.5)

@@ -3,9 +3,7 @@ package stats
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -291,42 +289,12 @@ const ActualsHeader = "indicator,year,value"
 // twice, and it returns no values and an EINVALID error naming every bad
 // line and field (the first MaxHistoryErrors), such as "line 3, value: …".
 func ParseActuals(r io.Reader, inds []Indicator) ([]Actual, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
 	var (
 		out   []Actual
 		errs  historyErrors
 		first = map[[2]string]int{}
 	)
-	line := 0
-	for len(errs) <= MaxHistoryErrors {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line++
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				errs.add(pe.Line, "", pe.Err.Error())
-				break
-			}
-			return nil, err
-		}
-		if l, _ := cr.FieldPos(0); l > 0 {
-			line = l
-		}
-		if line == 1 {
-			if got := strings.TrimPrefix(strings.Join(rec, ","), "\ufeff"); got != ActualsHeader {
-				errs.add(1, "header", fmt.Sprintf("must be %q, not %q", ActualsHeader, got))
-				break
-			}
-			continue
-		}
-		if len(rec) != 3 {
-			errs.add(line, "", fmt.Sprintf("%d fields, want 3 (%s)", len(rec), ActualsHeader))
-			continue
-		}
+	err := eachRecord(r, ActualsHeader, 3, &errs, func(line int, rec []string) {
 		a := Actual{Code: strings.TrimSpace(rec[0]), Origin: OriginEntered}
 		year, yerr := strconv.Atoi(strings.TrimSpace(rec[1]))
 		value, verr := strconv.ParseFloat(strings.TrimSpace(rec[2]), 64)
@@ -337,7 +305,7 @@ func ParseActuals(r io.Reader, inds []Indicator) ([]Actual, error) {
 			errs.add(line, "value", fmt.Sprintf("must be a number with a dot decimal, not %q", rec[2]))
 		}
 		if yerr != nil || verr != nil {
-			continue
+			return
 		}
 		a.Year, a.Value = year, value
 		if err := CheckEntry(inds, a); err != nil {
@@ -345,18 +313,18 @@ func ParseActuals(r io.Reader, inds []Indicator) ([]Actual, error) {
 			for _, field := range slices.Sorted(maps.Keys(fields)) {
 				errs.add(line, field, fields[field])
 			}
-			continue
+			return
 		}
 		key := [2]string{a.Code, rec[1]}
 		if at, ok := first[key]; ok {
 			errs.add(line, "year", fmt.Sprintf("%s %d is given on line %d too", a.Code, a.Year, at))
-			continue
+			return
 		}
 		first[key] = line
 		out = append(out, a)
-	}
-	if line == 0 {
-		errs.add(1, "header", fmt.Sprintf("must be %q; the file is empty", ActualsHeader))
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(errs) > 0 {
 		return nil, errs.err()
