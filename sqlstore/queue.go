@@ -740,8 +740,12 @@ func (db *DB) CallForward(ctx context.Context, gate string) (int, error) {
 	now := db.now()
 	idle := false
 	if err := db.withState(ctx, cg, func(st *gatestate.State) error {
+		if !sched.Calls(db.calling(cg, db.withDefaults(cg, st.Controls())), now) {
+			idle = true // outside its hours: no need of the whole view
+			return nil
+		}
 		s, err := db.view(cg, st, now)
-		idle = err == nil && (!sched.Calls(db.calling(cg, s.controls), now) || len(s.input.Waiting) == 0 || s.input.Free == 0)
+		idle = err == nil && (len(s.input.Waiting) == 0 || s.input.Free == 0)
 		return err
 	}); err != nil {
 		return 0, err
