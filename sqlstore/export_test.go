@@ -183,3 +183,6 @@ func (db *DB) CopyRows(ctx context.Context, dst *DB, table string) error {
 // WriteSightings stores the pending signatures and last sightings now,
 // as the store does once a second.
 func (db *DB) WriteSightings(ctx context.Context) error { return db.writeSightings(ctx) }
+
+// StoredLevel is the lowest level of the Merkle tree that log_hashes holds.
+const StoredLevel = storedLevel

@@ -19,10 +19,11 @@ import (
 )
 
 // BenchmarkInclusionProof measures one inclusion proof for a random entry,
-// read from the stored hashes of a SQLite store whose gate has n entries
-// (CUAKHAU_BENCH_LOG_SIZE, default 1,000,000). The stored hashes are built
-// directly from synthetic leaves, as appends would have written them,
-// rather than by appending n events; each proof is checked.
+// then one consistency proof from a random size, read from the tree of a
+// SQLite store whose gate has n entries (CUAKHAU_BENCH_LOG_SIZE, default
+// 1,000,000). The entries and the tree's hashes are built directly from
+// synthetic leaves, as appends would have written them, rather than by
+// appending n events; each proof is checked.
 //
 //	CUAKHAU_BENCH_LOG_SIZE=10000000 go test -run '^$' -bench InclusionProof -benchtime 2000x -timeout 30m ./sqlstore/
 func BenchmarkInclusionProof(b *testing.B) {
@@ -70,6 +71,30 @@ func BenchmarkInclusionProof(b *testing.B) {
 			}
 		})
 	}
+	// And five of a consistency proof from a random smaller tree, checked
+	// against that tree's root, read outside the timing.
+	stored := tlog.HashReaderFunc(func(x []int64) ([]tlog.Hash, error) { return db.ReadLogHashes(ctx, "huu-nghi", x) })
+	for run := range uint64(5) {
+		b.Run(fmt.Sprintf("sqlite/entries=%d/consistency/run=%d", n, run+1), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(run, 3))
+			for range b.N {
+				from := 1 + rng.Int64N(n-1)
+				p, err := l.ProveConsistency(ctx, "huu-nghi", from, n)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				old, err := tlog.TreeHash(from, stored)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := tlog.CheckTree(p, n, root, from, old); err != nil {
+					b.Fatalf("tree %d → %d: %v", from, n, err)
+				}
+				b.StartTimer()
+			}
+		})
+	}
 }
 
 func syntheticLeaf(seq int64) []byte {
@@ -77,9 +102,10 @@ func syntheticLeaf(seq int64) []byte {
 	return h[:]
 }
 
-// fillTree writes the stored hashes of a gate log of n synthetic entries
-// and moves its head to n, in transactions of a million hashes, and
-// returns the tree's root.
+// fillTree writes a gate log of n synthetic entries — each entry's row,
+// with its hash, and the tree's hashes that log_hashes holds — and moves
+// its head to n, in transactions of half a million entries, and returns
+// the tree's root.
 func fillTree(b *testing.B, db *sqlstore.DB, gate string, n int64) tlog.Hash {
 	b.Helper()
 	ctx := context.Background()
@@ -92,17 +118,24 @@ func fillTree(b *testing.B, db *sqlstore.DB, gate string, n int64) tlog.Hash {
 		return out, nil
 	})
 	const rowsPerStmt = 500
-	var pending []any
-	flush := func(tx *sqlstore.WriteTx) error {
-		for len(pending) > 0 {
-			k := min(len(pending), 3*rowsPerStmt)
-			q := `INSERT INTO log_hashes (gate, idx, hash) VALUES ` + strings.Repeat(`(?, ?, ?), `, k/3-1) + `(?, ?, ?)`
-			if err := tx.Exec(ctx, q, pending[:k]...); err != nil {
+	var pending, entries []any
+	insert := func(tx *sqlstore.WriteTx, rows *[]any, table string, cols int) error {
+		row := `(?` + strings.Repeat(`, ?`, cols-1) + `)`
+		for len(*rows) > 0 {
+			k := min(len(*rows), cols*rowsPerStmt)
+			q := `INSERT INTO ` + table + ` VALUES ` + strings.Repeat(row+`, `, k/cols-1) + row
+			if err := tx.Exec(ctx, q, (*rows)[:k]...); err != nil {
 				return err
 			}
-			pending = pending[k:]
+			*rows = (*rows)[k:]
 		}
 		return nil
+	}
+	flush := func(tx *sqlstore.WriteTx) error {
+		if err := insert(tx, &entries, `events (gate, seq, trip_id, type, actor, at, status, hash)`, 8); err != nil {
+			return err
+		}
+		return insert(tx, &pending, `log_hashes (gate, idx, hash)`, 3)
 	}
 	var rec int64
 	for rec < n {
@@ -115,9 +148,12 @@ func fillTree(b *testing.B, db *sqlstore.DB, gate string, n int64) tlog.Hash {
 				base := tlog.StoredHashIndex(0, rec)
 				for i, h := range hs {
 					frontier[base+int64(i)] = h
-					pending = append(pending, gate, base+int64(i), h[:])
+					if i >= sqlstore.StoredLevel { // hs[i] is at level i
+						pending = append(pending, gate, base+int64(i), h[:])
+					}
 				}
-				if len(pending) >= 3*rowsPerStmt {
+				entries = append(entries, gate, rec+1, "t", "decision", "bench", "2026-12-01T00:00:00.000000Z", "declared", syntheticLeaf(rec+1))
+				if len(entries) >= 8*rowsPerStmt {
 					if err := flush(tx); err != nil {
 						return err
 					}

@@ -140,19 +140,27 @@ func TestLogTreeFailedOp(t *testing.T) {
 				return nil
 			}
 		}
-		errs := db.RunBatch(appendOne("a", false), appendOne("b", true), appendOne("c", false), appendOne("d", true))
-		if errs[0] != nil || errs[1] == nil || errs[2] != nil || errs[3] == nil {
-			t.Fatalf("batch: %v", errs)
+		// Ten entries, past the tree's first stored level, each followed
+		// by an op that fails.
+		var ops []sqlstore.WriteFunc
+		for i := range 20 {
+			ops = append(ops, appendOne(fmt.Sprint(i), i%2 == 1))
+		}
+		for i, err := range db.RunBatch(ops...) {
+			if (err != nil) != (i%2 == 1) {
+				t.Fatalf("batch op %d: %v", i, err)
+			}
 		}
 		cp, err := l.Checkpoint(ctx, "chi-ma")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cp.Size != 2 {
-			t.Fatalf("size %d, want 2", cp.Size)
+		if cp.Size != 10 {
+			t.Fatalf("size %d, want 10", cp.Size)
 		}
-		if n := count(t, db, `SELECT count(*) FROM log_hashes WHERE gate = 'chi-ma'`); int64(n) != tlog.StoredHashCount(2) {
-			t.Errorf("%d stored hashes, want %d", n, tlog.StoredHashCount(2))
+		want := tlog.StoredHashCount(10 >> sqlstore.StoredLevel) // the levels from StoredLevel up
+		if n := count(t, db, `SELECT count(*) FROM log_hashes WHERE gate = 'chi-ma'`); int64(n) != want {
+			t.Errorf("%d stored hashes, want %d", n, want)
 		}
 		for _, f := range audit(t, l, db, translog.Kept{Name: "cp", Note: cp.Note}) {
 			if !f.OK() {
@@ -290,26 +298,89 @@ func signWith(t *testing.T, skey, text string) []byte {
 	return msg
 }
 
-// TestAuditStoredTreeChanged checks that Merkle hashes changed behind the
-// store's back, from which proofs are made, are reported.
-func TestAuditStoredTreeChanged(t *testing.T) {
-	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
-		ctx := context.Background()
-		l, _ := newLog(t, db, clock)
-		fiveEntries(t, db)
-		cp, err := l.Checkpoint(ctx, "huu-nghi")
-		if err != nil {
-			t.Fatal(err)
+// growLog appends n entries to gate's log, in write batches of size
+// entries each (the last maybe fewer).
+func growLog(t *testing.T, db *sqlstore.DB, gate string, n, size int) {
+	t.Helper()
+	for n > 0 {
+		var ops []sqlstore.WriteFunc
+		for range min(n, size) {
+			ops = append(ops, func(ctx context.Context, tx *sqlstore.WriteTx) error {
+				return tx.AppendEvent(ctx, db, &cuakhau.Event{Gate: gate, TripID: "t", Type: cuakhau.EventDecision,
+					Note: fmt.Sprint(n), Actor: "test", At: start, Status: cuakhau.StatusDeclared})
+			})
 		}
-		if err := db.ExecRaw(ctx, `UPDATE log_hashes SET hash = ? WHERE gate = 'huu-nghi' AND idx = 7`, bytes.Repeat([]byte{0xab}, 32)); err != nil {
-			t.Fatal(err)
+		for _, err := range db.RunBatch(ops...) {
+			if err != nil {
+				t.Fatalf("append to %s: %v", gate, err)
+			}
 		}
-		clock.Add(time.Minute)
-		fs := audit(t, l, db, translog.Kept{Name: "kept", Note: cp.Note})
-		if len(fs) != 2 || !fs[0].OK() || !strings.Contains(fs[1].Problem, "stored Merkle hashes give root") {
-			t.Errorf("findings %+v, want the kept checkpoint ok and the stored tree reported", fs)
-		}
+		n -= len(ops)
+	}
+}
+
+// leafHashes returns the leaf hashes of gate's entries, from their fields.
+func leafHashes(t *testing.T, db *sqlstore.DB, gate string) []tlog.Hash {
+	t.Helper()
+	var leaves []tlog.Hash
+	err := db.ScanLog(context.Background(), gate, func(ev *cuakhau.Event) error {
+		h, err := translog.LeafHash(ev)
+		leaves = append(leaves, h)
+		return err
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return leaves
+}
+
+// TestAuditStoredTreeChanged checks that the hashes proofs are made from,
+// changed behind the store's back, are reported: a hash log_hashes holds,
+// and an entry's own hash, from which the levels below it are computed.
+func TestAuditStoredTreeChanged(t *testing.T) {
+	// With three blocks and one entry, the root is made of the hash over
+	// the first two blocks, the one over the third, and the last entry's:
+	// top is the second, which log_hashes holds.
+	size := 3<<sqlstore.StoredLevel + 1
+	top := tlog.StoredHashIndex(sqlstore.StoredLevel, 2)
+	tests := []struct {
+		name, tamper string
+		keptOK       bool // the checkpoint kept from before still matches
+		problem      string
+		brokenAt     int64 // where verify finds the chain broken
+	}{
+		{"a stored hash changed", fmt.Sprintf(`UPDATE log_hashes SET hash = ? WHERE gate = 'huu-nghi' AND idx = %d`, top), true, "stored Merkle hashes give root", 0},
+		{"a stored hash removed", fmt.Sprintf(`DELETE FROM log_hashes WHERE gate = 'huu-nghi' AND idx = %d AND hash <> ?`, top), true, "stored Merkle hashes are incomplete", 0},
+		{"an entry's hash changed", `UPDATE events SET hash = ? WHERE gate = 'huu-nghi' AND seq = 11`, false, "stored Merkle hashes give root", 11},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+				ctx := context.Background()
+				l, _ := newLog(t, db, clock)
+				fiveEntries(t, db)
+				growLog(t, db, "huu-nghi", size-5, 3)
+				cp, err := l.Checkpoint(ctx, "huu-nghi")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fs := audit(t, l, db, translog.Kept{Name: "kept", Note: cp.Note}); len(fs) != 1 || !fs[0].OK() {
+					t.Fatalf("findings before tampering %+v, want the kept checkpoint ok", fs)
+				}
+				if err := db.ExecRaw(ctx, tt.tamper, bytes.Repeat([]byte{0xab}, 32)); err != nil {
+					t.Fatal(err)
+				}
+				clock.Add(time.Minute)
+				fs := audit(t, l, db, translog.Kept{Name: "kept", Note: cp.Note})
+				if len(fs) != 2 || fs[0].OK() != tt.keptOK || !strings.Contains(fs[1].Problem, tt.problem) {
+					t.Errorf("findings %+v, want the kept checkpoint ok=%v and the stored tree reported: %q", fs, tt.keptOK, tt.problem)
+				}
+				if r := verify(t, db)["huu-nghi"]; r.BrokenAt != tt.brokenAt {
+					t.Errorf("verify: broken at %d (%s), want %d", r.BrokenAt, r.Reason, tt.brokenAt)
+				}
+			})
+		})
+	}
 }
 
 // TestMigrateFillsLogTree checks that a log written before the tree was
@@ -337,6 +408,213 @@ func TestMigrateFillsLogTree(t *testing.T) {
 		}
 		if after.Size != before.Size || after.Root != before.Root {
 			t.Errorf("after Migrate: %d %v, want %d %v", after.Size, after.Root, before.Size, before.Root)
+		}
+	})
+}
+
+// memRoot is the root of the tree of leaves, built in memory with tlog.
+func memRoot(t *testing.T, leaves []tlog.Hash) tlog.Hash {
+	t.Helper()
+	var mem []tlog.Hash
+	r := tlog.HashReaderFunc(func(x []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(x))
+		for i, j := range x {
+			out[i] = mem[j]
+		}
+		return out, nil
+	})
+	for i, leaf := range leaves {
+		hs, err := tlog.StoredHashesForRecordHash(int64(i), leaf, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem = append(mem, hs...)
+	}
+	root, err := tlog.TreeHash(int64(len(leaves)), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// TestLogTreeProvesAtEverySize grows a log one entry at a time past
+// several blocks of the levels that are not stored, then by batches to a
+// few hundred, and at each size checks the signed checkpoint against the
+// tree built in memory from the entries' fields, every entry's inclusion
+// proof against it, and the consistency proof from every smaller size kept
+// on the way.
+func TestLogTreeProvesAtEverySize(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		l, _ := newLog(t, db, clock)
+		var kept []*translog.Signed
+		check := func(size int64) {
+			t.Helper()
+			clock.Add(translog.MinInterval)
+			cp, err := l.Checkpoint(ctx, "chi-ma")
+			if err != nil {
+				t.Fatal(err)
+			}
+			leaves := leafHashes(t, db, "chi-ma")
+			if cp.Size != size || int64(len(leaves)) != size || cp.Root != memRoot(t, leaves) {
+				t.Fatalf("checkpoint of %d entries (%d read), want %d and the root of the entries", cp.Size, len(leaves), size)
+			}
+			for seq := int64(1); seq <= size; seq++ {
+				p, err := l.ProveInclusion(ctx, "chi-ma", seq, size)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := tlog.CheckRecord(p, size, cp.Root, seq-1, leaves[seq-1]); err != nil {
+					t.Errorf("entry %d in tree %d: %v", seq, size, err)
+				}
+			}
+			for _, old := range kept {
+				p, err := l.ProveConsistency(ctx, "chi-ma", old.Size, size)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := tlog.CheckTree(p, size, cp.Root, old.Size, old.Root); err != nil {
+					t.Errorf("tree %d → %d: %v", old.Size, size, err)
+				}
+			}
+			kept = append(kept, cp)
+		}
+		size := int64(0)
+		for size < 40 {
+			growLog(t, db, "chi-ma", 1, 1)
+			size++
+			check(size)
+		}
+		for _, batch := range []int{7, 64, 1, 150, 33} { // to 295, over batches and blocks
+			growLog(t, db, "chi-ma", batch, batch)
+			size += int64(batch)
+			check(size)
+		}
+		if n, want := count(t, db, `SELECT count(*) FROM log_hashes WHERE gate = 'chi-ma'`), tlog.StoredHashCount(size>>sqlstore.StoredLevel); int64(n) != want {
+			t.Errorf("log_hashes holds %d hashes of %d entries, want %d", n, size, want)
+		}
+	})
+}
+
+// TestMigrateDropsLowLevels writes a log as the store kept it before the
+// tree's lowest levels were left to the entries — every stored hash a row
+// — migrates it, and checks that those rows are gone, that the chain, the
+// stored tree and a checkpoint signed before the migration still agree,
+// that a second start does not rebuild the tree, and that the log grows
+// on with proofs that tie it to the checkpoint from before.
+func TestMigrateDropsLowLevels(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
+		ctx := context.Background()
+		l, skey := newLog(t, db, clock)
+		fiveEntries(t, db)
+		// 40 entries, five blocks: the highest index of the old tree is also
+		// the highest the new one holds, so only the migration tells them
+		// apart.
+		growLog(t, db, "huu-nghi", 35, 5)
+		kept, err := l.Checkpoint(ctx, "huu-nghi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes := map[string]int64{"huu-nghi": 40, "tan-thanh": 1}
+		var all int64
+		for gate, n := range sizes {
+			indexes := make([]int64, tlog.StoredHashCount(n))
+			for i := range indexes {
+				indexes[i] = int64(i)
+			}
+			hashes, err := db.ReadLogHashes(ctx, gate, indexes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.ExecRaw(ctx, `DELETE FROM log_hashes WHERE gate = ?`, gate); err != nil {
+				t.Fatal(err)
+			}
+			for i, h := range hashes {
+				if err := db.ExecRaw(ctx, `INSERT INTO log_hashes (gate, idx, hash) VALUES (?, ?, ?)`, gate, i, h[:]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			all += int64(len(hashes))
+		}
+		if err := db.ExecRaw(ctx, `DELETE FROM schema_migrations WHERE version = 22`); err != nil {
+			t.Fatal(err)
+		}
+
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			t.Fatalf("Migrate: %v", err)
+		}
+		if len(applied) != 1 || applied[0] != "0022_log_hashes_upper" {
+			t.Errorf("applied %v, want 0022_log_hashes_upper", applied)
+		}
+		if n, want := count(t, db, `SELECT count(*) FROM log_hashes`), tlog.StoredHashCount(40>>sqlstore.StoredLevel); int64(n) != want {
+			t.Errorf("after the migration log_hashes holds %d hashes of %d before, want %d", n, all, want)
+		}
+		if n := count(t, db, `SELECT count(*) FROM log_hashes WHERE gate = 'tan-thanh'`); n != 0 {
+			t.Errorf("a log of one entry keeps %d hashes, want none", n)
+		}
+		if r := verify(t, db)["huu-nghi"]; r.BrokenAt != 0 || r.Events != 40 {
+			t.Errorf("after the migration the chain of %d entries is broken at %d (%s), want 40 whole", r.Events, r.BrokenAt, r.Reason)
+		}
+		clock.Add(time.Minute)
+		l2, err := translog.New(db, skey, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fs := audit(t, l2, db, translog.Kept{Name: "kept", Note: kept.Note}); len(fs) != 1 || !fs[0].OK() {
+			t.Errorf("audit against the checkpoint kept from before: %+v, want it clean", fs)
+		}
+		if cp, err := l2.Checkpoint(ctx, "huu-nghi"); err != nil || cp.Size != kept.Size || cp.Root != kept.Root {
+			t.Errorf("checkpoint after the migration %d %v (%v), want the one before, %d %v", cp.Size, cp.Root, err, kept.Size, kept.Root)
+		}
+
+		// A second start finds the tree whole and leaves it: a stored hash
+		// changed meanwhile is still there after it.
+		top := tlog.StoredHashIndex(sqlstore.StoredLevel+2, 0) // over entries 1 to 32
+		if err := db.ExecRaw(ctx, `UPDATE log_hashes SET hash = ? WHERE gate = 'huu-nghi' AND idx = ?`, bytes.Repeat([]byte{0xab}, 32), top); err != nil {
+			t.Fatal(err)
+		}
+		if applied, err := db.Migrate(ctx); err != nil || len(applied) != 0 {
+			t.Fatalf("second Migrate: %v, %v", applied, err)
+		}
+		if n := count(t, db, `SELECT count(*) FROM log_hashes WHERE gate = 'huu-nghi' AND idx = ? AND hash = ?`, top, bytes.Repeat([]byte{0xab}, 32)); n != 1 {
+			t.Errorf("a second Migrate rebuilt the tree (%d changed hashes left, want 1)", n)
+		}
+		// Removed, it is rebuilt from the entries.
+		if err := db.ExecRaw(ctx, `DELETE FROM log_hashes WHERE gate = 'huu-nghi'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+
+		// The log grows on, and proves that it extends the one from before.
+		growLog(t, db, "huu-nghi", 9, 4)
+		clock.Add(time.Minute)
+		cp, err := l2.Checkpoint(ctx, "huu-nghi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cp.Size != 49 {
+			t.Fatalf("size %d after growing, want 49", cp.Size)
+		}
+		leaves := leafHashes(t, db, "huu-nghi")
+		p, err := l2.ProveInclusion(ctx, "huu-nghi", 2, cp.Size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tlog.CheckRecord(p, cp.Size, cp.Root, 1, leaves[1]); err != nil {
+			t.Errorf("a migrated entry's inclusion in the grown tree: %v", err)
+		}
+		tp, err := l2.ProveConsistency(ctx, "huu-nghi", kept.Size, cp.Size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tlog.CheckTree(tp, cp.Size, cp.Root, kept.Size, kept.Root); err != nil {
+			t.Errorf("the grown tree extends the one from before: %v", err)
+		}
+		if fs := audit(t, l2, db, translog.Kept{Name: "kept", Note: kept.Note}, translog.Kept{Name: "new", Note: cp.Note}); len(fs) != 2 || !fs[0].OK() || !fs[1].OK() {
+			t.Errorf("audit of the grown log: %+v, want both clean", fs)
 		}
 	})
 }
