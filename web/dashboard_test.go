@@ -180,8 +180,9 @@ func TestDashboard(t *testing.T) {
 
 // TestDashboardIndicatorEntry: an admin enters the digital economy's
 // share from the dashboard's form, and the dashboard shows it entered, with
-// its percent of the target and off track; a bad year or value is the
-// error page naming the field, nothing stored; a viewer gets no form.
+// its percent of the target and off track; a bad year or value comes back
+// beside its field with the input kept, nothing stored; a viewer gets no
+// form.
 func TestDashboardIndicatorEntry(t *testing.T) {
 	db, pages, viewer := dashboard(t)
 	if n := viewer.do("GET", "/dashboard?lang=vi", nil).doc.Find("form.indicator-entry").Length(); n != 0 {
@@ -209,9 +210,24 @@ func TestDashboardIndicatorEntry(t *testing.T) {
 		"year":  {"indicator": {"digital_economy_share"}, "year": {"2031"}, "value": {"18,6"}},
 		"value": {"indicator": {"digital_economy_share"}, "year": {"2026"}, "value": {"mười tám"}},
 	} {
+		// The dashboard again, the rule beside its field, the input kept.
 		r := post(form)
-		if r.status != http.StatusBadRequest || !strings.Contains(r.text("ul.fields"), field) {
-			t.Errorf("a bad %s: %d %q", field, r.status, r.text("ul.fields"))
+		if r.status != http.StatusBadRequest || r.text("#ind-"+field+"-err") == "" {
+			t.Errorf("a bad %s: %d, beside it %q", field, r.status, r.text("#ind-"+field+"-err"))
+		}
+		if got, _ := r.doc.Find("#ind-" + field).Attr("aria-invalid"); got != "true" {
+			t.Errorf("a bad %s: the field is not marked invalid", field)
+		}
+		for _, f := range []string{"year", "value"} {
+			if got, _ := r.doc.Find("#ind-" + f).Attr("value"); got != form.Get(f) {
+				t.Errorf("a bad %s: %s kept as %q, sent %q", field, f, got, form.Get(f))
+			}
+		}
+		if got, _ := r.doc.Find("#ind-indicator option[selected]").Attr("value"); got != "digital_economy_share" {
+			t.Errorf("a bad %s: the indicator chosen is %q", field, got)
+		}
+		if r.doc.Find("#indicators table.indicators").Length() != 1 {
+			t.Errorf("a bad %s: the dashboard's indicators are not shown", field)
 		}
 	}
 	if r := post(url.Values{"indicator": {"digital_economy_share"}, "year": {"2026"}, "value": {"18,6"}}); r.status != http.StatusSeeOther {
