@@ -72,6 +72,11 @@ type dashboardView struct {
 	// Chart is the per-day series as JSON for dashboard.js.
 	Chart     template.JS
 	Clearance []clearanceRow
+	// SoldOff is the sentence of the period's loads sold off at the border
+	// instead of crossing, SoldOffDays those loads by day, gate and
+	// direction.
+	SoldOff     string
+	SoldOffDays []soldOffRow
 	// Waits are each day's waits from arrival to crossing.
 	Waits      []waitDay
 	Chapters   []stats.ChapterFigures
@@ -173,6 +178,13 @@ type gateRow struct {
 	Gate, Direction string
 	Trucks          int64
 	ValueUSDCents   int64
+}
+
+// soldOffRow is the loads sold off on one day at a gate in a direction.
+type soldOffRow struct {
+	Day, Gate, Direction string
+	Loads                int64
+	ValueUSD, GrossKg    string
 }
 
 // indicatorRow is one of the province's targets and where it stands.
@@ -403,6 +415,15 @@ func (w *Web) fillPeriod(v *dashboardView, p *stats.Period, gates map[string]*cu
 	v.Clearance = []clearanceRow{
 		{"dashboard.clear.declared", c.Crossed, mins(c.DeclaredP50), mins(c.DeclaredP90)},
 		{"dashboard.clear.arrived", c.Arrived, mins(c.ArrivedP50), mins(c.ArrivedP90)},
+	}
+	v.SoldOff = l.T("dashboard.soldoff", n(float64(c.SoldOff), 0), n(float64(c.SoldOffValueUSDCents)/100, 0), n(float64(c.SoldOffGrossKg), 0))
+	for _, d := range p.SoldOffDays {
+		name := d.Gate
+		if g := gates[d.Gate]; g != nil {
+			name = gateName(l, g)
+		}
+		v.SoldOffDays = append(v.SoldOffDays, soldOffRow{Day: d.Day.String(), Gate: name, Direction: l.T("dir." + string(d.Direction)),
+			Loads: d.Loads, ValueUSD: n(float64(d.ValueUSDCents)/100, 0), GrossKg: n(float64(d.GrossKg), 0)})
 	}
 	byGate := map[[2]string]*gateRow{}
 	for _, d := range p.Days {

@@ -148,6 +148,9 @@ func TestDashboard(t *testing.T) {
 	if got := p.text("[data-figure=spoiled]"); !strings.Contains(got, ": 0 trong 1 xe") {
 		t.Errorf("spoiled loads: %q", got)
 	}
+	if got := p.text("[data-figure=sold-off]"); !strings.Contains(got, ": 0 xe, trị giá 0 USD, 0 kg") || p.doc.Find("table.soldoff").Length() != 0 {
+		t.Errorf("sold-off loads: %q", got)
+	}
 	if n := p.doc.Find("table.bygate tbody tr").Length(); n != 2 {
 		t.Errorf("%d gate and direction rows, want 2", n)
 	}
@@ -275,6 +278,33 @@ func TestDashboardRefusesFilters(t *testing.T) {
 		if p.text("[data-figure=today-trucks]") != "1" || p.doc.Find("[data-indicator]").Length() == 0 {
 			t.Errorf("%s: today or the targets lost", target)
 		}
+	}
+}
+
+// TestDashboardSoldOff: a load sold off today is in the period's sentence
+// and in the table by day, gate and direction, in the page's language,
+// and in the CSV report's row of the day.
+func TestDashboardSoldOff(t *testing.T) {
+	db, _, viewer := dashboard(t)
+	d := testDecl
+	d.Vehicle.Plate = "20C-222.22"
+	decideAs(t, db, admin, declare(t, db, d).ID, cuakhau.Decision{Outcome: cuakhau.OutcomeCancel, Note: "bán tháo", SoldOff: true})
+	p := viewer.do("GET", "/dashboard?lang=vi", nil)
+	if got := p.text("[data-figure=sold-off]"); !strings.Contains(got, "thay vì xuất cảnh: 1 xe, trị giá 54.000 USD, 18.000 kg") {
+		t.Errorf("sold-off loads: %q", got)
+	}
+	if got := p.text(`table.soldoff tr[data-day="2026-12-01"]`); !strings.Contains(got, "Hữu Nghị") || !strings.Contains(got, "54.000") || !strings.Contains(got, "18.000") {
+		t.Errorf("today's sold-off row: %q", got)
+	}
+	if got := viewer.do("GET", "/dashboard?lang=en", nil).text("[data-figure=sold-off]"); !strings.Contains(got, "crossing: 1, worth US$54,000, 18,000 kg") {
+		t.Errorf("in English: %q", got)
+	}
+	if got := viewer.do("GET", "/dashboard?lang=zh", nil).text("[data-figure=sold-off]"); !strings.Contains(got, "1 辆，价值 54,000 美元") {
+		t.Errorf("in Chinese: %q", got)
+	}
+	csv := viewer.do("GET", "/dashboard/report?format=csv&from=2026-12-01&to=2026-12-01", nil)
+	if !strings.Contains(csv.body, "2026-12-01,huu-nghi,export,1,54000.00,18000,") || !strings.Contains(csv.body, ",1,54000.00,18000\n") {
+		t.Errorf("the CSV report:\n%s", csv.body)
 	}
 }
 
