@@ -54,7 +54,8 @@ type Store interface {
 	// for a gate the store does not have.
 	LogSize(ctx context.Context, gate string) (int64, error)
 	// ReadLogHashes returns gate's stored hashes at indexes (numbered by
-	// tlog.StoredHashIndex), in that order.
+	// tlog.StoredHashIndex), in that order, whether the store keeps them
+	// or computes them from the entries.
 	ReadLogHashes(ctx context.Context, gate string, indexes []int64) ([]tlog.Hash, error)
 }
 
