@@ -101,3 +101,17 @@ func (d dialect) lockMigrations() string {
 	}
 	return ""
 }
+
+// jsonArg is how a JSON column's stored value (packTrip's or
+// packEventData's) is bound. PostgreSQL's are bytea, bound as bytes: a Go
+// string would be read as bytea's escaped text, and a JSON backslash would
+// be taken for an escape. SQLite's have TEXT affinity, which keeps a BLOB as
+// it is: JSON text is bound as text, as it always was, so that SQLite's JSON
+// functions and the sqlite3 shell read it as JSON (a BLOB would be taken for
+// JSONB), and a packed value as a BLOB.
+func (d dialect) jsonArg(stored []byte) any {
+	if d == dialectPostgres || isPacked(stored) {
+		return stored
+	}
+	return string(stored)
+}
