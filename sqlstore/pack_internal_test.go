@@ -134,3 +134,29 @@ func FuzzPack(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkPack measures packing and unpacking one document of each
+// kind: the cost a write and a read pay.
+func BenchmarkPack(b *testing.B) {
+	samples := packSamples(b)
+	for _, k := range []struct {
+		name string
+		dict *packDict
+	}{{"trip", tripDict}, {"declared", declaredDict}, {"called", calledDict}, {"arrived", arrivedDict}} {
+		doc := samples[k.name]
+		packed := k.dict.pack(doc)
+		b.Run(k.name+"/pack", func(b *testing.B) {
+			for b.Loop() {
+				k.dict.pack(doc)
+			}
+			b.ReportMetric(float64(len(packed)), "bytes")
+		})
+		b.Run(k.name+"/unpack", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := unpack(packed); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -289,7 +289,11 @@ func (db *DB) updateTrip(ctx context.Context, tx *wtx, t *cuakhau.Trip, body []b
 // updateTripIf stores t's projection if the stored trip is still at
 // prevVersion, and reports whether it was.
 func (db *DB) updateTripIf(ctx context.Context, tx *wtx, t *cuakhau.Trip, body []byte, prevVersion int) (bool, error) {
-	res, err := tx.exec(ctx, `UPDATE trips SET status = ?, updated_at = ?, version = ?, body = ? WHERE id = ? AND version = ?`,
+	move := ""
+	if t.Status.Final() {
+		move = db.dialect.moveTripToEnd()
+	}
+	res, err := tx.exec(ctx, `UPDATE trips SET status = ?, updated_at = ?, version = ?, body = ?`+move+` WHERE id = ? AND version = ?`,
 		string(t.Status), formatTime(t.UpdatedAt), t.Version, db.dialect.jsonArg(packTrip(t, body)), t.ID, prevVersion)
 	if err != nil {
 		return false, fmt.Errorf("update trip: %w", err)
