@@ -53,6 +53,9 @@ type Decision struct {
 	// Device names the camera, weighbridge or barrier that posted a reading.
 	Device  string   `json:"device,omitempty"`
 	Reading *Reading `json:"reading,omitempty"`
+	// SoldOff marks a cancellation (OutcomeCancel) as a load sold off at the
+	// border instead of crossing; only a trip with perishable cargo can be.
+	SoldOff bool `json:"sold_off,omitempty"`
 }
 
 // Reading is what a device saw.

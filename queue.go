@@ -539,7 +539,8 @@ type Outbox interface {
 	// DueNotifications returns up to limit undelivered messages whose next
 	// attempt is due.
 	DueNotifications(ctx context.Context, limit int) ([]*Notification, error)
-	MarkDelivered(ctx context.Context, id string) error
+	// MarkDelivered records the messages ids as delivered, in one write.
+	MarkDelivered(ctx context.Context, ids ...string) error
 	// MarkFailed records a failed attempt and when to try again.
 	MarkFailed(ctx context.Context, id string, next time.Time, reason string) error
 }

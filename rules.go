@@ -77,12 +77,17 @@ var ruleCatalogue = []struct{ en, vi, zh string }{
 	{"at least one customs declaration is required", "cần ít nhất một tờ khai hải quan", "至少需要一份报关单"},
 	{"at most %d declarations", "nhiều nhất %s tờ khai", "最多 %s 份报关单"},
 	{"an %s declaration on an %s trip", "tờ khai %s cho chuyến %s", "%s 报关单用于 %s 车次"},
+	// flow: decisions.
+	{"a reason is required when an officer cancels a trip", "cán bộ huỷ chuyến phải ghi lý do", "官员取消行程须填写原因"},
+	{"only a cancellation (outcome cancel) can mark a load as sold off", "chỉ khi huỷ chuyến mới đánh dấu được hàng đã bán tháo", "只有取消行程（outcome cancel）才能标记货物已就地抛售"},
+	{"only a trip with perishable cargo can be marked as sold off", "chỉ chuyến chở hàng dễ hỏng mới đánh dấu được là đã bán tháo", "只有载有易腐货物的行程才能标记为已就地抛售"},
 	// the pages' forms.
 	{"an amount in US dollars, such as 54000 or 54000.50", "số tiền bằng USD, như 54000 hoặc 54000.50", "美元金额，如 54000 或 54000.50"},
 	{"a day and time, 2026-12-01T08:30", "ngày và giờ, như 2026-12-01T08:30", "日期和时间，如 2026-12-01T08:30"},
 	{"a whole number of trucks", "phải là số xe nguyên", "必须是整数车辆数"},
 	{"a whole number of lanes", "phải là số làn nguyên", "必须是整数车道数"},
 	{"a whole number of trucks a day", "phải là số xe/ngày nguyên", "必须是整数（车/日）"},
+	{"not a waiting truck of this gate", "không phải xe đang chờ tại cửa khẩu này", "不是本口岸的等候车辆"},
 	// queue, controls, accounts, statistics.
 	{"is in the past: booking closes when the window starts", "đã qua: hết nhận đặt khi khung giờ bắt đầu", "已过去：时段开始即停止预约"},
 	{"is beyond the booking horizon of %d days", "xa hơn thời hạn đặt trước %s ngày", "超出 %s 天的预约期限"},

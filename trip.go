@@ -130,6 +130,10 @@ type Trip struct {
 	// it was for, and cleared when the booking is cancelled or lost by an
 	// arrival later than the tolerance.
 	Booking BookedWindow `json:"booking,omitzero"`
+	// SoldOff says that the trip was cancelled because its load was sold
+	// off at the border instead of crossing (Decision.SoldOff); the
+	// statistics count it on the day of the cancellation.
+	SoldOff bool `json:"sold_off,omitempty"`
 	// Version counts the events applied to the trip.
 	Version int `json:"version"`
 }

@@ -83,6 +83,13 @@ func apply(g *cuakhau.Gate, t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Deci
 		switch d.Outcome {
 		case cuakhau.OutcomeCancel:
 			ev.Type = cuakhau.EventCancelled
+			if next.SoldOff {
+				data, err := json.Marshal(CancelledData{SoldOff: true})
+				if err != nil {
+					return nil, fmt.Errorf("encode cancellation: %w", err)
+				}
+				ev.Data = data
+			}
 		case cuakhau.OutcomeNoShow:
 			ev.Type = cuakhau.EventNoShow
 		}
@@ -112,6 +119,9 @@ func validateDecision(d cuakhau.Decision) error {
 	default:
 		f.Add("channel", fmt.Sprintf("unknown channel %q; one of green, yellow, red", d.Channel))
 	}
+	if d.SoldOff && d.Outcome != cuakhau.OutcomeCancel {
+		f.Add("sold_off", "only a cancellation (outcome cancel) can mark a load as sold off")
+	}
 	f.Note("note", d.Note, false)
 	f.Name("device", d.Device, d.Reading != nil)
 	if d.Reading != nil {
@@ -135,8 +145,22 @@ func cancel(t *cuakhau.Trip, p cuakhau.Principal, d cuakhau.Decision) error {
 	if p.Role != cuakhau.RoleEnterprise && strings.TrimSpace(d.Note) == "" {
 		return cuakhau.Invalid("note", "a reason is required when an officer cancels a trip")
 	}
+	if d.SoldOff {
+		// The figure stands for the loads the wait cost: goods that could
+		// wait (no shelf life) and went elsewhere are a change of plan.
+		if SpoilsAt(t).IsZero() {
+			return cuakhau.Invalid("sold_off", "only a trip with perishable cargo can be marked as sold off")
+		}
+		t.SoldOff = true
+	}
 	t.Status = cuakhau.StatusCancelled
 	return nil
+}
+
+// CancelledData is the payload of a cancelled event that marked its load
+// as sold off (Decision.SoldOff); a plain cancellation has none.
+type CancelledData struct {
+	SoldOff bool `json:"sold_off"`
 }
 
 func noShow(t *cuakhau.Trip, p cuakhau.Principal) error {

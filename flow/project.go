@@ -62,6 +62,13 @@ func Project(g *cuakhau.Gate, t *cuakhau.Trip, ev *cuakhau.Event) (*cuakhau.Trip
 				return nil, readErr(ev, err)
 			}
 		}
+		if ev.Type == cuakhau.EventCancelled && len(ev.Data) > 0 {
+			var c CancelledData
+			if err := json.Unmarshal(ev.Data, &c); err != nil {
+				return nil, readErr(ev, err)
+			}
+			d.SoldOff = c.SoldOff
+		}
 		next, out, err = Apply(g, t, p, d, ev.At)
 	case cuakhau.EventBooked, cuakhau.EventBookingMoved, cuakhau.EventBookingCancelled, cuakhau.EventBookingReleased:
 		var b BookingData

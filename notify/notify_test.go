@@ -36,10 +36,12 @@ func (o *memOutbox) DueNotifications(ctx context.Context, limit int) ([]*cuakhau
 	return out, nil
 }
 
-func (o *memOutbox) MarkDelivered(ctx context.Context, id string) error {
+func (o *memOutbox) MarkDelivered(ctx context.Context, ids ...string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.delivered[id] = true
+	for _, id := range ids {
+		o.delivered[id] = true
+	}
 	return nil
 }
 

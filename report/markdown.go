@@ -49,6 +49,8 @@ func writeMarkdown(w io.Writer, p *stats.Period, lang string) error {
 	row(label(lang, "declared"), num(float64(c.Crossed), 0), minutes(c.DeclaredP50, lang), minutes(c.DeclaredP90, lang))
 	row(label(lang, "arrived"), num(float64(c.Arrived), 0), minutes(c.ArrivedP50, lang), minutes(c.ArrivedP90, lang))
 	fmt.Fprintf(b, "\n%s: %s\n\n", label(lang, "spoiled"), num(float64(c.Spoiled), 0))
+	fmt.Fprintf(b, "%s: %s\n\n%s: %s\n\n%s: %s\n\n", label(lang, "sold_off"), num(float64(c.SoldOff), 0),
+		label(lang, "sold_off_value"), num(float64(c.SoldOffValueUSDCents)/100, 2), label(lang, "sold_off_weight"), num(float64(c.SoldOffGrossKg), 0))
 
 	if len(p.Targets) > 0 {
 		fmt.Fprintf(b, "## %s (%d)\n\n", label(lang, "targets"), p.Targets[0].Year)

@@ -39,6 +39,12 @@ func may(t *testing.T) *stats.Period {
 	c.Spoiled = 1
 	p := stats.Build(r, "", "", rows, c)
 	p.SpoiledDays = map[stats.Key]int{{Day: stats.NewDate(2025, time.May, 20), Gate: "huu-nghi", Direction: cuakhau.Export}: 1}
+	// Three loads sold off: two on 20 May, one on the 31st, when nothing
+	// crossed.
+	p.AddSoldOff([]stats.SoldOff{
+		{Day: stats.NewDate(2025, time.May, 20), Gate: "huu-nghi", Direction: cuakhau.Export, Loads: 2, ValueUSDCents: 10_800_000, GrossKg: 36_000},
+		{Day: stats.NewDate(2025, time.May, 31), Gate: "huu-nghi", Direction: cuakhau.Export, Loads: 1, ValueUSDCents: 5_400_050, GrossKg: 18_000},
+	})
 	share := stats.Indicator{Code: "digital_economy_share", Name: map[string]string{"vi": "Tỷ trọng kinh tế số trong GRDP", "en": "Digital economy's share of GRDP", "zh": "数字经济占地区生产总值比重"},
 		Kind: stats.KindShare, Unit: "%", Min: 30, From: 2026, To: 2030}
 	trucks := stats.Indicator{Code: "trucks", Name: map[string]string{"vi": "Lượt xe/ngày", "en": "Trucks a day", "zh": "日通行车辆"},
@@ -74,6 +80,7 @@ func TestMarkdown(t *testing.T) {
 		"| 2025-05 | 31 | 48.035 | 1.549,5 | 2.012 |",
 		"| Từ khai báo đến xuất cảnh | 1 | 120 | 120 |",
 		"Xe có hàng dễ hỏng đã quá hạn bảo quản khi qua cửa khẩu: 1\n",
+		"Xe hàng phải bán tháo tại cửa khẩu thay vì xuất cảnh: 3\n\nGiá trị hàng bán tháo (USD): 162.000,5\n\nKhối lượng hàng bán tháo (kg): 54.000\n",
 		"| 08 | ",
 		"## Chỉ tiêu của tỉnh (2025)",
 		"| Tỷ trọng kinh tế số trong GRDP | 30 % | 18,6 % | nhập tay | 62 % | Chưa đạt |",
@@ -84,10 +91,12 @@ func TestMarkdown(t *testing.T) {
 		}
 	}
 	if en := string(write(t, p, report.Markdown, "en")); !strings.Contains(en, "On average about 1,550 trucks a day, at the peak 2,012 trucks a day") ||
-		!strings.Contains(en, "| Trucks | 48,035 | 45,000 | 6.7 |") {
+		!strings.Contains(en, "| Trucks | 48,035 | 45,000 | 6.7 |") ||
+		!strings.Contains(en, "Loads sold off at the border instead of crossing: 3\n\nValue of the loads sold off (USD): 162,000.5\n") {
 		t.Errorf("en report:\n%s", en)
 	}
-	if zh := string(write(t, p, report.Markdown, "zh")); !strings.Contains(zh, "平均每天约1,550辆次，高峰每天2,012辆次") {
+	if zh := string(write(t, p, report.Markdown, "zh")); !strings.Contains(zh, "平均每天约1,550辆次，高峰每天2,012辆次") ||
+		!strings.Contains(zh, "在口岸就地抛售而未通关的货物车数: 3") {
 		t.Errorf("zh report:\n%s", zh)
 	}
 }
@@ -103,15 +112,19 @@ func TestCSV(t *testing.T) {
 	if strings.Join(recs[0], ",") != report.CSVHeader || !strings.HasPrefix(report.CSVHeader, stats.HistoryHeader+",") {
 		t.Errorf("header %v", recs[0])
 	}
-	if len(recs) != 1+60 {
-		t.Fatalf("%d lines, want 61", len(recs))
+	if len(recs) != 1+61 {
+		t.Fatalf("%d lines, want 62: 2 a day for 30 days and the 31st, which only sold a load off", len(recs))
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
 	}
 	// 20 May at Hữu Nghị: 2,012 − 670 trucks of US$54,000.
 	var found bool
 	for _, r := range recs[1:] {
 		if r[0] == "2025-05-20" && r[1] == "huu-nghi" {
 			found = true
-			if strings.Join(r[2:], ",") != "export,1342,72468000.00,24156000,0,1" {
+			if strings.Join(r[2:], ",") != "export,1342,72468000.00,24156000,0,1,2,108000.00,36000" {
 				t.Errorf("20 May at huu-nghi: %v", r)
 			}
 		}
@@ -119,18 +132,27 @@ func TestCSV(t *testing.T) {
 	if !found {
 		t.Error("no line for 20 May at huu-nghi")
 	}
-	// The spoiled loads' column adds up to the period's, as the other
-	// formats give it.
-	spoiled := 0
-	for _, r := range recs[1:] {
-		n, err := strconv.Atoi(r[len(r)-1])
-		if err != nil {
-			t.Fatalf("spoiled %q: %v", r[len(r)-1], err)
-		}
-		spoiled += n
+	if last := strings.Join(recs[len(recs)-1], ","); last != "2025-05-31,huu-nghi,export,0,0.00,0,0,0,1,54000.50,18000" {
+		t.Errorf("the last line %s, want the 31st's load sold off with nothing crossed", last)
 	}
-	if spoiled != p.Clearance.Spoiled {
-		t.Errorf("the CSV's spoiled loads add up to %d, the period has %d", spoiled, p.Clearance.Spoiled)
+	// The spoiled and sold-off loads' columns add up to the period's, as
+	// the other formats give them.
+	sum := func(name string) int {
+		n := 0
+		for _, r := range recs[1:] {
+			v, err := strconv.Atoi(r[col[name]])
+			if err != nil {
+				t.Fatalf("%s %q: %v", name, r[col[name]], err)
+			}
+			n += v
+		}
+		return n
+	}
+	if got := sum("spoiled"); got != p.Clearance.Spoiled {
+		t.Errorf("the CSV's spoiled loads add up to %d, the period has %d", got, p.Clearance.Spoiled)
+	}
+	if got := sum("sold_off"); got != p.Clearance.SoldOff {
+		t.Errorf("the CSV's sold-off loads add up to %d, the period has %d", got, p.Clearance.SoldOff)
 	}
 	if !bytes.Equal(write(t, p, report.CSV, "vi"), write(t, p, report.CSV, "zh")) {
 		t.Error("the CSV differs by language")
@@ -175,6 +197,20 @@ func TestXLSX(t *testing.T) {
 	}
 	if v, _ := f.GetCellValue("Tổng hợp", "B"+at[0][1:], excelize.Options{RawCellValue: true}); v != "1" {
 		t.Errorf("spoiled loads %q, want 1", v)
+	}
+	for label, want := range map[string]string{
+		"Xe hàng phải bán tháo tại cửa khẩu thay vì xuất cảnh": "3",
+		"Giá trị hàng bán tháo (USD)":                          "162000.5",
+		"Khối lượng hàng bán tháo (kg)":                        "54000",
+	} {
+		at, err := f.SearchSheet("Tổng hợp", label)
+		if err != nil || len(at) != 1 || !strings.HasPrefix(at[0], "A") {
+			t.Fatalf("the line %q: %v %v", label, at, err)
+		}
+		typ, _ := f.GetCellType("Tổng hợp", "B"+at[0][1:])
+		if v, _ := f.GetCellValue("Tổng hợp", "B"+at[0][1:], excelize.Options{RawCellValue: true}); v != want || typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+			t.Errorf("%s: %v %q, want the number %s", label, typ, v, want)
+		}
 	}
 	// The targets: the entered share as a number cell, its percent of the
 	// target and its standing beside it.

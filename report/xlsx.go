@@ -69,8 +69,14 @@ func writeXLSX(w io.Writer, p *stats.Period, lang string) (err error) {
 	}
 	x.set(sum, cell(1, r+4), label(lang, "spoiled"), 0)
 	x.set(sum, cell(2, r+4), c.Spoiled, x.int)
+	x.set(sum, cell(1, r+5), label(lang, "sold_off"), 0)
+	x.set(sum, cell(2, r+5), c.SoldOff, x.int)
+	x.set(sum, cell(1, r+6), label(lang, "sold_off_value"), 0)
+	x.set(sum, cell(2, r+6), float64(c.SoldOffValueUSDCents)/100, x.dec)
+	x.set(sum, cell(1, r+7), label(lang, "sold_off_weight"), 0)
+	x.set(sum, cell(2, r+7), c.SoldOffGrossKg, x.int)
 	if len(p.Targets) > 0 {
-		tr := r + 6
+		tr := r + 9
 		x.set(sum, cell(1, tr), fmt.Sprintf("%s (%d)", label(lang, "targets"), p.Targets[0].Year), x.bold)
 		x.header(sum, tr+1, label(lang, "figure"), label(lang, "target"), label(lang, "actual"), label(lang, "origin"), label(lang, "pct"), label(lang, "standing"))
 		for i, t := range p.Targets {

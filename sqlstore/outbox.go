@@ -143,12 +143,20 @@ func (db *DB) Notices(ctx context.Context, p cuakhau.Principal, gate string, lim
 	return out, rows.Err()
 }
 
-// MarkDelivered records a message as delivered; it is not handed out again.
-func (db *DB) MarkDelivered(ctx context.Context, id string) error {
-	now := db.now()
+// MarkDelivered records the messages ids as delivered, in one write; they
+// are not handed out again.
+func (db *DB) MarkDelivered(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	now := formatTime(db.now())
 	return db.update(ctx, func(ctx context.Context, tx *wtx) error {
-		_, err := tx.exec(ctx, `UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?`, formatTime(now), id)
-		return err
+		for _, id := range ids {
+			if _, err := tx.exec(ctx, `UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?`, now, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -161,4 +169,56 @@ func (db *DB) MarkFailed(ctx context.Context, id string, next time.Time, reason 
 		_, err := tx.exec(ctx, `UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?`, formatTime(next), reason, id)
 		return err
 	})
+}
+
+// PruneNotices deletes the delivered messages older than age and returns
+// how many it deleted. A delivered message's text, recipient and cause are
+// all in the log, from which verify rebuilds it; what goes is the record of
+// its delivery, and with it a copy of the driver's phone number kept past
+// its use. Undelivered messages are kept however old. In the same write
+// each gate's outbox_pruned moves to the cut and counts the rows deleted,
+// so that verify knows how many rows before the cut may be gone.
+func (db *DB) PruneNotices(ctx context.Context, age time.Duration) (int64, error) {
+	if age <= 0 {
+		return 0, fmt.Errorf("prune notices: retention %s: must be positive", age)
+	}
+	cut := formatTime(db.now().Add(-age))
+	var total int64
+	err := db.update(ctx, func(ctx context.Context, tx *wtx) error {
+		total = 0
+		rows, err := tx.query(ctx, `SELECT gate, count(*) FROM outbox WHERE delivered_at <> '' AND created_at < ? GROUP BY gate`, cut)
+		if err != nil {
+			return err
+		}
+		counts := map[string]int64{}
+		for rows.Next() {
+			var g string
+			var n int64
+			if err := rows.Scan(&g, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			counts[g] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for g, n := range counts {
+			if _, err := tx.exec(ctx, `DELETE FROM outbox WHERE gate = ? AND delivered_at <> '' AND created_at < ?`, g, cut); err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO outbox_pruned (gate, pruned_before, pruned) VALUES (?, ?, ?)
+				ON CONFLICT (gate) DO UPDATE SET pruned_before = CASE WHEN excluded.pruned_before > outbox_pruned.pruned_before
+					THEN excluded.pruned_before ELSE outbox_pruned.pruned_before END, pruned = outbox_pruned.pruned + excluded.pruned`, g, cut, n); err != nil {
+				return err
+			}
+			total += n
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune notices: %w", err)
+	}
+	return total, nil
 }

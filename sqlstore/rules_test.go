@@ -11,10 +11,10 @@ import (
 )
 
 // TestStoreRefusalsInEveryLanguage breaks the rules the store checks
-// itself — accounts, tokens, bookings, windows, priorities — and fails on a
-// refusal the rules' catalogue cannot show in Vietnamese and Chinese, as
-// the root package's TestRulesInEveryLanguage does for the core's checkers:
-// the pages show these beside the fields.
+// itself — accounts, tokens, bookings, windows, priorities, cancellations —
+// and fails on a refusal the rules' catalogue cannot show in Vietnamese and
+// Chinese, as the root package's TestRulesInEveryLanguage does for the
+// core's checkers: the pages show these beside the fields.
 func TestStoreRefusalsInEveryLanguage(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
 		ctx := context.Background()
@@ -64,6 +64,22 @@ func TestStoreRefusalsInEveryLanguage(t *testing.T) {
 		add(err)
 		_, err = db.SetPriority(ctx, admin, trip.ID, cuakhau.PriorityUpdate{})
 		add(err)
+		// A cancellation: a reason from an officer, the sold-off mark on
+		// a cancellation of perishable cargo alone.
+		dry := withPlate(durian(), "12C45678")
+		dry.Cargo[0].Perishable, dry.Cargo[0].ShelfLifeHours = false, 0
+		for _, c := range []struct {
+			p  cuakhau.Principal
+			id string
+			d  cuakhau.Decision
+		}{
+			{operator, trip.ID, cuakhau.Decision{Outcome: cuakhau.OutcomeCancel}},
+			{operator, trip.ID, cuakhau.Decision{Checkpoint: "entry", Outcome: cuakhau.OutcomePass, SoldOff: true}},
+			{company, declare(t, db, company, dry).ID, cuakhau.Decision{Outcome: cuakhau.OutcomeCancel, SoldOff: true}},
+		} {
+			_, err = db.Decide(ctx, c.p, c.id, c.d)
+			add(err)
+		}
 
 		seen := map[string]bool{}
 		for _, r := range rules {

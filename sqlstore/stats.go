@@ -54,6 +54,19 @@ func (db *DB) countCrossing(ctx context.Context, tx *wtx, t *cuakhau.Trip, loc *
 	return nil
 }
 
+// countSoldOff adds trip t, which has just been cancelled with its load
+// sold off, to the sold-off loads in the cancellation's transaction, on
+// the gate-local day of the cancellation (t.UpdatedAt: a cancelled trip
+// takes no later event).
+func (db *DB) countSoldOff(ctx context.Context, tx *wtx, t *cuakhau.Trip, loc *time.Location) error {
+	s := stats.SoldOffLoad(t, stats.DayOf(t.UpdatedAt, loc))
+	if _, err := tx.exec(ctx, `INSERT INTO sold_off_loads (trip_id, day, gate, direction, value_usd_cents, gross_kg) VALUES (?, ?, ?, ?, ?, ?)`,
+		t.ID, s.Day.String(), s.Gate, string(s.Direction), s.ValueUSDCents, s.GrossKg); err != nil {
+		return fmt.Errorf("count sold-off load: %w", err)
+	}
+	return nil
+}
+
 // crossingTimes are trip t's clearance times given its first arrival.
 func crossingTimes(t *cuakhau.Trip, arrived sql.NullString) (stats.Times, error) {
 	ct := stats.Times{Declared: int64(t.CrossedAt.Sub(t.DeclaredAt) / time.Second), Arrived: -1}
@@ -149,6 +162,13 @@ func (db *DB) Stats(ctx context.Context, p cuakhau.Principal, q stats.Query) (_ 
 	}
 	period := stats.Build(q.Range, q.Gate, q.Direction, daily, clearance)
 	period.SpoiledDays = spoiled
+	if !q.TotalsOnly {
+		sold, err := db.soldOffDays(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		period.AddSoldOff(sold)
+	}
 	if waits != nil {
 		period.WaitsByDay = stats.WaitsOf(waits)
 	}
@@ -184,6 +204,35 @@ func (db *DB) spoiledDays(ctx context.Context, q stats.Query) (map[stats.Key]int
 	}
 	if err := rows.Err(); err != nil {
 		return nil, unavailable(fmt.Errorf("read spoiled loads: %w", err))
+	}
+	return out, nil
+}
+
+// soldOffDays sums the loads sold off in q's range by day, gate and
+// direction.
+func (db *DB) soldOffDays(ctx context.Context, q stats.Query) ([]stats.SoldOff, error) {
+	where, args := statsWhere("day", q.Range.From.String(), q.Range.To.String(), q.Gate, q.Direction)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT day, gate, direction, count(*), sum(value_usd_cents), sum(gross_kg)
+		FROM sold_off_loads WHERE `+where+` GROUP BY day, gate, direction`), args...)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("read sold-off loads: %w", err))
+	}
+	defer rows.Close()
+	var out []stats.SoldOff
+	for rows.Next() {
+		var s stats.SoldOff
+		var day, dir string
+		if err := rows.Scan(&day, &s.Gate, &dir, &s.Loads, &s.ValueUSDCents, &s.GrossKg); err != nil {
+			return nil, fmt.Errorf("read sold-off loads: %w", err)
+		}
+		if s.Day, err = stats.ParseDate(day); err != nil {
+			return nil, fmt.Errorf("read sold-off loads: %w", err)
+		}
+		s.Direction = cuakhau.Direction(dir)
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, unavailable(fmt.Errorf("read sold-off loads: %w", err))
 	}
 	return out, nil
 }
@@ -532,13 +581,17 @@ func (db *DB) fillStats(ctx context.Context) error {
 func (r *rebuild) checkStats(ctx context.Context, tx *sql.Tx) error {
 	wantDays := map[string]stats.Daily{}
 	wantTimes := map[string]string{}
+	wantSold := map[string]string{}
 	for id, t := range r.trips {
-		if t.Status != cuakhau.StatusCrossed || t.CrossedAt == nil {
-			continue
-		}
 		var loc *time.Location
 		if cg, ok := r.gates[t.Gate]; ok {
 			loc = cg.loc
+		}
+		if t.Status == cuakhau.StatusCancelled && t.SoldOff {
+			wantSold[id] = soldOffRow(stats.SoldOffLoad(t, stats.DayOf(t.UpdatedAt, loc)))
+		}
+		if t.Status != cuakhau.StatusCrossed || t.CrossedAt == nil {
+			continue
 		}
 		d := stats.Crossing(t, stats.DayOf(*t.CrossedAt, loc))
 		k := statsKey(d.Day.String(), d.Gate, string(d.Direction), d.Chapter)
@@ -570,6 +623,25 @@ func (r *rebuild) checkStats(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
+	err = compareTable(ctx, tx, r, "sold_off_loads", `SELECT trip_id, day, gate, direction, value_usd_cents, gross_kg FROM sold_off_loads`, wantSold,
+		func(rows *sql.Rows) (string, string, error) {
+			var s stats.SoldOff
+			var id, day, dir string
+			err := rows.Scan(&id, &day, &s.Gate, &dir, &s.ValueUSDCents, &s.GrossKg)
+			if err == nil {
+				s.Day, err = stats.ParseDate(day)
+			}
+			s.Direction = cuakhau.Direction(dir)
+			return id, soldOffRow(s), err
+		}, func(key, s, w string) error {
+			if s != w {
+				r.differ("sold_off_loads", key, "day gate direction value_usd_cents gross_kg", s, w)
+			}
+			return nil
+		})
+	if err != nil {
+		return err
+	}
 	return compareTable(ctx, tx, r, "crossing_times", `SELECT trip_id, day, gate, direction, declared_s, arrived_s, spoiled FROM crossing_times`, wantTimes,
 		func(rows *sql.Rows) (string, string, error) {
 			var id, day, gate, dir string
@@ -590,6 +662,11 @@ func (r *rebuild) checkStats(ctx context.Context, tx *sql.Tx) error {
 			}
 			return nil
 		})
+}
+
+// soldOffRow is a sold_off_loads row as verify compares it.
+func soldOffRow(s stats.SoldOff) string {
+	return fmt.Sprintf("%s %s %s %d %d", s.Day, s.Gate, s.Direction, s.ValueUSDCents, s.GrossKg)
 }
 
 func statsKey(day, gate, dir, chapter string) string {

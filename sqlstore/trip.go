@@ -249,6 +249,11 @@ func (db *DB) decide(ctx context.Context, p cuakhau.Principal, tripID string, d 
 				return nil, nil, err
 			}
 		}
+		if next.SoldOff && !before.SoldOff {
+			if err := db.countSoldOff(ctx, tx, next, cg.loc); err != nil {
+				return nil, nil, err
+			}
+		}
 		res := &cuakhau.DecisionResult{Event: ev, Trip: next}
 		return res, decisionJSON(ev, body), nil
 	})

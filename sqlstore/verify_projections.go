@@ -19,7 +19,8 @@ import (
 // RowDiff is one way a stored projection differs from what its log
 // rebuilds: a field of a row, or a row that one side has and the other not.
 type RowDiff struct {
-	// Table is trips, bookings, waiting, gate_controls or outbox; events
+	// Table is trips, bookings, waiting, gate_controls, outbox or
+	// outbox_pruned (more messages gone than were pruned); events
 	// for an entry that does not rebuild at all.
 	Table string
 	// Key names the row: a trip id, a gate code, or a message id; for
@@ -497,6 +498,9 @@ func (m outboxRow) values() []string {
 }
 
 func (r *rebuild) checkOutbox(ctx context.Context, tx *sql.Tx) error {
+	if err := r.forgetPruned(ctx, tx); err != nil {
+		return err
+	}
 	return compareTable(ctx, tx, r, "outbox", `SELECT id, kind, gate, trip_id, phone, text, data, created_at FROM outbox ORDER BY id`,
 		r.outbox, func(rows *sql.Rows) (string, outboxRow, error) {
 			var m outboxRow
@@ -520,4 +524,69 @@ func (r *rebuild) checkOutbox(ctx context.Context, tx *sql.Tx) error {
 			r.fields("outbox", id, outboxColumns, s.values(), w.values())
 			return nil
 		})
+}
+
+// forgetPruned drops from the rebuilt outbox the messages that PruneNotices
+// deleted: those of a gate made before its outbox_pruned instant and no
+// longer stored, as many as it counted. One still stored there (never
+// delivered) is compared as any other. When more are missing than were
+// pruned, some were lost or deleted by hand: the count differs, and the
+// missing messages are each reported, since which were pruned cannot be told.
+func (r *rebuild) forgetPruned(ctx context.Context, tx *sql.Tx) error {
+	type cut struct {
+		before string
+		pruned int64
+	}
+	cuts := map[string]cut{}
+	rows, err := tx.QueryContext(ctx, `SELECT gate, pruned_before, pruned FROM outbox_pruned`)
+	if err != nil {
+		return fmt.Errorf("read outbox_pruned: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g string
+		var c cut
+		if err := rows.Scan(&g, &c.before, &c.pruned); err != nil {
+			return fmt.Errorf("read outbox_pruned: %w", err)
+		}
+		cuts[g] = c
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read outbox_pruned: %w", err)
+	}
+	if len(cuts) == 0 {
+		return nil
+	}
+	kept := map[string]bool{}
+	old, err := tx.QueryContext(ctx, `SELECT o.id FROM outbox o JOIN outbox_pruned p ON p.gate = o.gate WHERE o.created_at < p.pruned_before`)
+	if err != nil {
+		return fmt.Errorf("read outbox: %w", err)
+	}
+	defer old.Close()
+	for old.Next() {
+		var id string
+		if err := old.Scan(&id); err != nil {
+			return fmt.Errorf("read outbox: %w", err)
+		}
+		kept[id] = true
+	}
+	if err := old.Err(); err != nil {
+		return fmt.Errorf("read outbox: %w", err)
+	}
+	missing := map[string][]string{}
+	for id, m := range r.outbox {
+		if c, ok := cuts[m.gate]; ok && m.createdAt < c.before && !kept[id] {
+			missing[m.gate] = append(missing[m.gate], id)
+		}
+	}
+	for g, c := range cuts {
+		if int64(len(missing[g])) != c.pruned {
+			r.differ("outbox_pruned", g, "pruned", strconv.FormatInt(c.pruned, 10), strconv.Itoa(len(missing[g])))
+			continue
+		}
+		for _, id := range missing[g] {
+			delete(r.outbox, id)
+		}
+	}
+	return nil
 }

@@ -59,6 +59,10 @@ type Period struct {
 	// SpoiledDays is Clearance.Spoiled by day, gate and direction (Chapter
 	// empty), for the reports' daily rows; days without one are absent.
 	SpoiledDays map[Key]int `json:"-"`
+	// SoldOffDays are the loads sold off at the border by day (of the
+	// cancellation), gate and direction, in that order; days without one
+	// are absent. Clearance.SoldOff is their sum (AddSoldOff).
+	SoldOffDays []SoldOff `json:"sold_off_days"`
 	// Targets are the province's indicators in the period's last year
 	// (Progresses as of its last day), set by the caller for the reports;
 	// not part of the statistics' answer.
@@ -88,12 +92,85 @@ type Clearance struct {
 	Crossed int `json:"crossed"`
 	// Spoiled counts the crossed trucks whose perishable cargo had outlived
 	// its declared shelf life when they crossed.
-	Spoiled     int    `json:"spoiled"`
-	DeclaredP50 *int64 `json:"declared_to_crossed_p50_min"`
-	DeclaredP90 *int64 `json:"declared_to_crossed_p90_min"`
-	Arrived     int    `json:"arrived_samples"`
-	ArrivedP50  *int64 `json:"arrived_to_crossed_p50_min"`
-	ArrivedP90  *int64 `json:"arrived_to_crossed_p90_min"`
+	Spoiled int `json:"spoiled"`
+	// SoldOff counts the loads sold off at the border instead of crossing
+	// (a cancellation marked so), with their declared value and weight:
+	// with Spoiled, the loads the wait cost.
+	SoldOff              int    `json:"sold_off"`
+	SoldOffValueUSDCents int64  `json:"sold_off_value_usd_cents"`
+	SoldOffGrossKg       int64  `json:"sold_off_gross_kg"`
+	DeclaredP50          *int64 `json:"declared_to_crossed_p50_min"`
+	DeclaredP90          *int64 `json:"declared_to_crossed_p90_min"`
+	Arrived              int    `json:"arrived_samples"`
+	ArrivedP50           *int64 `json:"arrived_to_crossed_p50_min"`
+	ArrivedP90           *int64 `json:"arrived_to_crossed_p90_min"`
+}
+
+// SoldOff is the loads sold off at the border instead of crossing, at a
+// gate in a direction on one gate-local day (of the cancellation), with
+// the declared value and gross weight of their cargo.
+type SoldOff struct {
+	Day           Date              `json:"date"`
+	Gate          string            `json:"gate"`
+	Direction     cuakhau.Direction `json:"direction"`
+	Loads         int64             `json:"loads"`
+	ValueUSDCents int64             `json:"value_usd_cents"`
+	GrossKg       int64             `json:"gross_kg"`
+}
+
+// SoldOffLoad is what trip t, cancelled on day with its load sold off,
+// adds to the sold-off loads: one load, its cargo's value and weight.
+func SoldOffLoad(t *cuakhau.Trip, day Date) SoldOff {
+	s := SoldOff{Day: day, Gate: t.Gate, Direction: t.Direction, Loads: 1}
+	for _, c := range t.Cargo {
+		s.ValueUSDCents += c.ValueUSDCents
+		s.GrossKg += c.GrossKg
+	}
+	return s
+}
+
+// Key is the row's identity (Chapter empty).
+func (s SoldOff) Key() Key { return Key{Day: s.Day, Gate: s.Gate, Direction: s.Direction} }
+
+// AddSoldOff sets p's sold-off loads from rows (one or more per day, gate
+// and direction; days outside p's range are left out): SoldOffDays in
+// order, and their sum in Clearance.
+func (p *Period) AddSoldOff(rows []SoldOff) {
+	r := Range{From: p.From, To: p.To}
+	p.Clearance.SoldOff, p.Clearance.SoldOffValueUSDCents, p.Clearance.SoldOffGrossKg = 0, 0, 0
+	byKey := map[Key]*SoldOff{}
+	for _, s := range rows {
+		if !r.Contains(s.Day) {
+			continue
+		}
+		k := s.Key()
+		if byKey[k] == nil {
+			byKey[k] = &SoldOff{Day: s.Day, Gate: s.Gate, Direction: s.Direction}
+		}
+		d := byKey[k]
+		d.Loads += s.Loads
+		d.ValueUSDCents += s.ValueUSDCents
+		d.GrossKg += s.GrossKg
+		p.Clearance.SoldOff += int(s.Loads)
+		p.Clearance.SoldOffValueUSDCents += s.ValueUSDCents
+		p.Clearance.SoldOffGrossKg += s.GrossKg
+	}
+	p.SoldOffDays = make([]SoldOff, 0, len(byKey))
+	for _, d := range byKey {
+		p.SoldOffDays = append(p.SoldOffDays, *d)
+	}
+	slices.SortFunc(p.SoldOffDays, func(a, b SoldOff) int { return compareKeys(a.Key(), b.Key()) })
+}
+
+// compareKeys orders keys by day, gate and direction.
+func compareKeys(a, b Key) int {
+	if c := a.Day.Compare(b.Day); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Gate, b.Gate); c != 0 {
+		return c
+	}
+	return strings.Compare(string(a.Direction), string(b.Direction))
 }
 
 // Times are the clearance times of one crossed truck, in seconds; Arrived
@@ -159,7 +236,7 @@ func ClearanceOf(declared, arrived Minutes) Clearance {
 // asked for; gate and direction only label the answer.
 func Build(r Range, gate string, dir cuakhau.Direction, rows []Daily, c Clearance) Period {
 	p := Period{From: r.From, To: r.To, Gate: gate, Direction: dir, Days: []Daily{}, Chapters: []ChapterFigures{},
-		WaitsByDay: []DayWaits{}, Hours: []HourCount{}}
+		WaitsByDay: []DayWaits{}, Hours: []HourCount{}, SoldOffDays: []SoldOff{}}
 	days := map[Key]*Daily{}
 	chapters := map[string]*ChapterFigures{}
 	for _, d := range rows {
@@ -185,15 +262,7 @@ func Build(r Range, gate string, dir cuakhau.Direction, rows []Daily, c Clearanc
 	for _, d := range days {
 		p.Days = append(p.Days, *d)
 	}
-	slices.SortFunc(p.Days, func(a, b Daily) int {
-		if c := a.Day.Compare(b.Day); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Gate, b.Gate); c != 0 {
-			return c
-		}
-		return strings.Compare(string(a.Direction), string(b.Direction))
-	})
+	slices.SortFunc(p.Days, func(a, b Daily) int { return compareKeys(a.Key(), b.Key()) })
 	for _, d := range chapters {
 		p.Chapters = append(p.Chapters, *d)
 	}

@@ -72,6 +72,11 @@ type dashboardView struct {
 	// Chart is the per-day series as JSON for dashboard.js.
 	Chart     template.JS
 	Clearance []clearanceRow
+	// SoldOff is the sentence of the period's loads sold off at the border
+	// instead of crossing, SoldOffDays those loads by day, gate and
+	// direction.
+	SoldOff     string
+	SoldOffDays []soldOffRow
 	// Waits are each day's waits from arrival to crossing.
 	Waits      []waitDay
 	Chapters   []stats.ChapterFigures
@@ -82,6 +87,11 @@ type dashboardView struct {
 	Enter []indicatorOption
 	// EnterYear is the form's default year.
 	EnterYear int
+	// EnterForm is what a refused entry sent, kept in its fields, and
+	// EnterErrs its broken rules by field (indicator, year, value); both
+	// nil on a plain view.
+	EnterForm url.Values
+	EnterErrs map[string]string
 	Reports   []reportLink
 	// Reference is the province's published year, "" without one.
 	Reference string
@@ -170,6 +180,13 @@ type gateRow struct {
 	ValueUSDCents   int64
 }
 
+// soldOffRow is the loads sold off on one day at a gate in a direction.
+type soldOffRow struct {
+	Day, Gate, Direction string
+	Loads                int64
+	ValueUSD, GrossKg    string
+}
+
 // indicatorRow is one of the province's targets and where it stands.
 type indicatorRow struct {
 	Code, Name, Target, Actual, Status, Origin string
@@ -189,9 +206,24 @@ type IndicatorEntry interface {
 
 // enterIndicator is POST /dashboard/indicators: an admin's value for an
 // indicator the platform cannot measure (fields indicator, year, value),
-// then back to the dashboard's indicators. A refusal is the error page
-// naming the field; nothing is stored.
+// then back to the dashboard's indicators. A refusal is the dashboard
+// again (400) with each broken rule beside its field and the input kept;
+// nothing is stored.
 func (w *Web) enterIndicator(rw http.ResponseWriter, r *http.Request) error {
+	err := w.storeIndicator(r)
+	if fields := fieldErrors(err); fields != nil {
+		return w.dashboard(rw, r, r.PostForm, fields)
+	}
+	if err != nil {
+		return err
+	}
+	l := langOf(rw, r)
+	http.Redirect(rw, r, "/dashboard?lang="+l.Code()+"#indicators", http.StatusSeeOther)
+	return nil
+}
+
+// storeIndicator reads the entry form and stores its value.
+func (w *Web) storeIndicator(r *http.Request) error {
 	if w.cfg.Enter == nil {
 		return errors.New("web: no indicator store configured")
 	}
@@ -211,12 +243,7 @@ func (w *Web) enterIndicator(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.Year, a.Value = year, value
-	if err := w.cfg.Enter.SetIndicatorActuals(r.Context(), p, []stats.Actual{a}); err != nil {
-		return err
-	}
-	l := langOf(rw, r)
-	http.Redirect(rw, r, "/dashboard?lang="+l.Code()+"#indicators", http.StatusSeeOther)
-	return nil
+	return w.cfg.Enter.SetIndicatorActuals(r.Context(), p, []stats.Actual{a})
 }
 
 // reportLink is the period as a downloadable report.
@@ -230,6 +257,13 @@ type reportLink struct{ Label, URL string }
 // refuse is named beside its field (400). An htmx request gets today's
 // part alone.
 func (w *Web) dashboardPage(rw http.ResponseWriter, r *http.Request) error {
+	return w.dashboard(rw, r, nil, nil)
+}
+
+// dashboard renders the dashboard; enterForm and enterErrs are a refused
+// indicator entry's input and broken rules (nil on a plain view), and make
+// the answer a 400.
+func (w *Web) dashboard(rw http.ResponseWriter, r *http.Request, enterForm url.Values, enterErrs map[string]string) error {
 	if w.cfg.Stats == nil {
 		return errors.New("web: no statistics configured")
 	}
@@ -242,18 +276,21 @@ func (w *Web) dashboardPage(rw http.ResponseWriter, r *http.Request) error {
 	loc := borderZone(gates, opts)
 	today := stats.DayOf(w.now(), loc)
 	f := dashboardFilterOf(r, today)
-	v := &dashboardView{L: l, Filter: f, Gates: opts}
+	v := &dashboardView{L: l, Filter: f, Gates: opts, EnterForm: enterForm, EnterErrs: enterErrs}
 
 	tv, err := w.todayFigures(r, p, l, f, today, loc)
 	if err != nil {
 		return err
 	}
 	v.Today = tv
-	if r.Header.Get("HX-Request") == "true" {
+	if r.Header.Get("HX-Request") == "true" && enterErrs == nil {
 		return w.renderFragment(rw, r, "dashboard", "dashboard_today", tv)
 	}
 
 	status := http.StatusOK
+	if enterErrs != nil {
+		status = http.StatusBadRequest
+	}
 	period, err := w.dashboardPeriod(r, p, f, true)
 	if fields := fieldErrors(err); fields != nil {
 		v.Errs, status = fields, http.StatusBadRequest
@@ -378,6 +415,15 @@ func (w *Web) fillPeriod(v *dashboardView, p *stats.Period, gates map[string]*cu
 	v.Clearance = []clearanceRow{
 		{"dashboard.clear.declared", c.Crossed, mins(c.DeclaredP50), mins(c.DeclaredP90)},
 		{"dashboard.clear.arrived", c.Arrived, mins(c.ArrivedP50), mins(c.ArrivedP90)},
+	}
+	v.SoldOff = l.T("dashboard.soldoff", n(float64(c.SoldOff), 0), n(float64(c.SoldOffValueUSDCents)/100, 0), n(float64(c.SoldOffGrossKg), 0))
+	for _, d := range p.SoldOffDays {
+		name := d.Gate
+		if g := gates[d.Gate]; g != nil {
+			name = gateName(l, g)
+		}
+		v.SoldOffDays = append(v.SoldOffDays, soldOffRow{Day: d.Day.String(), Gate: name, Direction: l.T("dir." + string(d.Direction)),
+			Loads: d.Loads, ValueUSD: n(float64(d.ValueUSDCents)/100, 0), GrossKg: n(float64(d.GrossKg), 0)})
 	}
 	byGate := map[[2]string]*gateRow{}
 	for _, d := range p.Days {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/cuakhau/cuakhau"
 )
 
 // TestBrowserDashboard: in a real browser, under the pages' content
@@ -41,4 +43,57 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	axe(t, ctx, "dashboard")
 	screenshots(t, ctx, dir, "dashboard")
+}
+
+// TestBrowserIndicatorEntry: in a real browser an admin enters a value the
+// browser's own checks let through but the store refuses (a year past the
+// target's), finds the rule beside the year with both fields as typed,
+// corrects the year and finds the value in the indicators' table; the
+// refused form passes axe-core.
+func TestBrowserIndicatorEntry(t *testing.T) {
+	ctx := browser(t)
+	db, pages, _ := dashboard(t)
+	addUser(t, db, cuakhau.User{Name: "quan-tri", Role: cuakhau.RoleAdmin})
+	srv := httptest.NewServer(pages)
+	defer srv.Close()
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/dashboard?lang=vi"), chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("name"), "quan-tri"), chromedp.SendKeys(chromedp.ID("password"), password)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.login button`))); err != nil {
+		t.Fatal(err)
+	}
+	enter := func(year, value string) int64 {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("ind-value")),
+			chromedp.SetValue(chromedp.ID("ind-indicator"), "digital_economy_share"),
+			chromedp.SetValue(chromedp.ID("ind-year"), year), chromedp.SetValue(chromedp.ID("ind-value"), value)); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.indicator-entry button`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Status
+	}
+	if status := enter("2031", "18,6"); status != 400 {
+		t.Errorf("a year past the target's: %d, want 400", status)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[document.querySelector("#ind-year-err")?.textContent ?? "",
+		document.querySelector("#ind-year").value, document.querySelector("#ind-value").value,
+		document.querySelector("#ind-year").getAttribute("aria-invalid") ?? ""]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0] == "" || got[1] != "2031" || got[2] != "18,6" || got[3] != "true" {
+		t.Errorf("after the refusal: rule %q, year %q, value %q, invalid %q", got[0], got[1], got[2], got[3])
+	}
+	axe(t, ctx, "dashboard-indicator-refused")
+	if status := enter("2026", "18,6"); status != 200 {
+		t.Errorf("a good entry ends on %d, want the dashboard (200)", status)
+	}
+	cell, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('tr[data-indicator="digital_economy_share"] td:nth-of-type(2)').textContent`))
+	if err != nil || !strings.Contains(cell, "18,6 %") {
+		t.Errorf("the entered share shows %q (%v)", cell, err)
+	}
 }

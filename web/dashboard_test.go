@@ -148,6 +148,9 @@ func TestDashboard(t *testing.T) {
 	if got := p.text("[data-figure=spoiled]"); !strings.Contains(got, ": 0 trong 1 xe") {
 		t.Errorf("spoiled loads: %q", got)
 	}
+	if got := p.text("[data-figure=sold-off]"); !strings.Contains(got, ": 0 xe, trị giá 0 USD, 0 kg") || p.doc.Find("table.soldoff").Length() != 0 {
+		t.Errorf("sold-off loads: %q", got)
+	}
 	if n := p.doc.Find("table.bygate tbody tr").Length(); n != 2 {
 		t.Errorf("%d gate and direction rows, want 2", n)
 	}
@@ -180,8 +183,9 @@ func TestDashboard(t *testing.T) {
 
 // TestDashboardIndicatorEntry: an admin enters the digital economy's
 // share from the dashboard's form, and the dashboard shows it entered, with
-// its percent of the target and off track; a bad year or value is the
-// error page naming the field, nothing stored; a viewer gets no form.
+// its percent of the target and off track; a bad year or value comes back
+// beside its field with the input kept, nothing stored; a viewer gets no
+// form.
 func TestDashboardIndicatorEntry(t *testing.T) {
 	db, pages, viewer := dashboard(t)
 	if n := viewer.do("GET", "/dashboard?lang=vi", nil).doc.Find("form.indicator-entry").Length(); n != 0 {
@@ -209,9 +213,24 @@ func TestDashboardIndicatorEntry(t *testing.T) {
 		"year":  {"indicator": {"digital_economy_share"}, "year": {"2031"}, "value": {"18,6"}},
 		"value": {"indicator": {"digital_economy_share"}, "year": {"2026"}, "value": {"mười tám"}},
 	} {
+		// The dashboard again, the rule beside its field, the input kept.
 		r := post(form)
-		if r.status != http.StatusBadRequest || !strings.Contains(r.text("ul.fields"), field) {
-			t.Errorf("a bad %s: %d %q", field, r.status, r.text("ul.fields"))
+		if r.status != http.StatusBadRequest || r.text("#ind-"+field+"-err") == "" {
+			t.Errorf("a bad %s: %d, beside it %q", field, r.status, r.text("#ind-"+field+"-err"))
+		}
+		if got, _ := r.doc.Find("#ind-" + field).Attr("aria-invalid"); got != "true" {
+			t.Errorf("a bad %s: the field is not marked invalid", field)
+		}
+		for _, f := range []string{"year", "value"} {
+			if got, _ := r.doc.Find("#ind-" + f).Attr("value"); got != form.Get(f) {
+				t.Errorf("a bad %s: %s kept as %q, sent %q", field, f, got, form.Get(f))
+			}
+		}
+		if got, _ := r.doc.Find("#ind-indicator option[selected]").Attr("value"); got != "digital_economy_share" {
+			t.Errorf("a bad %s: the indicator chosen is %q", field, got)
+		}
+		if r.doc.Find("#indicators table.indicators").Length() != 1 {
+			t.Errorf("a bad %s: the dashboard's indicators are not shown", field)
 		}
 	}
 	if r := post(url.Values{"indicator": {"digital_economy_share"}, "year": {"2026"}, "value": {"18,6"}}); r.status != http.StatusSeeOther {
@@ -259,6 +278,33 @@ func TestDashboardRefusesFilters(t *testing.T) {
 		if p.text("[data-figure=today-trucks]") != "1" || p.doc.Find("[data-indicator]").Length() == 0 {
 			t.Errorf("%s: today or the targets lost", target)
 		}
+	}
+}
+
+// TestDashboardSoldOff: a load sold off today is in the period's sentence
+// and in the table by day, gate and direction, in the page's language,
+// and in the CSV report's row of the day.
+func TestDashboardSoldOff(t *testing.T) {
+	db, _, viewer := dashboard(t)
+	d := testDecl
+	d.Vehicle.Plate = "20C-222.22"
+	decideAs(t, db, admin, declare(t, db, d).ID, cuakhau.Decision{Outcome: cuakhau.OutcomeCancel, Note: "bán tháo", SoldOff: true})
+	p := viewer.do("GET", "/dashboard?lang=vi", nil)
+	if got := p.text("[data-figure=sold-off]"); !strings.Contains(got, "thay vì xuất cảnh: 1 xe, trị giá 54.000 USD, 18.000 kg") {
+		t.Errorf("sold-off loads: %q", got)
+	}
+	if got := p.text(`table.soldoff tr[data-day="2026-12-01"]`); !strings.Contains(got, "Hữu Nghị") || !strings.Contains(got, "54.000") || !strings.Contains(got, "18.000") {
+		t.Errorf("today's sold-off row: %q", got)
+	}
+	if got := viewer.do("GET", "/dashboard?lang=en", nil).text("[data-figure=sold-off]"); !strings.Contains(got, "crossing: 1, worth US$54,000, 18,000 kg") {
+		t.Errorf("in English: %q", got)
+	}
+	if got := viewer.do("GET", "/dashboard?lang=zh", nil).text("[data-figure=sold-off]"); !strings.Contains(got, "1 辆，价值 54,000 美元") {
+		t.Errorf("in Chinese: %q", got)
+	}
+	csv := viewer.do("GET", "/dashboard/report?format=csv&from=2026-12-01&to=2026-12-01", nil)
+	if !strings.Contains(csv.body, "2026-12-01,huu-nghi,export,1,54000.00,18000,") || !strings.Contains(csv.body, ",1,54000.00,18000\n") {
+		t.Errorf("the CSV report:\n%s", csv.body)
 	}
 }
 

@@ -113,10 +113,17 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Volumes: volumes, Logger: logger, Workers: *workers})
 	var called, noShows atomic.Int64
 	calls := callforward.New(db, 0, logger)
+	day := first
 	round := func(ctx context.Context) {
 		c, n := calls.Round(ctx)
 		called.Add(int64(c))
 		noShows.Add(int64(n))
+		if now := clock.Now(); !now.Before(day.AddDate(0, 0, 1)) {
+			day = now
+			if err := seedDay(ctx, db, logger); err != nil && ctx.Err() == nil {
+				logger.Warn("seed: the day's housekeeping", "err", err)
+			}
+		}
 	}
 	fmt.Fprintf(stdout, "seeding %s to %s (%d days, about %d trucks) on %s\n",
 		first.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly), *days, total, redact(*dsn))
@@ -147,6 +154,32 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fmt.Fprintf(stdout, "\n| store | trips (crossed) | bytes a trip | idempotency answers a trip | the rest a trip | the rest's largest tables a trip |\n|---|---|---|---|---|---|\n%s", storage.String())
+	return nil
+}
+
+// seedDay does once a virtual day what the server does as it goes: it
+// delivers the notifications written (the server's dispatcher sends them
+// within seconds; here there is nobody to send them to) and prunes what
+// the server keeps for a while only (pruneOld), so that a seeded store
+// holds what a served one would.
+func seedDay(ctx context.Context, db *sqlstore.DB, logger *slog.Logger) error {
+	for {
+		due, err := db.DueNotifications(ctx, 1000)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(due))
+		for i, n := range due {
+			ids[i] = n.ID
+		}
+		if err := db.MarkDelivered(ctx, ids...); err != nil {
+			return err
+		}
+		if len(due) < 1000 {
+			break
+		}
+	}
+	pruneOld(ctx, db, logger, defaultNoticeRetention)
 	return nil
 }
 

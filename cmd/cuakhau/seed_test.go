@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/internal/pgtest"
@@ -87,6 +88,28 @@ func testSeed(t *testing.T, dsn string) {
 	}
 	if before := period(stats.NewDate(2026, 2, 1), stats.NewDate(2026, 3, 1)).Totals.Now; before.Trucks != 0 {
 		t.Errorf("%d trucks before the first seeded day", before.Trucks)
+	}
+
+	// The notices of the first day were delivered as the second began, as
+	// the server's dispatcher would have.
+	dayTwo := time.Date(2026, 3, 3, 0, 0, 0, 0, localZone())
+	var delivered, undelivered int
+	for _, g := range []string{"huu-nghi", "tan-thanh", "chi-ma", "coc-nam"} {
+		ns, err := db.Notices(ctx, cliAdmin, g, 200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range ns {
+			switch {
+			case n.DeliveredAt != nil:
+				delivered++
+			case n.CreatedAt.Before(dayTwo):
+				undelivered++
+			}
+		}
+	}
+	if delivered == 0 || undelivered > 0 {
+		t.Errorf("after the seed: %d notices delivered, %d of the first day not", delivered, undelivered)
 	}
 
 	// The same days again: refused, nothing written.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -50,6 +51,9 @@ type serverConfig struct {
 	// CallInterval is how often the call-forward loop looks for room (wall
 	// time); NotifyInterval how often the dispatcher reads the outbox.
 	CallInterval, NotifyInterval time.Duration
+	// NoticeRetention is how long a delivered notification is kept (zero:
+	// defaultNoticeRetention).
+	NoticeRetention time.Duration
 	// WebhookURL, when set, receives every notification, signed with
 	// WebhookSecret; the log channel always does.
 	WebhookURL    string
@@ -226,7 +230,7 @@ func openServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	s.http.RegisterOnShutdown(pages.Close)
 	pruneCtx, stop := context.WithCancel(context.Background())
 	s.pruneStop, s.pruned = stop, make(chan struct{})
-	go s.pruneKeys(pruneCtx)
+	go s.pruneKeys(pruneCtx, cmp.Or(cfg.NoticeRetention, defaultNoticeRetention))
 	s.watched = make(chan struct{})
 	s.silentAlerts = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "cuakhau_device_silent_alerts_total",
@@ -438,23 +442,42 @@ func (s *server) watchDevices(ctx context.Context, every, ackTimeout time.Durati
 // clients retry within minutes, devices within hours.
 const keyTTL = 7 * 24 * time.Hour
 
-// pruneKeys deletes idempotency keys older than keyTTL at start and then
-// hourly, until ctx ends, so that the table does not grow forever.
-func (s *server) pruneKeys(ctx context.Context) {
+// defaultNoticeRetention is how long a delivered notification is kept: a
+// quarter's record of what each driver was told and when, after which the
+// log's entry that caused it is the record.
+const defaultNoticeRetention = 90 * 24 * time.Hour
+
+// pruneKeys deletes idempotency keys older than keyTTL and delivered
+// notifications older than the retention at start and then hourly, until
+// ctx ends, so that neither table grows forever.
+func (s *server) pruneKeys(ctx context.Context, noticeRetention time.Duration) {
 	defer close(s.pruned)
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := s.DB.PruneIdempotency(ctx, keyTTL); err != nil && ctx.Err() == nil {
-			s.logger.Warn("prune idempotency keys", "err", err)
-		} else if n > 0 {
-			s.logger.Info("pruned idempotency keys", "count", n, "older_than", keyTTL)
-		}
+		pruneOld(ctx, s.DB, s.logger, noticeRetention)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// pruneOld deletes what the store keeps for a while only: idempotency keys
+// past keyTTL, delivered notifications past noticeRetention. The server
+// runs it hourly and the seed once a virtual day, so that a seeded year
+// holds what a served one would.
+func pruneOld(ctx context.Context, db *sqlstore.DB, logger *slog.Logger, noticeRetention time.Duration) {
+	if n, err := db.PruneIdempotency(ctx, keyTTL); err != nil && ctx.Err() == nil {
+		logger.Warn("prune idempotency keys", "err", err)
+	} else if n > 0 {
+		logger.Info("pruned idempotency keys", "count", n, "older_than", keyTTL)
+	}
+	if n, err := db.PruneNotices(ctx, noticeRetention); err != nil && ctx.Err() == nil {
+		logger.Warn("prune delivered notifications", "err", err)
+	} else if n > 0 {
+		logger.Info("pruned delivered notifications", "count", n, "older_than", noticeRetention)
 	}
 }
 
@@ -532,6 +555,7 @@ type queueOpts struct {
 	horizon, lanes             *int
 	rate                       *float64
 	callEvery, notifyEvery     *time.Duration
+	noticeKeep                 *time.Duration
 	webhookURL, webhookSecretV *string
 }
 
@@ -547,6 +571,7 @@ func queueFlags(fs *flag.FlagSet) *queueOpts {
 		rate:           fs.Float64("rate", d.RatePerLaneHour, "configured trucks per lane-hour, used until crossings are measured"),
 		callEvery:      fs.Duration("call-interval", 2*time.Second, "how often (wall time) the server looks for control-zone room to call trucks forward"),
 		notifyEvery:    fs.Duration("notify-interval", time.Second, "how often (wall time) the dispatcher reads the notification outbox"),
+		noticeKeep:     fs.Duration("notice-retention", defaultNoticeRetention, "how long a delivered notification is kept before it is deleted (the log keeps its cause; verify rebuilds its text); undelivered ones are kept"),
 		webhookURL:     fs.String("webhook-url", os.Getenv("CUAKHAU_WEBHOOK_URL"), "URL that receives every notification as a signed JSON POST (env CUAKHAU_WEBHOOK_URL); notifications are always logged"),
 		webhookSecretV: fs.String("webhook-secret-env", "CUAKHAU_WEBHOOK_SECRET", "name of the environment variable holding the webhook's HMAC-SHA256 secret (read from the environment so that it never shows in the process list; never printed)"),
 	}
@@ -556,9 +581,12 @@ func (o *queueOpts) apply(cfg *serverConfig) error {
 	cfg.Queue = sqlstore.QueueConfig{Policy: *o.policy, Lanes: *o.lanes, RatePerLaneHour: *o.rate}
 	cfg.Queue.Window.Length, cfg.Queue.Window.HorizonDays = *o.window, *o.horizon
 	cfg.Queue.Sched.Tolerance, cfg.Queue.Sched.AgingBound = *o.tolerance, *o.aging
-	cfg.CallInterval, cfg.NotifyInterval = *o.callEvery, *o.notifyEvery
+	cfg.CallInterval, cfg.NotifyInterval, cfg.NoticeRetention = *o.callEvery, *o.notifyEvery, *o.noticeKeep
 	if *o.lanes < 0 {
 		return fmt.Errorf("--lanes: must not be negative")
+	}
+	if *o.noticeKeep < 24*time.Hour {
+		return fmt.Errorf("--notice-retention: at least 24h, so that the consoles keep the day's messages; got %s", *o.noticeKeep)
 	}
 	if *o.webhookURL != "" {
 		secret := os.Getenv(*o.webhookSecretV)
