@@ -87,6 +87,7 @@ var ruleCatalogue = []struct{ en, vi, zh string }{
 	{"a whole number of trucks", "phải là số xe nguyên", "必须是整数车辆数"},
 	{"a whole number of lanes", "phải là số làn nguyên", "必须是整数车道数"},
 	{"a whole number of trucks a day", "phải là số xe/ngày nguyên", "必须是整数（车/日）"},
+	{"not a waiting truck of this gate", "không phải xe đang chờ tại cửa khẩu này", "不是本口岸的等候车辆"},
 	// queue, controls, accounts, statistics.
 	{"is in the past: booking closes when the window starts", "đã qua: hết nhận đặt khi khung giờ bắt đầu", "已过去：时段开始即停止预约"},
 	{"is beyond the booking horizon of %d days", "xa hơn thời hạn đặt trước %s ngày", "超出 %s 天的预约期限"},

@@ -164,12 +164,12 @@ func (db *DB) tripsOnTheirWay(ctx context.Context, tx *wtx, gate string) ([]*cua
 	defer rows.Close()
 	var trips []*cuakhau.Trip
 	for rows.Next() {
-		var body string
+		var body storedJSON
 		if err := rows.Scan(&body); err != nil {
 			return nil, err
 		}
 		t := new(cuakhau.Trip)
-		if err := json.Unmarshal([]byte(body), t); err != nil {
+		if err := json.Unmarshal(body.doc, t); err != nil {
 			return nil, err
 		}
 		trips = append(trips, t)
@@ -223,13 +223,13 @@ func (db *DB) shelfLifeHolds(ctx context.Context, q querier, s *gateState, now t
 	}
 	var trips []*cuakhau.Trip
 	for rows.Next() {
-		var body string
+		var body storedJSON
 		if err := rows.Scan(&body); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		t := new(cuakhau.Trip)
-		if err := json.Unmarshal([]byte(body), t); err != nil {
+		if err := json.Unmarshal(body.doc, t); err != nil {
 			rows.Close()
 			return nil, err
 		}

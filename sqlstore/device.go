@@ -594,7 +594,8 @@ func (db *DB) activeTripsByPlate(ctx context.Context, gate string, plates []stri
 	defer rows.Close()
 	out := map[string][]*cuakhau.Trip{}
 	for rows.Next() {
-		var id, body string
+		var id string
+		var body storedJSON
 		var version int
 		if err := rows.Scan(&id, &version, &body); err != nil {
 			return nil, fmt.Errorf("find trips by plate: %w", err)
@@ -604,7 +605,7 @@ func (db *DB) activeTripsByPlate(ctx context.Context, gate string, plates []stri
 		// start from the cache: tripCache).
 		t := db.recent.get(id)
 		if t == nil || t.Version != version {
-			if t, err = decodeTrip(id, body, nil); err != nil {
+			if t, err = decodeTrip(id, body.doc, nil); err != nil {
 				return nil, err
 			}
 			db.recent.store(t)

@@ -101,3 +101,33 @@ func (d dialect) lockMigrations() string {
 	}
 	return ""
 }
+
+// jsonArg is how a JSON column's stored value (packTrip's or
+// packEventData's) is bound. PostgreSQL's are bytea, bound as bytes: a Go
+// string would be read as bytea's escaped text, and a JSON backslash would
+// be taken for an escape. SQLite's have TEXT affinity, which keeps a BLOB as
+// it is: JSON text is bound as text, as it always was, so that SQLite's JSON
+// functions and the sqlite3 shell read it as JSON (a BLOB would be taken for
+// JSONB), and a packed value as a BLOB.
+func (d dialect) jsonArg(stored []byte) any {
+	if d == dialectPostgres || isPacked(stored) {
+		return stored
+	}
+	return string(stored)
+}
+
+// moveTripToEnd is the SET term that moves a trip row, as it becomes final
+// and its body is packed, after every other row. On SQLite a row that
+// shrinks in place leaves its old size free in its page, and new trips are
+// appended at the end of the table, never there: moved, the packed row is
+// stored beside the others packed, and the pages of the trips under way
+// empty as those end, go to the free list and take new trips. (The other
+// tables refer to a trip by its id, not its rowid.) PostgreSQL writes a
+// new version of the row on every update anyway, and reuses the space of
+// the old ones.
+func (d dialect) moveTripToEnd() string {
+	if d == dialectPostgres {
+		return ""
+	}
+	return `, rowid = (SELECT max(rowid) + 1 FROM trips)`
+}

@@ -49,7 +49,7 @@ func (db *DB) appendEvent(ctx context.Context, tx *wtx, ev *cuakhau.Event) error
 	ev.Hash = ev.ComputeHash()
 	var data any // NULL when the event carries no data
 	if ev.Data != nil {
-		data = string(ev.Data)
+		data = db.dialect.jsonArg(packEventData(ev.Type, ev.Data))
 	}
 	hash, err := hex.DecodeString(ev.Hash)
 	if err != nil {
@@ -151,12 +151,15 @@ func (c *chainLinker) link(ev *cuakhau.Event) {
 // scanEvent reads one row of eventColumns and, when linked, prevHashColumn
 // after them.
 func scanEvent(rows *sql.Rows, linked bool) (*cuakhau.Event, error) {
-	ev, at, err := scanEventRow(rows, linked)
+	ev, st, err := scanEventRow(rows, linked)
 	if err != nil {
 		return nil, err
 	}
 	if ev.At.IsZero() {
-		return nil, fmt.Errorf("event %s/%d: stored time %q is not in cuakhau.TimeFormat", ev.Gate, ev.Seq, at)
+		return nil, fmt.Errorf("event %s/%d: stored time %q is not in cuakhau.TimeFormat", ev.Gate, ev.Seq, st.at)
+	}
+	if st.dataErr != nil {
+		return nil, fmt.Errorf("event %s/%d: data: %w", ev.Gate, ev.Seq, st.dataErr)
 	}
 	return ev, nil
 }
@@ -164,20 +167,23 @@ func scanEvent(rows *sql.Rows, linked bool) (*cuakhau.Event, error) {
 // scanEventRow reads one row of eventColumns and, when linked,
 // prevHashColumn after them; unlinked, PrevHash is left to the caller
 // (chainLinker). A stored time that is not exactly as the store writes it
-// (it may have been tampered with) leaves At zero; the stored text is
-// returned too.
-func scanEventRow(rows *sql.Rows, linked bool) (*cuakhau.Event, string, error) {
+// (it may have been tampered with) leaves At zero, and stored data that
+// does not unpack leaves Data as it is stored, which is not JSON: the row's
+// stored time and why its data did not unpack are returned too, for the
+// verifiers to report.
+func scanEventRow(rows *sql.Rows, linked bool) (*cuakhau.Event, storedEvent, error) {
 	var ev cuakhau.Event
-	var typ, outcome, channel, status, at string
-	var data sql.NullString
+	var typ, outcome, channel, status string
+	var st storedEvent
+	var data storedValue
 	var hash, prev storedHash
 	dest := []any{&ev.Gate, &ev.Seq, &ev.TripID, &typ, &ev.Checkpoint, &outcome, &channel, &ev.Note, &ev.Device,
-		&ev.Actor, &at, &status, &data, &hash}
+		&ev.Actor, &st.at, &status, &data, &hash}
 	if linked {
 		dest = append(dest, &prev)
 	}
 	if err := rows.Scan(dest...); err != nil {
-		return nil, "", err
+		return nil, st, err
 	}
 	ev.Hash = hash.hex
 	switch {
@@ -186,14 +192,24 @@ func scanEventRow(rows *sql.Rows, linked bool) (*cuakhau.Event, string, error) {
 	case linked && ev.Seq == 1:
 		ev.PrevHash = cuakhau.GenesisHash
 	}
-	if t, err := parseTime(at); err == nil && formatTime(t) == at {
+	if t, err := parseTime(st.at); err == nil && formatTime(t) == st.at {
 		ev.At = t
 	}
 	ev.Type, ev.Outcome, ev.Channel, ev.Status = cuakhau.EventType(typ), cuakhau.Outcome(outcome), cuakhau.Channel(channel), cuakhau.Status(status)
-	if data.Valid {
-		ev.Data = json.RawMessage(data.String)
+	if data.valid {
+		doc, err := unpack(data.b)
+		if err != nil {
+			doc, st.dataErr = data.b, err
+		}
+		ev.Data = json.RawMessage(doc)
 	}
-	return &ev, at, nil
+	return &ev, st, nil
+}
+
+// storedEvent is what scanEventRow reads of a row besides its event.
+type storedEvent struct {
+	at      string // the stored time, as it is stored
+	dataErr error  // why the stored data did not unpack
 }
 
 // VerifyLog recomputes every gate's chain from the stored columns and reports,
@@ -251,7 +267,7 @@ func (db *DB) VerifyLog(ctx context.Context) ([]cuakhau.ChainReport, error) {
 	var lastSeq int64
 	var chain chainLinker
 	for rows.Next() {
-		ev, at, err := scanEventRow(rows, false)
+		ev, st, err := scanEventRow(rows, false)
 		if err != nil {
 			return nil, fmt.Errorf("verify log: %w", err)
 		}
@@ -271,7 +287,9 @@ func (db *DB) VerifyLog(ctx context.Context) ([]cuakhau.ChainReport, error) {
 		case ev.Seq != lastSeq+1:
 			broken(cur, lastSeq+1, "entry %d is missing (the next stored entry is %d)", lastSeq+1, ev.Seq)
 		case ev.At.IsZero():
-			broken(cur, ev.Seq, "entry %d has a time, %q, that the store did not write", ev.Seq, at)
+			broken(cur, ev.Seq, "entry %d has a time, %q, that the store did not write", ev.Seq, st.at)
+		case st.dataErr != nil:
+			broken(cur, ev.Seq, "entry %d has data that is not JSON: %v", ev.Seq, st.dataErr)
 		case ev.Data != nil && !json.Valid(ev.Data):
 			broken(cur, ev.Seq, "entry %d has data that is not JSON", ev.Seq)
 		case ev.ComputeHash() != ev.Hash && ev.Seq == 1:

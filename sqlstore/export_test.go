@@ -184,5 +184,74 @@ func (db *DB) CopyRows(ctx context.Context, dst *DB, table string) error {
 // as the store does once a second.
 func (db *DB) WriteSightings(ctx context.Context) error { return db.writeSightings(ctx) }
 
+// EditTripBody rewrites a trip's stored body with edit behind the store's
+// back, as someone with database access and the dictionaries might: the
+// JSON unpacked, edited and stored again as it was, packed or not.
+func (db *DB) EditTripBody(ctx context.Context, id string, edit func([]byte) []byte) error {
+	return db.editStored(ctx, `SELECT body FROM trips WHERE id = ?`, `UPDATE trips SET body = ? WHERE id = ?`, edit, id)
+}
+
+// EditEventData rewrites an entry's stored data with edit, as EditTripBody
+// a trip's body.
+func (db *DB) EditEventData(ctx context.Context, gate string, seq int64, edit func([]byte) []byte) error {
+	return db.editStored(ctx, `SELECT data FROM events WHERE gate = ? AND seq = ?`, `UPDATE events SET data = ? WHERE gate = ? AND seq = ?`, edit, gate, seq)
+}
+
+func (db *DB) editStored(ctx context.Context, read, write string, edit func([]byte) []byte, key ...any) error {
+	var stored storedValue
+	if err := db.write.QueryRowContext(ctx, db.q(read), key...).Scan(&stored); err != nil {
+		return err
+	}
+	doc, err := unpack(stored.b)
+	if err != nil {
+		return err
+	}
+	doc = edit(doc)
+	if isPacked(stored.b) {
+		doc = packDicts[stored.b[0]].pack(doc)
+	}
+	_, err = db.write.ExecContext(ctx, db.q(write), append([]any{db.dialect.jsonArg(doc)}, key...)...)
+	return err
+}
+
+// StoredJSON is a stored JSON column's value as it is stored, and whether
+// it is packed.
+func (db *DB) StoredJSON(ctx context.Context, query string, args ...any) (stored []byte, packed bool, err error) {
+	var v storedValue
+	err = db.read.QueryRowContext(ctx, db.q(query), args...).Scan(&v)
+	return v.b, isPacked(v.b), err
+}
+
+// StorePlain stores every trip's body and every entry's data as JSON text,
+// as a store did before packing.
+func (db *DB) StorePlain(ctx context.Context) error {
+	for _, q := range []struct{ read, write string }{
+		{`SELECT id, body FROM trips`, `UPDATE trips SET body = ? WHERE id = ?`},
+		{`SELECT gate || '/' || seq, data FROM events WHERE data IS NOT NULL`, `UPDATE events SET data = ? WHERE gate || '/' || seq = ?`},
+	} {
+		rows, err := db.read.QueryContext(ctx, q.read)
+		if err != nil {
+			return err
+		}
+		docs := map[string][]byte{}
+		for rows.Next() {
+			var key string
+			var doc storedJSON
+			if err := rows.Scan(&key, &doc); err != nil {
+				rows.Close()
+				return err
+			}
+			docs[key] = doc.doc
+		}
+		rows.Close()
+		for key, doc := range docs {
+			if _, err := db.write.ExecContext(ctx, db.q(q.write), db.dialect.jsonArg(doc), key); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // StoredLevel is the lowest level of the Merkle tree that log_hashes holds.
 const StoredLevel = storedLevel

@@ -282,12 +282,13 @@ func (db *DB) fillReceipts(ctx context.Context) error {
 	}
 	var trips []*cuakhau.Trip
 	for rows.Next() {
-		var id, body string
+		var id string
+		var body storedJSON
 		if err := rows.Scan(&id, &body); err != nil {
 			rows.Close()
 			return fmt.Errorf("fill receipts: %w", err)
 		}
-		t, err := decodeTrip(id, body, nil)
+		t, err := decodeTrip(id, body.doc, nil)
 		if err != nil {
 			rows.Close()
 			return err

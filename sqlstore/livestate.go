@@ -360,12 +360,12 @@ func (db *DB) projection(ctx context.Context, q querier, gate string, seq int64)
 	defer rows.Close()
 	for rows.Next() {
 		var at string
-		var data sql.NullString
+		var data storedJSON
 		if err := rows.Scan(&at, &data); err != nil {
 			return p, err
 		}
 		var d gatestate.AdvisoryData
-		if err := json.Unmarshal([]byte(data.String), &d); err != nil {
+		if err := json.Unmarshal(data.doc, &d); err != nil {
 			return p, fmt.Errorf("read advisory: %w", err)
 		}
 		if p.Advisory == nil {
@@ -403,13 +403,13 @@ func (db *DB) predictions(ctx context.Context, q querier, gate string, p *gatest
 	}
 	for rows.Next() {
 		var id string
-		var data sql.NullString
+		var data storedJSON
 		if err := rows.Scan(&id, &data); err != nil {
 			rows.Close()
 			return fmt.Errorf("read predicted calls: %w", err)
 		}
 		var a cuakhau.ArrivalData
-		if err := json.Unmarshal([]byte(data.String), &a); err != nil {
+		if err := json.Unmarshal(data.doc, &a); err != nil {
 			rows.Close()
 			return fmt.Errorf("read arrival of %s: %w", id, err)
 		}
@@ -444,7 +444,7 @@ func (db *DB) predictions(ctx context.Context, q querier, gate string, p *gatest
 	defer rows.Close()
 	for rows.Next() {
 		var s string
-		var data sql.NullString
+		var data storedJSON
 		if err := rows.Scan(&s, &data); err != nil {
 			return fmt.Errorf("read calls: %w", err)
 		}
@@ -453,7 +453,7 @@ func (db *DB) predictions(ctx context.Context, q querier, gate string, p *gatest
 			return err
 		}
 		var a cuakhau.ArrivalData
-		if err := json.Unmarshal([]byte(data.String), &a); err != nil {
+		if err := json.Unmarshal(data.doc, &a); err != nil {
 			return fmt.Errorf("read arrival: %w", err)
 		}
 		if a.ExpectedCall != nil {

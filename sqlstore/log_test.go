@@ -33,6 +33,8 @@ func TestVerifyLogDetects(t *testing.T) {
 		{"time in another format", `UPDATE events SET at = '2026-12-01 01:00:00' WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 2}, 2, "did not write"},
 		{"data made invalid", `UPDATE events SET data = '{' WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 1}, 1, "not JSON"},
 		{"data rewritten", `UPDATE events SET data = '{}' WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 1}, 1, "does not match its hash"},
+		{"packed data's bytes", `UPDATE events SET data = ? WHERE gate = ? AND seq = ?`, []any{[]byte{0x02, 0xff, 0xff, 0xff}, "huu-nghi", 1}, 1, "not JSON"},
+		{"packed data cut short", `UPDATE events SET data = substr(data, 1, 40) WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 1}, 1, "not JSON"},
 		{"head moved", `UPDATE log_heads SET seq = 4 WHERE gate = ? AND seq = ?`, []any{"huu-nghi", 5}, 5, "log head"},
 	}
 	for _, tt := range tests {

@@ -23,12 +23,13 @@ func (db *DB) LookupTrip(ctx context.Context, code, plate string) (_ *cuakhau.Tr
 	if err != nil {
 		return nil, err
 	}
-	var id, body string
+	var id string
+	var body storedJSON
 	err = db.read.QueryRowContext(ctx, db.q(`SELECT id, body FROM trips WHERE code = ?`), code).Scan(&id, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, flow.LookupNotFound
 	}
-	t, err := decodeTrip(id, body, err)
+	t, err := decodeTrip(id, body.doc, err)
 	if err != nil {
 		return nil, err
 	}

@@ -352,9 +352,9 @@ func (db *DB) fullError(ctx context.Context, q querier, s *gateState, t *cuakhau
 
 // lockTrip reads a trip inside the write, locking its row on PostgreSQL.
 func (db *DB) lockTrip(ctx context.Context, tx *wtx, id string) (*cuakhau.Trip, error) {
-	var body string
+	var body storedJSON
 	err := tx.queryRow(ctx, `SELECT body FROM trips WHERE id = ?`+db.dialect.forUpdate(), id).Scan(&body)
-	return decodeTrip(id, body, err)
+	return decodeTrip(id, body.doc, err)
 }
 
 // commitTrip appends ev and stores next over t.

@@ -490,12 +490,13 @@ func (db *DB) fillSpoiled(ctx context.Context) error {
 	}
 	flags := map[string]int{}
 	for rows.Next() {
-		var id, body string
+		var id string
+		var body storedJSON
 		if err := rows.Scan(&id, &body); err != nil {
 			rows.Close()
 			return fmt.Errorf("fill spoiled loads: %w", err)
 		}
-		t, err := decodeTrip(id, body, nil)
+		t, err := decodeTrip(id, body.doc, nil)
 		if err != nil {
 			rows.Close()
 			return err
@@ -535,12 +536,13 @@ func (db *DB) fillStats(ctx context.Context) error {
 	}
 	var trips []*cuakhau.Trip
 	for rows.Next() {
-		var id, body string
+		var id string
+		var body storedJSON
 		if err := rows.Scan(&id, &body); err != nil {
 			rows.Close()
 			return fmt.Errorf("fill statistics: %w", err)
 		}
-		t, err := decodeTrip(id, body, nil)
+		t, err := decodeTrip(id, body.doc, nil)
 		if err != nil {
 			rows.Close()
 			return err

@@ -117,7 +117,7 @@ func (db *DB) insertTrip(ctx context.Context, tx *wtx, t *cuakhau.Trip, body []b
 	r := tripRowOf(t, loc)
 	res, err := tx.exec(ctx, `INSERT INTO trips (id, code, gate, direction, status, plate, tax_code, declared_at, declared_day, updated_at, version, body)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`,
-		t.ID, r.code, r.gate, r.direction, r.status, r.plate, r.taxCode, r.declaredAt, r.declaredDay, r.updatedAt, r.version, string(body))
+		t.ID, r.code, r.gate, r.direction, r.status, r.plate, r.taxCode, r.declaredAt, r.declaredDay, r.updatedAt, r.version, db.dialect.jsonArg(packTrip(t, body)))
 	if err != nil {
 		return false, fmt.Errorf("insert trip: %w", err)
 	}
@@ -294,8 +294,12 @@ func (db *DB) updateTrip(ctx context.Context, tx *wtx, t *cuakhau.Trip, body []b
 // updateTripIf stores t's projection if the stored trip is still at
 // prevVersion, and reports whether it was.
 func (db *DB) updateTripIf(ctx context.Context, tx *wtx, t *cuakhau.Trip, body []byte, prevVersion int) (bool, error) {
-	res, err := tx.exec(ctx, `UPDATE trips SET status = ?, updated_at = ?, version = ?, body = ? WHERE id = ? AND version = ?`,
-		string(t.Status), formatTime(t.UpdatedAt), t.Version, string(body), t.ID, prevVersion)
+	move := ""
+	if t.Status.Final() {
+		move = db.dialect.moveTripToEnd()
+	}
+	res, err := tx.exec(ctx, `UPDATE trips SET status = ?, updated_at = ?, version = ?, body = ?`+move+` WHERE id = ? AND version = ?`,
+		string(t.Status), formatTime(t.UpdatedAt), t.Version, db.dialect.jsonArg(packTrip(t, body)), t.ID, prevVersion)
 	if err != nil {
 		return false, fmt.Errorf("update trip: %w", err)
 	}
@@ -314,9 +318,9 @@ func (db *DB) readTrip(ctx context.Context, id string) (*cuakhau.Trip, error) {
 	if err != nil {
 		return nil, err
 	}
-	var body string
+	var body storedJSON
 	err = stmt.QueryRowContext(ctx, id).Scan(&body)
-	return decodeTrip(id, body, err)
+	return decodeTrip(id, body.doc, err)
 }
 
 func (db *DB) tripByIDStmt(ctx context.Context) (*sql.Stmt, error) {
@@ -361,14 +365,16 @@ func (db *DB) earlyTrip(ctx context.Context, id string) (*cuakhau.Trip, error) {
 	return t, nil
 }
 
-func decodeTrip(id, body string, err error) (*cuakhau.Trip, error) {
+// decodeTrip decodes a trip's body as a storedJSON scans it, or returns
+// the scan's error: not found for no row.
+func decodeTrip(id string, body []byte, err error) (*cuakhau.Trip, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, cuakhau.Errorf(cuakhau.ENOTFOUND, "trip %q not found", id)
 	} else if err != nil {
 		return nil, fmt.Errorf("read trip: %w", err)
 	}
 	t := new(cuakhau.Trip)
-	if err := json.Unmarshal([]byte(body), t); err != nil {
+	if err := json.Unmarshal(body, t); err != nil {
 		return nil, fmt.Errorf("decode trip %s: %w", id, err)
 	}
 	return t, nil
@@ -504,12 +510,12 @@ func (db *DB) Trips(ctx context.Context, p cuakhau.Principal, f cuakhau.TripFilt
 	defer rows.Close()
 	trips := []*cuakhau.Trip{}
 	for rows.Next() {
-		var body string
+		var body storedJSON
 		if err := rows.Scan(&body); err != nil {
 			return nil, fmt.Errorf("list trips: %w", err)
 		}
 		t := new(cuakhau.Trip)
-		if err := json.Unmarshal([]byte(body), t); err != nil {
+		if err := json.Unmarshal(body.doc, t); err != nil {
 			return nil, fmt.Errorf("list trips: decode: %w", err)
 		}
 		trips = append(trips, t)

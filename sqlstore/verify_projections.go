@@ -335,7 +335,7 @@ func (t tripRow) values() []string {
 
 type storedTrip struct {
 	row  tripRow
-	body []byte
+	body storedValue
 }
 
 func (r *rebuild) checkTrips(ctx context.Context, tx *sql.Tx) error {
@@ -356,7 +356,12 @@ func (r *rebuild) checkTrips(ctx context.Context, tx *sql.Tx) error {
 			if err != nil {
 				return fmt.Errorf("encode trip %s: %w", id, err)
 			}
-			r.body("trips", id, s.body, want)
+			stored, err := unpack(s.body.b)
+			if err != nil {
+				r.differ("trips", id, "body", "not JSON: "+err.Error(), "a JSON document")
+				return nil
+			}
+			r.body("trips", id, stored, want)
 			return nil
 		})
 }

@@ -69,7 +69,8 @@ func (db *DB) Worklist(ctx context.Context, p cuakhau.Principal, f cuakhau.Workl
 	defer rows.Close()
 	w := &cuakhau.Worklist{Trips: []*cuakhau.Trip{}}
 	for rows.Next() {
-		var declared, id, body string
+		var declared, id string
+		var body storedJSON
 		if err := rows.Scan(&declared, &id, &body); err != nil {
 			return nil, fmt.Errorf("worklist: %w", err)
 		}
@@ -77,7 +78,7 @@ func (db *DB) Worklist(ctx context.Context, p cuakhau.Principal, f cuakhau.Workl
 		// and driver are most of its body); the whole trip only for a row
 		// of the page.
 		var slim worklistTrip
-		if err := json.Unmarshal([]byte(body), &slim); err != nil {
+		if err := json.Unmarshal(body.doc, &slim); err != nil {
 			return nil, fmt.Errorf("worklist: decode: %w", err)
 		}
 		t := &cuakhau.Trip{ID: id, Code: slim.Code, Status: slim.Status, Checkpoints: slim.Checkpoints,
@@ -90,7 +91,7 @@ func (db *DB) Worklist(ctx context.Context, p cuakhau.Principal, f cuakhau.Workl
 		case f.After != "" && (declared < after || declared == after && id <= f.After):
 		case len(w.Trips) < f.Limit:
 			t := new(cuakhau.Trip)
-			if err := json.Unmarshal([]byte(body), t); err != nil {
+			if err := json.Unmarshal(body.doc, t); err != nil {
 				return nil, fmt.Errorf("worklist: decode: %w", err)
 			}
 			w.Trips = append(w.Trips, t)

@@ -2,7 +2,9 @@
 // service interfaces, so that `cuakhau demo` shows a living border: trucks
 // are declared, arrive, and pass each checkpoint of their route with service
 // times, customs channels, holds, rejections, cancellations and no-shows
-// drawn from a seeded source. It runs on any cuakhau.Clock, typically an
+// drawn from a seeded source; a perishable truck that waits too long in the
+// yard is sold off at the border now and then (always, once past its shelf
+// life). It runs on any cuakhau.Clock, typically an
 // accelerated one, and acts through the same services the API uses.
 package traffic
 
@@ -146,6 +148,9 @@ type Stats struct {
 	Declared, Decisions, Crossed, Cancelled, NoShows, Rejected, Errors int
 	// Booked and Arrived count the queue's steps when Config.Queue is set.
 	Booked, Arrived int
+	// SoldOff counts the cancellations of waiting perishable loads sold
+	// off at the border (counted in Cancelled too).
+	SoldOff int
 }
 
 // New returns a generator; Run starts it.

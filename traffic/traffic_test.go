@@ -11,6 +11,7 @@ import (
 	"github.com/cuakhau/cuakhau/callforward"
 	"github.com/cuakhau/cuakhau/catalog"
 	"github.com/cuakhau/cuakhau/sqlstore"
+	"github.com/cuakhau/cuakhau/stats"
 )
 
 // TestTrafficCrossesTrucks runs a busy day at Hữu Nghị on a real store, through
@@ -55,6 +56,85 @@ func TestTrafficCrossesTrucks(t *testing.T) {
 		t.Errorf("too little traffic: %+v", st)
 	}
 	verifyLog(t, db)
+}
+
+// TestTrafficSellsOffWaitingFruit: with nothing called forward, the yard
+// fills and perishable trucks wait for hours; some of them are sold off at
+// the border, without a refused request, each one cancelled with the
+// sold-off mark, counted in the statistics and rebuilt by verify.
+func TestTrafficSellsOffWaitingFruit(t *testing.T) {
+	ctx := context.Background()
+	const speed = 10000
+	clock := cuakhau.ScaledClock{Origin: gateMorning, Start: time.Now(), Speed: speed}
+	db := openStore(t, filepath.Join(t.TempDir(), "t.db"), clock, true)
+	gen := New(Config{Gates: db, Trips: db, Queue: db, Clock: clock, Speed: speed, Seed: 7, Volumes: busyHuuNghi})
+	run, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- gen.Run(run) }()
+	for began := time.Now(); time.Since(began) < 30*time.Second && gen.Stats().SoldOff < 3; {
+		time.Sleep(100 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	st := gen.Stats()
+	if st.SoldOff < 3 || st.Errors != 0 {
+		t.Fatalf("%d loads sold off, %d requests refused: %+v", st.SoldOff, st.Errors, st)
+	}
+	sold := 0
+	for _, tr := range tripsIn(t, db, cuakhau.StatusCancelled) {
+		if tr.SoldOff {
+			sold++
+			if !tr.Cargo[0].Perishable {
+				t.Errorf("trip %s sold off a load of %s", tr.Code, tr.Cargo[0].Description)
+			}
+		}
+	}
+	if sold != st.SoldOff {
+		t.Errorf("%d trips marked sold off, the generator counted %d", sold, st.SoldOff)
+	}
+	day := stats.DayOf(clock.Now(), time.FixedZone("ICT", 7*3600))
+	p, err := db.Stats(ctx, cuakhau.Principal{Role: cuakhau.RoleViewer}, stats.Query{Range: stats.Range{From: day.AddDays(-1), To: day}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Clearance.SoldOff != sold || p.Clearance.SoldOffValueUSDCents == 0 {
+		t.Errorf("the statistics count %d sold off (%d cents), the trips %d", p.Clearance.SoldOff, p.Clearance.SoldOffValueUSDCents, sold)
+	}
+	verifyLog(t, db)
+	diffs, err := db.VerifyProjections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Errorf("projection differs from the log: %s", d)
+	}
+}
+
+// TestSellsOff: a perishable truck waiting past its shelf life is always
+// sold off, one just checked in or carrying no perishable cargo never.
+func TestSellsOff(t *testing.T) {
+	g := New(Config{Seed: 1})
+	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+	fruit := func(declared, arrived time.Time) *cuakhau.Trip {
+		return &cuakhau.Trip{Status: cuakhau.StatusArrived, DeclaredAt: declared, UpdatedAt: arrived,
+			Declaration: cuakhau.Declaration{Cargo: []cuakhau.CargoLine{{Perishable: true, ShelfLifeHours: 120}}}}
+	}
+	for range 100 {
+		if !g.sellsOff(fruit(now.Add(-121*time.Hour), now.Add(-100*time.Hour)), now) {
+			t.Fatal("a load past its shelf life is not sold off")
+		}
+		if g.sellsOff(fruit(now.Add(-2*time.Hour), now.Add(-10*time.Minute)), now) {
+			t.Fatal("a load checked in 10 minutes ago is sold off")
+		}
+		timber := fruit(now.Add(-500*time.Hour), now.Add(-400*time.Hour))
+		timber.Cargo[0].Perishable = false
+		if g.sellsOff(timber, now) {
+			t.Fatal("timber is sold off")
+		}
+	}
 }
 
 // TestTrafficResumesTrucksUnderWay stops the demo's traffic mid-morning, with

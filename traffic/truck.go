@@ -7,6 +7,7 @@ import (
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/device"
+	"github.com/cuakhau/cuakhau/flow"
 )
 
 type actionKind int
@@ -174,6 +175,29 @@ func (g *Generator) resumeAt(tr *truck, t *cuakhau.Trip, now time.Time) time.Tim
 	return now
 }
 
+// Selling a load off at the border: a perishable truck that has waited
+// past its shelf life always does; one that has waited longer than
+// sellOffWait gives up at each look with the chance sellOffChance (about
+// 7 % an hour of waiting beyond it), as fruit was sold off at the gate in
+// December 2021 when trucks waited for days.
+const (
+	sellOffWait   = time.Hour
+	sellOffChance = 0.0025 // per look, every 2 minutes of gate time
+)
+
+// sellsOff reports whether trip t, waiting in the yard since its arrival
+// (its last event), is sold off at now.
+func (g *Generator) sellsOff(t *cuakhau.Trip, now time.Time) bool {
+	spoils := flow.SpoilsAt(t)
+	switch {
+	case spoils.IsZero():
+		return false
+	case now.After(spoils):
+		return true
+	}
+	return now.Sub(t.UpdatedAt) > sellOffWait && g.rng.Float64() < sellOffChance
+}
+
 // step records the truck's next decision and schedules the one after.
 func (g *Generator) step(ctx context.Context, tr *truck, now time.Time) {
 	admin := officer(cuakhau.RoleAdmin)
@@ -220,6 +244,12 @@ func (g *Generator) step(ctx context.Context, tr *truck, now time.Time) {
 			g.count(func(s *Stats) { s.Arrived++ })
 			fallthrough
 		case cuakhau.StatusArrived:
+			if trip.Status == cuakhau.StatusArrived && g.sellsOff(trip, now) {
+				g.record(ctx, tr, cuakhau.Principal{TokenID: "demo", Role: cuakhau.RoleEnterprise, TaxCode: tr.taxCode},
+					cuakhau.Decision{Outcome: cuakhau.OutcomeCancel, Note: "Bán tháo tại cửa khẩu: hàng không chờ được nữa", SoldOff: true})
+				g.count(func(s *Stats) { s.Cancelled++; s.SoldOff++ })
+				return
+			}
 			// In the waiting area until the server calls it forward.
 			g.schedule(&action{at: g.inHours(g.gates[tr.gate], now.Add(2*time.Minute)), kind: actStep, truck: tr})
 			return

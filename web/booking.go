@@ -144,6 +144,7 @@ func (w *Web) book(rw http.ResponseWriter, r *http.Request) error {
 	case nearest != nil:
 		msg = l.T("booking.full")
 	}
+	v.Cancel = enterpriseCancelForm(r, l, p, t)
 	if v.Booking == nil { // no longer bookable: say so above the trip
 		v.Booking = &bookingView{}
 	}

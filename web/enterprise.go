@@ -133,6 +133,10 @@ type enterpriseTripView struct {
 	// booking, move or cancellation did or why it was refused; nil when
 	// the trip can no longer book.
 	Booking *bookingView
+	// Cancel is the form that cancels the trip, nil when it can no longer
+	// be; Done says the last cancellation went through.
+	Cancel *cancelForm
+	Done   string
 }
 
 // enterpriseTrip is trip id as p may see it, with its gate. Another
@@ -170,6 +174,10 @@ func (w *Web) enterpriseTripPage(rw http.ResponseWriter, r *http.Request) error 
 	}
 	if err := w.fillBooking(r, l, p, v, g, r.URL.Query().Get("date"), r.URL.Query().Get("done")); err != nil {
 		return err
+	}
+	v.Cancel = enterpriseCancelForm(r, l, p, t)
+	if r.URL.Query().Get("done") == "cancelled" && t.Status == cuakhau.StatusCancelled {
+		v.Done = l.T("cancel.done")
 	}
 	w.render(rw, r, l, http.StatusOK, "enterprise_trip", t.Code, v)
 	return nil

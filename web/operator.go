@@ -60,6 +60,9 @@ type operatorView struct {
 	Alerts  []alertRow
 	// ZoneLabel names the gate's time zone, which the times are in.
 	ZoneLabel string
+	// Cancel is the form that cancels a waiting truck's trip, nil when
+	// none waits.
+	Cancel *cancelForm
 }
 
 // queueRow is one waiting truck.
@@ -140,9 +143,10 @@ func (w *Web) operatorPage(rw http.ResponseWriter, r *http.Request) error {
 	case "called":
 		n, _ := strconv.Atoi(q.Get("n"))
 		v.Done = v.L.T("operator.done.called", n)
-	case "controls", "capacity", "withdrawn":
+	case "controls", "capacity", "withdrawn", "cancelled", "soldoff":
 		v.Done = v.L.T("operator.done." + q.Get("done"))
 	}
+	v.Cancel = operatorCancelForm(r, v)
 	status := http.StatusOK
 	if v.Errs != nil {
 		status = http.StatusBadRequest

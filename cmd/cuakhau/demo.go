@@ -317,7 +317,7 @@ func reportProgress(ctx context.Context, gen *traffic.Generator, clock cuakhau.C
 		st := gen.Stats()
 		logger.Info("demo traffic", "gate_time", clock.Now().In(localZone()).Format("2006-01-02 15:04"),
 			"declared", st.Declared, "booked", st.Booked, "arrived", st.Arrived, "decisions", st.Decisions, "crossed", st.Crossed,
-			"cancelled", st.Cancelled, "no_show", st.NoShows, "rejected", st.Rejected, "errors", st.Errors)
+			"cancelled", st.Cancelled, "sold_off", st.SoldOff, "no_show", st.NoShows, "rejected", st.Rejected, "errors", st.Errors)
 	}
 }
 

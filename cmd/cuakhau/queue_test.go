@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cuakhau/cuakhau"
+	"github.com/cuakhau/cuakhau/sqlstore"
 )
 
 // TestQueueReplayCatchesTampering logs calls under the adaptive policy, then
@@ -93,12 +94,12 @@ func TestQueueReplayCatchesTampering(t *testing.T) {
 	}
 	defer raw.Close()
 	var seq int64
-	var trip, data string
+	var trip string
+	var data, arrivalData []byte // as stored: packed
 	if err := raw.QueryRow(`SELECT seq, trip_id, data FROM events WHERE type = 'called' AND note = '' ORDER BY seq LIMIT 1 OFFSET 1`).Scan(&seq, &trip, &data); err != nil {
 		t.Fatal(err)
 	}
 	var arrival int64
-	var arrivalData string
 	if err := raw.QueryRow(`SELECT seq, data FROM events WHERE type = 'arrived' AND trip_id = ?`, ids[0]).Scan(&arrival, &arrivalData); err != nil {
 		t.Fatal(err)
 	}
@@ -106,10 +107,15 @@ func TestQueueReplayCatchesTampering(t *testing.T) {
 	if other == trip {
 		other = ids[1]
 	}
-	// edit rewrites one field of a stored event's JSON data.
-	edit := func(data, field string, value any) string {
+	// edit rewrites one field of a stored event's JSON data, and stores it
+	// as JSON text, as a store did before packing.
+	edit := func(data []byte, field string, value any) string {
+		doc, err := sqlstore.Unpack(data)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var m map[string]any
-		if err := json.Unmarshal([]byte(data), &m); err != nil {
+		if err := json.Unmarshal(doc, &m); err != nil {
 			t.Fatal(err)
 		}
 		if in, ok := m["input"].(map[string]any); ok && field == "waiting_digest" {

@@ -137,8 +137,8 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	el := time.Since(began)
 	st := gen.Stats()
 	events := int64(st.Declared+st.Booked+st.Arrived+st.Decisions) + called.Load() + noShows.Load()
-	fmt.Fprintf(stdout, "seeded in %s: %d trips declared, %d crossed, %d events (%d bookings, %d check-ins, %d calls, %d decisions, %d no-shows past their window), %d refused\n",
-		el.Round(time.Second), st.Declared, st.Crossed, events, st.Booked, st.Arrived, called.Load(), st.Decisions, noShows.Load(), st.Errors)
+	fmt.Fprintf(stdout, "seeded in %s: %d trips declared, %d crossed, %d sold off at the border, %d events (%d bookings, %d check-ins, %d calls, %d decisions, %d no-shows past their window), %d refused\n",
+		el.Round(time.Second), st.Declared, st.Crossed, st.SoldOff, events, st.Booked, st.Arrived, called.Load(), st.Decisions, noShows.Load(), st.Errors)
 	fmt.Fprintf(stdout, "rate: %.0f trips/s, %.0f events/s\n", float64(st.Declared)/el.Seconds(), float64(events)/el.Seconds())
 	if ctx.Err() != nil {
 		fmt.Fprintf(stdout, "interrupted at %s: seed again with --from %s to go on (the trips under way are resumed)\n",
