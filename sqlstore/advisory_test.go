@@ -360,7 +360,7 @@ func TestShelfLifeHoldAsItWouldCheckIn(t *testing.T) {
 		if got, err := db.Trip(ctx, admin, late.ID); err != nil || got.Status != cuakhau.StatusDeclared {
 			t.Fatalf("held trip: %v, %v; want it declared again", got, err)
 		}
-		if n := count(t, db, `SELECT count(*) FROM events WHERE trip_id = ? AND type = 'booking_released'`, late.ID); n != 1 {
+		if n := count(t, db, `SELECT count(*) FROM events WHERE trip_id = ? AND type = 'booking_released'`, sqlstore.LookupKey(late.ID)); n != 1 {
 			t.Errorf("%d booking_released events of the held trip, want 1", n)
 		}
 		if n := count(t, db, `SELECT count(*) FROM bookings WHERE trip_id = ? AND state = 'released'`, late.ID); n != 1 {

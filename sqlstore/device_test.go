@@ -168,12 +168,12 @@ func TestDeviceReadingsDriveTrips(t *testing.T) {
 			t.Errorf("second read within the interval: %+v", res)
 		}
 		// Seen again after it: nothing to do, nothing logged.
-		n := count(t, db, `SELECT count(*) FROM events WHERE trip_id = ?`, tr.ID)
+		n := count(t, db, `SELECT count(*) FROM events WHERE trip_id = ?`, sqlstore.LookupKey(tr.ID))
 		clock.Add(2 * time.Minute)
 		if res := yard.read("12C45678", 0.95); res.Effect != device.EffectNone {
 			t.Errorf("read of a waiting truck: %+v", res)
 		}
-		if got := count(t, db, `SELECT count(*) FROM events WHERE trip_id = ?`, tr.ID); got != n {
+		if got := count(t, db, `SELECT count(*) FROM events WHERE trip_id = ?`, sqlstore.LookupKey(tr.ID)); got != n {
 			t.Errorf("a read that does nothing logged %d events", got-n)
 		}
 

@@ -131,3 +131,13 @@ func (d dialect) moveTripToEnd() string {
 	}
 	return `, rowid = (SELECT max(rowid) + 1 FROM trips)`
 }
+
+// tripKeyOf is the SQL expression of text trip id column col as
+// events.trip_id stores it (TripKey): for a join from a table that keeps
+// the id as text.
+func (d dialect) tripKeyOf(col string) string {
+	if d == dialectPostgres {
+		return "decode(replace(" + col + ", '-', ''), 'hex')"
+	}
+	return "unhex(replace(" + col + ", '-', ''))"
+}

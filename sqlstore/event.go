@@ -55,8 +55,12 @@ func (db *DB) appendEvent(ctx context.Context, tx *wtx, ev *cuakhau.Event) error
 	if err != nil {
 		return fmt.Errorf("append event %s/%d: its hash: %w", ev.Gate, ev.Seq, err)
 	}
+	trip, err := TripKey(ev.TripID)
+	if err != nil {
+		return fmt.Errorf("append event %s/%d: %w", ev.Gate, ev.Seq, err)
+	}
 	_, err = tx.exec(ctx, `INSERT INTO events (`+eventColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		ev.Gate, ev.Seq, ev.TripID, string(ev.Type), ev.Checkpoint, string(ev.Outcome), string(ev.Channel), ev.Note, ev.Device,
+		ev.Gate, ev.Seq, trip, string(ev.Type), ev.Checkpoint, string(ev.Outcome), string(ev.Channel), ev.Note, ev.Device,
 		ev.Actor, formatTime(ev.At), string(ev.Status), data, hash)
 	if err != nil {
 		return fmt.Errorf("append event %s/%d: %w", ev.Gate, ev.Seq, err)
@@ -177,7 +181,7 @@ func scanEventRow(rows *sql.Rows, linked bool) (*cuakhau.Event, storedEvent, err
 	var st storedEvent
 	var data storedValue
 	var hash, prev storedHash
-	dest := []any{&ev.Gate, &ev.Seq, &ev.TripID, &typ, &ev.Checkpoint, &outcome, &channel, &ev.Note, &ev.Device,
+	dest := []any{&ev.Gate, &ev.Seq, storedTripID{&ev.TripID}, &typ, &ev.Checkpoint, &outcome, &channel, &ev.Note, &ev.Device,
 		&ev.Actor, &st.at, &status, &data, &hash}
 	if linked {
 		dest = append(dest, &prev)
@@ -327,7 +331,7 @@ func (db *DB) VerifyLog(ctx context.Context) ([]cuakhau.ChainReport, error) {
 
 // tripEvents returns a trip's events in log order.
 func (db *DB) tripEvents(ctx context.Context, id string) ([]*cuakhau.Event, error) {
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+eventColumns+`, `+prevHashColumn+` FROM events e WHERE trip_id = ? ORDER BY seq`), id)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT `+eventColumns+`, `+prevHashColumn+` FROM events e WHERE trip_id = ? ORDER BY seq`), lookupKey(id))
 	if err != nil {
 		return nil, err
 	}

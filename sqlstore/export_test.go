@@ -255,3 +255,6 @@ func (db *DB) StorePlain(ctx context.Context) error {
 
 // StoredLevel is the lowest level of the Merkle tree that log_hashes holds.
 const StoredLevel = storedLevel
+
+// LookupKey is trip id id as events.trip_id stores it, for raw queries.
+func LookupKey(id string) []byte { return lookupKey(id) }

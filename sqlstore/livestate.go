@@ -353,7 +353,7 @@ func (db *DB) projection(ctx context.Context, q querier, gate string, seq int64)
 	// The advisory events of the current episode, newest first, down to the
 	// one that ended the episode before. Gate events (trip "") are few, and
 	// the events_trip index finds them.
-	rows, err = q.query(ctx, `SELECT at, data FROM events WHERE trip_id = '' AND gate = ? AND type = ? ORDER BY seq DESC`, gate, string(cuakhau.EventAdvisory))
+	rows, err = q.query(ctx, `SELECT at, data FROM events WHERE length(trip_id) = 0 AND gate = ? AND type = ? ORDER BY seq DESC`, gate, string(cuakhau.EventAdvisory))
 	if err != nil {
 		return p, fmt.Errorf("read advisories: %w", err)
 	}

@@ -129,7 +129,7 @@ func TestLogTreeFailedOp(t *testing.T) {
 		l, _ := newLog(t, db, clock)
 		appendOne := func(note string, fail bool) sqlstore.WriteFunc {
 			return func(ctx context.Context, tx *sqlstore.WriteTx) error {
-				ev := &cuakhau.Event{Gate: "chi-ma", TripID: "t", Type: cuakhau.EventDecision, Note: note,
+				ev := &cuakhau.Event{Gate: "chi-ma", TripID: testTripID, Type: cuakhau.EventDecision, Note: note,
 					Actor: "test", At: start, Status: cuakhau.StatusDeclared}
 				if err := db.AppendEvent(ctx, tx, ev); err != nil {
 					return err
@@ -306,7 +306,7 @@ func growLog(t *testing.T, db *sqlstore.DB, gate string, n, size int) {
 		var ops []sqlstore.WriteFunc
 		for range min(n, size) {
 			ops = append(ops, func(ctx context.Context, tx *sqlstore.WriteTx) error {
-				return tx.AppendEvent(ctx, db, &cuakhau.Event{Gate: gate, TripID: "t", Type: cuakhau.EventDecision,
+				return tx.AppendEvent(ctx, db, &cuakhau.Event{Gate: gate, TripID: testTripID, Type: cuakhau.EventDecision,
 					Note: fmt.Sprint(n), Actor: "test", At: start, Status: cuakhau.StatusDeclared})
 			})
 		}
@@ -618,3 +618,7 @@ func TestMigrateDropsLowLevels(t *testing.T) {
 		}
 	})
 }
+
+// testTripID is the trip of the entries appended straight to a log: an id
+// as the store makes them (a UUID), which no trip row needs to hold.
+const testTripID = "019ca7ee-5d8c-7093-9904-5d1f21db2293"

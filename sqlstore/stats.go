@@ -38,7 +38,7 @@ func (db *DB) countCrossing(ctx context.Context, tx *wtx, t *cuakhau.Trip, loc *
 		return fmt.Errorf("count crossing: %w", err)
 	}
 	var arrived sql.NullString
-	err := tx.queryRow(ctx, `SELECT min(at) FROM events WHERE trip_id = ? AND type = ?`, t.ID, string(cuakhau.EventArrived)).Scan(&arrived)
+	err := tx.queryRow(ctx, `SELECT min(at) FROM events WHERE trip_id = ? AND type = ?`, lookupKey(t.ID), string(cuakhau.EventArrived)).Scan(&arrived)
 	if err != nil {
 		return fmt.Errorf("count crossing: %w", err)
 	}
@@ -251,7 +251,7 @@ func (db *DB) crossingHours(ctx context.Context, q stats.Query) ([]stats.HourCou
 		args = append(args, string(q.Direction))
 	}
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT c.gate, min(e.at) FROM crossing_times c
-		JOIN events e ON e.trip_id = c.trip_id AND e.status = ?
+		JOIN events e ON e.trip_id = `+db.dialect.tripKeyOf("c.trip_id")+` AND e.status = ?
 		WHERE `+where+` GROUP BY c.trip_id, c.gate`), append([]any{string(cuakhau.StatusCrossed)}, args...)...)
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("read crossing hours: %w", err))

@@ -94,13 +94,24 @@ func TestQueueReplayCatchesTampering(t *testing.T) {
 	}
 	defer raw.Close()
 	var seq int64
-	var trip string
+	var tripKey []byte           // as stored: the trip id's 16 bytes
 	var data, arrivalData []byte // as stored: packed
-	if err := raw.QueryRow(`SELECT seq, trip_id, data FROM events WHERE type = 'called' AND note = '' ORDER BY seq LIMIT 1 OFFSET 1`).Scan(&seq, &trip, &data); err != nil {
+	if err := raw.QueryRow(`SELECT seq, trip_id, data FROM events WHERE type = 'called' AND note = '' ORDER BY seq LIMIT 1 OFFSET 1`).Scan(&seq, &tripKey, &data); err != nil {
 		t.Fatal(err)
 	}
+	trip, err := sqlstore.TripIDOf(tripKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(id string) []byte {
+		k, err := sqlstore.TripKey(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
 	var arrival int64
-	if err := raw.QueryRow(`SELECT seq, data FROM events WHERE type = 'arrived' AND trip_id = ?`, ids[0]).Scan(&arrival, &arrivalData); err != nil {
+	if err := raw.QueryRow(`SELECT seq, data FROM events WHERE type = 'arrived' AND trip_id = ?`, key(ids[0])).Scan(&arrival, &arrivalData); err != nil {
 		t.Fatal(err)
 	}
 	other := ids[0]
@@ -139,7 +150,7 @@ func TestQueueReplayCatchesTampering(t *testing.T) {
 		want       string
 	}{
 		{"the trip of a call", `UPDATE events SET trip_id = ? WHERE gate = 'huu-nghi' AND seq = ?`, `UPDATE events SET trip_id = ? WHERE gate = 'huu-nghi' AND seq = ?`,
-			[]any{other, seq}, []any{trip, seq}, "DIFFERENT"},
+			[]any{key(other), seq}, []any{tripKey, seq}, "DIFFERENT"},
 		{"the chosen trip", `UPDATE events SET data = ? WHERE gate = 'huu-nghi' AND seq = ?`, `UPDATE events SET data = ? WHERE gate = 'huu-nghi' AND seq = ?`,
 			[]any{edit(data, "chosen", other), seq}, []any{data, seq}, "DIFFERENT: the call record names"},
 		{"the digest of a call", `UPDATE events SET data = ? WHERE gate = 'huu-nghi' AND seq = ?`, `UPDATE events SET data = ? WHERE gate = 'huu-nghi' AND seq = ?`,
