@@ -222,12 +222,13 @@ func (db *DB) StoredJSON(ctx context.Context, query string, args ...any) (stored
 	return v.b, isPacked(v.b), err
 }
 
-// StorePlain stores every trip's body and every entry's data as JSON text,
-// as a store did before packing.
+// StorePlain stores every trip's body, every entry's data and every
+// receipt's bill as JSON text, as a store did before packing.
 func (db *DB) StorePlain(ctx context.Context) error {
 	for _, q := range []struct{ read, write string }{
 		{`SELECT id, body FROM trips`, `UPDATE trips SET body = ? WHERE id = ?`},
 		{`SELECT gate || '/' || seq, data FROM events WHERE data IS NOT NULL`, `UPDATE events SET data = ? WHERE gate || '/' || seq = ?`},
+		{`SELECT trip_id, bill FROM receipts WHERE number IS NOT NULL`, `UPDATE receipts SET bill = ? WHERE trip_id = ?`},
 	} {
 		rows, err := db.read.QueryContext(ctx, q.read)
 		if err != nil {

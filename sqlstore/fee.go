@@ -264,7 +264,7 @@ func (db *DB) issueReceipt(ctx context.Context, tx *wtx, t *cuakhau.Trip, loc *t
 	}
 	_, err = tx.exec(ctx, `INSERT INTO receipts (trip_id, gate, direction, crossed_at, crossed_day, year, seq, number, tariff_version, amount_vnd, bill, no_receipt)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, r.gate, r.direction, r.crossedAt, r.day, r.year, seq, number, r.version, r.amount, r.bill, r.reason)
+		t.ID, r.gate, r.direction, r.crossedAt, r.day, r.year, seq, number, r.version, r.amount, db.dialect.jsonArg(packBill(r.bill)), r.reason)
 	if err != nil {
 		return fmt.Errorf("store receipt: %w", err)
 	}
@@ -342,7 +342,8 @@ func (db *DB) receipt(ctx context.Context, q rowQuerier, t *cuakhau.Trip) (*cuak
 	var (
 		rc                      cuakhau.Receipt
 		number, paidAt, crossed sql.NullString
-		bill, reason            string
+		reason                  string
+		bill                    storedJSON
 	)
 	err := q.QueryRowContext(ctx, db.q(`SELECT number, gate, direction, crossed_at, crossed_day, tariff_version, amount_vnd, bill, no_receipt, paid_vnd, paid_at
 		FROM receipts WHERE trip_id = ?`), t.ID).Scan(&number, &rc.Gate, &rc.Direction, &crossed, &rc.Day, &rc.TariffVersion, &rc.AmountVND,
@@ -363,7 +364,7 @@ func (db *DB) receipt(ctx context.Context, q rowQuerier, t *cuakhau.Trip) (*cuak
 		return nil, fmt.Errorf("receipt %s: %w", rc.Number, err)
 	}
 	var b fee.Bill
-	if err := json.Unmarshal([]byte(bill), &b); err != nil {
+	if err := json.Unmarshal(bill.doc, &b); err != nil {
 		return nil, fmt.Errorf("receipt %s: decode bill: %w", rc.Number, err)
 	}
 	rc.Capped = b.Capped
@@ -614,8 +615,14 @@ func (r *rebuild) checkReceipts(ctx context.Context, tx *sql.Tx) error {
 		func(rows *sql.Rows) (string, storedReceipt, error) {
 			var id string
 			var s storedReceipt
+			var bill storedValue
 			err := rows.Scan(&id, &s.row.gate, &s.row.direction, &s.row.crossedAt, &s.row.day, &s.row.year, &s.row.version, &s.row.amount,
-				&s.row.bill, &s.row.reason, &s.number, &s.seq, &s.paid, &s.paidAt)
+				&bill, &s.row.reason, &s.number, &s.seq, &s.paid, &s.paidAt)
+			if doc, uerr := unpack(bill.b); uerr != nil {
+				s.row.bill = "(does not unpack: " + uerr.Error() + ")"
+			} else {
+				s.row.bill = string(doc)
+			}
 			return id, s, err
 		}, func(id string, s storedReceipt, w receiptRow) error {
 			r.fields("receipts", id, receiptColumns, s.row.values(), w.values())

@@ -59,6 +59,7 @@ var (
 	declaredDict = newPackDict(0x02, "02-declared.jsonl")
 	calledDict   = newPackDict(0x03, "03-called.jsonl")
 	arrivedDict  = newPackDict(0x04, "04-arrived.jsonl")
+	billDict     = newPackDict(0x05, "05-bill.jsonl")
 )
 
 // packDicts are the dictionaries by marker, the ones packing no longer
@@ -68,6 +69,7 @@ var packDicts = map[byte]*packDict{
 	declaredDict.marker: declaredDict,
 	calledDict.marker:   calledDict,
 	arrivedDict.marker:  arrivedDict,
+	billDict.marker:     billDict,
 }
 
 // eventDicts are the dictionaries an entry's data is packed with, by the
@@ -102,6 +104,16 @@ func packEventData(typ cuakhau.EventType, data []byte) []byte {
 		return data
 	}
 	return d.pack(data)
+}
+
+// packBill is a receipt's bill as it is stored (receipts.bill): packed,
+// since it never changes and a year keeps one a crossing; a receipt not
+// made (no tariff bills the trip) has none.
+func packBill(bill string) []byte {
+	if bill == "" {
+		return []byte{}
+	}
+	return billDict.pack([]byte(bill))
 }
 
 // isPacked reports whether a stored value is packed rather than JSON text.

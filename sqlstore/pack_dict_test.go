@@ -23,6 +23,7 @@ var shippedDicts = []struct {
 	{declaredDict, "4fa8b808b31ec8ac53bb5e1cd61afc6d6bdc3c0afe9c49dca2482d481862f733"},
 	{calledDict, "831777d3aa986f2448e0e4344b8f082e2cf66b0831012cf404756f034d53d91c"},
 	{arrivedDict, "dc496797e623230b8843a5d66ed69dc06375d1eb3c9f2a45863d5a39388e1bff"},
+	{billDict, "04c107ffac3d82913882b70452bcf863a5f76a03c33c51e4a0022b42fa2b7937"},
 }
 
 func TestDictionariesAreShipped(t *testing.T) {
@@ -63,6 +64,7 @@ var dictionarySamples = []struct {
 	{"declared", `SELECT data FROM events WHERE type = 'declared' ORDER BY gate, seq`, 16 << 10},
 	{"called", `SELECT data FROM events WHERE type = 'called' ORDER BY gate, seq`, 4 << 10},
 	{"arrived", `SELECT data FROM events WHERE type = 'arrived' AND data IS NOT NULL ORDER BY gate, seq`, 8 << 10},
+	{"bill", `SELECT bill FROM receipts WHERE number IS NOT NULL ORDER BY crossed_at, trip_id`, 4 << 10},
 }
 
 // TestBuildDictionaries writes candidate dictionaries, which a new marker
@@ -72,7 +74,7 @@ var dictionarySamples = []struct {
 //	cuakhau seed --days 1 --from 2026-03-01 --db sqlite:/tmp/dict.db --quiet
 //	go test ./sqlstore/ -run TestBuildDictionaries -dictionaries-from sqlite:/tmp/dict.db
 //
-// into the test's log folder. The shipped 0x01 to 0x04 were built so.
+// into the test's log folder. The shipped 0x01 to 0x05 were built so.
 func TestBuildDictionaries(t *testing.T) {
 	if *dictionariesFrom == "" {
 		t.Skip("no -dictionaries-from")

@@ -21,6 +21,7 @@ func packSamples(t testing.TB) map[string][]byte {
 		"declared": first(declaredDict),
 		"called":   first(calledDict),
 		"arrived":  first(arrivedDict),
+		"bill":     first(billDict),
 		"decision": []byte(`{"reading":"ok"}`),
 		"controls": []byte(`{"gate":"huu-nghi","lanes":{"border_guard":2,"customs":2,"entry":2,"exit":2,"fee":2,"medical":2,"quarantine":2,"weighbridge":2},"room":201,"policy":"adaptive","hours":{"open":"07:00","close":"20:00"}}`),
 		"escapes":  []byte(`{"note":"a \"quoted\" back\\slash \u00e9 tab\t and \\u0000"}`),

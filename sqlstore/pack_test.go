@@ -17,6 +17,9 @@ import (
 func TestPackedJSON(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db *sqlstore.DB, clock *cuakhau.FixedClock) {
 		ctx := context.Background()
+		if err := db.AddTariffs(ctx, exampleTariffs(t)); err != nil {
+			t.Fatal(err)
+		}
 		trips := realisticRun(t, db, clock)
 		crossed := crossTrip(t, db)
 		trips["crossed through its route"] = crossed
@@ -75,6 +78,20 @@ func TestPackedJSON(t *testing.T) {
 					}
 				}
 			}
+			// The crossed trip's receipt: its bill packed, read back whole.
+			bill, packed, err := db.StoredJSON(ctx, `SELECT bill FROM receipts WHERE trip_id = ?`, crossed.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if packed == plain {
+				t.Errorf("the crossed trip's bill: packed %v", packed)
+			}
+			if doc, err := sqlstore.Unpack(bill); err != nil || !json.Valid(doc) || !bytes.Contains(doc, []byte(`"lines"`)) {
+				t.Errorf("the crossed trip's bill stored as %q (%v)", doc, err)
+			}
+			if rc, err := db.Receipt(ctx, admin, crossed.ID); err != nil || len(rc.Lines) == 0 || rc.AmountVND <= 0 {
+				t.Errorf("the crossed trip's receipt: %+v, %v", rc, err)
+			}
 			for g, r := range verify(t, db) {
 				if r.BrokenAt != 0 {
 					t.Errorf("gate %s: broken at %d: %s", g, r.BrokenAt, r.Reason)
@@ -85,6 +102,24 @@ func TestPackedJSON(t *testing.T) {
 			}
 		}
 		t.Run("packed", func(t *testing.T) { check(t, false) })
+		t.Run("a packed bill changed", func(t *testing.T) {
+			stored, _, err := db.StoredJSON(ctx, `SELECT bill FROM receipts WHERE trip_id = ?`, crossed.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bad := append([]byte{}, stored...)
+			bad[len(bad)/2] ^= 0xff
+			if err := db.ExecRaw(ctx, `UPDATE receipts SET bill = ? WHERE trip_id = ?`, bad, crossed.ID); err != nil {
+				t.Fatal(err)
+			}
+			diffs := verifyRows(t, db)
+			if len(diffs) != 1 || diffs[0].Table != "receipts" || diffs[0].Field != "bill" {
+				t.Errorf("a changed packed bill: verify found %v", diffs)
+			}
+			if err := db.ExecRaw(ctx, `UPDATE receipts SET bill = ? WHERE trip_id = ?`, stored, crossed.ID); err != nil {
+				t.Fatal(err)
+			}
+		})
 		if err := db.StorePlain(ctx); err != nil {
 			t.Fatal(err)
 		}
