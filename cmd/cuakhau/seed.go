@@ -160,8 +160,9 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // seedDay does once a virtual day what the server does as it goes: it
 // delivers the notifications written (the server's dispatcher sends them
 // within seconds; here there is nobody to send them to) and prunes what
-// the server keeps for a while only (pruneOld), so that a seeded store
-// holds what a served one would.
+// the server keeps for a while only (pruneOld), and vacuums PostgreSQL as
+// its autovacuum would in a day, so that a seeded store holds what a
+// served one would.
 func seedDay(ctx context.Context, db *sqlstore.DB, logger *slog.Logger) error {
 	for {
 		due, err := db.DueNotifications(ctx, 1000)
@@ -180,7 +181,7 @@ func seedDay(ctx context.Context, db *sqlstore.DB, logger *slog.Logger) error {
 		}
 	}
 	pruneOld(ctx, db, logger, defaultNoticeRetention)
-	return nil
+	return db.Vacuum(ctx)
 }
 
 // seedZoneHours is the time a truck is taken to spend in the control zone
