@@ -22,7 +22,7 @@ import (
 // table keeps about 2/2^storedLevel hashes an entry rather than two, and a
 // proof reads, in the same query as its stored hashes, the hashes of up to
 // 2^storedLevel entries in place of the levels below.
-const storedLevel = 3
+const storedLevel = 4
 
 // isStored reports whether log_hashes holds the tree's hash at index x
 // (numbered by tlog.StoredHashIndex).

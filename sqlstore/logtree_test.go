@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -507,15 +508,15 @@ func TestMigrateDropsLowLevels(t *testing.T) {
 		ctx := context.Background()
 		l, skey := newLog(t, db, clock)
 		fiveEntries(t, db)
-		// 40 entries, five blocks: the highest index of the old tree is also
+		// 48 entries, three blocks of 16: the highest index of the old tree is also
 		// the highest the new one holds, so only the migration tells them
 		// apart.
-		growLog(t, db, "huu-nghi", 35, 5)
+		growLog(t, db, "huu-nghi", 43, 5)
 		kept, err := l.Checkpoint(ctx, "huu-nghi")
 		if err != nil {
 			t.Fatal(err)
 		}
-		sizes := map[string]int64{"huu-nghi": 40, "tan-thanh": 1}
+		sizes := map[string]int64{"huu-nghi": 48, "tan-thanh": 1}
 		var all int64
 		for gate, n := range sizes {
 			indexes := make([]int64, tlog.StoredHashCount(n))
@@ -536,7 +537,7 @@ func TestMigrateDropsLowLevels(t *testing.T) {
 			}
 			all += int64(len(hashes))
 		}
-		if err := db.ExecRaw(ctx, `DELETE FROM schema_migrations WHERE version = 22`); err != nil {
+		if err := db.ExecRaw(ctx, `DELETE FROM schema_migrations WHERE version IN (22, 29)`); err != nil {
 			t.Fatal(err)
 		}
 
@@ -544,17 +545,17 @@ func TestMigrateDropsLowLevels(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Migrate: %v", err)
 		}
-		if len(applied) != 1 || applied[0] != "0022_log_hashes_upper" {
-			t.Errorf("applied %v, want 0022_log_hashes_upper", applied)
+		if want := []string{"0022_log_hashes_upper", "0029_log_hashes_level4"}; !slices.Equal(applied, want) {
+			t.Errorf("applied %v, want %v", applied, want)
 		}
-		if n, want := count(t, db, `SELECT count(*) FROM log_hashes`), tlog.StoredHashCount(40>>sqlstore.StoredLevel); int64(n) != want {
+		if n, want := count(t, db, `SELECT count(*) FROM log_hashes`), tlog.StoredHashCount(48>>sqlstore.StoredLevel); int64(n) != want {
 			t.Errorf("after the migration log_hashes holds %d hashes of %d before, want %d", n, all, want)
 		}
 		if n := count(t, db, `SELECT count(*) FROM log_hashes WHERE gate = 'tan-thanh'`); n != 0 {
 			t.Errorf("a log of one entry keeps %d hashes, want none", n)
 		}
-		if r := verify(t, db)["huu-nghi"]; r.BrokenAt != 0 || r.Events != 40 {
-			t.Errorf("after the migration the chain of %d entries is broken at %d (%s), want 40 whole", r.Events, r.BrokenAt, r.Reason)
+		if r := verify(t, db)["huu-nghi"]; r.BrokenAt != 0 || r.Events != 48 {
+			t.Errorf("after the migration the chain of %d entries is broken at %d (%s), want 48 whole", r.Events, r.BrokenAt, r.Reason)
 		}
 		clock.Add(time.Minute)
 		l2, err := translog.New(db, skey, clock)
@@ -570,7 +571,7 @@ func TestMigrateDropsLowLevels(t *testing.T) {
 
 		// A second start finds the tree whole and leaves it: a stored hash
 		// changed meanwhile is still there after it.
-		top := tlog.StoredHashIndex(sqlstore.StoredLevel+2, 0) // over entries 1 to 32
+		top := tlog.StoredHashIndex(5, 0) // over entries 1 to 32, a level the table keeps
 		if err := db.ExecRaw(ctx, `UPDATE log_hashes SET hash = ? WHERE gate = 'huu-nghi' AND idx = ?`, bytes.Repeat([]byte{0xab}, 32), top); err != nil {
 			t.Fatal(err)
 		}
@@ -595,8 +596,8 @@ func TestMigrateDropsLowLevels(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cp.Size != 49 {
-			t.Fatalf("size %d after growing, want 49", cp.Size)
+		if cp.Size != 57 {
+			t.Fatalf("size %d after growing, want 57", cp.Size)
 		}
 		leaves := leafHashes(t, db, "huu-nghi")
 		p, err := l2.ProveInclusion(ctx, "huu-nghi", 2, cp.Size)
