@@ -86,7 +86,7 @@ func validCode(c string) bool {
 // events without their notes or actors.
 func Lookup(t *cuakhau.Trip, events []*cuakhau.Event, entry *cuakhau.QueueEntry, waiting int, now time.Time) *cuakhau.TripLookup {
 	out := &cuakhau.TripLookup{Code: t.Code, Gate: t.Gate, Direction: t.Direction, Plate: t.Vehicle.Plate,
-		Status: t.Status, Channel: t.Channel, Booking: t.Booking, Checkpoints: t.Checkpoints,
+		Status: t.Status, Channel: t.Channel, SoldOff: t.SoldOff, Booking: t.Booking, Checkpoints: t.Checkpoints,
 		History: make([]cuakhau.TripStep, 0, len(events)), At: now}
 	if out.Checkpoints == nil {
 		out.Checkpoints = []cuakhau.CheckpointState{}
