@@ -1,10 +1,8 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
@@ -30,11 +28,14 @@ type cancelForm struct {
 	// What was sent, kept in the fields after a refusal.
 	TripID, Note string
 	SoldOff      bool
-	// Errs are the refused fields (trip_id, note, sold_off); Conflict a
-	// refusal by the trip's state.
+	// Errs are the refused fields (cancelFields); Conflict a refusal by
+	// the trip's state.
 	Errs     map[string]string
 	Conflict string
 }
+
+// cancelFields are the inputs of the cancel form.
+var cancelFields = []string{"trip_id", "note", "sold_off"}
 
 // cancelOption is a truck the operator may cancel.
 type cancelOption struct{ ID, Text string }
@@ -55,30 +56,17 @@ func cancelDecision(r *http.Request) cuakhau.Decision {
 	return cuakhau.Decision{Outcome: cuakhau.OutcomeCancel, Note: r.PostFormValue("note"), SoldOff: v == "1" || v == "on" || v == "true"}
 }
 
-// refuse puts err into the form: its fields beside them, a refusal by
-// state above; false for any other error, which the error page shows.
-func (f *cancelForm) refuse(err error) bool {
-	var ce *cuakhau.Error
-	if !errors.As(err, &ce) {
-		return false
+// again is f after a refusal of d, with what was sent and the refusal; a
+// bare form when f is nil (the trip is no longer cancellable: the
+// refusal says why).
+func (f *cancelForm) again(l Lang, r *http.Request, d cuakhau.Decision, ref refusal) *cancelForm {
+	if f == nil {
+		f = &cancelForm{L: l}
 	}
-	switch {
-	case ce.Code == cuakhau.EINVALID && len(ce.Fields) > 0:
-		f.Errs = map[string]string{}
-		for k, m := range ce.Fields {
-			switch k {
-			case "note", "sold_off", "trip_id":
-				f.Errs[k] = m
-			default:
-				f.Conflict = strings.TrimSpace(f.Conflict + " " + k + ": " + m)
-			}
-		}
-	case ce.Code == cuakhau.EINVALID, ce.Code == cuakhau.ECONFLICT:
-		f.Conflict = ce.Message
-	default:
-		return false
-	}
-	return true
+	f.TripID = r.PostFormValue("trip_id")
+	f.Note, f.SoldOff = d.Note, d.SoldOff
+	f.Errs, f.Conflict = ref.Errs, ref.Conflict
+	return f
 }
 
 // enterpriseCancelForm is the cancel form of trip t's page, nil when p
@@ -103,33 +91,19 @@ func (w *Web) enterpriseCancel(rw http.ResponseWriter, r *http.Request) error {
 	}
 	l := langOf(rw, r)
 	d := cancelDecision(r)
-	_, refused := w.cfg.Trips.Decide(r.Context(), p, t.ID, d)
-	if refused == nil {
-		http.Redirect(rw, r, "/enterprise/trips/"+url.PathEscape(t.ID)+"?done=cancelled&lang="+l.Code(), http.StatusSeeOther)
-		return nil
-	}
-	if t, err = w.cfg.Trips.Trip(r.Context(), p, t.ID); err != nil { // as it stands now
-		return err
-	}
-	v, verr := w.enterpriseTripView(r, l, p, t, g)
-	if verr != nil {
-		return verr
-	}
-	f := enterpriseCancelForm(r, l, p, t)
-	if f == nil { // no longer cancellable: say why above the trip
-		f = &cancelForm{L: l}
-	}
-	f.Note, f.SoldOff = d.Note, d.SoldOff
-	if !f.refuse(refused) {
-		return refused
-	}
-	v.Cancel = f
-	status := http.StatusConflict
-	if f.Errs != nil {
-		status = http.StatusBadRequest
-	}
-	w.render(rw, r, l, status, "enterprise_trip", t.Code, v)
-	return nil
+	return w.applyDecision(rw, r, p, t.ID, d, decisionForm{
+		Fields: cancelFields,
+		Done:   "/enterprise/trips/" + url.PathEscape(t.ID) + "?done=cancelled&lang=" + l.Code(),
+		Page:   "enterprise_trip", Title: t.Code, Trip: t.ID,
+		Again: func(now *cuakhau.Trip, ref refusal) (any, error) {
+			v, err := w.enterpriseTripView(r, l, p, now, g)
+			if err != nil {
+				return nil, err
+			}
+			v.Cancel = enterpriseCancelForm(r, l, p, now).again(l, r, d, ref)
+			return v, nil
+		},
+	})
 }
 
 // operatorCancelForm is the console's cancel form over its waiting
@@ -158,47 +132,47 @@ func (w *Web) operatorCancel(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id := r.PostFormValue("trip_id")
 	d := cancelDecision(r)
+	done := "cancelled"
+	if d.SoldOff {
+		done = "soldoff"
+	}
+	l := langOf(rw, r)
+	form := decisionForm{
+		Fields: cancelFields,
+		Done:   operatorBackURL(rw, r, g.Code, done),
+		Page:   "operator", Title: l.T("operator.title", gateName(l, g)),
+		Again: func(_ *cuakhau.Trip, ref refusal) (any, error) {
+			v, err := w.operatorView(rw, r, r.PostForm)
+			if err != nil {
+				return nil, err
+			}
+			v.Cancel = operatorCancelForm(r, v).again(v.L, r, d, ref)
+			return v, nil
+		},
+	}
+	t, err := w.operatorCancelTrip(r, p, g)
+	if err != nil {
+		return w.refused(rw, r, err, form)
+	}
+	return w.applyDecision(rw, r, p, t.ID, d, form)
+}
+
+// operatorCancelTrip is the waiting truck the console's cancel form
+// picked at gate g.
+func (w *Web) operatorCancelTrip(r *http.Request, p cuakhau.Principal, g *cuakhau.Gate) (*cuakhau.Trip, error) {
+	id := r.PostFormValue("trip_id")
 	if id == "" {
-		err = cuakhau.Invalid("trip_id", "required")
-	} else {
-		var t *cuakhau.Trip
-		if t, err = w.cfg.Trips.Trip(r.Context(), p, id); err == nil && t.Gate != g.Code {
-			err = cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is at gate %s, not %s", t.Code, t.Gate, g.Code)
-		}
-		if err == nil {
-			_, err = w.cfg.Trips.Decide(r.Context(), p, id, d)
-		}
+		return nil, cuakhau.Invalid("trip_id", "required")
 	}
-	if err == nil {
-		done := "cancelled"
-		if d.SoldOff {
-			done = "soldoff"
-		}
-		w.operatorBack(rw, r, g.Code, done)
-		return nil
+	t, err := w.cfg.Trips.Trip(r.Context(), p, id)
+	switch {
+	case cuakhau.ErrorCode(err) == cuakhau.ENOTFOUND:
+		return nil, cuakhau.Invalid("trip_id", "not a waiting truck of this gate")
+	case err != nil:
+		return nil, err
+	case t.Gate != g.Code:
+		return nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is at gate %s, not %s", t.Code, t.Gate, g.Code)
 	}
-	if cuakhau.ErrorCode(err) == cuakhau.ENOTFOUND {
-		err = cuakhau.Invalid("trip_id", "not a waiting truck of this gate")
-	}
-	v, verr := w.operatorView(rw, r, r.PostForm)
-	if verr != nil {
-		return verr
-	}
-	f := operatorCancelForm(r, v)
-	if f == nil {
-		f = &cancelForm{L: v.L}
-	}
-	f.TripID, f.Note, f.SoldOff = id, d.Note, d.SoldOff
-	if !f.refuse(err) {
-		return err
-	}
-	v.Cancel = f
-	status := http.StatusConflict
-	if f.Errs != nil {
-		status = http.StatusBadRequest
-	}
-	w.render(rw, r, v.L, status, "operator", v.L.T("operator.title", v.GateName), v)
-	return nil
+	return t, nil
 }
