@@ -1,15 +1,19 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
 )
 
 // cancelForm is the form that cancels a trip (the enterprise's trip page)
-// or one of the waiting trucks (the operator's console): the reason, and
+// or a truck of the gate (the operator's console): the reason, and
 // whether the load was sold off at the border instead of crossing, with
 // what was typed and the refusals beside their fields. The trip service
 // checks it (flow.Apply's cancel).
@@ -17,17 +21,21 @@ type cancelForm struct {
 	L      Lang
 	CSRF   string
 	Action string
-	// Trips are the trucks the operator may pick (value the trip id);
-	// empty on the enterprise's page, which cancels its own trip.
+	// Trips are the waiting trucks of the console's page, to pick from
+	// (value the trip id); empty on the enterprise's page, which cancels
+	// its own trip.
 	Trips []cancelOption
+	// ByTruck offers the truck field: any cancellable truck of the gate
+	// named by its plate or trip code (the console's).
+	ByTruck bool
 	// Perishable offers the sold-off mark: only perishable cargo may carry
 	// it. The operator's console offers it whatever truck is picked.
 	Perishable bool
 	// NoteRequired: an officer's cancellation needs its reason.
 	NoteRequired bool
 	// What was sent, kept in the fields after a refusal.
-	TripID, Note string
-	SoldOff      bool
+	TripID, Truck, Note string
+	SoldOff             bool
 	// Errs are the refused fields (cancelFields); Conflict a refusal by
 	// the trip's state.
 	Errs     map[string]string
@@ -35,7 +43,7 @@ type cancelForm struct {
 }
 
 // cancelFields are the inputs of the cancel form.
-var cancelFields = []string{"trip_id", "note", "sold_off"}
+var cancelFields = []string{"trip_id", "truck", "note", "sold_off"}
 
 // cancelOption is a truck the operator may cancel.
 type cancelOption struct{ ID, Text string }
@@ -63,7 +71,7 @@ func (f *cancelForm) again(l Lang, r *http.Request, d cuakhau.Decision, ref refu
 	if f == nil {
 		f = &cancelForm{L: l}
 	}
-	f.TripID = r.PostFormValue("trip_id")
+	f.TripID, f.Truck = r.PostFormValue("trip_id"), r.PostFormValue("truck")
 	f.Note, f.SoldOff = d.Note, d.SoldOff
 	f.Errs, f.Conflict = ref.Errs, ref.Conflict
 	return f
@@ -106,13 +114,11 @@ func (w *Web) enterpriseCancel(rw http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// operatorCancelForm is the console's cancel form over its waiting
-// trucks, nil when none waits.
+// operatorCancelForm is the console's cancel form: the waiting trucks of
+// the page shown to pick from, and any other of the gate by its plate or
+// trip code.
 func operatorCancelForm(r *http.Request, v *operatorView) *cancelForm {
-	if len(v.Rows) == 0 {
-		return nil
-	}
-	f := &cancelForm{L: v.L, CSRF: authFrom(r.Context()).csrf, Perishable: true, NoteRequired: true,
+	f := &cancelForm{L: v.L, CSRF: authFrom(r.Context()).csrf, ByTruck: true, Perishable: true, NoteRequired: true,
 		Action: "/operator/cancel?lang=" + v.L.Code()}
 	if g := gateParam(v.Bound, v.Gate.Code); g != "" {
 		f.Action += "&gate=" + url.QueryEscape(g)
@@ -123,10 +129,11 @@ func operatorCancelForm(r *http.Request, v *operatorView) *cancelForm {
 	return f
 }
 
-// operatorCancel is POST /operator/cancel: one waiting truck's trip is
-// cancelled with the operator's reason, its load sold off or not; done,
-// the console again; refused, the console with the refusal beside its
-// field and the input kept.
+// operatorCancel is POST /operator/cancel: a truck's trip — the one typed
+// by plate or trip code, else the waiting truck picked — is cancelled
+// with the operator's reason, its load sold off or not; done, the console
+// again; refused, the console with the refusal beside its field and the
+// input kept.
 func (w *Web) operatorCancel(rw http.ResponseWriter, r *http.Request) error {
 	g, p, err := w.operatorGateOf(r)
 	if err != nil {
@@ -158,12 +165,16 @@ func (w *Web) operatorCancel(rw http.ResponseWriter, r *http.Request) error {
 	return w.applyDecision(rw, r, p, t.ID, d, form)
 }
 
-// operatorCancelTrip is the waiting truck the console's cancel form
-// picked at gate g.
+// operatorCancelTrip is the trip the console's cancel form names at gate
+// g: the truck typed (cancellableTruck) when one is, else the waiting
+// truck picked.
 func (w *Web) operatorCancelTrip(r *http.Request, p cuakhau.Principal, g *cuakhau.Gate) (*cuakhau.Trip, error) {
+	if s := strings.TrimSpace(r.PostFormValue("truck")); s != "" {
+		return w.cancellableTruck(r.Context(), p, g.Code, s)
+	}
 	id := r.PostFormValue("trip_id")
 	if id == "" {
-		return nil, cuakhau.Invalid("trip_id", "required")
+		return nil, cuakhau.Invalid("truck", "required")
 	}
 	t, err := w.cfg.Trips.Trip(r.Context(), p, id)
 	switch {
@@ -175,4 +186,50 @@ func (w *Web) operatorCancelTrip(r *http.Request, p cuakhau.Principal, g *cuakha
 		return nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is at gate %s, not %s", t.Code, t.Gate, g.Code)
 	}
 	return t, nil
+}
+
+// cancellableTruck is the one trip at gate that s names, read as the
+// checkpoint's search reads it (flow.ParseFind: a trip code, a plate or a
+// trip page's URL), and that p may cancel now (cancellable). The store
+// finds it: by its code, or among the trips of the plate not yet ended.
+// Each refusal names the field truck: s is neither, no such trip is at
+// the gate, it is in the control zone or has ended, or the plate has
+// several.
+func (w *Web) cancellableTruck(ctx context.Context, p cuakhau.Principal, gate, s string) (*cuakhau.Trip, error) {
+	find := flow.ParseFind(s)
+	if find.Code() == "" && find.Plate() == "" {
+		return nil, cuakhau.Invalid("truck", "not a plate or a trip code")
+	}
+	var found []*cuakhau.Trip
+	for _, f := range []cuakhau.TripFilter{{Gate: gate, Code: find.Code()}, {Gate: gate, Plate: find.Plate(), Open: true}} {
+		if f.Code == "" && f.Plate == "" {
+			continue
+		}
+		ts, err := w.cfg.Trips.Trips(ctx, p, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			if !slices.ContainsFunc(found, func(x *cuakhau.Trip) bool { return x.ID == t.ID }) {
+				found = append(found, t)
+			}
+		}
+	}
+	var ok []*cuakhau.Trip
+	for _, t := range found {
+		if cancellable(p, t) {
+			ok = append(ok, t)
+		}
+	}
+	switch {
+	case len(ok) == 1:
+		return ok[0], nil
+	case len(ok) > 1:
+		return nil, cuakhau.Invalid("truck", fmt.Sprintf("%d trips of this gate have this plate: type the trip code", len(ok)))
+	case len(found) > 0 && found[0].Status.Final():
+		return nil, cuakhau.Invalid("truck", fmt.Sprintf("trip %s has ended; it can no longer be cancelled", found[0].Code))
+	case len(found) > 0 && (found[0].Status == cuakhau.StatusInZone || found[0].Status == cuakhau.StatusHeld):
+		return nil, cuakhau.Invalid("truck", fmt.Sprintf("trip %s is in the control zone; a checkpoint rejects it there", found[0].Code))
+	}
+	return nil, cuakhau.Invalid("truck", "no trip of this gate still to cross has this plate or trip code")
 }

@@ -60,8 +60,8 @@ type operatorView struct {
 	Alerts  []alertRow
 	// ZoneLabel names the gate's time zone, which the times are in.
 	ZoneLabel string
-	// Cancel is the form that cancels a waiting truck's trip, nil when
-	// none waits.
+	// Cancel is the form that cancels a truck's trip: a waiting one of
+	// the page, or any of the gate by plate or trip code.
 	Cancel *cancelForm
 }
 
