@@ -15,6 +15,9 @@ type TripLookup struct {
 	Plate     string    `json:"plate"`
 	Status    Status    `json:"status"`
 	Channel   Channel   `json:"channel,omitempty"`
+	// SoldOff marks a cancelled trip whose load was sold off at the border
+	// instead of crossing (Trip.SoldOff).
+	SoldOff bool `json:"sold_off,omitempty"`
 	// Booking is the booked window, absent when there is none.
 	Booking     BookedWindow      `json:"booking,omitzero"`
 	Checkpoints []CheckpointState `json:"checkpoints"`

@@ -88,6 +88,11 @@ var ruleCatalogue = []struct{ en, vi, zh string }{
 	{"a whole number of lanes", "phải là số làn nguyên", "必须是整数车道数"},
 	{"a whole number of trucks a day", "phải là số xe/ngày nguyên", "必须是整数（车/日）"},
 	{"not a waiting truck of this gate", "không phải xe đang chờ tại cửa khẩu này", "不是本口岸的等候车辆"},
+	{"not a plate or a trip code", "không phải biển số hay mã chuyến", "不是车牌或车次码"},
+	{"no trip of this gate still to cross has this plate or trip code", "cửa khẩu này không có chuyến nào chưa kết thúc mang biển số hay mã chuyến này", "本口岸没有使用此车牌或车次码且尚未结束的车次"},
+	{"%d trips of this gate have this plate: type the trip code", "%s chuyến tại cửa khẩu này cùng biển số: hãy nhập mã chuyến", "本口岸有 %s 个车次使用此车牌：请输入车次码"},
+	{"trip %s has ended; it can no longer be cancelled", "chuyến %s đã kết thúc, không huỷ được nữa", "车次 %s 已结束，不能再取消"},
+	{"trip %s is in the control zone; a checkpoint rejects it there", "chuyến %s đã vào khu vực kiểm soát; tại đó chốt kiểm tra từ chối chuyến", "车次 %s 已进入监管区，须由检查点拒绝"},
 	// queue, controls, accounts, statistics.
 	{"is in the past: booking closes when the window starts", "đã qua: hết nhận đặt khi khung giờ bắt đầu", "已过去：时段开始即停止预约"},
 	{"is beyond the booking horizon of %d days", "xa hơn thời hạn đặt trước %s ngày", "超出 %s 天的预约期限"},

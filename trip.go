@@ -150,9 +150,13 @@ func (w BookedWindow) IsZero() bool { return w.Start.IsZero() }
 // TripFilter selects trips. Zero fields do not filter. Date is a day in the
 // gate's local time (Asia/Ho_Chi_Minh) on which the trip was declared.
 type TripFilter struct {
-	Gate    string
-	Status  Status
-	Plate   string
+	Gate   string
+	Status Status
+	// Code is a trip code, typed in any case with or without its dash.
+	Code  string
+	Plate string
+	// Open keeps only the trips that have not ended (Status.Final).
+	Open    bool
 	Date    string // YYYY-MM-DD
 	TaxCode string
 	Limit   int // default 100, at most 1000

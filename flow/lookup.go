@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -18,11 +19,9 @@ var LookupNotFound = cuakhau.Errorf(cuakhau.ENOTFOUND, "no trip with this code a
 // and the canonical plate, or the fields that break a rule.
 func ParseLookup(code, plate string) (string, string, error) {
 	fe := cuakhau.FieldErrors{}
-	c := normalizeCode(code)
-	if c == "" {
-		fe.Add("code", "is required")
-	} else if !validCode(c) {
-		fe.Add("code", "not a trip code: the gate's letters and six characters, e.g. HN-7K3Q9P")
+	c, err := ParseCode(code)
+	if err != nil {
+		fe.Add("code", err.Error())
 	}
 	var canon string
 	if p, err := ident.ParsePlate(plate); err != nil {
@@ -34,6 +33,19 @@ func ParseLookup(code, plate string) (string, string, error) {
 		return "", "", err
 	}
 	return c, canon, nil
+}
+
+// ParseCode reads a trip code as typed, in any case, with or without its
+// dash, and returns it canonical (HN-7K3Q9P), or the rule it breaks.
+func ParseCode(s string) (string, error) {
+	c := normalizeCode(s)
+	if c == "" {
+		return "", errors.New("is required")
+	}
+	if !validCode(c) {
+		return "", errors.New("not a trip code: the gate's letters and six characters, e.g. HN-7K3Q9P")
+	}
+	return c, nil
 }
 
 // normalizeCode upper-cases a typed code and drops spaces, dots and
@@ -86,7 +98,7 @@ func validCode(c string) bool {
 // events without their notes or actors.
 func Lookup(t *cuakhau.Trip, events []*cuakhau.Event, entry *cuakhau.QueueEntry, waiting int, now time.Time) *cuakhau.TripLookup {
 	out := &cuakhau.TripLookup{Code: t.Code, Gate: t.Gate, Direction: t.Direction, Plate: t.Vehicle.Plate,
-		Status: t.Status, Channel: t.Channel, Booking: t.Booking, Checkpoints: t.Checkpoints,
+		Status: t.Status, Channel: t.Channel, SoldOff: t.SoldOff, Booking: t.Booking, Checkpoints: t.Checkpoints,
 		History: make([]cuakhau.TripStep, 0, len(events)), At: now}
 	if out.Checkpoints == nil {
 		out.Checkpoints = []cuakhau.CheckpointState{}

@@ -47,6 +47,12 @@ func ParseFind(s string) Find {
 	return f
 }
 
+// Code is the trip code f names, canonical; "" when it reads as none.
+func (f Find) Code() string { return f.code }
+
+// Plate is the plate f names, canonical; "" when it reads as none.
+func (f Find) Plate() string { return f.plate }
+
 // Matches reports whether t is the truck f names: by its code, its plate
 // or trailer plate, one of its containers or one of its customs
 // declarations.

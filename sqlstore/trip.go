@@ -415,7 +415,9 @@ func (db *DB) TripEvents(ctx context.Context, p cuakhau.Principal, id string) (_
 // declaration first, ordered by (declared_at, id). A page ends at f.Limit
 // (default 100, at most 1000); the next page is asked for with After set to
 // the id of the last trip of this one, and starts right after that trip. An
-// After that names no trip gives an empty page.
+// After that names no trip gives an empty page. A code is read as typed
+// (flow.ParseCode), a plate as ident.ParsePlate reads it; Open leaves out
+// the trips that have ended.
 //
 // Scoping: an enterprise principal sees only its own tax code, and asking for
 // another is EFORBIDDEN; an officer bound to a gate sees only that gate, and
@@ -432,6 +434,12 @@ func (db *DB) Trips(ctx context.Context, p cuakhau.Principal, f cuakhau.TripFilt
 	}
 	if f.Status != "" && !f.Status.Valid() {
 		bad.Add("status", fmt.Sprintf("unknown status %q", f.Status))
+	}
+	if f.Code != "" {
+		var err error
+		if f.Code, err = flow.ParseCode(f.Code); err != nil {
+			bad.Add("code", err.Error())
+		}
 	}
 	if f.Plate != "" {
 		pl, err := ident.ParsePlate(f.Plate)
@@ -484,8 +492,18 @@ func (db *DB) Trips(ctx context.Context, p cuakhau.Principal, f cuakhau.TripFilt
 	if f.Status != "" {
 		add("status = ?", string(f.Status))
 	}
+	if f.Code != "" {
+		add("code = ?", f.Code)
+	}
 	if f.Plate != "" {
 		add("plate = ?", f.Plate)
+	}
+	if f.Open {
+		for _, st := range cuakhau.Statuses {
+			if st.Final() {
+				add("status <> ?", string(st))
+			}
+		}
 	}
 	if f.Date != "" {
 		add("declared_day = ?", f.Date)

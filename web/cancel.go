@@ -1,9 +1,11 @@
 package web
 
 import (
-	"errors"
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/cuakhau/cuakhau"
@@ -11,7 +13,7 @@ import (
 )
 
 // cancelForm is the form that cancels a trip (the enterprise's trip page)
-// or one of the waiting trucks (the operator's console): the reason, and
+// or a truck of the gate (the operator's console): the reason, and
 // whether the load was sold off at the border instead of crossing, with
 // what was typed and the refusals beside their fields. The trip service
 // checks it (flow.Apply's cancel).
@@ -19,22 +21,29 @@ type cancelForm struct {
 	L      Lang
 	CSRF   string
 	Action string
-	// Trips are the trucks the operator may pick (value the trip id);
-	// empty on the enterprise's page, which cancels its own trip.
+	// Trips are the waiting trucks of the console's page, to pick from
+	// (value the trip id); empty on the enterprise's page, which cancels
+	// its own trip.
 	Trips []cancelOption
+	// ByTruck offers the truck field: any cancellable truck of the gate
+	// named by its plate or trip code (the console's).
+	ByTruck bool
 	// Perishable offers the sold-off mark: only perishable cargo may carry
 	// it. The operator's console offers it whatever truck is picked.
 	Perishable bool
 	// NoteRequired: an officer's cancellation needs its reason.
 	NoteRequired bool
 	// What was sent, kept in the fields after a refusal.
-	TripID, Note string
-	SoldOff      bool
-	// Errs are the refused fields (trip_id, note, sold_off); Conflict a
-	// refusal by the trip's state.
+	TripID, Truck, Note string
+	SoldOff             bool
+	// Errs are the refused fields (cancelFields); Conflict a refusal by
+	// the trip's state.
 	Errs     map[string]string
 	Conflict string
 }
+
+// cancelFields are the inputs of the cancel form.
+var cancelFields = []string{"trip_id", "truck", "note", "sold_off"}
 
 // cancelOption is a truck the operator may cancel.
 type cancelOption struct{ ID, Text string }
@@ -55,30 +64,17 @@ func cancelDecision(r *http.Request) cuakhau.Decision {
 	return cuakhau.Decision{Outcome: cuakhau.OutcomeCancel, Note: r.PostFormValue("note"), SoldOff: v == "1" || v == "on" || v == "true"}
 }
 
-// refuse puts err into the form: its fields beside them, a refusal by
-// state above; false for any other error, which the error page shows.
-func (f *cancelForm) refuse(err error) bool {
-	var ce *cuakhau.Error
-	if !errors.As(err, &ce) {
-		return false
+// again is f after a refusal of d, with what was sent and the refusal; a
+// bare form when f is nil (the trip is no longer cancellable: the
+// refusal says why).
+func (f *cancelForm) again(l Lang, r *http.Request, d cuakhau.Decision, ref refusal) *cancelForm {
+	if f == nil {
+		f = &cancelForm{L: l}
 	}
-	switch {
-	case ce.Code == cuakhau.EINVALID && len(ce.Fields) > 0:
-		f.Errs = map[string]string{}
-		for k, m := range ce.Fields {
-			switch k {
-			case "note", "sold_off", "trip_id":
-				f.Errs[k] = m
-			default:
-				f.Conflict = strings.TrimSpace(f.Conflict + " " + k + ": " + m)
-			}
-		}
-	case ce.Code == cuakhau.EINVALID, ce.Code == cuakhau.ECONFLICT:
-		f.Conflict = ce.Message
-	default:
-		return false
-	}
-	return true
+	f.TripID, f.Truck = r.PostFormValue("trip_id"), r.PostFormValue("truck")
+	f.Note, f.SoldOff = d.Note, d.SoldOff
+	f.Errs, f.Conflict = ref.Errs, ref.Conflict
+	return f
 }
 
 // enterpriseCancelForm is the cancel form of trip t's page, nil when p
@@ -103,42 +99,26 @@ func (w *Web) enterpriseCancel(rw http.ResponseWriter, r *http.Request) error {
 	}
 	l := langOf(rw, r)
 	d := cancelDecision(r)
-	_, refused := w.cfg.Trips.Decide(r.Context(), p, t.ID, d)
-	if refused == nil {
-		http.Redirect(rw, r, "/enterprise/trips/"+url.PathEscape(t.ID)+"?done=cancelled&lang="+l.Code(), http.StatusSeeOther)
-		return nil
-	}
-	if t, err = w.cfg.Trips.Trip(r.Context(), p, t.ID); err != nil { // as it stands now
-		return err
-	}
-	v, verr := w.enterpriseTripView(r, l, p, t, g)
-	if verr != nil {
-		return verr
-	}
-	f := enterpriseCancelForm(r, l, p, t)
-	if f == nil { // no longer cancellable: say why above the trip
-		f = &cancelForm{L: l}
-	}
-	f.Note, f.SoldOff = d.Note, d.SoldOff
-	if !f.refuse(refused) {
-		return refused
-	}
-	v.Cancel = f
-	status := http.StatusConflict
-	if f.Errs != nil {
-		status = http.StatusBadRequest
-	}
-	w.render(rw, r, l, status, "enterprise_trip", t.Code, v)
-	return nil
+	return w.applyDecision(rw, r, p, t.ID, d, decisionForm{
+		Fields: cancelFields,
+		Done:   "/enterprise/trips/" + url.PathEscape(t.ID) + "?done=cancelled&lang=" + l.Code(),
+		Page:   "enterprise_trip", Title: t.Code, Trip: t.ID,
+		Again: func(now *cuakhau.Trip, ref refusal) (any, error) {
+			v, err := w.enterpriseTripView(r, l, p, now, g)
+			if err != nil {
+				return nil, err
+			}
+			v.Cancel = enterpriseCancelForm(r, l, p, now).again(l, r, d, ref)
+			return v, nil
+		},
+	})
 }
 
-// operatorCancelForm is the console's cancel form over its waiting
-// trucks, nil when none waits.
+// operatorCancelForm is the console's cancel form: the waiting trucks of
+// the page shown to pick from, and any other of the gate by its plate or
+// trip code.
 func operatorCancelForm(r *http.Request, v *operatorView) *cancelForm {
-	if len(v.Rows) == 0 {
-		return nil
-	}
-	f := &cancelForm{L: v.L, CSRF: authFrom(r.Context()).csrf, Perishable: true, NoteRequired: true,
+	f := &cancelForm{L: v.L, CSRF: authFrom(r.Context()).csrf, ByTruck: true, Perishable: true, NoteRequired: true,
 		Action: "/operator/cancel?lang=" + v.L.Code()}
 	if g := gateParam(v.Bound, v.Gate.Code); g != "" {
 		f.Action += "&gate=" + url.QueryEscape(g)
@@ -149,56 +129,107 @@ func operatorCancelForm(r *http.Request, v *operatorView) *cancelForm {
 	return f
 }
 
-// operatorCancel is POST /operator/cancel: one waiting truck's trip is
-// cancelled with the operator's reason, its load sold off or not; done,
-// the console again; refused, the console with the refusal beside its
-// field and the input kept.
+// operatorCancel is POST /operator/cancel: a truck's trip — the one typed
+// by plate or trip code, else the waiting truck picked — is cancelled
+// with the operator's reason, its load sold off or not; done, the console
+// again; refused, the console with the refusal beside its field and the
+// input kept.
 func (w *Web) operatorCancel(rw http.ResponseWriter, r *http.Request) error {
 	g, p, err := w.operatorGateOf(r)
 	if err != nil {
 		return err
 	}
-	id := r.PostFormValue("trip_id")
 	d := cancelDecision(r)
+	done := "cancelled"
+	if d.SoldOff {
+		done = "soldoff"
+	}
+	l := langOf(rw, r)
+	form := decisionForm{
+		Fields: cancelFields,
+		Done:   operatorBackURL(rw, r, g.Code, done),
+		Page:   "operator", Title: l.T("operator.title", gateName(l, g)),
+		Again: func(_ *cuakhau.Trip, ref refusal) (any, error) {
+			v, err := w.operatorView(rw, r, r.PostForm)
+			if err != nil {
+				return nil, err
+			}
+			v.Cancel = operatorCancelForm(r, v).again(v.L, r, d, ref)
+			return v, nil
+		},
+	}
+	t, err := w.operatorCancelTrip(r, p, g)
+	if err != nil {
+		return w.refused(rw, r, err, form)
+	}
+	return w.applyDecision(rw, r, p, t.ID, d, form)
+}
+
+// operatorCancelTrip is the trip the console's cancel form names at gate
+// g: the truck typed (cancellableTruck) when one is, else the waiting
+// truck picked.
+func (w *Web) operatorCancelTrip(r *http.Request, p cuakhau.Principal, g *cuakhau.Gate) (*cuakhau.Trip, error) {
+	if s := strings.TrimSpace(r.PostFormValue("truck")); s != "" {
+		return w.cancellableTruck(r.Context(), p, g.Code, s)
+	}
+	id := r.PostFormValue("trip_id")
 	if id == "" {
-		err = cuakhau.Invalid("trip_id", "required")
-	} else {
-		var t *cuakhau.Trip
-		if t, err = w.cfg.Trips.Trip(r.Context(), p, id); err == nil && t.Gate != g.Code {
-			err = cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is at gate %s, not %s", t.Code, t.Gate, g.Code)
+		return nil, cuakhau.Invalid("truck", "required")
+	}
+	t, err := w.cfg.Trips.Trip(r.Context(), p, id)
+	switch {
+	case cuakhau.ErrorCode(err) == cuakhau.ENOTFOUND:
+		return nil, cuakhau.Invalid("trip_id", "not a waiting truck of this gate")
+	case err != nil:
+		return nil, err
+	case t.Gate != g.Code:
+		return nil, cuakhau.Errorf(cuakhau.ECONFLICT, "trip %s is at gate %s, not %s", t.Code, t.Gate, g.Code)
+	}
+	return t, nil
+}
+
+// cancellableTruck is the one trip at gate that s names, read as the
+// checkpoint's search reads it (flow.ParseFind: a trip code, a plate or a
+// trip page's URL), and that p may cancel now (cancellable). The store
+// finds it: by its code, or among the trips of the plate not yet ended.
+// Each refusal names the field truck: s is neither, no such trip is at
+// the gate, it is in the control zone or has ended, or the plate has
+// several.
+func (w *Web) cancellableTruck(ctx context.Context, p cuakhau.Principal, gate, s string) (*cuakhau.Trip, error) {
+	find := flow.ParseFind(s)
+	if find.Code() == "" && find.Plate() == "" {
+		return nil, cuakhau.Invalid("truck", "not a plate or a trip code")
+	}
+	var found []*cuakhau.Trip
+	for _, f := range []cuakhau.TripFilter{{Gate: gate, Code: find.Code()}, {Gate: gate, Plate: find.Plate(), Open: true}} {
+		if f.Code == "" && f.Plate == "" {
+			continue
 		}
-		if err == nil {
-			_, err = w.cfg.Trips.Decide(r.Context(), p, id, d)
+		ts, err := w.cfg.Trips.Trips(ctx, p, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			if !slices.ContainsFunc(found, func(x *cuakhau.Trip) bool { return x.ID == t.ID }) {
+				found = append(found, t)
+			}
 		}
 	}
-	if err == nil {
-		done := "cancelled"
-		if d.SoldOff {
-			done = "soldoff"
+	var ok []*cuakhau.Trip
+	for _, t := range found {
+		if cancellable(p, t) {
+			ok = append(ok, t)
 		}
-		w.operatorBack(rw, r, g.Code, done)
-		return nil
 	}
-	if cuakhau.ErrorCode(err) == cuakhau.ENOTFOUND {
-		err = cuakhau.Invalid("trip_id", "not a waiting truck of this gate")
+	switch {
+	case len(ok) == 1:
+		return ok[0], nil
+	case len(ok) > 1:
+		return nil, cuakhau.Invalid("truck", fmt.Sprintf("%d trips of this gate have this plate: type the trip code", len(ok)))
+	case len(found) > 0 && found[0].Status.Final():
+		return nil, cuakhau.Invalid("truck", fmt.Sprintf("trip %s has ended; it can no longer be cancelled", found[0].Code))
+	case len(found) > 0 && (found[0].Status == cuakhau.StatusInZone || found[0].Status == cuakhau.StatusHeld):
+		return nil, cuakhau.Invalid("truck", fmt.Sprintf("trip %s is in the control zone; a checkpoint rejects it there", found[0].Code))
 	}
-	v, verr := w.operatorView(rw, r, r.PostForm)
-	if verr != nil {
-		return verr
-	}
-	f := operatorCancelForm(r, v)
-	if f == nil {
-		f = &cancelForm{L: v.L}
-	}
-	f.TripID, f.Note, f.SoldOff = id, d.Note, d.SoldOff
-	if !f.refuse(err) {
-		return err
-	}
-	v.Cancel = f
-	status := http.StatusConflict
-	if f.Errs != nil {
-		status = http.StatusBadRequest
-	}
-	w.render(rw, r, v.L, status, "operator", v.L.T("operator.title", v.GateName), v)
-	return nil
+	return nil, cuakhau.Invalid("truck", "no trip of this gate still to cross has this plate or trip code")
 }

@@ -100,3 +100,71 @@ func TestOperatorCancelSoldOff(t *testing.T) {
 		t.Errorf("the trip: %+v, %v", tr, err)
 	}
 }
+
+// TestOperatorCancelByTruck: the operator cancels a truck of the gate that
+// the console's page does not list, named by its plate or trip code as
+// typed, instead of the one picked; a text that is neither, names no
+// trip of the gate still to cross, names one that has ended, one in the
+// control zone, or a plate with several trips comes back beside the
+// truck field, kept, in the page's language; a console with no waiting
+// truck still offers the field.
+func TestOperatorCancelByTruck(t *testing.T) {
+	db, own, other, waiting := console(t)
+	byPlate := declarePlate(t, db, "20C-444.44", testDecl.Enterprise.TaxCode, "huu-nghi")
+	byCode := declarePlate(t, db, "20C-555.55", testDecl.Enterprise.TaxCode, "huu-nghi")
+	ended := declarePlate(t, db, "20C-666.66", testDecl.Enterprise.TaxCode, "huu-nghi")
+	decideAs(t, db, admin, ended.ID, cuakhau.Decision{Outcome: cuakhau.OutcomeCancel, Note: "đổi kế hoạch"})
+	inZone := declarePlate(t, db, "20C-777.77", testDecl.Enterprise.TaxCode, "huu-nghi")
+	decideAs(t, db, admin, inZone.ID, cuakhau.Decision{Checkpoint: "entry", Outcome: cuakhau.OutcomePass})
+	declarePlate(t, db, "20C-888.88", testDecl.Enterprise.TaxCode, "huu-nghi")
+	declarePlate(t, db, "20C-888.88", testDecl.Enterprise.TaxCode, "huu-nghi")
+	elsewhere := declarePlate(t, db, "20C-999.99", testDecl.Enterprise.TaxCode, "tan-thanh")
+
+	p := own.do("GET", "/operator?lang=en", nil)
+	if p.doc.Find("form.cancel input[name=truck]").Length() != 1 || strings.Contains(p.doc.Find("form.cancel select").Text(), byPlate.Code) {
+		t.Fatalf("the console's cancel form: no truck field, or the declared truck is listed:\n%s", p.doc.Find("form.cancel").Text())
+	}
+	picked := waiting[0].ID
+	for _, c := range []struct{ name, lang, truck, want string }{
+		{"neither", "en", "banana", "not a plate or a trip code"},
+		{"unknown plate", "en", "29c 12345", "no trip of this gate still to cross has this plate or trip code"},
+		{"another gate's code", "en", elsewhere.Code, "no trip of this gate still to cross has this plate or trip code"},
+		{"ended", "en", ended.Code, "trip " + ended.Code + " has ended; it can no longer be cancelled"},
+		{"in the control zone", "en", "20c77777", "trip " + inZone.Code + " is in the control zone; a checkpoint rejects it there"},
+		{"two trips of a plate", "en", "20C-888.88", "2 trips of this gate have this plate: type the trip code"},
+		{"in Vietnamese", "vi", "banana", "không phải biển số hay mã chuyến"},
+		{"in Chinese", "zh", "20C-888.88", "本口岸有 2 个车次使用此车牌：请输入车次码"},
+	} {
+		bad := own.post("/operator/cancel?lang="+c.lang, url.Values{"trip_id": {picked}, "truck": {c.truck}, "note": {"bán tháo"}})
+		if bad.status != http.StatusBadRequest || bad.text("#cancel-truck-err") != c.want || bad.doc.Find("#cancel-truck").AttrOr("aria-invalid", "") != "true" {
+			t.Errorf("%s: %d, beside the truck %q, want %q", c.name, bad.status, bad.text("#cancel-truck-err"), c.want)
+		}
+		if got := bad.doc.Find("#cancel-truck").AttrOr("value", ""); got != c.truck {
+			t.Errorf("%s: the truck field keeps %q", c.name, got)
+		}
+	}
+
+	for _, c := range []struct {
+		truck string
+		trip  *cuakhau.Trip
+	}{{"20c44444", byPlate}, {strings.ToLower(strings.ReplaceAll(byCode.Code, "-", "")), byCode}} {
+		ok := own.post("/operator/cancel?lang=en", url.Values{"trip_id": {picked}, "truck": {c.truck}, "note": {"the enterprise called"}})
+		if ok.status != http.StatusSeeOther {
+			t.Fatalf("cancel %q: %d\n%s", c.truck, ok.status, ok.body)
+		}
+		if tr, err := db.Trip(context.Background(), admin, c.trip.ID); err != nil || tr.Status != cuakhau.StatusCancelled {
+			t.Errorf("%q: the trip is %s, %v", c.truck, tr.Status, err)
+		}
+	}
+	if tr, _ := db.Trip(context.Background(), admin, picked); tr.Status != cuakhau.StatusArrived {
+		t.Errorf("the truck picked in the list is %s; the one typed is cancelled instead", tr.Status)
+	}
+
+	q := other.do("GET", "/operator?lang=en", nil)
+	if q.doc.Find("form.cancel select").Length() != 0 || q.doc.Find("form.cancel input[name=truck][required]").Length() != 1 {
+		t.Errorf("a console with no waiting truck: %s", q.doc.Find("#cancel").Text())
+	}
+	if r := other.post("/operator/cancel?lang=en", url.Values{"note": {"x"}}); r.status != http.StatusBadRequest || r.text("#cancel-truck-err") != "required" {
+		t.Errorf("nothing named: %d, %q", r.status, r.text("#cancel-truck-err"))
+	}
+}

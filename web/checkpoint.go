@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/cuakhau/cuakhau"
 	"github.com/cuakhau/cuakhau/flow"
@@ -209,43 +208,20 @@ func (w *Web) decide(rw http.ResponseWriter, r *http.Request) error {
 	}
 	d := cuakhau.Decision{Checkpoint: r.PostFormValue("checkpoint"), Outcome: cuakhau.Outcome(r.PostFormValue("outcome")),
 		Channel: cuakhau.Channel(r.PostFormValue("channel")), Note: r.PostFormValue("note")}
-	_, err = w.cfg.Trips.Decide(r.Context(), p, t.ID, d)
-	if err == nil {
-		http.Redirect(rw, r, "/checkpoint/trips/"+url.PathEscape(t.ID)+"?decided=1&lang="+langOf(rw, r).Code(), http.StatusSeeOther)
-		return nil
-	}
-	var ce *cuakhau.Error
-	if !errors.As(err, &ce) || (ce.Code != cuakhau.EINVALID && ce.Code != cuakhau.ECONFLICT) {
-		return err
-	}
-	if t, err = w.cfg.Trips.Trip(r.Context(), p, t.ID); err != nil { // as it stands now
-		return err
-	}
-	v, err := w.decisionView(rw, r, p, t, g)
-	if err != nil {
-		return err
-	}
-	v.Outcome, v.Channel, v.Note = d.Outcome, d.Channel, d.Note
-	status := http.StatusConflict
-	if ce.Code == cuakhau.EINVALID {
-		status = http.StatusBadRequest
-		v.Errs = map[string]string{}
-		for f, msg := range ce.Fields {
-			switch f {
-			case "outcome", "channel", "note":
-				v.Errs[f] = msg
-			default:
-				v.Conflict = strings.TrimSpace(v.Conflict + " " + f + ": " + msg)
+	return w.applyDecision(rw, r, p, t.ID, d, decisionForm{
+		Fields: []string{"outcome", "channel", "note"},
+		Done:   "/checkpoint/trips/" + url.PathEscape(t.ID) + "?decided=1&lang=" + langOf(rw, r).Code(),
+		Page:   "decision", Title: t.Code, Trip: t.ID,
+		Again: func(now *cuakhau.Trip, ref refusal) (any, error) {
+			v, err := w.decisionView(rw, r, p, now, g)
+			if err != nil {
+				return nil, err
 			}
-		}
-		if len(ce.Fields) == 0 {
-			v.Conflict = ce.Message
-		}
-	} else {
-		v.Conflict = ce.Message
-	}
-	w.render(rw, r, v.L, status, "decision", t.Code, v)
-	return nil
+			v.Outcome, v.Channel, v.Note = d.Outcome, d.Channel, d.Note
+			v.Errs, v.Conflict = ref.Errs, ref.Conflict
+			return v, nil
+		},
+	})
 }
 
 func (w *Web) decisionView(rw http.ResponseWriter, r *http.Request, p cuakhau.Principal, t *cuakhau.Trip, g *cuakhau.Gate) (*decisionView, error) {

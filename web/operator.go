@@ -60,8 +60,8 @@ type operatorView struct {
 	Alerts  []alertRow
 	// ZoneLabel names the gate's time zone, which the times are in.
 	ZoneLabel string
-	// Cancel is the form that cancels a waiting truck's trip, nil when
-	// none waits.
+	// Cancel is the form that cancels a truck's trip: a waiting one of
+	// the page, or any of the gate by plate or trip code.
 	Cancel *cancelForm
 }
 
@@ -289,8 +289,14 @@ func gateParam(bound bool, code string) string {
 	return code
 }
 
-// operatorBack is the console's URL after a form that worked.
+// operatorBack sends the reader to the console after a form that worked.
 func (w *Web) operatorBack(rw http.ResponseWriter, r *http.Request, gate, done string, extra ...string) {
+	http.Redirect(rw, r, operatorBackURL(rw, r, gate, done, extra...), http.StatusSeeOther)
+}
+
+// operatorBackURL is the console's URL after a form that worked: done
+// says what it did, extra are more parameters (name, value, …).
+func operatorBackURL(rw http.ResponseWriter, r *http.Request, gate, done string, extra ...string) string {
 	p, _ := principalFrom(r.Context())
 	q := url.Values{"lang": {langOf(rw, r).Code()}, "done": {done}}
 	if g := gateParam(p.Gate != "", gate); g != "" {
@@ -299,7 +305,7 @@ func (w *Web) operatorBack(rw http.ResponseWriter, r *http.Request, gate, done s
 	for i := 0; i+1 < len(extra); i += 2 {
 		q.Set(extra[i], extra[i+1])
 	}
-	http.Redirect(rw, r, "/operator?"+q.Encode(), http.StatusSeeOther)
+	return "/operator?" + q.Encode()
 }
 
 // operatorRefused shows the console again with form's refusal: its

@@ -172,6 +172,35 @@ func TestTripPage(t *testing.T) {
 	})
 }
 
+// TestTripPageSoldOff: the driver's page of a trip cancelled with its
+// load sold off at the border says so, in each language; a plain
+// cancellation carries no such mark.
+func TestTripPageSoldOff(t *testing.T) {
+	db := openStore(t, cuakhau.NewFixedClock(testNow))
+	pages := newPages(t, db)
+	sold := declare(t, db, testDecl)
+	plain := testDecl
+	plain.Vehicle.Plate = "20C-111.11"
+	kept := declare(t, db, plain)
+	for _, c := range []struct {
+		trip    *cuakhau.Trip
+		soldOff bool
+	}{{sold, true}, {kept, false}} {
+		if _, err := db.Decide(context.Background(), admin, c.trip.ID, cuakhau.Decision{Outcome: cuakhau.OutcomeCancel, Note: "chờ quá lâu", SoldOff: c.soldOff}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for lang, want := range map[string]string{"vi": "Đã bán tháo tại cửa khẩu", "en": "Sold off at the border", "zh": "已在口岸就地抛售"} {
+		p := get(t, pages, "/trip?"+url.Values{"code": {sold.Code}, "plate": {sold.Vehicle.Plate}, "lang": {lang}}.Encode())
+		if p.status != 200 || p.doc.Find(".status").AttrOr("data-status", "") != "cancelled" || p.text("dd[data-sold-off=true]") != want {
+			t.Errorf("%s: %d, status %q, mark %q, want %q", lang, p.status, p.doc.Find(".status").AttrOr("data-status", ""), p.text("dd[data-sold-off=true]"), want)
+		}
+	}
+	if p := get(t, pages, "/trip?"+url.Values{"code": {kept.Code}, "plate": {kept.Vehicle.Plate}}.Encode()); p.status != 200 || p.doc.Find("[data-sold-off]").Length() != 0 {
+		t.Errorf("a plain cancellation: %d, %d marks", p.status, p.doc.Find("[data-sold-off]").Length())
+	}
+}
+
 // TestThrottle: a client whose open budget is spent is told 429 with
 // Retry-After, on the pages as on the API.
 func TestThrottle(t *testing.T) {
