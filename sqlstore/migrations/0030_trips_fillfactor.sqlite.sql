@@ -1,0 +1,2 @@
+-- PostgreSQL only (a table storage parameter).
+SELECT 1;
